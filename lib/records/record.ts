@@ -1,0 +1,135 @@
+/**
+ * Signed records, spec §3, §4, §9: creating a Dat (sign, then proof of
+ * work), verifying one in the spec's order, and the IDs and keys derived
+ * from public keys.
+ */
+import {
+  ENTRY_OVERHEAD,
+  MAX_CLOCK_SKEW_MS,
+  MAX_KEY_LEN,
+  MAX_KV_LEN,
+  MIN_WORK,
+  PUBKEY_LEN,
+} from '../constants.js';
+import { DaveError } from '../errors.js';
+import { checkBytes, concatBytes, equalBytes, toBytes, writeU64 } from '../wire/bytes.js';
+import type { Dat } from '../wire/dat.js';
+import { signingKey, sign, verify, type SigningKey } from '../crypto/ed25519.js';
+import { blake3, xxhash64 } from '../crypto/hash.js';
+import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
+import { solveWorkParallel, PARALLEL_WORK_FROM } from '../crypto/pow-pool.js';
+
+/** The hash a Dat's owner signs: blake3(key ‖ value ‖ time_u64le). */
+export function datSigningHash(key: Uint8Array, value: Uint8Array, time: number): Uint8Array {
+  const t = new Uint8Array(8);
+  writeU64(t, 0, BigInt(time));
+  return blake3(key, value, t);
+}
+
+/** A node's or owner's ID: the first 8 bytes of its public key, little-endian. */
+export function nodeId(publicKey: Uint8Array): bigint {
+  checkBytes(publicKey, PUBKEY_LEN, 'publicKey');
+  return new DataView(publicKey.buffer, publicKey.byteOffset, 8).getBigUint64(0, true);
+}
+
+/** Where a record lives in a store: xxhash64(pubKey ‖ key), seed 0. */
+export function storeKey(publicKey: Uint8Array, key: string | Uint8Array): bigint {
+  checkBytes(publicKey, PUBKEY_LEN, 'publicKey');
+  return xxhash64(concatBytes(publicKey, toBytes(key, 'key')));
+}
+
+/** The shard (0..255) of a store key: its top byte. */
+export function shardOf(storeKey: bigint): number {
+  return Number(storeKey >> 56n);
+}
+
+/** Bytes a stored record is accounted for: value + key + 224 (spec §9). */
+export function entrySize(dat: Dat): number {
+  return dat.value.length + dat.key.length + ENTRY_OVERHEAD;
+}
+
+export interface CreateDatOptions {
+  /** The record's name: a string (UTF-8) or bytes, at most 255 bytes. */
+  key: string | Uint8Array;
+  value: string | Uint8Array;
+  /** The owner's 32-byte ed25519 seed. */
+  privateKey: Uint8Array | SigningKey;
+  /** Milliseconds since the epoch; default now. */
+  time?: number;
+  /** Leading zero bits of work; default MIN_WORK. */
+  difficulty?: number;
+}
+
+/**
+ * Creates a signed Dat with its proof of work. Salts are searched as godave
+ * searches them, so the same inputs give godave's bytes. At difficulty 16
+ * and above the search runs on worker threads, one per core, and the event
+ * loop stays free.
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_TOO_LARGE (key over 255 bytes
+ *   or key + value over 1224 bytes)
+ */
+export async function createDat(options: CreateDatOptions): Promise<Dat> {
+  if (options === null || typeof options !== 'object') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'createDat needs an options object');
+  }
+  const key = Uint8Array.from(toBytes(options.key, 'key'));
+  const value = Uint8Array.from(toBytes(options.value, 'value'));
+  if (key.length > MAX_KEY_LEN) {
+    throw new DaveError('ERR_TOO_LARGE', `key is ${key.length} bytes, at most ${MAX_KEY_LEN}`);
+  }
+  if (key.length + value.length > MAX_KV_LEN) {
+    throw new DaveError(
+      'ERR_TOO_LARGE',
+      `key + value is ${key.length + value.length} bytes, at most ${MAX_KV_LEN} (a record must fit in one PUT)`,
+    );
+  }
+  const time = options.time ?? Date.now();
+  if (!Number.isSafeInteger(time) || time < 0) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'time must be a non-negative integer of milliseconds');
+  }
+  const difficulty = options.difficulty ?? MIN_WORK;
+  if (!Number.isInteger(difficulty) || difficulty < 0 || difficulty > 256) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'difficulty must be an integer from 0 to 256');
+  }
+  const signer = options.privateKey instanceof Uint8Array ? signingKey(options.privateKey) : options.privateKey;
+  const sig = sign(signer, datSigningHash(key, value, time));
+  const solved =
+    difficulty >= PARALLEL_WORK_FROM ? await solveWorkParallel(sig, difficulty) : solveWork(sig, difficulty)!;
+  return { time, salt: solved.salt, work: solved.work, sig, pubKey: Uint8Array.from(signer.publicKey), key, value };
+}
+
+export interface VerifyDatOptions {
+  /** The clock, in milliseconds; default Date.now(). */
+  now?: number;
+  /** Least leading zero bits; default MIN_WORK. */
+  minWork?: number;
+  /** Allowed lead of the record's time over `now`; default MAX_CLOCK_SKEW_MS (5 s). */
+  maxClockSkew?: number;
+}
+
+/**
+ * Verifies a Dat: the checks of spec §4, in order. Returns nothing when the
+ * record is valid.
+ * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK,
+ *   ERR_BAD_WORK, ERR_BAD_SIGNATURE
+ */
+export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
+  const now = options.now ?? Date.now();
+  const skew = options.maxClockSkew ?? MAX_CLOCK_SKEW_MS;
+  if (dat.time > now + skew) {
+    throw new DaveError('ERR_FUTURE_TIME', `time is invalid: ${dat.time} is ahead of now (${now}) by more than ${skew} ms`);
+  }
+  if (!(dat.pubKey instanceof Uint8Array) || dat.pubKey.length !== PUBKEY_LEN) {
+    throw new DaveError('ERR_BAD_PUBKEY', `public key must be ${PUBKEY_LEN} bytes`);
+  }
+  const minWork = options.minWork ?? MIN_WORK;
+  if (leadingZeroBits(dat.work) < minWork) {
+    throw new DaveError('ERR_INSUFFICIENT_WORK', `work is insufficient: fewer than ${minWork} leading zero bits`);
+  }
+  if (!equalBytes(workHash(dat.salt, dat.sig), dat.work)) {
+    throw new DaveError('ERR_BAD_WORK', 'work invalid: hash is invalid');
+  }
+  if (!verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
+    throw new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
+  }
+}

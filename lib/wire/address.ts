@@ -1,0 +1,127 @@
+/**
+ * Addresses on the wire (spec §2): 16 bytes of IPv6 address, then a u16
+ * port, little-endian. IPv4 travels IPv4-mapped (::ffff:a.b.c.d).
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { ADDR_LEN } from '../constants.js';
+import { DaveError } from '../errors.js';
+import { need, readU16, toHex, writeU16 } from './bytes.js';
+
+/** An address and port; `ip` is always 16 bytes (IPv4 mapped). */
+export interface AddrPort {
+  ip: Uint8Array;
+  port: number;
+}
+
+function bad(msg: string): never {
+  throw new DaveError('ERR_BAD_ADDRESS', msg);
+}
+
+/** Parses an IPv4 or IPv6 literal into 16 bytes, mapping IPv4. */
+export function ipToBytes(ip: string): Uint8Array {
+  const out = new Uint8Array(16);
+  let text = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+  const zone = text.indexOf('%');
+  if (zone >= 0) text = text.slice(0, zone);
+  if (isIPv4(text)) {
+    out[10] = 0xff;
+    out[11] = 0xff;
+    text.split('.').forEach((p, i) => (out[12 + i] = Number(p)));
+    return out;
+  }
+  if (!isIPv6(text)) bad(`not an IP address: ${JSON.stringify(ip)}`);
+  let head = text;
+  let tail = '';
+  const dbl = text.indexOf('::');
+  if (dbl >= 0) {
+    head = text.slice(0, dbl);
+    tail = text.slice(dbl + 2);
+  }
+  const groups = (s: string): number[] => {
+    if (s === '') return [];
+    const words: number[] = [];
+    for (const part of s.split(':')) {
+      if (part.includes('.')) {
+        const b = part.split('.').map(Number);
+        words.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
+      } else words.push(parseInt(part, 16));
+    }
+    return words;
+  };
+  const h = groups(head);
+  const t = groups(tail);
+  const words = dbl >= 0 ? [...h, ...new Array(8 - h.length - t.length).fill(0), ...t] : h;
+  words.forEach((w, i) => {
+    out[i * 2] = w >>> 8;
+    out[i * 2 + 1] = w & 0xff;
+  });
+  return out;
+}
+
+/** True when 16 address bytes hold an IPv4-mapped address. */
+export function isMappedIPv4(ip: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return false;
+  return ip[10] === 0xff && ip[11] === 0xff;
+}
+
+/** Textual form: dotted quad for IPv4-mapped, compressed IPv6 otherwise. */
+export function bytesToIp(ip: Uint8Array): string {
+  if (isMappedIPv4(ip)) return `${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}`;
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push((ip[i]! << 8) | ip[i + 1]!);
+  // longest run of zero words (length >= 2) becomes "::"
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
+  if (best < 0) return hex(words);
+  return `${hex(words.slice(0, best))}::${hex(words.slice(best + bestLen))}`;
+}
+
+/** Builds an AddrPort from an IP literal and a port. */
+export function addrPort(ip: string, port: number): AddrPort {
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff) bad(`port out of range: ${port}`);
+  return { ip: ipToBytes(ip), port };
+}
+
+/** Parses "1.2.3.4:5", "[::1]:5" or "host-literal:port". */
+export function parseAddress(text: string): AddrPort {
+  if (typeof text !== 'string') bad('address must be a string');
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  if (!m) bad(`address must look like 1.2.3.4:port or [v6]:port, got ${JSON.stringify(text)}`);
+  return addrPort(m[1]!, Number(m[2]));
+}
+
+/** "1.2.3.4:5" or "[::1]:5". */
+export function formatAddress(a: AddrPort): string {
+  const ip = bytesToIp(a.ip);
+  return isMappedIPv4(a.ip) ? `${ip}:${a.port}` : `[${ip}]:${a.port}`;
+}
+
+/** A string identity for maps: the 18 wire bytes in hex. */
+export function addressKey(a: AddrPort): string {
+  return `${toHex(a.ip)}:${a.port}`;
+}
+
+export function encodeAddress(a: AddrPort, out: Uint8Array, offset: number): number {
+  out.set(a.ip, offset);
+  writeU16(out, offset + 16, a.port);
+  return offset + ADDR_LEN;
+}
+
+export function decodeAddress(buf: Uint8Array, offset: number): AddrPort {
+  need(buf, offset, ADDR_LEN, 'address');
+  return { ip: buf.slice(offset, offset + 16), port: readU16(buf, offset + 16, 'address port') };
+}

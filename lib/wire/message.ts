@@ -1,0 +1,277 @@
+/**
+ * Messages, spec §6: byte 0 is the op code, the body follows. Decoding
+ * untrusted bytes throws only DaveError, never reads past the end, and
+ * rejects trailing bytes, so decode(encode(m)) and encode(decode(b)) are
+ * both identities.
+ */
+import {
+  ADDR_LEN,
+  CHALLENGE_LEN,
+  ENTRY_HEADER_LEN,
+  FANOUT,
+  GO_ZERO_TIME_MS,
+  MAX_KEY_LEN,
+  MAX_MSG_LEN,
+  NPEER_LIMIT,
+  OP,
+  PING_LEN,
+  PUBKEY_LEN,
+  SALT_LEN,
+  SIG_LEN,
+  SOLUTION_LEN,
+  WORK_LEN,
+} from '../constants.js';
+import { DaveError } from '../errors.js';
+import { checkBytes, need, readI64, readU16, writeU16, writeU64 } from './bytes.js';
+import { type AddrPort, decodeAddress, encodeAddress } from './address.js';
+import { type Entry, entryLength, readEntry, writeEntry } from './entry.js';
+
+/** A PONG's proof that the sender holds the key it names (spec §7). */
+export interface AuthSolution {
+  /** 32 bytes: the challenge echoed. */
+  challenge: Uint8Array;
+  /** 16 bytes, fresh per answer. */
+  salt: Uint8Array;
+  /** 32 bytes: the answering node's public key. */
+  pubKey: Uint8Array;
+  /** 64 bytes: ed25519 over blake3(challenge ‖ salt). */
+  sig: Uint8Array;
+}
+
+export interface PingMessage {
+  op: typeof OP.PING;
+  /** 32 random bytes. */
+  challenge: Uint8Array;
+  /** i64 bytes. */
+  usedSpace: bigint;
+  /** i64 bytes. */
+  capacity: bigint;
+}
+export interface PongMessage {
+  op: typeof OP.PONG;
+  /** At most NPEER_LIMIT when encoding; up to 14 (a u8 of bytes) when decoding. */
+  peers: AddrPort[];
+  solution: AuthSolution;
+}
+export interface PutMessage {
+  op: typeof OP.PUT;
+  entry: Entry;
+}
+export interface GetMessage {
+  op: typeof OP.GET;
+  pubKey: Uint8Array;
+  key: Uint8Array;
+}
+export interface GetAckMessage {
+  op: typeof OP.GET_ACK;
+  entry: Entry;
+}
+export interface GetMyAddrPortMessage {
+  op: typeof OP.GETMYADDRPORT;
+}
+export interface GetMyAddrPortAckMessage {
+  op: typeof OP.GETMYADDRPORT_ACK;
+  addr: AddrPort;
+}
+export type Message =
+  | PingMessage
+  | PongMessage
+  | PutMessage
+  | GetMessage
+  | GetAckMessage
+  | GetMyAddrPortMessage
+  | GetMyAddrPortAckMessage;
+
+function tooLarge(len: number): never {
+  throw new DaveError('ERR_TOO_LARGE', `message is ${len} bytes, at most ${MAX_MSG_LEN}`);
+}
+
+function checkI64(v: unknown, name: string): bigint {
+  if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', `${name} must be a bigint in the i64 range`);
+  }
+  return v;
+}
+
+function messageLength(msg: Message): number {
+  switch (msg.op) {
+    case OP.PING:
+      return PING_LEN;
+    case OP.PONG:
+      return 2 + msg.peers.length * ADDR_LEN + SOLUTION_LEN;
+    case OP.PUT:
+    case OP.GET_ACK:
+      return 3 + entryLength(msg.entry);
+    case OP.GET:
+      return 1 + PUBKEY_LEN + 1 + msg.key.length;
+    case OP.GETMYADDRPORT:
+      return 1;
+    case OP.GETMYADDRPORT_ACK:
+      return 1 + ADDR_LEN;
+    default:
+      throw new DaveError('ERR_UNKNOWN_OP', `cannot encode op ${(msg as { op: unknown }).op}`);
+  }
+}
+
+/**
+ * Encodes a message.
+ * @throws DaveError ERR_UNKNOWN_OP, ERR_INVALID_ARGUMENT, ERR_TOO_LARGE (over MAX_MSG_LEN)
+ */
+export function encodeMessage(msg: Message): Uint8Array {
+  if (msg === null || typeof msg !== 'object') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'message must be an object');
+  }
+  if (msg.op === OP.PONG) {
+    if (!Array.isArray(msg.peers) || msg.peers.length > NPEER_LIMIT) {
+      throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${NPEER_LIMIT} peers`);
+    }
+  }
+  if (msg.op === OP.GET) {
+    checkBytes(msg.pubKey, PUBKEY_LEN, 'get.pubKey');
+    if (!(msg.key instanceof Uint8Array) || msg.key.length > MAX_KEY_LEN) {
+      throw new DaveError('ERR_INVALID_ARGUMENT', `get.key must be a Uint8Array of at most ${MAX_KEY_LEN} bytes`);
+    }
+  }
+  const len = messageLength(msg);
+  if (len > MAX_MSG_LEN) tooLarge(len);
+  const out = new Uint8Array(len);
+  out[0] = msg.op;
+  switch (msg.op) {
+    case OP.PING:
+      out.set(checkBytes(msg.challenge, CHALLENGE_LEN, 'ping.challenge'), 1);
+      writeU64(out, 1 + CHALLENGE_LEN, checkI64(msg.usedSpace, 'ping.usedSpace'));
+      writeU64(out, 9 + CHALLENGE_LEN, checkI64(msg.capacity, 'ping.capacity'));
+      break;
+    case OP.PONG: {
+      out[1] = msg.peers.length * ADDR_LEN;
+      let o = 2;
+      for (const p of msg.peers) {
+        checkBytes(p.ip, 16, 'pong.peers[].ip');
+        o = encodeAddress(p, out, o);
+      }
+      const s = msg.solution;
+      out.set(checkBytes(s.challenge, CHALLENGE_LEN, 'solution.challenge'), o);
+      out.set(checkBytes(s.salt, SALT_LEN, 'solution.salt'), (o += CHALLENGE_LEN));
+      out.set(checkBytes(s.pubKey, PUBKEY_LEN, 'solution.pubKey'), (o += SALT_LEN));
+      out.set(checkBytes(s.sig, SIG_LEN, 'solution.sig'), (o += PUBKEY_LEN));
+      break;
+    }
+    case OP.PUT:
+    case OP.GET_ACK:
+      writeU16(out, 1, len - 3);
+      writeEntry(msg.entry, out, 3);
+      break;
+    case OP.GET:
+      out.set(msg.pubKey, 1);
+      out[1 + PUBKEY_LEN] = msg.key.length;
+      out.set(msg.key, 2 + PUBKEY_LEN);
+      break;
+    case OP.GETMYADDRPORT:
+      break;
+    case OP.GETMYADDRPORT_ACK:
+      checkBytes(msg.addr.ip, 16, 'addr.ip');
+      encodeAddress(msg.addr, out, 1);
+      break;
+  }
+  return out;
+}
+
+function exact(buf: Uint8Array, end: number, what: string): void {
+  if (buf.length !== end) {
+    need(buf, 0, end, what);
+    throw new DaveError('ERR_BAD_LENGTH', `${what}: ${buf.length - end} trailing bytes`);
+  }
+}
+
+/**
+ * Decodes one message (a UDP datagram or a TCP frame body).
+ * @throws DaveError ERR_TRUNCATED, ERR_TOO_LARGE, ERR_BAD_LENGTH,
+ *   ERR_UNKNOWN_OP, ERR_BAD_TIME; never anything else.
+ */
+export function decodeMessage(buf: Uint8Array): Message {
+  if (!(buf instanceof Uint8Array)) throw new DaveError('ERR_INVALID_ARGUMENT', 'buf must be a Uint8Array');
+  if (buf.length > MAX_MSG_LEN) tooLarge(buf.length);
+  need(buf, 0, 1, 'op');
+  const op = buf[0]!;
+  switch (op) {
+    case OP.PING:
+      exact(buf, PING_LEN, 'PING');
+      return {
+        op,
+        challenge: buf.slice(1, 1 + CHALLENGE_LEN),
+        usedSpace: readI64(buf, 1 + CHALLENGE_LEN, 'PING used space'),
+        capacity: readI64(buf, 9 + CHALLENGE_LEN, 'PING capacity'),
+      };
+    case OP.PONG: {
+      need(buf, 1, 1, 'PONG address list length');
+      const l = buf[1]!;
+      if (l % ADDR_LEN !== 0) {
+        throw new DaveError('ERR_BAD_LENGTH', `PONG address list length ${l} is not a multiple of ${ADDR_LEN}`);
+      }
+      exact(buf, 2 + l + SOLUTION_LEN, 'PONG');
+      const peers: AddrPort[] = [];
+      for (let o = 2; o < 2 + l; o += ADDR_LEN) peers.push(decodeAddress(buf, o));
+      let o = 2 + l;
+      const solution: AuthSolution = {
+        challenge: buf.slice(o, (o += CHALLENGE_LEN)),
+        salt: buf.slice(o, (o += SALT_LEN)),
+        pubKey: buf.slice(o, (o += PUBKEY_LEN)),
+        sig: buf.slice(o, (o += SIG_LEN)),
+      };
+      return { op, peers, solution };
+    }
+    case OP.PUT:
+    case OP.GET_ACK: {
+      const len = readU16(buf, 1, 'entry length');
+      if (3 + len !== buf.length) {
+        throw new DaveError(
+          3 + len > buf.length ? 'ERR_TRUNCATED' : 'ERR_BAD_LENGTH',
+          `entry length ${len} does not match the ${buf.length - 3} bytes that follow`,
+        );
+      }
+      return { op, entry: readEntry(buf, 3, buf.length) };
+    }
+    case OP.GET: {
+      need(buf, 0, 2 + PUBKEY_LEN, 'GET');
+      const keyLen = buf[1 + PUBKEY_LEN]!;
+      exact(buf, 2 + PUBKEY_LEN + keyLen, 'GET');
+      return { op, pubKey: buf.slice(1, 1 + PUBKEY_LEN), key: buf.slice(2 + PUBKEY_LEN) };
+    }
+    case OP.GETMYADDRPORT:
+      exact(buf, 1, 'GETMYADDRPORT');
+      return { op };
+    case OP.GETMYADDRPORT_ACK:
+      exact(buf, 1 + ADDR_LEN, 'GETMYADDRPORT_ACK');
+      return { op, addr: decodeAddress(buf, 1) };
+    default:
+      throw new DaveError('ERR_UNKNOWN_OP', `unknown op code ${op}`);
+  }
+}
+
+/**
+ * The Entry of a not-found GET_ACK (spec §6): only pubKey and key set, time
+ * as godave writes its zero time, everything else zero.
+ */
+export function notFoundEntry(pubKey: Uint8Array, key: Uint8Array): Entry {
+  return {
+    dat: {
+      time: GO_ZERO_TIME_MS,
+      salt: new Uint8Array(SALT_LEN),
+      work: new Uint8Array(WORK_LEN),
+      sig: new Uint8Array(SIG_LEN),
+      pubKey,
+      key,
+      value: new Uint8Array(0),
+    },
+    replicas: new Array<bigint>(FANOUT).fill(0n),
+  };
+}
+
+/** A receiver recognises "not found" by the all-zero signature. */
+export function isNotFound(entry: Entry): boolean {
+  return entry.dat.sig.every((b) => b === 0);
+}
+
+/** Largest Entry a PUT can carry. */
+export const MAX_ENTRY_LEN = MAX_MSG_LEN - 3;
+export const MIN_ENTRY_LEN = ENTRY_HEADER_LEN;
