@@ -1,0 +1,80 @@
+/**
+ * The contract between the store (lib/store) and its users (the node,
+ * dave-db). The node depends on this interface only, so the store's
+ * internals can change and tests can substitute it.
+ */
+import type { Entry } from '../wire/entry.js';
+import type { AnyLevel } from './layout.js';
+
+/** What the store keeps in memory for every record (no value). */
+export interface IndexedEntry {
+  storeKey: bigint;
+  /** Owner ID (first 8 bytes of pubKey, LE) XOR the store's node ID. */
+  distance: bigint;
+  /** Record time, ms. */
+  time: number;
+  /** Accounted size: value + key + 224. */
+  size: number;
+}
+
+export interface StoreOptions {
+  /**
+   * A directory path (opens classic-level there, the embedded default) or
+   * any abstract-level database instance (the store never closes one it
+   * did not open). Default: an in-memory memory-level database.
+   */
+  database?: string | AnyLevel;
+  /** Our node ID, for owner distance in the eviction priority. Default 0n. */
+  nodeId?: bigint;
+  /** Bytes of accounted size the store holds at most. Default 1 GiB. */
+  capacity?: number;
+  /** Bytes of values kept in memory. Default 64 MiB. */
+  cacheCapacity?: number;
+  /** fsync every batch (default true): acknowledged writes survive power loss. */
+  sync?: boolean;
+  /** Clock in ms (tests). Default Date.now. */
+  now?: () => number;
+}
+
+/** Why a write was refused: the DaveError code it throws. */
+export type RefusalCode =
+  | 'ERR_PUBKEY_MISMATCH'
+  | 'ERR_OLDER_THAN_STORED'
+  | 'ERR_DUPLICATE'
+  | 'ERR_INSUFFICIENT_PRIORITY'
+  | 'ERR_STORAGE_FULL';
+
+export interface PutResult {
+  /** 'stored' for a new key, 'replaced' for an update of an existing one. */
+  outcome: 'stored' | 'replaced';
+  /** Store key of an entry evicted to make room, if any. */
+  evicted?: bigint;
+}
+
+export interface StoreLike {
+  /**
+   * Stores an entry (already verified by the caller) under
+   * storeKey(pubKey, key), following spec §9. Resolves once the change is
+   * committed to the database.
+   * @throws DaveError with a RefusalCode, or ERR_CLOSED / ERR_DATABASE
+   */
+  put(entry: Entry): Promise<PutResult>;
+  /** The entry for (pubKey, key), or undefined. */
+  get(pubKey: Uint8Array, key: Uint8Array): Promise<Entry | undefined>;
+  /** The entry at a store key, or undefined. */
+  getByStoreKey(storeKey: bigint): Promise<Entry | undefined>;
+  /** The in-memory index record, synchronously, without touching the database. */
+  peek(storeKey: bigint): IndexedEntry | undefined;
+  /** Every stored entry (values read from cache or database), in store-key order. */
+  entries(): AsyncIterable<Entry>;
+  /** Accounted bytes stored. */
+  usedSpace(): number;
+  /** Configured capacity in bytes. */
+  capacity(): number;
+  /** Number of records. */
+  count(): number;
+  /** Waits until every queued change is committed. */
+  flush(): Promise<void>;
+  /** Flushes and closes; safe to call twice. */
+  close(): Promise<void>;
+}
