@@ -5,6 +5,7 @@
  */
 import { SALT_LEN } from '../constants.js';
 import { blake3 } from './hash.js';
+import { blake3Block, blockWords, leadingZeroBitsOfWords, wordsToBytes } from './blake3-block.js';
 
 /**
  * Leading zero bits of `work`, from the most significant bit of byte 0.
@@ -23,27 +24,57 @@ export function workHash(salt: Uint8Array, sig: Uint8Array): Uint8Array {
   return blake3(salt, blake3(sig));
 }
 
+/** The salt godave tries as its `counter`-th guess: the counter as a LE u64 in bytes 8..15. */
+export function saltOf(counter: number): Uint8Array {
+  const salt = new Uint8Array(SALT_LEN);
+  new DataView(salt.buffer).setBigUint64(8, BigInt(counter), true);
+  return salt;
+}
+
+/** Counters stay below 2^53 (number arithmetic); no search gets near that. */
+const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Tries the salts of counters `from` .. `from + count - 1` in order against
+ * `sigHash` = blake3(sig). Returns the first counter whose work has
+ * `difficulty` leading zero bits, or -1. Pure; never throws.
+ */
+export function searchWork(sigHash: Uint8Array, difficulty: number, from: number, count: number): number {
+  // The block is salt ‖ sigHash (48 bytes): words 0-1 are salt bytes 0..7
+  // (always zero here), words 2-3 the counter, words 4-11 the sig hash.
+  const words = blockWords(new Uint8Array(SALT_LEN), sigHash);
+  const out = new Uint32Array(8);
+  const end = Math.min(from + count, MAX_COUNTER);
+  for (let c = from; c < end; c++) {
+    words[2] = c >>> 0;
+    words[3] = Math.floor(c / 0x1_0000_0000);
+    blake3Block(words, 48, out);
+    if (leadingZeroBitsOfWords(out) >= difficulty) return c;
+  }
+  return -1;
+}
+
 /**
  * Searches salts as godave does (a little-endian u64 counter in salt bytes
  * 8..15, from `start`) until the work has `difficulty` leading zero bits.
- * Tries at most `limit` salts; returns null if none qualified.
+ * Tries at most `limit` salts; returns null if none qualified. The same
+ * inputs give godave's salt.
  */
 export function solveWork(
   sig: Uint8Array,
   difficulty: number,
-  start = 0n,
+  start = 0,
   limit = Number.POSITIVE_INFINITY,
 ): { salt: Uint8Array; work: Uint8Array; tries: number } | null {
   const sigHash = blake3(sig);
-  const salt = new Uint8Array(SALT_LEN);
-  const dv = new DataView(salt.buffer);
-  let counter = start;
-  for (let tries = 1; tries <= limit; tries++, counter++) {
-    // counter's low 64 bits in bytes 8..15, overflow into bytes 0..7
-    dv.setBigUint64(8, counter & 0xffffffffffffffffn, true);
-    dv.setBigUint64(0, (counter >> 64n) & 0xffffffffffffffffn, true);
-    const work = blake3(salt, sigHash);
-    if (leadingZeroBits(work) >= difficulty) return { salt: Uint8Array.from(salt), work, tries };
-  }
-  return null;
+  const c = searchWork(sigHash, difficulty, start, Math.min(limit, MAX_COUNTER));
+  if (c < 0) return null;
+  return { salt: saltOf(c), work: workOf(c, sigHash), tries: c - start + 1 };
+}
+
+/** The work of counter `c` against `sigHash`. */
+export function workOf(c: number, sigHash: Uint8Array): Uint8Array {
+  const out = new Uint32Array(8);
+  blake3Block(blockWords(saltOf(c), sigHash), 48, out);
+  return wordsToBytes(out);
 }
