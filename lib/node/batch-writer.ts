@@ -1,0 +1,129 @@
+/**
+ * The batch writer, spec §10: records of one owner go to the FANOUT
+ * replicas chosen when the writer is created, over one TCP connection per
+ * remote replica, and into the local store. Records are verified (on the
+ * verify pool) before they leave, so a bad record fails here, not on the
+ * replicas.
+ *
+ * Backpressure: write() resolves once the record is accepted into a
+ * bounded pipeline (at most MAX_IN_FLIGHT records between write and socket)
+ * and the sockets are below their high-water mark.
+ */
+import { OP } from '../constants.js';
+import { DaveError, isDaveError } from '../errors.js';
+import { equalBytes } from '../wire/bytes.js';
+import type { Dat } from '../wire/dat.js';
+import { encodeMessage } from '../wire/message.js';
+import type { Entry } from '../wire/entry.js';
+import type { FrameSink } from './frame-sink.js';
+
+const MAX_IN_FLIGHT = 512;
+
+/** What the writer needs from the node. */
+export interface WriterHost {
+  verify(dat: Dat): Promise<void>;
+  /** Stores locally; resolves when committed (refusals are counted, not thrown). */
+  storeLocal(entry: Entry): Promise<void>;
+  /** Counts a PUT frame sent. */
+  sent(count: number): void;
+  closeTimeoutMs: number;
+}
+
+export interface BatchWriter {
+  /**
+   * Queues a record of this writer's owner.
+   * @throws DaveError ERR_INVALID_ARGUMENT (another owner), ERR_CLOSED (after close)
+   */
+  write(dat: Dat): Promise<void>;
+  /**
+   * Waits for every record, flushes and closes the connections.
+   * @throws DaveError: the first record that failed verification (its
+   *   code), or ERR_CONNECTION when a replica's connection failed
+   */
+  close(): Promise<void>;
+  /** IDs of the replicas chosen (0n for empty slots). */
+  readonly replicas: readonly bigint[];
+}
+
+export class Writer implements BatchWriter {
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private idle: (() => void) | null = null;
+  private readonly localPuts = new Set<Promise<void>>();
+  private firstError: DaveError | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly host: WriterHost,
+    private readonly owner: Uint8Array,
+    readonly replicas: readonly bigint[],
+    private readonly storeLocally: boolean,
+    /** Connections, opening or open; a failed one resolves to null-ish via sink.failed. */
+    private readonly sinks: Promise<FrameSink | Error>[],
+  ) {}
+
+  async write(dat: Dat): Promise<void> {
+    if (this.closing) throw new DaveError('ERR_CLOSED', 'batch writer is closed');
+    if (dat === null || typeof dat !== 'object' || !(dat.pubKey instanceof Uint8Array) || !equalBytes(dat.pubKey, this.owner)) {
+      throw new DaveError('ERR_INVALID_ARGUMENT', "dat.pubKey must be the writer's public key");
+    }
+    while (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    void this.process(dat).finally(() => {
+      this.inFlight--;
+      this.waiting.shift()?.();
+      if (this.inFlight === 0) this.idle?.();
+    });
+    // the sockets' backpressure
+    for (const s of await Promise.all(this.sinks)) if (!(s instanceof Error)) await s.ready();
+  }
+
+  private async process(dat: Dat): Promise<void> {
+    try {
+      await this.host.verify(dat);
+    } catch (err) {
+      this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
+      return;
+    }
+    const entry: Entry = { dat, replicas: [...this.replicas] };
+    let msg: Uint8Array;
+    try {
+      msg = encodeMessage({ op: OP.PUT, entry });
+    } catch (err) {
+      this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
+      return;
+    }
+    if (this.storeLocally) {
+      const p = this.host.storeLocal(entry).finally(() => this.localPuts.delete(p));
+      this.localPuts.add(p);
+    }
+    let n = 0;
+    for (const s of await Promise.all(this.sinks)) {
+      if (s instanceof Error || s.failed) continue;
+      s.push(msg);
+      n++;
+    }
+    this.host.sent(n);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
+    const sinks = await Promise.all(this.sinks);
+    await Promise.all(sinks.map((s) => (s instanceof Error ? undefined : s.end(this.host.closeTimeoutMs))));
+    await Promise.all([...this.localPuts]);
+    if (this.firstError) throw this.firstError;
+    const failed = sinks.map((s) => (s instanceof Error ? s : s.error)).filter((e): e is Error => e !== null);
+    if (failed.length > 0) {
+      throw new DaveError(
+        'ERR_CONNECTION',
+        `${failed.length} of ${sinks.length} replica connections failed: ${failed[0]!.message}`,
+        { cause: failed[0] },
+      );
+    }
+  }
+}

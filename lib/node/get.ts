@@ -1,0 +1,133 @@
+/**
+ * Remote reads in flight, spec §11: who was asked, who said not found, and
+ * the callers waiting. One pending read per (pubKey, key); concurrent
+ * callers share it. Bounded: at most `max` distinct reads in flight.
+ */
+import { DaveError } from '../errors.js';
+import { toHex } from '../wire/bytes.js';
+import type { Entry } from '../wire/entry.js';
+
+interface Waiter {
+  resolve: (e: Entry) => void;
+  reject: (err: DaveError) => void;
+  cleanup: () => void;
+}
+
+interface PendingRead {
+  asked: Set<string>;
+  notFound: Set<string>;
+  waiters: Set<Waiter>;
+  /** A found answer is being verified. */
+  verifying: number;
+}
+
+export function readKey(pubKey: Uint8Array, key: Uint8Array): string {
+  return `${toHex(pubKey)}/${toHex(key)}`;
+}
+
+export class PendingReads {
+  private readonly reads = new Map<string, PendingRead>();
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.reads.size;
+  }
+
+  /** True when the read exists or there is room for it. */
+  hasRoom(id: string): boolean {
+    return this.reads.has(id) || this.reads.size < this.max;
+  }
+
+  /**
+   * Registers a caller for `id`, having asked `peers` (address keys).
+   * Settles with the entry, or ERR_NOT_FOUND / ERR_TIMEOUT / ERR_ABORTED.
+   */
+  wait(
+    id: string,
+    peers: string[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    timers: { set(fn: () => void, ms: number): unknown; clear(h: unknown): void },
+  ): Promise<Entry> {
+    let read = this.reads.get(id);
+    if (!read) {
+      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0 };
+      this.reads.set(id, read);
+    }
+    for (const p of peers) read.asked.add(p);
+    const r = read;
+    return new Promise<Entry>((resolve, reject) => {
+      const onAbort = () => finish(new DaveError('ERR_ABORTED', 'get aborted'));
+      const timer = timers.set(() => finish(new DaveError('ERR_TIMEOUT', `get timed out after ${timeoutMs} ms`)), timeoutMs);
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        cleanup: () => {
+          timers.clear(timer);
+          signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      const finish = (err: DaveError) => {
+        if (!r.waiters.delete(waiter)) return;
+        waiter.cleanup();
+        if (r.waiters.size === 0 && this.reads.get(id) === r) this.reads.delete(id);
+        reject(err);
+      };
+      r.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** True when `from` was asked for `id` and the read is still open. */
+  expects(id: string, from: string): boolean {
+    return this.reads.get(id)?.asked.has(from) ?? false;
+  }
+
+  /** A not-found answer from `from`; fails the read when every asked peer said so. */
+  notFound(id: string, from: string): void {
+    const read = this.reads.get(id);
+    if (!read || !read.asked.has(from)) return;
+    read.notFound.add(from);
+    if (read.notFound.size >= read.asked.size && read.verifying === 0) {
+      this.settle(id, (w) => w.reject(new DaveError('ERR_NOT_FOUND', 'every peer asked said not found')));
+    }
+  }
+
+  /** Marks a found answer as being verified (so not-founds wait for it). */
+  verifying(id: string, delta: 1 | -1): void {
+    const read = this.reads.get(id);
+    if (read) read.verifying += delta;
+  }
+
+  /** A verified answer: every caller gets it. */
+  found(id: string, entry: Entry): void {
+    this.settle(id, (w) => w.resolve(entry));
+  }
+
+  /** After a found answer failed verification: fail now if every peer has answered not found. */
+  recheck(id: string): void {
+    const read = this.reads.get(id);
+    if (read && read.verifying === 0 && read.notFound.size >= read.asked.size) {
+      this.settle(id, (w) => w.reject(new DaveError('ERR_NOT_FOUND', 'every peer asked said not found')));
+    }
+  }
+
+  private settle(id: string, fn: (w: Waiter) => void): void {
+    const read = this.reads.get(id);
+    if (!read) return;
+    this.reads.delete(id);
+    for (const w of read.waiters) {
+      w.cleanup();
+      fn(w);
+    }
+    read.waiters.clear();
+  }
+
+  /** Fails every read with ERR_ABORTED (node closing). */
+  abortAll(): void {
+    for (const id of [...this.reads.keys()]) {
+      this.settle(id, (w) => w.reject(new DaveError('ERR_ABORTED', 'node closed')));
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The TCP reader, spec §10: frames of u16 length + message; PUTs are
+ * handed to the node, other valid messages ignored. A frame over the
+ * maximum, a message that does not decode, or no complete frame within the
+ * read deadline ends the connection. Backpressure: while too many records
+ * from this connection await verification and storage, reading pauses
+ * (and the deadline with it).
+ */
+import type { Duplex } from 'node:stream';
+import { OP } from '../constants.js';
+import { FrameDecoder } from '../wire/frame.js';
+import { decodeMessage } from '../wire/message.js';
+import type { Entry } from '../wire/entry.js';
+
+const PAUSE_AT = 512;
+const RESUME_AT = 128;
+
+export interface IngestHost {
+  /** Verifies and stores; never rejects. */
+  ingest(entry: Entry): Promise<void>;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(h: unknown): void;
+  frameTimeoutMs: number;
+  /** A frame arrived (op) / was malformed / the connection was dropped. */
+  onFrame(op: number): void;
+  onMalformed(): void;
+  onDropped(): void;
+}
+
+export function readConnection(stream: Duplex, host: IngestHost): void {
+  const decoder = new FrameDecoder();
+  let inFlight = 0;
+  let paused = false;
+  let timer: unknown = null;
+  let done = false;
+
+  const arm = () => {
+    if (timer !== null) host.clearTimer(timer);
+    timer = paused || done ? null : host.setTimer(() => drop(), host.frameTimeoutMs);
+  };
+  const drop = () => {
+    if (done) return;
+    host.onDropped();
+    finish();
+    stream.destroy();
+  };
+  const finish = () => {
+    done = true;
+    if (timer !== null) host.clearTimer(timer);
+    timer = null;
+  };
+
+  stream.on('data', (chunk: Uint8Array) => {
+    if (done) return;
+    let frames: Uint8Array[];
+    try {
+      frames = decoder.push(chunk);
+    } catch {
+      host.onMalformed();
+      return drop();
+    }
+    for (const frame of frames) {
+      let msg;
+      try {
+        msg = decodeMessage(frame);
+      } catch {
+        host.onMalformed();
+        return drop();
+      }
+      host.onFrame(msg.op);
+      if (msg.op !== OP.PUT) continue;
+      inFlight++;
+      void host.ingest(msg.entry).finally(() => {
+        inFlight--;
+        if (paused && inFlight <= RESUME_AT && !done) {
+          paused = false;
+          stream.resume();
+          arm();
+        }
+      });
+    }
+    if (inFlight >= PAUSE_AT && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    if (frames.length > 0 || timer === null) arm();
+  });
+  stream.on('error', () => {});
+  stream.once('close', finish);
+  stream.once('end', finish);
+  arm();
+}

@@ -1,0 +1,115 @@
+/**
+ * Dave.open options and their defaults. Only the things with a second
+ * implementation or a test double are injectable: sockets, storage
+ * (a database or a StoreLike), clock, logger.
+ */
+import {
+  ACTIVATE_AFTER_MS,
+  DEACTIVATE_AFTER_MS,
+  DROP_AFTER_MS,
+  GETMYADDRPORT_EVERY_MS,
+  MAX_CLOCK_SKEW_MS,
+  PING_MS,
+  REPLICATE_EVERY_MS,
+} from '../constants.js';
+import type { AnyLevel } from '../store/layout.js';
+import type { StoreLike } from '../store/types.js';
+import type { PeerLimits } from '../peers/table.js';
+import type { SocketFactory } from '../transport/types.js';
+
+/** Protocol timings (spec §1) plus the node's own deadlines, all in ms. */
+export interface Timings {
+  /** PING period. Default 1 000 (spec PING). */
+  pingMs: number;
+  /** Default 5 000 (spec ACTIVATE_AFTER). */
+  activateAfterMs: number;
+  /** Also the prune period. Default 3 000 (spec DEACTIVATE_AFTER). */
+  deactivateAfterMs: number;
+  /** Default 12 000 (spec DROP_AFTER). */
+  dropAfterMs: number;
+  /** Default 600 000 (spec GETMYADDRPORT_EVERY). */
+  getMyAddrPortEveryMs: number;
+  /** Default 600 000 (spec REPLICATE_EVERY). */
+  replicateEveryMs: number;
+  /** TCP reader's wait for each frame. Default 1 000 (spec §10). */
+  frameTimeoutMs: number;
+  /** TCP connect deadline. Default 2 000. */
+  connectTimeoutMs: number;
+  /** Default wait of get() when the caller gives none. Default 5 000. */
+  getTimeoutMs: number;
+}
+
+export const DEFAULT_TIMINGS: Readonly<Timings> = Object.freeze({
+  pingMs: PING_MS,
+  activateAfterMs: ACTIVATE_AFTER_MS,
+  deactivateAfterMs: DEACTIVATE_AFTER_MS,
+  dropAfterMs: DROP_AFTER_MS,
+  getMyAddrPortEveryMs: GETMYADDRPORT_EVERY_MS,
+  replicateEveryMs: REPLICATE_EVERY_MS,
+  frameTimeoutMs: 1_000,
+  connectTimeoutMs: 2_000,
+  getTimeoutMs: 5_000,
+});
+
+/** A clock and one-shot timers; a simulation can drive both. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface Logger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+const noop = () => {};
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+export interface DaveOptions {
+  /** UDP address:port; TCP listens on port + 1. Port 0 picks a free pair. Default "[::]:0" (dual stack). */
+  listen?: string;
+  /** 32-byte ed25519 seed. Default: a fresh random key. */
+  privateKey?: Uint8Array;
+  /** Bootstrap peers, "1.2.3.4:1618" or "[::1]:1618". Default none. */
+  edges?: string[];
+  /** A directory (classic-level) or an abstract-level instance. Default: in memory (memory-level). */
+  database?: string | AnyLevel;
+  /** Bytes of records stored at most. Default 1 GiB. */
+  capacity?: number;
+  /** Bytes of values cached in memory. Default 64 MiB. */
+  cacheCapacity?: number;
+  /** fsync every store batch. Default true. */
+  sync?: boolean;
+  /** Default: silent. */
+  logger?: Logger;
+  /** Tests and simulations: the clock. Default the system clock. */
+  clock?: Clock;
+  /** Tests and simulations: the sockets. Default node:dgram and node:net. */
+  sockets?: SocketFactory;
+  /** Tests and simulations: timing overrides. Default spec §1. */
+  timings?: Partial<Timings>;
+  /** Tests: a ready store instead of opening one (the node will not close it). */
+  store?: StoreLike;
+  /** Peer table limits. Default 2048 peers, 8 per IPv4 address or IPv6 /64. */
+  peerLimits?: Partial<PeerLimits>;
+  /** Verification worker threads. Default min(4, cores); 0 verifies inline. */
+  verifyWorkers?: number;
+  /** Allowed lead of a record's time over our clock. Default 5 000 (Go: 0). */
+  maxClockSkewMs?: number;
+}
+
+export const DEFAULTS = Object.freeze({
+  listen: '[::]:0',
+  capacity: 1 << 30,
+  cacheCapacity: 64 << 20,
+  maxClockSkewMs: MAX_CLOCK_SKEW_MS,
+});

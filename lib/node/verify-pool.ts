@@ -1,0 +1,169 @@
+/**
+ * Record verification that does not starve the event loop. A few
+ * verifications per event-loop turn run inline (lowest latency for a GET
+ * answer); beyond that, Dats are batched to worker threads, one per core
+ * (up to 4), started on first need and unref'd. The queue is bounded:
+ * `verify` rejects with ERR_ABORTED when it is full, so a flood cannot
+ * exhaust memory. Lives with the node (not in crypto/) because it runs
+ * verifyDat from records/, above crypto in the import order.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { MAX_CLOCK_SKEW_MS } from '../constants.js';
+import { DaveError, type ErrorCode } from '../errors.js';
+import type { Dat } from '../wire/dat.js';
+import { verifyDat } from '../records/record.js';
+
+interface Pending {
+  dat: Dat;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  inFlight: Map<number, Pending[]>;
+  load: number;
+}
+
+export interface VerifyPoolOptions {
+  /** Clock, ms. */
+  now: () => number;
+  /** Worker threads; default min(4, cores). 0 verifies everything inline. */
+  workers?: number;
+  /** Inline verifications per event-loop turn before batching to workers. Default 8. */
+  inlinePerTurn?: number;
+  /** Most Dats waiting or in flight; default 8192. */
+  maxQueued?: number;
+  maxClockSkew?: number;
+}
+
+const BATCH = 64;
+
+export class VerifyPool {
+  private readonly now: () => number;
+  private readonly workerCount: number;
+  private readonly inlinePerTurn: number;
+  private readonly maxQueued: number;
+  private readonly skew: number;
+  private workers: PoolWorker[] = [];
+  private queue: Pending[] = [];
+  private queued = 0;
+  private inlineThisTurn = 0;
+  private turnReset = false;
+  private flushScheduled = false;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: VerifyPoolOptions) {
+    this.now = options.now;
+    this.workerCount = options.workers ?? Math.min(4, availableParallelism());
+    this.inlinePerTurn = options.inlinePerTurn ?? 8;
+    this.maxQueued = options.maxQueued ?? 8192;
+    this.skew = options.maxClockSkew ?? MAX_CLOCK_SKEW_MS;
+  }
+
+  /** Dats waiting or being verified. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /**
+   * Verifies `dat` (spec §4).
+   * @throws (rejects) the DaveError of verifyDat; ERR_ABORTED when the queue is full or the pool closed
+   */
+  verify(dat: Dat): Promise<void> {
+    if (this.closed) return Promise.reject(new DaveError('ERR_ABORTED', 'verify pool closed'));
+    if (this.workerCount === 0 || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
+      this.inlineThisTurn++;
+      if (!this.turnReset) {
+        this.turnReset = true;
+        setImmediate(() => {
+          this.inlineThisTurn = 0;
+          this.turnReset = false;
+        });
+      }
+      try {
+        verifyDat(dat, { now: this.now(), maxClockSkew: this.skew });
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (this.queued >= this.maxQueued) {
+      return Promise.reject(new DaveError('ERR_ABORTED', 'verify queue full'));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ dat, resolve, reject });
+      this.queued++;
+      if (this.queue.length >= BATCH) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0 && !this.closed) {
+      const batch = this.queue.splice(0, BATCH);
+      const w = this.pickWorker();
+      const id = this.nextId++;
+      w.inFlight.set(id, batch);
+      w.load += batch.length;
+      w.worker.postMessage({ id, now: this.now(), maxClockSkew: this.skew, dats: batch.map((p) => p.dat) });
+    }
+  }
+
+  private pickWorker(): PoolWorker {
+    if (this.workers.length < this.workerCount) {
+      const least = this.workers.reduce<PoolWorker | null>((m, w) => (m === null || w.load < m.load ? w : m), null);
+      if (least === null || least.load > 0) return this.spawn();
+    }
+    return this.workers.reduce((m, w) => (w.load < m.load ? w : m));
+  }
+
+  private spawn(): PoolWorker {
+    const worker = new Worker(new URL('./verify-worker.js', import.meta.url));
+    worker.unref();
+    const pw: PoolWorker = { worker, inFlight: new Map(), load: 0 };
+    worker.on('message', (msg: { id: number; results: ([ErrorCode, string] | null)[] }) => {
+      const batch = pw.inFlight.get(msg.id);
+      if (!batch) return;
+      pw.inFlight.delete(msg.id);
+      pw.load -= batch.length;
+      this.queued -= batch.length;
+      batch.forEach((p, i) => {
+        const r = msg.results[i];
+        if (r) p.reject(new DaveError(r[0], r[1]));
+        else p.resolve();
+      });
+    });
+    worker.on('error', () => this.failWorker(pw));
+    worker.on('exit', () => this.failWorker(pw));
+    this.workers.push(pw);
+    return pw;
+  }
+
+  private failWorker(pw: PoolWorker): void {
+    this.workers = this.workers.filter((w) => w !== pw);
+    for (const batch of pw.inFlight.values()) {
+      this.queued -= batch.length;
+      for (const p of batch) p.reject(new DaveError('ERR_ABORTED', 'verify worker exited'));
+    }
+    pw.inFlight.clear();
+  }
+
+  /** Rejects everything pending and stops the workers; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.queue) p.reject(new DaveError('ERR_ABORTED', 'verify pool closed'));
+    this.queued -= this.queue.length;
+    this.queue = [];
+    const workers = this.workers;
+    for (const w of workers) this.failWorker(w);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Address rules for the peer table: which addresses learned from a PONG
+ * are worth dialling, and which addresses share a host (for per-host caps).
+ * Pure functions over 16-byte IPs (IPv4 mapped, spec §2).
+ */
+import { type AddrPort, isMappedIPv4 } from '../wire/address.js';
+
+function allZero(ip: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (ip[i] !== 0) return false;
+  return true;
+}
+
+/** :: or ::ffff:0.0.0.0 (or any 0.x.x.x, "this network"). */
+export function isUnspecified(ip: Uint8Array): boolean {
+  if (isMappedIPv4(ip)) return ip[12] === 0;
+  return allZero(ip, 0, 16);
+}
+
+/** ff00::/8, or IPv4 224.0.0.0/4, or IPv4 broadcast. */
+export function isMulticast(ip: Uint8Array): boolean {
+  if (isMappedIPv4(ip)) return (ip[12]! & 0xf0) === 0xe0 || (ip[12] === 255 && ip[13] === 255 && ip[14] === 255 && ip[15] === 255);
+  return ip[0] === 0xff;
+}
+
+/** ::1 or 127.0.0.0/8. */
+export function isLoopback(ip: Uint8Array): boolean {
+  if (isMappedIPv4(ip)) return ip[12] === 127;
+  return allZero(ip, 0, 15) && ip[15] === 1;
+}
+
+/**
+ * True when an address from a PONG list may enter the table: not
+ * unspecified, not multicast or broadcast, port not 0. (godave adds
+ * whatever it is told.)
+ */
+export function isDialable(a: AddrPort): boolean {
+  return a.ip.length === 16 && a.port !== 0 && !isUnspecified(a.ip) && !isMulticast(a.ip);
+}
+
+/** The host an address belongs to: the IPv4 address, or the IPv6 /64. */
+export function hostKey(ip: Uint8Array): string {
+  const n = isMappedIPv4(ip) ? 16 : 8;
+  let s = '';
+  for (let i = 0; i < n; i++) s += ip[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** Same IP and port. */
+export function sameAddress(a: AddrPort, b: AddrPort): boolean {
+  if (a.port !== b.port) return false;
+  for (let i = 0; i < 16; i++) if (a.ip[i] !== b.ip[i]) return false;
+  return true;
+}

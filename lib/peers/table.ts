@@ -1,0 +1,190 @@
+/**
+ * The peer table, spec §7: who we know, who proved their key, who is
+ * active. Pure rules: every method that depends on time takes `now`; the
+ * node owns the timers. Bounded: at most `maxPeers` peers, and at most
+ * `maxPerHost` per IPv4 address or IPv6 /64 (loopback exempt, it is us),
+ * so one host cannot fill the table.
+ */
+import { type AddrPort, addressKey } from '../wire/address.js';
+import { hostKey, isLoopback } from './address.js';
+
+export interface Peer {
+  readonly addr: AddrPort;
+  /** addressKey(addr). */
+  readonly key: string;
+  /** Configured bootstrap peer: never removed. */
+  readonly edge: boolean;
+  /** 0n until the peer has proved a key. */
+  id: bigint;
+  pubKey: Uint8Array | null;
+  /** When the peer entered the table, ms. */
+  readonly added: number;
+  /** Last solved challenge (starts at `added`, spec §7), ms. */
+  solved: number;
+  /** Last datagram of any kind from the peer, ms. */
+  lastSeen: number;
+  active: boolean;
+  /** The challenge awaiting an answer, or null (one answer per challenge). */
+  challenge: Uint8Array | null;
+  /** From the peer's last PING. */
+  usedSpace: bigint;
+  capacity: bigint;
+  /** PONGs left to send this PING period (PING flood guard). */
+  pongBudget: number;
+}
+
+export interface PeerTimings {
+  activateAfterMs: number;
+  deactivateAfterMs: number;
+  dropAfterMs: number;
+}
+
+export interface PeerLimits {
+  /** Most peers in the table. */
+  maxPeers: number;
+  /** Most peers per IPv4 address or IPv6 /64 (loopback exempt). */
+  maxPerHost: number;
+}
+
+/** PONGs a peer may draw per PING period: a PING flood costs us at most this many signatures. */
+export const PONG_BUDGET = 4;
+
+export const DEFAULT_PEER_LIMITS: PeerLimits = Object.freeze({ maxPeers: 2048, maxPerHost: 8 });
+
+/** The active rule of spec §7 for one peer at `now`. */
+export function isActive(p: Peer, now: number, t: PeerTimings): boolean {
+  const fresh = now - p.solved < t.deactivateAfterMs;
+  return p.edge ? fresh : fresh && now - p.added > t.activateAfterMs;
+}
+
+/** True when a non-edge peer is due for removal at `now`. */
+export function isDroppable(p: Peer, now: number, t: PeerTimings): boolean {
+  return !p.edge && now - p.solved >= t.dropAfterMs;
+}
+
+export class PeerTable {
+  private readonly byKey = new Map<string, Peer>();
+  private readonly perHost = new Map<string, number>();
+  private readonly limits: PeerLimits;
+
+  constructor(limits: Partial<PeerLimits> = {}) {
+    this.limits = { ...DEFAULT_PEER_LIMITS, ...limits };
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: string): Peer | undefined {
+    return this.byKey.get(key);
+  }
+
+  all(): IterableIterator<Peer> {
+    return this.byKey.values();
+  }
+
+  /**
+   * Adds a peer unless present; returns it, or undefined when a limit
+   * refuses it. An edge added over an existing non-edge replaces it.
+   */
+  add(addr: AddrPort, edge: boolean, now: number): Peer | undefined {
+    const key = addressKey(addr);
+    const existing = this.byKey.get(key);
+    if (existing && (existing.edge || !edge)) return existing;
+    if (existing) this.remove(key);
+    const host = hostKey(addr.ip);
+    // edges come from the operator and are not subject to limits
+    if (!edge) {
+      if (this.byKey.size >= this.limits.maxPeers) return undefined;
+      if (!isLoopback(addr.ip) && (this.perHost.get(host) ?? 0) >= this.limits.maxPerHost) return undefined;
+    }
+    const peer: Peer = {
+      addr: { ip: Uint8Array.from(addr.ip), port: addr.port },
+      key,
+      edge,
+      id: 0n,
+      pubKey: null,
+      added: now,
+      solved: now,
+      lastSeen: now,
+      active: false,
+      challenge: null,
+      usedSpace: 0n,
+      capacity: 0n,
+      pongBudget: PONG_BUDGET,
+    };
+    this.byKey.set(key, peer);
+    this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+    return peer;
+  }
+
+  remove(key: string): boolean {
+    const peer = this.byKey.get(key);
+    if (!peer) return false;
+    this.byKey.delete(key);
+    const host = hostKey(peer.addr.ip);
+    const n = (this.perHost.get(host) ?? 1) - 1;
+    if (n <= 0) this.perHost.delete(host);
+    else this.perHost.set(host, n);
+    return true;
+  }
+
+  /**
+   * Spec §7 prune: removes non-edge peers silent for dropAfter, refreshes
+   * every `active` flag. Returns the removed peers.
+   */
+  prune(now: number, t: PeerTimings): Peer[] {
+    const removed: Peer[] = [];
+    for (const p of this.byKey.values()) {
+      if (isDroppable(p, now, t)) removed.push(p);
+      else p.active = isActive(p, now, t);
+    }
+    for (const p of removed) this.remove(p.key);
+    return removed;
+  }
+
+  active(): Peer[] {
+    const out: Peer[] = [];
+    for (const p of this.byKey.values()) if (p.active) out.push(p);
+    return out;
+  }
+
+  activeCount(): number {
+    let n = 0;
+    for (const p of this.byKey.values()) if (p.active) n++;
+    return n;
+  }
+
+  /**
+   * Up to `n` distinct active peers chosen uniformly at random, leaving out
+   * the peer at `excludeKey` (partial Fisher-Yates).
+   */
+  randomActive(n: number, excludeKey: string | null, random: () => number = Math.random): Peer[] {
+    const pool = this.active().filter((p) => p.key !== excludeKey);
+    const k = Math.min(n, pool.length);
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(random() * (pool.length - i));
+      const t = pool[i]!;
+      pool[i] = pool[j]!;
+      pool[j] = t;
+    }
+    return pool.slice(0, k);
+  }
+
+  /** The `n` active peers closest to `target` by XOR distance, skipping ID 0 (spec §3). */
+  closestActive(target: bigint, n: number): Peer[] {
+    return sortByDistance(
+      this.active().filter((p) => p.id !== 0n),
+      target,
+      (p) => p.id,
+    ).slice(0, n);
+  }
+}
+
+/** Sorts (a copy of) `items` ascending by `target ^ id(item)`. */
+export function sortByDistance<T>(items: T[], target: bigint, id: (t: T) => bigint): T[] {
+  return items
+    .map((item) => ({ item, d: target ^ id(item) }))
+    .sort((a, b) => (a.d < b.d ? -1 : a.d > b.d ? 1 : 0))
+    .map((x) => x.item);
+}

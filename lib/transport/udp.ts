@@ -1,0 +1,79 @@
+/**
+ * UdpTransport on node:dgram. Listening on "::" opens one dual-stack
+ * socket (IPv4 peers arrive as ::ffff:a.b.c.d); an IPv4 host opens a udp4
+ * socket, which cannot reach IPv6 peers (send returns false).
+ */
+import dgram from 'node:dgram';
+import { isIPv4 } from 'node:net';
+import { type AddrPort, bytesToIp, ipToBytes, isMappedIPv4 } from '../wire/address.js';
+import type { UdpTransport } from './types.js';
+
+export class NodeUdpTransport implements UdpTransport {
+  onmessage: (data: Uint8Array, from: AddrPort) => void = () => {};
+  private socket: dgram.Socket | null = null;
+  private v4 = false;
+  private closing: Promise<void> | null = null;
+
+  bind(host: string, port: number): Promise<AddrPort> {
+    this.v4 = isIPv4(host);
+    const socket = dgram.createSocket({
+      type: this.v4 ? 'udp4' : 'udp6',
+      ipv6Only: false,
+      // large buffers: a burst of PUTs or PINGs should queue, not drop, in the kernel
+      recvBufferSize: 4 << 20,
+      sendBufferSize: 4 << 20,
+    });
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => {
+      let ip: Uint8Array;
+      try {
+        ip = ipToBytes(rinfo.address);
+      } catch {
+        return;
+      }
+      this.onmessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { ip, port: rinfo.port });
+    });
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      socket.once('error', onError);
+      socket.bind(port, host, () => {
+        socket.off('error', onError);
+        socket.on('error', () => {}); // ICMP errors and the like: a datagram socket carries on
+        const a = socket.address();
+        resolve({ ip: ipToBytes(a.address), port: a.port });
+      });
+    });
+  }
+
+  send(data: Uint8Array, to: AddrPort): boolean {
+    const socket = this.socket;
+    if (socket === null || this.closing !== null) return false;
+    let host: string;
+    if (this.v4) {
+      if (!isMappedIPv4(to.ip)) return false;
+      host = bytesToIp(to.ip);
+    } else {
+      host = isMappedIPv4(to.ip) ? `::ffff:${bytesToIp(to.ip)}` : bytesToIp(to.ip);
+    }
+    try {
+      socket.send(data, to.port, host);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const socket = this.socket;
+    this.closing = new Promise((resolve) => {
+      if (socket === null) return resolve();
+      try {
+        socket.close(() => resolve());
+      } catch {
+        resolve(); // never bound
+      }
+    });
+    return this.closing;
+  }
+}
