@@ -1,3 +1,9 @@
 #!/usr/bin/env node
-/** `dave-db`: inspect a node's database. PLACEHOLDER until the store lands (issue 2). */
-console.log('usage: dave-db <dump|stats|verify|import|export> ...');
+/**
+ * `dave-db`: inspect, verify, import and export a Dave database directory.
+ * The commands live in lib/cli/db/; this file only wires them to the
+ * process. Usage: `dave-db --help`, or docs/api/dave-db.md.
+ */
+import { run } from './db/main.js';
+
+process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -1,0 +1,78 @@
+/**
+ * dave-db's command line: dispatches to the commands and turns failures
+ * into messages and exit statuses. `run` never throws and never exits the
+ * process, so tests call it in-process.
+ */
+import { isDaveError } from '../../errors.js';
+import { DUMP_USAGE, dump } from './dump.js';
+import { EXPORT_USAGE, exportBackup } from './export.js';
+import { IMPORT_USAGE, importBackup } from './import.js';
+import { EXIT_OK, EXIT_USAGE, messageOf, type CliIO } from './io.js';
+import { STATS_USAGE, stats } from './stats.js';
+import { VERIFY_USAGE, verify } from './verify.js';
+
+export const USAGE = `usage: dave-db <command> [options]
+
+Inspect, check, import and export a Dave node's database (a directory).
+
+commands:
+  ${DUMP_USAGE}
+      one line per record: owner, key, time, value size, replicas, preview;
+      --json: NDJSON with every field and the full value
+      --owner HEX: owner public key in hex, or a prefix of it
+      --prefix KEY: keys starting with KEY;  --limit N: at most N records
+  ${STATS_USAGE}
+      record count, bytes, time range, top N owners (default 10), shard fill
+  ${VERIFY_USAGE}
+      check every record's signature and proof of work; list the bad ones
+  ${IMPORT_USAGE}
+      read a godave backup file into the database (created if missing)
+  ${EXPORT_USAGE}
+      write every good record to a godave backup file
+
+dump, stats, verify and export never create or change a database.
+
+exit status: 0 done; 1 bad records found (listed); 2 bad arguments,
+no database, database in use (a node is running on it), or an I/O error.`;
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  dump,
+  stats,
+  verify,
+  import: importBackup,
+  export: exportBackup,
+};
+
+function write(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+/** Runs dave-db with `argv` (without node and the script); resolves to the exit status. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    write(io.stdout, USAGE);
+    return EXIT_OK;
+  }
+  const command = name === undefined ? undefined : Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    write(io.stderr, `${name === undefined ? 'missing command' : `unknown command: ${name}`}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    write(io.stdout, USAGE);
+    return EXIT_OK;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (isDaveError(err, 'ERR_INVALID_ARGUMENT')) {
+      write(io.stderr, `${err.message}\n\n${USAGE}`);
+    } else {
+      write(io.stderr, messageOf(err));
+    }
+    return EXIT_USAGE;
+  }
+}
