@@ -1,0 +1,86 @@
+/**
+ * Opening the database a store runs on: a directory path opens classic-level
+ * (the embedded default), an abstract-level instance is used as given (and
+ * never closed by the store), nothing gives a fresh memory-level.
+ */
+import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
+import { DaveError } from '../errors.js';
+import { FORMAT_KEY, FORMAT_VERSION, metaLevel, type AnyLevel } from './layout.js';
+import { databaseError, isLockedError } from './errors.js';
+
+/** classic-level options the store uses for a directory: binary keys and values. */
+export const CLASSIC_LEVEL_OPTIONS = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+
+export interface OpenedDatabase {
+  db: AnyLevel;
+  /** The store opened it, so the store closes it. */
+  owned: boolean;
+  /** Directory, for a classic-level the store opened. */
+  location?: string;
+}
+
+/**
+ * Opens (or waits for) the database named by `database`.
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_DATABASE_IN_USE (a directory
+ *   another process holds), ERR_DATABASE
+ */
+export async function openDatabase(database: string | AnyLevel | undefined): Promise<OpenedDatabase> {
+  if (database === undefined) {
+    const db = new MemoryLevel<Uint8Array, Uint8Array>(CLASSIC_LEVEL_OPTIONS);
+    await db.open();
+    return { db, owned: true };
+  }
+  if (typeof database === 'string') return openDirectory(database);
+  if (database === null || typeof database !== 'object' || typeof database.sublevel !== 'function') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'options.database must be a directory path or an abstract-level database');
+  }
+  try {
+    // A database the caller made is opening or open (abstract-level opens on
+    // construction); a closed one is reopened.
+    if (database.status === 'closed') await database.open();
+    else await database.open({ passive: true });
+  } catch (err) {
+    throw databaseError(err, 'opening the given database');
+  }
+  return { db: database, owned: false };
+}
+
+async function openDirectory(location: string): Promise<OpenedDatabase> {
+  if (location.length === 0) throw new DaveError('ERR_INVALID_ARGUMENT', 'options.database must not be an empty path');
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(location, CLASSIC_LEVEL_OPTIONS);
+  try {
+    await db.open();
+  } catch (err) {
+    if (isLockedError(err)) {
+      throw new DaveError(
+        'ERR_DATABASE_IN_USE',
+        `database directory ${location} is in use: another process has it open (LevelDB lock, LEVEL_LOCKED)`,
+        { cause: err },
+      );
+    }
+    throw databaseError(err, `opening ${location}`);
+  }
+  return { db, owned: true, location };
+}
+
+/**
+ * Checks the format marker in the meta sublevel, writing it to a new database.
+ * @throws DaveError ERR_DATABASE (a different format, or a failed read or write)
+ */
+export async function checkFormat(db: AnyLevel): Promise<void> {
+  const meta = metaLevel(db);
+  let found: Uint8Array | undefined;
+  try {
+    found = await meta.get(FORMAT_KEY);
+    if (found === undefined) await meta.put(FORMAT_KEY, new TextEncoder().encode(FORMAT_VERSION));
+  } catch (err) {
+    throw databaseError(err, 'reading the format marker');
+  }
+  if (found !== undefined) {
+    const text = new TextDecoder().decode(found);
+    if (text !== FORMAT_VERSION) {
+      throw new DaveError('ERR_DATABASE', `database format is "${text}", this store reads "${FORMAT_VERSION}"`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Store options: defaults and argument checks (ERR_INVALID_ARGUMENT, with
+ * the option's name in the message).
+ */
+import { DaveError } from '../errors.js';
+import type { AnyLevel } from './layout.js';
+import type { StoreOptions } from './types.js';
+
+export const DEFAULT_CAPACITY = 1024 * 1024 * 1024;
+export const DEFAULT_CACHE_CAPACITY = 64 * 1024 * 1024;
+
+export interface ResolvedOptions {
+  database: string | AnyLevel | undefined;
+  nodeId: bigint;
+  capacity: number;
+  cacheCapacity: number;
+  sync: boolean;
+  now: () => number;
+}
+
+function bytesOption(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', `options.${name} must be a non-negative integer of bytes`);
+  }
+  return value;
+}
+
+/**
+ * Options with defaults applied.
+ * @throws DaveError ERR_INVALID_ARGUMENT
+ */
+export function resolveOptions(options: StoreOptions | undefined): ResolvedOptions {
+  const o = options ?? {};
+  if (typeof o !== 'object') throw new DaveError('ERR_INVALID_ARGUMENT', 'options must be an object');
+  const nodeId = o.nodeId ?? 0n;
+  if (typeof nodeId !== 'bigint' || nodeId < 0n || nodeId >= 1n << 64n) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'options.nodeId must be a u64 bigint');
+  }
+  if (o.sync !== undefined && typeof o.sync !== 'boolean') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'options.sync must be a boolean');
+  }
+  if (o.now !== undefined && typeof o.now !== 'function') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'options.now must be a function returning ms');
+  }
+  return {
+    database: o.database,
+    nodeId,
+    capacity: bytesOption(o.capacity, 'capacity', DEFAULT_CAPACITY),
+    cacheCapacity: bytesOption(o.cacheCapacity, 'cacheCapacity', DEFAULT_CACHE_CAPACITY),
+    sync: o.sync ?? true,
+    now: o.now ?? Date.now,
+  };
+}

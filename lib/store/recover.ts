@@ -1,0 +1,108 @@
+/**
+ * Opening a store: one scan of the records sublevel rebuilds the index. No
+ * record is re-verified (the store verified it before writing it, or
+ * dave-db did before importing it); each is only checked to decode and to
+ * sit under its own store key. A record that fails either check is skipped,
+ * counted and reported, never a failed open.
+ */
+import { ENTRY_OVERHEAD } from '../constants.js';
+import { toHex } from '../wire/bytes.js';
+import { recordKey, type RecordsLevel } from './layout.js';
+import { contentSum, ownerHalves, scanEntry, scannedStoreKey } from './scan.js';
+import { halves, type ShardedIndex } from './sharded-index.js';
+import { databaseError } from './errors.js';
+
+/** What opening found. */
+export interface OpenReport {
+  /** Records indexed. */
+  records: number;
+  /** Records skipped because they do not decode or sit under the wrong key. */
+  corrupt: number;
+  /** Database keys (hex) of the first corrupt records, at most 100. */
+  corruptKeys: string[];
+  /** Records over capacity at open, evicted by priority (and deleted). */
+  evicted: number;
+  /** Time the scan took, ms. */
+  ms: number;
+}
+
+const REPORT_KEYS = 100;
+const SCAN_BATCH = 1000;
+
+/**
+ * Scans `records` into `index` (which must be empty) and returns the report
+ * and the database keys to delete (records evicted for capacity).
+ * @throws DaveError ERR_DATABASE
+ */
+export async function recover(
+  records: RecordsLevel,
+  index: ShardedIndex,
+  nodeHi: number,
+  nodeLo: number,
+  capacity: number,
+  now: number,
+): Promise<{ report: OpenReport; evictedKeys: Uint8Array[] }> {
+  const t0 = performance.now();
+  const report: OpenReport = { records: 0, corrupt: 0, corruptKeys: [], evicted: 0, ms: 0 };
+  const evictedKeys: Uint8Array[] = [];
+  const corrupt = (key: Uint8Array) => {
+    report.corrupt++;
+    if (report.corruptKeys.length < REPORT_KEYS) report.corruptKeys.push(toHex(key));
+  };
+  const it = records.iterator({ keyEncoding: 'view', valueEncoding: 'view' });
+  try {
+    for (;;) {
+      const rows = await it.nextv(SCAN_BATCH);
+      if (rows.length === 0) break;
+      // Hot loop: up to millions of records; no allocation beyond the two hashes.
+      for (const [key, value] of rows) {
+        const e = value === undefined ? undefined : scanEntry(value);
+        if (key.length !== 8 || e === undefined) {
+          corrupt(key);
+          continue;
+        }
+        const dv = new DataView(key.buffer, key.byteOffset, 8);
+        const keyHi = dv.getUint32(0, false);
+        const keyLo = dv.getUint32(4, false);
+        const [hi, lo] = halves(scannedStoreKey(value!, e.keyLen));
+        if (hi !== keyHi || lo !== keyLo) {
+          corrupt(key);
+          continue;
+        }
+        const [ownerHi, ownerLo] = ownerHalves(value!);
+        const [sumHi, sumLo] = halves(contentSum(value!, e.valueLen));
+        const admitted = index.admit(
+          {
+            keyHi,
+            keyLo,
+            distHi: (ownerHi ^ nodeHi) >>> 0,
+            distLo: (ownerLo ^ nodeLo) >>> 0,
+            time: e.time,
+            size: e.keyLen + e.valueLen + ENTRY_OVERHEAD,
+            sumHi,
+            sumLo,
+          },
+          now,
+          capacity,
+        );
+        if (typeof admitted === 'string') {
+          report.evicted++;
+          evictedKeys.push(key);
+        } else {
+          report.records++;
+          if (admitted.evicted !== undefined) {
+            report.evicted++;
+            report.records--;
+            evictedKeys.push(recordKey(admitted.evicted));
+          }
+        }
+      }
+    }
+  } catch (err) {
+    throw databaseError(err, 'scanning records at open');
+  } finally {
+    await it.close().catch(() => {});
+  }
+  report.ms = performance.now() - t0;
+  return { report, evictedKeys };
+}

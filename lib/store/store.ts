@@ -1,0 +1,408 @@
+/**
+ * The node's store (spec §9): an in-memory index of every entry in 256
+ * priority-heap shards, a byte-bounded cache of values, and any
+ * abstract-level database underneath that receives every change in atomic
+ * group-committed batches. See docs/storage.md for the design.
+ *
+ *   put ──► rules (sync, against the index) ──► index + pending ──► GroupWriter ──► database
+ *   get ──► index ──► pending | cache | database
+ */
+import { DaveError } from '../errors.js';
+import { entrySize, storeKey } from '../records/record.js';
+import { equalBytes } from '../wire/bytes.js';
+import { decodeEntry, encodeEntry, type Entry } from '../wire/entry.js';
+import { ValueCache } from './cache.js';
+import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
+import { databaseError } from './errors.js';
+import { recordKey, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { recover, type OpenReport } from './recover.js';
+import { replaceDecision, type StoredFacts } from './rules.js';
+import { contentSum, ownerHalves } from './scan.js';
+import type { Shard, SlotFields } from './shard.js';
+import { halves, ShardedIndex } from './sharded-index.js';
+import type { IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
+import { GroupWriter, type PendingPut, type RecordOp } from './writer.js';
+
+export type { OpenReport } from './recover.js';
+
+/** Counters since the store was opened. */
+export interface StoreStats {
+  /** Entries stored under a new key. */
+  stored: number;
+  /** Entries that replaced the entry under their key. */
+  replaced: number;
+  /** Entries evicted to make room (including at open). */
+  evicted: number;
+  /** Refused writes by code. */
+  refused: Record<RefusalCode, number>;
+  /** Records skipped at open because they do not decode or sit under the wrong key. */
+  corruptOnOpen: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Bytes charged to the value cache, and entries in it. */
+  cacheBytes: number;
+  cachedEntries: number;
+  /** Batches committed to the database, and operations in them. */
+  batches: number;
+  batchedOps: number;
+  /** Bytes of the in-memory index (typed arrays, including spare room). */
+  indexBytes: number;
+}
+
+const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
+  ERR_PUBKEY_MISMATCH: "public keys don't match",
+  ERR_OLDER_THAN_STORED: 'existing data is newer',
+  ERR_DUPLICATE: 'existing data matches new data',
+  ERR_INSUFFICIENT_PRIORITY: 'insufficient priority',
+  ERR_STORAGE_FULL: 'storage full',
+};
+
+const SCAN_BATCH = 1000;
+
+function closedError(): DaveError {
+  return new DaveError('ERR_CLOSED', 'the store is closed');
+}
+
+/** A copy whose fields the caller may reassign without touching the store's copy. */
+function copyOut(e: Entry): Entry {
+  return { dat: { ...e.dat }, replicas: e.replicas.slice() };
+}
+
+function sameReplicas(a: bigint[], b: bigint[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Test seams, not part of the API. @internal */
+export interface StoreInternals {
+  /** Replaces xxhash64(pubKey ‖ key), so tests can make two owners collide. */
+  storeKey?: (pubKey: Uint8Array, key: Uint8Array) => bigint;
+}
+
+/** The store. Create it with `Store.open(options)`. */
+export class Store implements StoreLike {
+  /** What opening found: records indexed, corrupt records skipped, time taken. */
+  readonly openReport: OpenReport;
+  private readonly options: ResolvedOptions;
+  private readonly opened: OpenedDatabase;
+  private readonly records: RecordsLevel;
+  private readonly index: ShardedIndex;
+  private readonly cache: ValueCache;
+  private readonly writer: GroupWriter;
+  private readonly nodeHi: number;
+  private readonly nodeLo: number;
+  private readonly counters = {
+    stored: 0,
+    replaced: 0,
+    evicted: 0,
+    refused: {
+      ERR_PUBKEY_MISMATCH: 0,
+      ERR_OLDER_THAN_STORED: 0,
+      ERR_DUPLICATE: 0,
+      ERR_INSUFFICIENT_PRIORITY: 0,
+      ERR_STORAGE_FULL: 0,
+    } as Record<RefusalCode, number>,
+  };
+  private keyOf: (pubKey: Uint8Array, key: Uint8Array) => bigint = storeKey;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    options: ResolvedOptions,
+    opened: OpenedDatabase,
+    records: RecordsLevel,
+    index: ShardedIndex,
+    report: OpenReport,
+  ) {
+    this.options = options;
+    this.opened = opened;
+    this.records = records;
+    this.index = index;
+    this.openReport = report;
+    this.counters.evicted = report.evicted;
+    [this.nodeHi, this.nodeLo] = halves(options.nodeId);
+    this.cache = new ValueCache(options.cacheCapacity);
+    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.entry, p.length));
+  }
+
+  /**
+   * Opens a store: opens or adopts the database, then rebuilds the index with
+   * one scan (corrupt records are skipped and reported in `openReport`).
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_DATABASE_IN_USE (the directory
+   *   is open in another process), ERR_DATABASE
+   */
+  static async open(options?: StoreOptions, internals?: StoreInternals): Promise<Store> {
+    const o = resolveOptions(options);
+    const opened = await openDatabase(o.database);
+    try {
+      await checkFormat(opened.db);
+      const records = recordsLevel(opened.db);
+      const now = o.now();
+      const index = new ShardedIndex(now);
+      const [hi, lo] = halves(o.nodeId);
+      const { report, evictedKeys } = await recover(records, index, hi, lo, o.capacity, now);
+      const store = new Store(o, opened, records, index, report);
+      if (internals?.storeKey) store.keyOf = internals.storeKey;
+      if (evictedKeys.length > 0) await store.writer.write(evictedKeys.map((key) => ({ type: 'del', key })));
+      return store;
+    } catch (err) {
+      if (opened.owned) await opened.db.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Stores an entry (already verified by the caller) following spec §9, and
+   * resolves once the change is committed to the database.
+   * @throws DaveError ERR_PUBKEY_MISMATCH, ERR_OLDER_THAN_STORED, ERR_DUPLICATE,
+   *   ERR_INSUFFICIENT_PRIORITY, ERR_STORAGE_FULL (refusals); ERR_INVALID_ARGUMENT,
+   *   ERR_TOO_LARGE, ERR_BAD_TIME (an entry that does not encode); ERR_CLOSED; ERR_DATABASE
+   */
+  put(entry: Entry): Promise<PutResult> {
+    try {
+      if (this.closed) throw closedError();
+      const failed = this.writer.failed;
+      if (failed) throw failed;
+      const { result, done } = this.apply(entry);
+      return done.then(() => result);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The entry for (pubKey, key), or undefined.
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE
+   */
+  get(pubKey: Uint8Array, key: Uint8Array): Promise<Entry | undefined> {
+    try {
+      return this.getByStoreKey(this.keyOf(pubKey, key));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The entry at a store key, or undefined: from the pending writes, the
+   * cache, or the database.
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE
+   */
+  getByStoreKey(sk: bigint): Promise<Entry | undefined> {
+    if (this.closed) return Promise.reject(closedError());
+    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) {
+      return Promise.reject(new DaveError('ERR_INVALID_ARGUMENT', 'storeKey must be a u64 bigint'));
+    }
+    const [hi, lo] = halves(sk);
+    if (this.index.shardOf(hi).find(hi, lo) < 0) return Promise.resolve(undefined);
+    const found = this.writer.pending.get(sk)?.entry ?? this.cache.get(sk);
+    if (found !== undefined) return Promise.resolve(copyOut(found));
+    return this.readValue(sk, hi, lo);
+  }
+
+  /** The in-memory index record at a store key, or undefined; never touches the database. */
+  peek(sk: bigint): IndexedEntry | undefined {
+    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) return undefined;
+    return this.index.peek(sk);
+  }
+
+  /**
+   * Every stored entry in store-key order: first waits for queued writes,
+   * then reads a snapshot of the database.
+   * @throws DaveError ERR_CLOSED, ERR_DATABASE
+   */
+  async *entries(): AsyncGenerator<Entry> {
+    if (this.closed) throw closedError();
+    await this.flush();
+    const it = this.records.iterator({ keyEncoding: 'view', valueEncoding: 'view' });
+    try {
+      for (;;) {
+        let rows: [Uint8Array, Uint8Array][];
+        try {
+          rows = await it.nextv(SCAN_BATCH);
+        } catch (err) {
+          throw this.closed ? closedError() : databaseError(err, 'listing records');
+        }
+        if (rows.length === 0) return;
+        for (const [key, value] of rows) {
+          if (key.length !== 8 || this.peek(storeKeyOfRecord(key)) === undefined) continue;
+          let entry: Entry;
+          try {
+            entry = decodeEntry(value);
+          } catch {
+            continue; // counted at open; never indexed
+          }
+          yield entry;
+        }
+      }
+    } finally {
+      await it.close().catch(() => {});
+    }
+  }
+
+  /** Accounted bytes stored: the sum of len(value) + len(key) + 224. */
+  usedSpace(): number {
+    return this.index.used;
+  }
+
+  /** Configured capacity in bytes. */
+  capacity(): number {
+    return this.options.capacity;
+  }
+
+  /** Number of records. */
+  count(): number {
+    return this.index.count;
+  }
+
+  /** Counters since open; see StoreStats. */
+  stats(): StoreStats {
+    const c = this.counters;
+    return {
+      stored: c.stored,
+      replaced: c.replaced,
+      evicted: c.evicted,
+      refused: { ...c.refused },
+      corruptOnOpen: this.openReport.corrupt,
+      cacheHits: this.cache.hits,
+      cacheMisses: this.cache.misses,
+      cacheBytes: this.cache.size(),
+      cachedEntries: this.cache.count(),
+      batches: this.writer.batches,
+      batchedOps: this.writer.ops,
+      indexBytes: this.index.byteLength(),
+    };
+  }
+
+  /**
+   * Waits until every change queued so far is committed.
+   * @throws DaveError ERR_DATABASE when a batch failed
+   */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  /**
+   * Flushes and closes (the database too, if the store opened it). Safe to
+   * call twice: the second call returns the first call's promise.
+   * @throws DaveError ERR_DATABASE when closing the database fails
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  /** Shards of the index, for tests of the heap invariant. @internal */
+  shardsForTest(): readonly Shard[] {
+    return this.index.shards;
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.closed = true;
+    try {
+      await this.writer.flush();
+    } catch {
+      // already reported to the writes it failed
+    }
+    if (this.opened.owned) {
+      try {
+        await this.opened.db.close();
+      } catch (err) {
+        throw databaseError(err, 'closing the database');
+      }
+    }
+  }
+
+  // The synchronous core of put: every decision is made here, against the
+  // index, before anything is awaited, so puts apply in call order.
+  private apply(entry: Entry): { result: PutResult; done: Promise<void> } {
+    const bytes = encodeEntry(entry);
+    const dat = entry.dat;
+    const sk = this.keyOf(dat.pubKey, dat.key);
+    const [hi, lo] = halves(sk);
+    const [ownerHi, ownerLo] = ownerHalves(bytes);
+    const [sumHi, sumLo] = halves(contentSum(bytes, dat.value.length));
+    const f: SlotFields = {
+      keyHi: hi,
+      keyLo: lo,
+      distHi: (ownerHi ^ this.nodeHi) >>> 0,
+      distLo: (ownerLo ^ this.nodeLo) >>> 0,
+      time: dat.time,
+      size: entrySize(dat),
+      sumHi,
+      sumLo,
+    };
+    const shard = this.index.shardOf(hi);
+    const slot = shard.find(hi, lo);
+    const put: PendingPut = { storeKey: sk, entry: { dat: { ...dat }, replicas: entry.replicas.slice() }, length: bytes.length };
+    const ops: RecordOp[] = [{ type: 'put', key: recordKey(sk), value: bytes }];
+    if (slot >= 0) {
+      const code = replaceDecision(this.storedFacts(shard, slot, sk, f, entry), dat.time);
+      if (code !== undefined) throw this.refuse(code);
+      this.index.replace(shard, slot, f);
+      this.cache.delete(sk);
+      this.counters.replaced++;
+      return { result: { outcome: 'replaced' }, done: this.writer.write(ops, put) };
+    }
+    const admitted = this.index.admit(f, this.options.now(), this.options.capacity);
+    if (typeof admitted === 'string') throw this.refuse(admitted);
+    this.counters.stored++;
+    if (admitted.evicted === undefined) return { result: { outcome: 'stored' }, done: this.writer.write(ops, put) };
+    const evicted = admitted.evicted;
+    this.cache.delete(evicted);
+    this.writer.pending.delete(evicted);
+    this.counters.evicted++;
+    ops.unshift({ type: 'del', key: recordKey(evicted) });
+    return { result: { outcome: 'stored', evicted }, done: this.writer.write(ops, put) };
+  }
+
+  // Exact comparison when the stored value is at hand (pending or cached);
+  // otherwise the owner ID and the content sum stand in for the bytes.
+  private storedFacts(shard: Shard, slot: number, sk: bigint, f: SlotFields, entry: Entry): StoredFacts {
+    const time = shard.time[slot]!;
+    const known = this.writer.pending.get(sk)?.entry ?? this.cache.peek(sk);
+    if (known !== undefined) {
+      return {
+        samePubKey: equalBytes(known.dat.pubKey, entry.dat.pubKey),
+        time,
+        sameContent: equalBytes(known.dat.value, entry.dat.value) && sameReplicas(known.replicas, entry.replicas),
+      };
+    }
+    return {
+      samePubKey: shard.distHi[slot] === f.distHi && shard.distLo[slot] === f.distLo,
+      time,
+      sameContent: shard.sumHi[slot] === f.sumHi && shard.sumLo[slot] === f.sumLo,
+    };
+  }
+
+  private refuse(code: RefusalCode): DaveError {
+    this.counters.refused[code]++;
+    return new DaveError(code, REFUSAL_MESSAGES[code]);
+  }
+
+  private async readValue(sk: bigint, hi: number, lo: number): Promise<Entry | undefined> {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.records.get(recordKey(sk));
+    } catch (err) {
+      throw this.closed ? closedError() : databaseError(err, 'reading a record');
+    }
+    if (bytes === undefined) return undefined;
+    let entry: Entry;
+    try {
+      entry = decodeEntry(bytes);
+    } catch (err) {
+      throw new DaveError('ERR_DATABASE', `the record at store key ${sk} does not decode`, { cause: err });
+    }
+    // Cache it only if it is still the indexed version (a write may have
+    // landed while we read).
+    const shard = this.index.shardOf(hi);
+    const s = shard.find(hi, lo);
+    if (s >= 0 && !this.writer.pending.has(sk) && shard.time[s] === entry.dat.time) {
+      const [sumHi, sumLo] = halves(contentSum(bytes, entry.dat.value.length));
+      if (shard.sumHi[s] === sumHi && shard.sumLo[s] === sumLo) this.cache.set(sk, entry, bytes.length);
+    }
+    return copyOut(entry);
+  }
+}

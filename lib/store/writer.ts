@@ -1,0 +1,143 @@
+/**
+ * Group commit: every change the store accepts is queued here and written
+ * to the records sublevel in atomic batches. While one batch is being
+ * written, new changes gather in the next, so under load many changes share
+ * one write (and one fsync with sync: true). A unit of changes (a put and
+ * the eviction it caused) is never split across batches.
+ *
+ * Until its batch is committed, a put stays in `pending`, where reads find
+ * it. If a batch fails, the writer fails for good: that batch and every
+ * later change reject with ERR_DATABASE, because memory and database may
+ * now disagree.
+ */
+import type { DaveError } from '../errors.js';
+import type { Entry } from '../wire/entry.js';
+import type { RecordsLevel } from './layout.js';
+import { databaseError } from './errors.js';
+
+/** A put whose value reads must see until it is committed. */
+export interface PendingPut {
+  storeKey: bigint;
+  entry: Entry;
+  /** Encoded length of the entry. */
+  length: number;
+}
+
+export type RecordOp =
+  | { type: 'put'; key: Uint8Array; value: Uint8Array }
+  | { type: 'del'; key: Uint8Array };
+
+interface Batch {
+  ops: RecordOp[];
+  puts: PendingPut[];
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: DaveError) => void;
+}
+
+/** Most operations in one batch (a unit may take it one or two over). */
+export const MAX_BATCH_OPS = 4096;
+
+export class GroupWriter {
+  /** Uncommitted puts by store key (the latest one for each key). */
+  readonly pending = new Map<bigint, PendingPut>();
+  /** Batches committed, and operations in them. */
+  batches = 0;
+  ops = 0;
+  private readonly queue: Batch[] = [];
+  private last: Promise<void> = Promise.resolve();
+  private running = false;
+  private failure: DaveError | undefined;
+
+  constructor(
+    private readonly records: RecordsLevel,
+    private readonly sync: boolean,
+    /** Called for each put once committed, if it is still the key's latest. */
+    private readonly committed: (put: PendingPut) => void,
+    private readonly maxOps = MAX_BATCH_OPS,
+  ) {}
+
+  /** The error that stopped the writer, if any. */
+  get failed(): DaveError | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Queues `ops` as one unit, and `put` as readable until committed.
+   * Resolves when the batch holding them is committed.
+   * @throws DaveError ERR_DATABASE (also for every change after a failed batch)
+   */
+  write(ops: RecordOp[], put?: PendingPut): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    let b = this.queue[this.queue.length - 1];
+    if (b === undefined || b.ops.length >= this.maxOps) {
+      b = this.newBatch();
+      this.queue.push(b);
+    }
+    for (const op of ops) b.ops.push(op);
+    if (put) {
+      b.puts.push(put);
+      this.pending.set(put.storeKey, put);
+    }
+    if (!this.running) void this.drain();
+    return b.promise;
+  }
+
+  /** Resolves when every change queued so far is committed. @throws DaveError ERR_DATABASE */
+  flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.last;
+  }
+
+  /** Changes queued and not yet committed. */
+  queued(): number {
+    let n = 0;
+    for (const b of this.queue) n += b.ops.length;
+    return n;
+  }
+
+  private newBatch(): Batch {
+    let resolve!: () => void;
+    let reject!: (err: DaveError) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {}); // a caller may not wait; the failure is also kept in `failure`
+    this.last = promise;
+    return { ops: [], puts: [], promise, resolve, reject };
+  }
+
+  // One batch at a time, oldest first; runs until the queue is empty.
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      for (let b = this.queue.shift(); b !== undefined; b = this.queue.shift()) {
+        try {
+          await this.records.batch(b.ops, { sync: this.sync } as never);
+        } catch (err) {
+          this.fail(b, databaseError(err, 'writing a batch'));
+          return;
+        }
+        this.batches++;
+        this.ops += b.ops.length;
+        for (const p of b.puts) {
+          if (this.pending.get(p.storeKey) === p) {
+            this.pending.delete(p.storeKey);
+            this.committed(p);
+          }
+        }
+        b.resolve();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private fail(b: Batch, err: DaveError): void {
+    this.failure = err;
+    b.reject(err);
+    for (const q of this.queue.splice(0)) q.reject(err);
+    this.pending.clear();
+  }
+}
