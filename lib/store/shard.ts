@@ -177,7 +177,7 @@ export class Shard {
     this.size[s] = f.size;
     this.sumHi[s] = f.sumHi;
     this.sumLo[s] = f.sumLo;
-    this.rank[s] = priority(distanceWeight(f.distHi, f.distLo), f.time, this.ref);
+    this.rank[s] = this.priorityAt(s, this.ref); // from the stored (u32) halves
   }
 
   private moveSlot(from: number, to: number): void {
