@@ -14,6 +14,7 @@ import { toHex } from '../../lib/wire/bytes.js';
 import { decodeEntry, encodeEntry, type Entry } from '../../lib/wire/entry.js';
 import { FORMAT_KEY, metaLevel, recordKey } from '../../lib/store/layout.js';
 import { run } from '../../lib/cli/db/main.js';
+import { Store } from '../../lib/store/store.js';
 import { backup10 } from '../vectors.js';
 import { Collector, cleanup, dbcli, keyOf, openDb, readAll, seed, tempDir } from './helpers.js';
 
@@ -415,6 +416,42 @@ describe('cli/dave-db', () => {
       expect(r.code).to.equal(2);
       expect(r.stderr).to.include('cannot read backup file');
       expect(existsSync(join(dir, 'db'))).to.equal(false);
+    });
+  });
+
+  describe('with the store engine (lib/store/store.ts)', () => {
+    it("reads what the store writes, and is refused while the store has it open", async () => {
+      const dir = tempDir();
+      const store = await Store.open({ database: dir });
+      try {
+        for (const e of vector) await store.put(e);
+        const r = await dbcli(['stats', dir]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.match(IN_USE);
+      } finally {
+        await store.close();
+      }
+      const v = await dbcli(['verify', dir]);
+      expect(v.code).to.equal(0);
+      expect(v.lines.at(-1)).to.equal('verified 10 records: 10 good, 0 bad');
+      expect((await dbcli(['dump', dir])).lines).to.have.length(10);
+    });
+
+    it('writes what the store reads', async () => {
+      const dir = tempDir();
+      const file = join(dir, 'b.bin');
+      writeFileSync(file, backup10);
+      expect((await dbcli(['import', file, join(dir, 'db')])).code).to.equal(0);
+      const store = await Store.open({ database: join(dir, 'db') });
+      try {
+        expect(store.count()).to.equal(10);
+        for (const e of vector) {
+          const got = await store.get(e.dat.pubKey, e.dat.key);
+          expect(got && encodeEntry(got)).to.deep.equal(encodeEntry(e));
+        }
+      } finally {
+        await store.close();
+      }
     });
   });
 
