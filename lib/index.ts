@@ -31,7 +31,7 @@ export {
   bytesToIp,
 } from './wire/address.js';
 export { toHex, fromHex } from './wire/bytes.js';
-export { publicKeyFromSeed } from './crypto/ed25519.js';
+export { publicKeyFromSeed, signingKey, type SigningKey } from './crypto/ed25519.js';
 export { leadingZeroBits } from './crypto/work.js';
 export {
   createDat,

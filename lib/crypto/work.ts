@@ -19,9 +19,19 @@ export function leadingZeroBits(work: Uint8Array): number {
   return work.length * 8;
 }
 
-/** blake3(salt ‖ blake3(sig)). */
+const hashWords = new Uint32Array(8);
+
+/**
+ * blake3(salt ‖ blake3(sig)). Both inputs fit one BLAKE3 block (64 and 48
+ * bytes), so this uses the JS single-block path; other lengths go to
+ * hash.ts.
+ */
 export function workHash(salt: Uint8Array, sig: Uint8Array): Uint8Array {
-  return blake3(salt, blake3(sig));
+  if (sig.length > 64 || salt.length + 32 > 64) return blake3(salt, blake3(sig));
+  blake3Block(blockWords(sig), sig.length, hashWords);
+  const sigHash = wordsToBytes(hashWords);
+  blake3Block(blockWords(salt, sigHash), salt.length + 32, hashWords);
+  return wordsToBytes(hashWords);
 }
 
 /** The salt godave tries as its `counter`-th guess: the counter as a LE u64 in bytes 8..15. */

@@ -12,19 +12,19 @@ import {
   PUBKEY_LEN,
 } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { checkBytes, concatBytes, equalBytes, toBytes, writeU64 } from '../wire/bytes.js';
+import { checkBytes, concatBytes, equalBytes, toBytes, writeTime } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
-import { signingKey, sign, verify, type SigningKey } from '../crypto/ed25519.js';
+import { cachedSigningKey, sign, verify, type SigningKey } from '../crypto/ed25519.js';
 import { blake3, xxhash64 } from '../crypto/hash.js';
 import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
 import { solveWorkParallel, PARALLEL_WORK_FROM } from '../crypto/pow-pool.js';
 
 /** The hash a Dat's owner signs: blake3(key ‖ value ‖ time_u64le). */
 export function datSigningHash(key: Uint8Array, value: Uint8Array, time: number): Uint8Array {
-  const t = new Uint8Array(8);
-  writeU64(t, 0, BigInt(time));
-  return blake3(key, value, t);
+  writeTime(timeBytes, 0, time);
+  return blake3(key, value, timeBytes);
 }
+const timeBytes = new Uint8Array(8);
 
 /** A node's or owner's ID: the first 8 bytes of its public key, little-endian. */
 export function nodeId(publicKey: Uint8Array): bigint {
@@ -48,11 +48,20 @@ export function entrySize(dat: Dat): number {
   return dat.value.length + dat.key.length + ENTRY_OVERHEAD;
 }
 
+function toSigner(privateKey: unknown): SigningKey {
+  if (privateKey instanceof Uint8Array) return cachedSigningKey(privateKey);
+  const k = privateKey as SigningKey | null;
+  if (k === null || typeof k !== 'object' || !(k.publicKey instanceof Uint8Array) || k.keyObject === undefined) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'privateKey must be a 32-byte seed or a SigningKey from signingKey()');
+  }
+  return k;
+}
+
 export interface CreateDatOptions {
   /** The record's name: a string (UTF-8) or bytes, at most 255 bytes. */
   key: string | Uint8Array;
   value: string | Uint8Array;
-  /** The owner's 32-byte ed25519 seed. */
+  /** The owner's 32-byte ed25519 seed, or a SigningKey from signingKey() (parsed once). */
   privateKey: Uint8Array | SigningKey;
   /** Milliseconds since the epoch; default now. */
   time?: number;
@@ -91,7 +100,7 @@ export async function createDat(options: CreateDatOptions): Promise<Dat> {
   if (!Number.isInteger(difficulty) || difficulty < 0 || difficulty > 256) {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'difficulty must be an integer from 0 to 256');
   }
-  const signer = options.privateKey instanceof Uint8Array ? signingKey(options.privateKey) : options.privateKey;
+  const signer = toSigner(options.privateKey);
   const sig = sign(signer, datSigningHash(key, value, time));
   const solved =
     difficulty >= PARALLEL_WORK_FROM ? await solveWorkParallel(sig, difficulty) : solveWork(sig, difficulty)!;

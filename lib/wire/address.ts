@@ -5,7 +5,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { ADDR_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { need, readU16, toHex, writeU16 } from './bytes.js';
+import { checkBytes, copyOf, need, readU16, toHex, writeU16 } from './bytes.js';
 
 /** An address and port; `ip` is always 16 bytes (IPv4 mapped). */
 export interface AddrPort {
@@ -115,13 +115,33 @@ export function addressKey(a: AddrPort): string {
   return `${toHex(a.ip)}:${a.port}`;
 }
 
+/**
+ * Checks that `a` can be encoded: a 16-byte ip and an integer port 0..65535.
+ * @throws DaveError ERR_INVALID_ARGUMENT
+ */
+export function checkAddrPort(a: AddrPort, name = 'address'): AddrPort {
+  if (a === null || typeof a !== 'object') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', `${name} must be an object`);
+  }
+  checkBytes(a.ip, 16, `${name}.ip`);
+  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', `${name}.port must be an integer from 0 to 65535`);
+  }
+  return a;
+}
+
+/** Writes the 18 wire bytes of `a` at `offset`; returns the end. Internal: run checkAddrPort first. */
 export function encodeAddress(a: AddrPort, out: Uint8Array, offset: number): number {
   out.set(a.ip, offset);
   writeU16(out, offset + 16, a.port);
   return offset + ADDR_LEN;
 }
 
+/**
+ * Reads the 18 wire bytes at `offset`; the ip is a copy.
+ * @throws DaveError ERR_TRUNCATED
+ */
 export function decodeAddress(buf: Uint8Array, offset: number): AddrPort {
   need(buf, offset, ADDR_LEN, 'address');
-  return { ip: buf.slice(offset, offset + 16), port: readU16(buf, offset + 16, 'address port') };
+  return { ip: copyOf(buf, offset, offset + 16), port: readU16(buf, offset + 16, 'address port') };
 }

@@ -6,6 +6,51 @@
 import { DaveError } from '../errors.js';
 
 const MASK64 = (1n << 64n) - 1n;
+/** 2^64 - 1, the largest u64. */
+export const MAX_U64 = MASK64;
+
+/**
+ * Fresh zeroed bytes for the codec's output. Small arrays are carved out of
+ * shared 8 KiB ArrayBuffers, as Node's Buffer pool does: creating a view is
+ * ~6x cheaper than allocating its own backing store, and encode/decode
+ * allocate once per call. Each region is handed out once, so it is as
+ * fresh as `new Uint8Array(len)`; only `.buffer` is shared (always use
+ * `byteOffset`/`byteLength` with it).
+ */
+export function alloc(len: number): Uint8Array {
+  if (len > SLAB_SIZE >>> 2) return new Uint8Array(len);
+  if (slabUsed + len > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, len);
+  slabUsed = (slabUsed + len + 7) & ~7; // keep 8-byte alignment
+  return out;
+}
+const SLAB_SIZE = 8192;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/** A fresh copy of buf[start, end), from alloc(). */
+export function copyOf(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = alloc(end - start);
+  out.set(buf.subarray(start, end));
+  return out;
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Writes a u64 already checked to be in [0, 2^64), without allocating a DataView. */
+export function writeU64Unchecked(buf: Uint8Array, offset: number, value: bigint): void {
+  scratch.setBigUint64(0, value, true);
+  for (let i = 0; i < 8; i++) buf[offset + i] = scratch.getUint8(i);
+}
+
+/** Reads a u64 whose bounds the caller checked, without allocating a DataView. */
+export function readU64Unchecked(buf: Uint8Array, offset: number): bigint {
+  for (let i = 0; i < 8; i++) scratch.setUint8(i, buf[offset + i]!);
+  return scratch.getBigUint64(0, true);
+}
 
 export function view(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -44,6 +89,38 @@ export function readI64(buf: Uint8Array, offset: number, what: string): bigint {
 /** Writes the low 64 bits of `value` (so -1n and 2^64-1 give the same bytes). */
 export function writeU64(buf: Uint8Array, offset: number, value: bigint): void {
   view(buf).setBigUint64(offset, value & MASK64, true);
+}
+
+const TWO32 = 0x1_0000_0000;
+
+/**
+ * Reads a little-endian i64 of milliseconds as a number, without BigInt.
+ * @throws DaveError ERR_TRUNCATED, ERR_BAD_TIME (outside the safe integers)
+ */
+export function readTime(buf: Uint8Array, offset: number, what: string): number {
+  need(buf, offset, 8, what);
+  const lo = (buf[offset]! | (buf[offset + 1]! << 8) | (buf[offset + 2]! << 16) | (buf[offset + 3]! << 24)) >>> 0;
+  const hi = buf[offset + 4]! | (buf[offset + 5]! << 8) | (buf[offset + 6]! << 16) | (buf[offset + 7]! << 24);
+  // exact while |hi| <= 2^21; the safe-integer check then does the rest
+  const t = hi * TWO32 + lo;
+  if (hi > 0x1f_ffff || hi < -0x20_0000 || !Number.isSafeInteger(t)) {
+    throw new DaveError('ERR_BAD_TIME', `${what}: outside the safe integer range`);
+  }
+  return t;
+}
+
+/** Writes a safe integer as a little-endian i64 (two's complement). */
+export function writeTime(buf: Uint8Array, offset: number, t: number): void {
+  const lo = t >>> 0; // ToUint32: t mod 2^32, right for negatives too
+  const hi = Math.floor(t / TWO32) | 0;
+  buf[offset] = lo & 0xff;
+  buf[offset + 1] = (lo >>> 8) & 0xff;
+  buf[offset + 2] = (lo >>> 16) & 0xff;
+  buf[offset + 3] = lo >>> 24;
+  buf[offset + 4] = hi & 0xff;
+  buf[offset + 5] = (hi >>> 8) & 0xff;
+  buf[offset + 6] = (hi >>> 16) & 0xff;
+  buf[offset + 7] = (hi >>> 24) & 0xff;
 }
 
 /** A copy of `len` bytes at `offset`, bounds checked. */
@@ -89,6 +166,11 @@ export function toBytes(value: string | Uint8Array, name: string): Uint8Array {
   if (typeof value === 'string') return encoder.encode(value);
   if (value instanceof Uint8Array) return value;
   throw new DaveError('ERR_INVALID_ARGUMENT', `${name} must be a string or a Uint8Array`);
+}
+
+/** True when `value` is a Uint8Array of `len` bytes. */
+export function isBytes(value: unknown, len: number): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === len;
 }
 
 /** Throws ERR_INVALID_ARGUMENT unless `value` is a Uint8Array of `len` bytes. */

@@ -12,7 +12,7 @@ import {
   WORK_LEN,
 } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { checkBytes, need, readI64, readU16, writeU16, writeU64 } from './bytes.js';
+import { alloc, checkBytes, copyOf, isBytes, need, readTime, readU16, writeTime } from './bytes.js';
 
 /** A record: key and value signed by the owner of `pubKey`. */
 export interface Dat {
@@ -42,36 +42,44 @@ export function datLength(dat: Dat): number {
   return DAT_HEADER_LEN + dat.key.length + dat.value.length;
 }
 
-function checkDat(dat: Dat): void {
+/**
+ * Checks that `dat` can be encoded: every field of its size and type.
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_TIME, ERR_TOO_LARGE
+ */
+export function checkDat(dat: Dat, name = 'dat'): Dat {
   if (dat === null || typeof dat !== 'object') {
-    throw new DaveError('ERR_INVALID_ARGUMENT', 'dat must be an object');
+    throw new DaveError('ERR_INVALID_ARGUMENT', `${name} must be an object`);
   }
   if (!Number.isSafeInteger(dat.time)) {
-    throw new DaveError('ERR_BAD_TIME', 'dat.time must be a safe integer of milliseconds');
+    throw new DaveError('ERR_BAD_TIME', `${name}.time must be a safe integer of milliseconds`);
   }
-  checkBytes(dat.salt, SALT_LEN, 'dat.salt');
-  checkBytes(dat.work, WORK_LEN, 'dat.work');
-  checkBytes(dat.sig, SIG_LEN, 'dat.sig');
-  checkBytes(dat.pubKey, PUBKEY_LEN, 'dat.pubKey');
+  // names are built only on failure: this runs on every encode
+  if (!isBytes(dat.salt, SALT_LEN)) checkBytes(dat.salt, SALT_LEN, `${name}.salt`);
+  if (!isBytes(dat.work, WORK_LEN)) checkBytes(dat.work, WORK_LEN, `${name}.work`);
+  if (!isBytes(dat.sig, SIG_LEN)) checkBytes(dat.sig, SIG_LEN, `${name}.sig`);
+  if (!isBytes(dat.pubKey, PUBKEY_LEN)) checkBytes(dat.pubKey, PUBKEY_LEN, `${name}.pubKey`);
   if (!(dat.key instanceof Uint8Array) || !(dat.value instanceof Uint8Array)) {
-    throw new DaveError('ERR_INVALID_ARGUMENT', 'dat.key and dat.value must be Uint8Arrays');
+    throw new DaveError('ERR_INVALID_ARGUMENT', `${name}.key and ${name}.value must be Uint8Arrays`);
   }
   if (dat.key.length > MAX_KEY_LEN) {
-    throw new DaveError('ERR_TOO_LARGE', `dat.key is ${dat.key.length} bytes, at most ${MAX_KEY_LEN}`);
+    throw new DaveError('ERR_TOO_LARGE', `${name}.key is ${dat.key.length} bytes, at most ${MAX_KEY_LEN}`);
   }
   if (dat.key.length + dat.value.length > MAX_DAT_KV_LEN) {
     throw new DaveError(
       'ERR_TOO_LARGE',
-      `dat key + value is ${dat.key.length + dat.value.length} bytes, at most ${MAX_DAT_KV_LEN}`,
+      `${name} key + value is ${dat.key.length + dat.value.length} bytes, at most ${MAX_DAT_KV_LEN}`,
     );
   }
+  return dat;
 }
 
-/** Writes `dat` at `offset` of `out` (which must have room); returns the end. */
+/**
+ * Writes `dat` at `offset` of `out` and returns the end. Internal: the
+ * caller has run checkDat and made room.
+ */
 export function writeDat(dat: Dat, out: Uint8Array, offset: number): number {
-  checkDat(dat);
   let o = offset;
-  writeU64(out, o, BigInt(dat.time));
+  writeTime(out, o, dat.time);
   o += 8;
   out.set(dat.salt, o);
   o += SALT_LEN;
@@ -81,13 +89,16 @@ export function writeDat(dat: Dat, out: Uint8Array, offset: number): number {
   o += SIG_LEN;
   out.set(dat.pubKey, o);
   o += PUBKEY_LEN;
-  out[o++] = dat.key.length;
+  const k = dat.key.length;
+  out[o++] = k;
   out.set(dat.key, o);
-  o += dat.key.length;
-  writeU16(out, o, dat.value.length);
+  o += k;
+  const v = dat.value.length;
+  out[o] = v & 0xff;
+  out[o + 1] = v >>> 8;
   o += 2;
   out.set(dat.value, o);
-  return o + dat.value.length;
+  return o + v;
 }
 
 /**
@@ -96,44 +107,49 @@ export function writeDat(dat: Dat, out: Uint8Array, offset: number): number {
  */
 export function encodeDat(dat: Dat): Uint8Array {
   checkDat(dat);
-  const out = new Uint8Array(datLength(dat));
+  const out = alloc(datLength(dat));
   writeDat(dat, out, 0);
   return out;
 }
 
-/** Reads the Dat occupying exactly buf[offset, end). */
+/**
+ * Reads the Dat occupying exactly buf[offset, end). Its byte fields are
+ * views into one fresh copy of those bytes (one allocation, not seven), so
+ * they never alias `buf`; the copy comes from alloc().
+ * @throws DaveError ERR_TRUNCATED, ERR_TOO_LARGE, ERR_BAD_LENGTH, ERR_BAD_TIME
+ */
 export function readDat(buf: Uint8Array, offset: number, end: number): Dat {
   const b = end === buf.length ? buf : buf.subarray(0, end);
   need(b, offset, DAT_HEADER_LEN, 'dat header');
-  const t = readI64(b, offset, 'dat time');
-  if (t > BigInt(Number.MAX_SAFE_INTEGER) || t < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new DaveError('ERR_BAD_TIME', `dat time ${t} is outside the safe integer range`);
-  }
-  let o = offset + 8;
-  const salt = b.slice(o, (o += SALT_LEN));
-  const work = b.slice(o, (o += WORK_LEN));
-  const sig = b.slice(o, (o += SIG_LEN));
-  const pubKey = b.slice(o, (o += PUBKEY_LEN));
-  const keyLen = b[o++]!;
-  need(b, o, keyLen + 2, 'dat key and value length');
-  const key = b.slice(o, (o += keyLen));
-  const valLen = readU16(b, o, 'dat value length');
-  o += 2;
+  const time = readTime(b, offset, 'dat time');
+  const keyLen = b[offset + 152]!;
+  need(b, offset + 153, keyLen + 2, 'dat key and value length');
+  const valLen = readU16(b, offset + 153 + keyLen, 'dat value length');
   if (keyLen + valLen > MAX_DAT_KV_LEN) {
     throw new DaveError('ERR_TOO_LARGE', `dat key + value is ${keyLen + valLen} bytes, at most ${MAX_DAT_KV_LEN}`);
   }
+  const o = offset + DAT_HEADER_LEN + keyLen;
   need(b, o, valLen, 'dat value');
-  const value = b.slice(o, (o += valLen));
-  if (o !== end) {
-    throw new DaveError('ERR_BAD_LENGTH', `dat ends at ${o} but its frame ends at ${end}`);
+  if (o + valLen !== end) {
+    throw new DaveError('ERR_BAD_LENGTH', `dat ends at ${o + valLen} but its frame ends at ${end}`);
   }
-  return { time: Number(t), salt, work, sig, pubKey, key, value };
+  const c = copyOf(b, offset, end);
+  return {
+    time,
+    salt: c.subarray(8, 24),
+    work: c.subarray(24, 56),
+    sig: c.subarray(56, 120),
+    pubKey: c.subarray(120, 152),
+    key: c.subarray(153, 153 + keyLen),
+    value: c.subarray(DAT_HEADER_LEN + keyLen),
+  };
 }
 
 /**
  * Decodes a Dat that fills `buf` exactly.
- * @throws DaveError ERR_TRUNCATED, ERR_TOO_LARGE, ERR_BAD_LENGTH, ERR_BAD_TIME
+ * @throws DaveError ERR_INVALID_ARGUMENT (not a Uint8Array), ERR_TRUNCATED, ERR_TOO_LARGE, ERR_BAD_LENGTH, ERR_BAD_TIME
  */
 export function decodeDat(buf: Uint8Array): Dat {
+  if (!(buf instanceof Uint8Array)) throw new DaveError('ERR_INVALID_ARGUMENT', 'buf must be a Uint8Array');
   return readDat(buf, 0, buf.length);
 }

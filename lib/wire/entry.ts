@@ -5,8 +5,8 @@
  */
 import { ENTRY_HEADER_LEN, FANOUT } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { checkU64, readU16, readU64, writeU16, writeU64 } from './bytes.js';
-import { type Dat, datLength, readDat, writeDat } from './dat.js';
+import { alloc, checkU64, MAX_U64, need, readU16, readU64Unchecked, writeU64Unchecked } from './bytes.js';
+import { type Dat, checkDat, datLength, readDat, writeDat } from './dat.js';
 
 /** A Dat and the IDs of its replicas (0n = empty slot). */
 export interface Entry {
@@ -20,23 +20,38 @@ export function entryLength(entry: Entry): number {
   return ENTRY_HEADER_LEN + datLength(entry.dat);
 }
 
-function checkReplicas(replicas: unknown): bigint[] {
-  if (!Array.isArray(replicas) || replicas.length !== FANOUT) {
-    throw new DaveError('ERR_INVALID_ARGUMENT', `entry.replicas must be an array of ${FANOUT} bigints`);
+/**
+ * Checks that `entry` can be encoded: FANOUT u64 replicas and a valid Dat.
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_TIME, ERR_TOO_LARGE
+ */
+export function checkEntry(entry: Entry): Entry {
+  const name = 'entry';
+  if (entry === null || typeof entry !== 'object') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', `${name} must be an object`);
   }
-  replicas.forEach((r, i) => checkU64(r, `entry.replicas[${i}]`));
-  return replicas;
+  const replicas: unknown = entry.replicas;
+  if (!Array.isArray(replicas) || replicas.length !== FANOUT) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', `${name}.replicas must be an array of ${FANOUT} bigints`);
+  }
+  for (let i = 0; i < FANOUT; i++) {
+    const r: unknown = replicas[i];
+    if (typeof r !== 'bigint' || r < 0n || r > MAX_U64) checkU64(r, `${name}.replicas[${i}]`);
+  }
+  checkDat(entry.dat, 'entry.dat');
+  return entry;
 }
 
+/**
+ * Writes `entry` at `offset` of `out` and returns the end. Internal: the
+ * caller has run checkEntry and made room.
+ */
 export function writeEntry(entry: Entry, out: Uint8Array, offset: number): number {
-  const replicas = checkReplicas(entry.replicas);
   let o = offset;
-  for (const r of replicas) {
-    writeU64(out, o, r);
-    o += 8;
-  }
+  for (let i = 0; i < FANOUT; i++, o += 8) writeU64Unchecked(out, o, entry.replicas[i]!);
   const end = writeDat(entry.dat, out, o + 2);
-  writeU16(out, o, end - o - 2);
+  const len = end - o - 2;
+  out[o] = len & 0xff;
+  out[o + 1] = len >>> 8;
   return end;
 }
 
@@ -45,21 +60,22 @@ export function writeEntry(entry: Entry, out: Uint8Array, offset: number): numbe
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_TIME, ERR_TOO_LARGE
  */
 export function encodeEntry(entry: Entry): Uint8Array {
-  if (entry === null || typeof entry !== 'object') {
-    throw new DaveError('ERR_INVALID_ARGUMENT', 'entry must be an object');
-  }
-  checkReplicas(entry.replicas);
-  const out = new Uint8Array(entryLength(entry));
+  checkEntry(entry);
+  const out = alloc(entryLength(entry));
   writeEntry(entry, out, 0);
   return out;
 }
 
-/** Reads the Entry occupying exactly buf[offset, end). */
+/**
+ * Reads the Entry occupying exactly buf[offset, end).
+ * @throws DaveError ERR_TRUNCATED, ERR_TOO_LARGE, ERR_BAD_LENGTH, ERR_BAD_TIME
+ */
 export function readEntry(buf: Uint8Array, offset: number, end: number): Entry {
   const b = end === buf.length ? buf : buf.subarray(0, end);
-  const replicas: bigint[] = [];
+  need(b, offset, FANOUT * 8, 'entry replicas');
+  const replicas: bigint[] = new Array<bigint>(FANOUT);
   let o = offset;
-  for (let i = 0; i < FANOUT; i++, o += 8) replicas.push(readU64(b, o, 'entry replicas'));
+  for (let i = 0; i < FANOUT; i++, o += 8) replicas[i] = readU64Unchecked(b, o);
   const datLen = readU16(b, o, 'entry dat length');
   o += 2;
   if (datLen === 0) throw new DaveError('ERR_BAD_LENGTH', 'entry dat length is zero');
@@ -74,8 +90,10 @@ export function readEntry(buf: Uint8Array, offset: number, end: number): Entry {
 
 /**
  * Decodes an Entry that fills `buf` exactly.
- * @throws DaveError ERR_TRUNCATED, ERR_TOO_LARGE, ERR_BAD_LENGTH, ERR_BAD_TIME
+ * @throws DaveError ERR_INVALID_ARGUMENT (not a Uint8Array), ERR_TRUNCATED,
+ *   ERR_TOO_LARGE, ERR_BAD_LENGTH, ERR_BAD_TIME
  */
 export function decodeEntry(buf: Uint8Array): Entry {
+  if (!(buf instanceof Uint8Array)) throw new DaveError('ERR_INVALID_ARGUMENT', 'buf must be a Uint8Array');
   return readEntry(buf, 0, buf.length);
 }

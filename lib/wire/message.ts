@@ -22,9 +22,9 @@ import {
   WORK_LEN,
 } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { checkBytes, need, readI64, readU16, writeU16, writeU64 } from './bytes.js';
-import { type AddrPort, decodeAddress, encodeAddress } from './address.js';
-import { type Entry, entryLength, readEntry, writeEntry } from './entry.js';
+import { alloc, checkBytes, copyOf, need, readI64, readU16, view } from './bytes.js';
+import { type AddrPort, checkAddrPort, decodeAddress, encodeAddress } from './address.js';
+import { type Entry, checkEntry, entryLength, readEntry, writeEntry } from './entry.js';
 
 /** A PONG's proof that the sender holds the key it names (spec §7). */
 export interface AuthSolution {
@@ -49,7 +49,7 @@ export interface PingMessage {
 }
 export interface PongMessage {
   op: typeof OP.PONG;
-  /** At most NPEER_LIMIT when encoding; up to 14 (a u8 of bytes) when decoding. */
+  /** At most NPEER_LIMIT, encoding and decoding. */
   peers: AddrPort[];
   solution: AuthSolution;
 }
@@ -86,79 +86,96 @@ function tooLarge(len: number): never {
   throw new DaveError('ERR_TOO_LARGE', `message is ${len} bytes, at most ${MAX_MSG_LEN}`);
 }
 
+function invalid(msg: string): never {
+  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
+}
+
 function checkI64(v: unknown, name: string): bigint {
-  if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) {
-    throw new DaveError('ERR_INVALID_ARGUMENT', `${name} must be a bigint in the i64 range`);
-  }
+  if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) invalid(`${name} must be a bigint in the i64 range`);
   return v;
 }
 
-function messageLength(msg: Message): number {
+function checkObject(v: unknown, name: string): void {
+  if (v === null || typeof v !== 'object') invalid(`${name} must be an object`);
+}
+
+/** Validates every field of `msg`; returns its encoded length. */
+function checkMessage(msg: Message): number {
+  checkObject(msg, 'message');
   switch (msg.op) {
     case OP.PING:
+      checkBytes(msg.challenge, CHALLENGE_LEN, 'ping.challenge');
+      checkI64(msg.usedSpace, 'ping.usedSpace');
+      checkI64(msg.capacity, 'ping.capacity');
       return PING_LEN;
-    case OP.PONG:
+    case OP.PONG: {
+      if (!Array.isArray(msg.peers)) invalid('pong.peers must be an array');
+      if (msg.peers.length > NPEER_LIMIT) {
+        throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${NPEER_LIMIT} peers, got ${msg.peers.length}`);
+      }
+      msg.peers.forEach((p, i) => checkAddrPort(p, `pong.peers[${i}]`));
+      const s = msg.solution;
+      checkObject(s, 'pong.solution');
+      checkBytes(s.challenge, CHALLENGE_LEN, 'solution.challenge');
+      checkBytes(s.salt, SALT_LEN, 'solution.salt');
+      checkBytes(s.pubKey, PUBKEY_LEN, 'solution.pubKey');
+      checkBytes(s.sig, SIG_LEN, 'solution.sig');
       return 2 + msg.peers.length * ADDR_LEN + SOLUTION_LEN;
+    }
     case OP.PUT:
     case OP.GET_ACK:
+      checkEntry(msg.entry);
       return 3 + entryLength(msg.entry);
     case OP.GET:
+      checkBytes(msg.pubKey, PUBKEY_LEN, 'get.pubKey');
+      if (!(msg.key instanceof Uint8Array) || msg.key.length > MAX_KEY_LEN) {
+        invalid(`get.key must be a Uint8Array of at most ${MAX_KEY_LEN} bytes`);
+      }
       return 1 + PUBKEY_LEN + 1 + msg.key.length;
     case OP.GETMYADDRPORT:
       return 1;
     case OP.GETMYADDRPORT_ACK:
+      checkAddrPort(msg.addr, 'addr');
       return 1 + ADDR_LEN;
     default:
-      throw new DaveError('ERR_UNKNOWN_OP', `cannot encode op ${(msg as { op: unknown }).op}`);
+      throw new DaveError('ERR_UNKNOWN_OP', `cannot encode op ${String((msg as { op: unknown }).op)}`);
   }
 }
 
 /**
- * Encodes a message.
- * @throws DaveError ERR_UNKNOWN_OP, ERR_INVALID_ARGUMENT, ERR_TOO_LARGE (over MAX_MSG_LEN)
+ * Encodes a message. Refuses what it could not decode back: a PONG with
+ * more than NPEER_LIMIT peers, anything over MAX_MSG_LEN, PUT_ACK.
+ * @throws DaveError ERR_UNKNOWN_OP, ERR_INVALID_ARGUMENT, ERR_BAD_TIME,
+ *   ERR_TOO_LARGE (over MAX_MSG_LEN, over NPEER_LIMIT peers, a Dat's key over 255 bytes)
  */
 export function encodeMessage(msg: Message): Uint8Array {
-  if (msg === null || typeof msg !== 'object') {
-    throw new DaveError('ERR_INVALID_ARGUMENT', 'message must be an object');
-  }
-  if (msg.op === OP.PONG) {
-    if (!Array.isArray(msg.peers) || msg.peers.length > NPEER_LIMIT) {
-      throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${NPEER_LIMIT} peers`);
-    }
-  }
-  if (msg.op === OP.GET) {
-    checkBytes(msg.pubKey, PUBKEY_LEN, 'get.pubKey');
-    if (!(msg.key instanceof Uint8Array) || msg.key.length > MAX_KEY_LEN) {
-      throw new DaveError('ERR_INVALID_ARGUMENT', `get.key must be a Uint8Array of at most ${MAX_KEY_LEN} bytes`);
-    }
-  }
-  const len = messageLength(msg);
+  const len = checkMessage(msg);
   if (len > MAX_MSG_LEN) tooLarge(len);
-  const out = new Uint8Array(len);
+  const out = alloc(len);
   out[0] = msg.op;
   switch (msg.op) {
-    case OP.PING:
-      out.set(checkBytes(msg.challenge, CHALLENGE_LEN, 'ping.challenge'), 1);
-      writeU64(out, 1 + CHALLENGE_LEN, checkI64(msg.usedSpace, 'ping.usedSpace'));
-      writeU64(out, 9 + CHALLENGE_LEN, checkI64(msg.capacity, 'ping.capacity'));
+    case OP.PING: {
+      out.set(msg.challenge, 1);
+      const dv = view(out);
+      dv.setBigInt64(1 + CHALLENGE_LEN, msg.usedSpace, true);
+      dv.setBigInt64(9 + CHALLENGE_LEN, msg.capacity, true);
       break;
+    }
     case OP.PONG: {
       out[1] = msg.peers.length * ADDR_LEN;
       let o = 2;
-      for (const p of msg.peers) {
-        checkBytes(p.ip, 16, 'pong.peers[].ip');
-        o = encodeAddress(p, out, o);
-      }
+      for (const p of msg.peers) o = encodeAddress(p, out, o);
       const s = msg.solution;
-      out.set(checkBytes(s.challenge, CHALLENGE_LEN, 'solution.challenge'), o);
-      out.set(checkBytes(s.salt, SALT_LEN, 'solution.salt'), (o += CHALLENGE_LEN));
-      out.set(checkBytes(s.pubKey, PUBKEY_LEN, 'solution.pubKey'), (o += SALT_LEN));
-      out.set(checkBytes(s.sig, SIG_LEN, 'solution.sig'), (o += PUBKEY_LEN));
+      out.set(s.challenge, o);
+      out.set(s.salt, (o += CHALLENGE_LEN));
+      out.set(s.pubKey, (o += SALT_LEN));
+      out.set(s.sig, (o += PUBKEY_LEN));
       break;
     }
     case OP.PUT:
     case OP.GET_ACK:
-      writeU16(out, 1, len - 3);
+      out[1] = (len - 3) & 0xff;
+      out[2] = (len - 3) >>> 8;
       writeEntry(msg.entry, out, 3);
       break;
     case OP.GET:
@@ -169,7 +186,6 @@ export function encodeMessage(msg: Message): Uint8Array {
     case OP.GETMYADDRPORT:
       break;
     case OP.GETMYADDRPORT_ACK:
-      checkBytes(msg.addr.ip, 16, 'addr.ip');
       encodeAddress(msg.addr, out, 1);
       break;
   }
@@ -186,7 +202,8 @@ function exact(buf: Uint8Array, end: number, what: string): void {
 /**
  * Decodes one message (a UDP datagram or a TCP frame body).
  * @throws DaveError ERR_TRUNCATED, ERR_TOO_LARGE, ERR_BAD_LENGTH,
- *   ERR_UNKNOWN_OP, ERR_BAD_TIME; never anything else.
+ *   ERR_UNKNOWN_OP (undefined op, or the reserved PUT_ACK), ERR_BAD_TIME,
+ *   ERR_INVALID_ARGUMENT (not a Uint8Array); never anything else.
  */
 export function decodeMessage(buf: Uint8Array): Message {
   if (!(buf instanceof Uint8Array)) throw new DaveError('ERR_INVALID_ARGUMENT', 'buf must be a Uint8Array');
@@ -198,7 +215,7 @@ export function decodeMessage(buf: Uint8Array): Message {
       exact(buf, PING_LEN, 'PING');
       return {
         op,
-        challenge: buf.slice(1, 1 + CHALLENGE_LEN),
+        challenge: copyOf(buf, 1, 1 + CHALLENGE_LEN),
         usedSpace: readI64(buf, 1 + CHALLENGE_LEN, 'PING used space'),
         capacity: readI64(buf, 9 + CHALLENGE_LEN, 'PING capacity'),
       };
@@ -208,15 +225,19 @@ export function decodeMessage(buf: Uint8Array): Message {
       if (l % ADDR_LEN !== 0) {
         throw new DaveError('ERR_BAD_LENGTH', `PONG address list length ${l} is not a multiple of ${ADDR_LEN}`);
       }
+      if (l > NPEER_LIMIT * ADDR_LEN) {
+        // godave never sends more; refusing here keeps decode and encode exact inverses
+        throw new DaveError('ERR_TOO_LARGE', `PONG lists ${l / ADDR_LEN} peers, at most ${NPEER_LIMIT}`);
+      }
       exact(buf, 2 + l + SOLUTION_LEN, 'PONG');
       const peers: AddrPort[] = [];
       for (let o = 2; o < 2 + l; o += ADDR_LEN) peers.push(decodeAddress(buf, o));
       let o = 2 + l;
       const solution: AuthSolution = {
-        challenge: buf.slice(o, (o += CHALLENGE_LEN)),
-        salt: buf.slice(o, (o += SALT_LEN)),
-        pubKey: buf.slice(o, (o += PUBKEY_LEN)),
-        sig: buf.slice(o, (o += SIG_LEN)),
+        challenge: copyOf(buf, o, (o += CHALLENGE_LEN)),
+        salt: copyOf(buf, o, (o += SALT_LEN)),
+        pubKey: copyOf(buf, o, (o += PUBKEY_LEN)),
+        sig: copyOf(buf, o, (o += SIG_LEN)),
       };
       return { op, peers, solution };
     }
@@ -235,7 +256,7 @@ export function decodeMessage(buf: Uint8Array): Message {
       need(buf, 0, 2 + PUBKEY_LEN, 'GET');
       const keyLen = buf[1 + PUBKEY_LEN]!;
       exact(buf, 2 + PUBKEY_LEN + keyLen, 'GET');
-      return { op, pubKey: buf.slice(1, 1 + PUBKEY_LEN), key: buf.slice(2 + PUBKEY_LEN) };
+      return { op, pubKey: copyOf(buf, 1, 1 + PUBKEY_LEN), key: copyOf(buf, 2 + PUBKEY_LEN, buf.length) };
     }
     case OP.GETMYADDRPORT:
       exact(buf, 1, 'GETMYADDRPORT');
