@@ -44,3 +44,14 @@ export {
   type CreateDatOptions,
   type VerifyDatOptions,
 } from './records/record.js';
+export {
+  readBackup,
+  writeBackup,
+  readBackupStream,
+  backupRecord,
+  BackupReader,
+  type BackupContents,
+  type BackupEvent,
+  type BackupSkip,
+  type BackupRepair,
+} from './store/backup.js';
