@@ -58,6 +58,6 @@ export async function dump(argv: string[], io: CliIO): Promise<number> {
   } finally {
     await db.close();
   }
-  if (out.error && !out.closed) throw out.error;
+  if (out.error && (out.error as NodeJS.ErrnoException).code !== 'EPIPE') throw out.error;
   return undecodable > 0 ? EXIT_BAD_RECORDS : EXIT_OK;
 }

@@ -25,7 +25,8 @@ export interface CliIO {
 /**
  * Line output with backpressure. A closed pipe (EPIPE, as in
  * `dave-db dump db | head`) is not an error: `closed` turns true and
- * commands stop producing output. Other stream errors are kept in `error`.
+ * commands stop producing output. Any stream error is kept in `error`,
+ * and the stream counts as closed.
  */
 export class Output {
   closed = false;

@@ -5,10 +5,8 @@
  * stderr on a terminal; elsewhere a line every 10 s on long runs.
  */
 import { DaveError } from '../../errors.js';
-import { verifyDat } from '../../records/record.js';
-import { storeKey } from '../../records/record.js';
-import { toHex } from '../../wire/bytes.js';
-import { equalBytes } from '../../wire/bytes.js';
+import { storeKey, verifyDat } from '../../records/record.js';
+import { equalBytes, toHex } from '../../wire/bytes.js';
 import { recordKey } from '../../store/layout.js';
 import { parseCommand } from './args.js';
 import { countRecords, openDatabase, scanRecords, type ScannedRecord } from './database.js';
