@@ -29,7 +29,7 @@ import { readConnection } from './ingest.js';
 import { type Clock, DEFAULTS, DEFAULT_TIMINGS, type DaveOptions, type Logger, type Timings, silentLogger, systemClock } from './options.js';
 import { chooseReplicas, leaderOf, sameReplicas } from './replicate.js';
 import { type NodeStats, newStats, opName, snapshot } from './stats.js';
-import { VerifyPool } from './verify-pool.js';
+import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import { openStore } from './open-store.js';
 
 /** Most inbound TCP connections at once. */
@@ -97,7 +97,8 @@ export class Dave {
     private readonly ownsStore: boolean,
     private readonly udp: UdpTransport,
     private readonly tcp: TcpTransport,
-    private readonly pool: VerifyPool,
+    private readonly pool: VerifyPoolHandle,
+    private readonly skew: number,
     private readonly edges: AddrPort[],
     signer: SigningKey,
     timings: Timings,
@@ -166,12 +167,9 @@ export class Dave {
           if (listen.port !== 0 || !inUse || attempt + 1 >= BIND_ATTEMPTS) throw err;
         }
       }
-      const pool = new VerifyPool({
-        now: () => clock.now(),
-        workers: options.verifyWorkers,
-        maxClockSkew: options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs,
-      });
-      const node = new Dave(store, ownsStore, udp!, tcp!, pool, edges, signer, timings, clock, log, new PeerTable(options.peerLimits));
+      const pool = acquireVerifyPool(options.verifyWorkers);
+      const skew = options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs;
+      const node = new Dave(store, ownsStore, udp!, tcp!, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits));
       node.start(bound);
       return node;
     } catch (err) {
@@ -418,7 +416,7 @@ export class Dave {
     if (!this.reads.expects(id, fromKey)) return; // unsolicited
     if (isNotFound(entry)) return this.reads.notFound(id, fromKey);
     this.reads.verifying(id, 1);
-    this.pool.verify(entry.dat).then(
+    this.verify(entry.dat).then(
       () => {
         this.reads.verifying(id, -1);
         this.reads.found(id, entry);
@@ -498,13 +496,17 @@ export class Dave {
     }
     if (!known) {
       try {
-        await this.pool.verify(dat);
+        await this.verify(dat);
       } catch (err) {
         this.countVerifyError(err);
         return;
       }
     }
     await this.storeEntry(entry);
+  }
+
+  private verify(dat: Dat): Promise<void> {
+    return this.pool.verify(dat, this.clock.now(), this.skew);
   }
 
   private refused(code: string): void {
@@ -577,7 +579,7 @@ export class Dave {
       .map((r) => this.openSink(byId.get(r)!.addr));
     return new Writer(
       {
-        verify: (dat) => this.pool.verify(dat),
+        verify: (dat) => this.verify(dat),
         storeLocal: async (entry) => void (await this.storeEntry(entry)),
         sent: (n) => (this.counters.packetsOut.PUT += n),
         closeTimeoutMs: this.timings.connectTimeoutMs + this.timings.frameTimeoutMs,
@@ -751,7 +753,7 @@ export class Dave {
     this.notifyActive();
     for (const s of this.inbound) s.destroy();
     this.inbound.clear();
-    await Promise.all([this.udp.close(), this.tcp.close(), this.pool.close()]);
+    await Promise.all([this.udp.close(), this.tcp.close(), this.pool.release()]);
     try {
       if (this.ownsStore) await this.store.close();
       else await this.store.flush();

@@ -6,6 +6,10 @@
  * `verify` rejects with ERR_ABORTED when it is full, so a flood cannot
  * exhaust memory. Lives with the node (not in crypto/) because it runs
  * verifyDat from records/, above crypto in the import order.
+ *
+ * Nodes in one process share one pool per worker count (acquireVerifyPool),
+ * so ten nodes in a test or a simulation do not start forty threads that
+ * fight the event loop for the cores.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +20,8 @@ import { verifyDat } from '../records/record.js';
 
 interface Pending {
   dat: Dat;
+  now: number;
+  skew: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -27,25 +33,20 @@ interface PoolWorker {
 }
 
 export interface VerifyPoolOptions {
-  /** Clock, ms. */
-  now: () => number;
   /** Worker threads; default min(4, cores). 0 verifies everything inline. */
   workers?: number;
   /** Inline verifications per event-loop turn before batching to workers. Default 8. */
   inlinePerTurn?: number;
-  /** Most Dats waiting or in flight; default 8192. */
+  /** Most Dats waiting or in flight; default 16384. */
   maxQueued?: number;
-  maxClockSkew?: number;
 }
 
 const BATCH = 64;
 
 export class VerifyPool {
-  private readonly now: () => number;
   private readonly workerCount: number;
   private readonly inlinePerTurn: number;
   private readonly maxQueued: number;
-  private readonly skew: number;
   private workers: PoolWorker[] = [];
   private queue: Pending[] = [];
   private queued = 0;
@@ -56,11 +57,9 @@ export class VerifyPool {
   private closed = false;
 
   constructor(options: VerifyPoolOptions) {
-    this.now = options.now;
     this.workerCount = options.workers ?? Math.min(4, availableParallelism());
     this.inlinePerTurn = options.inlinePerTurn ?? 8;
-    this.maxQueued = options.maxQueued ?? 8192;
-    this.skew = options.maxClockSkew ?? MAX_CLOCK_SKEW_MS;
+    this.maxQueued = options.maxQueued ?? 16384;
   }
 
   /** Dats waiting or being verified. */
@@ -72,7 +71,7 @@ export class VerifyPool {
    * Verifies `dat` (spec §4).
    * @throws (rejects) the DaveError of verifyDat; ERR_ABORTED when the queue is full or the pool closed
    */
-  verify(dat: Dat): Promise<void> {
+  verify(dat: Dat, now: number, maxClockSkew = MAX_CLOCK_SKEW_MS): Promise<void> {
     if (this.closed) return Promise.reject(new DaveError('ERR_ABORTED', 'verify pool closed'));
     if (this.workerCount === 0 || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
       this.inlineThisTurn++;
@@ -84,7 +83,7 @@ export class VerifyPool {
         });
       }
       try {
-        verifyDat(dat, { now: this.now(), maxClockSkew: this.skew });
+        verifyDat(dat, { now, maxClockSkew });
         return Promise.resolve();
       } catch (err) {
         return Promise.reject(err);
@@ -94,7 +93,7 @@ export class VerifyPool {
       return Promise.reject(new DaveError('ERR_ABORTED', 'verify queue full'));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ dat, resolve, reject });
+      this.queue.push({ dat, now, skew: maxClockSkew, resolve, reject });
       this.queued++;
       if (this.queue.length >= BATCH) this.flush();
       else if (!this.flushScheduled) {
@@ -112,7 +111,12 @@ export class VerifyPool {
       const id = this.nextId++;
       w.inFlight.set(id, batch);
       w.load += batch.length;
-      w.worker.postMessage({ id, now: this.now(), maxClockSkew: this.skew, dats: batch.map((p) => p.dat) });
+      w.worker.postMessage({
+        id,
+        nows: batch.map((p) => p.now),
+        skews: batch.map((p) => p.skew),
+        dats: batch.map((p) => p.dat),
+      });
     }
   }
 
@@ -166,4 +170,39 @@ export class VerifyPool {
     for (const w of workers) this.failWorker(w);
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
+}
+
+const shared = new Map<number, { pool: VerifyPool; users: number }>();
+
+/** A handle on a process-wide pool; release() it when done. */
+export interface VerifyPoolHandle {
+  verify(dat: Dat, now: number, maxClockSkew?: number): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * The process-wide pool with `workers` threads (default min(4, cores));
+ * 0 gives an inline-only pool of one's own.
+ */
+export function acquireVerifyPool(workers = Math.min(4, availableParallelism())): VerifyPoolHandle {
+  if (workers === 0) {
+    const pool = new VerifyPool({ workers: 0 });
+    return { verify: (d, n, s) => pool.verify(d, n, s), release: () => pool.close() };
+  }
+  let slot = shared.get(workers);
+  if (!slot) shared.set(workers, (slot = { pool: new VerifyPool({ workers }), users: 0 }));
+  slot.users++;
+  const s = slot;
+  let released = false;
+  return {
+    verify: (d, n, k) => s.pool.verify(d, n, k),
+    release: async () => {
+      if (released) return;
+      released = true;
+      if (--s.users === 0) {
+        if (shared.get(workers) === s) shared.delete(workers);
+        await s.pool.close();
+      }
+    },
+  };
 }

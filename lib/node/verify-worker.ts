@@ -9,15 +9,15 @@ import { verifyDat } from '../records/record.js';
 
 interface Batch {
   id: number;
-  now: number;
-  maxClockSkew: number;
+  nows: number[];
+  skews: number[];
   dats: Dat[];
 }
 
 parentPort!.on('message', (batch: Batch) => {
-  const results: ([string, string] | null)[] = batch.dats.map((dat) => {
+  const results: ([string, string] | null)[] = batch.dats.map((dat, i) => {
     try {
-      verifyDat(dat, { now: batch.now, maxClockSkew: batch.maxClockSkew });
+      verifyDat(dat, { now: batch.nows[i], maxClockSkew: batch.skews[i] });
       return null;
     } catch (err) {
       return isDaveError(err) ? [err.code, err.message] : ['ERR_BAD_SIGNATURE', String(err)];

@@ -18,16 +18,24 @@ export const FAST: Partial<Timings> = {
 
 export class Cluster {
   readonly nodes: Dave[] = [];
+  private readonly stores = new Map<Dave, FakeStore>();
+
+  /** The in-memory store of a node opened without a database. */
+  store(node: Dave): FakeStore {
+    return this.stores.get(node)!;
+  }
 
   async open(options: DaveOptions = {}): Promise<Dave> {
+    const store = options.database === undefined ? new FakeStore() : undefined;
     const node = await Dave.open({
       listen: '127.0.0.1:0',
-      store: options.database === undefined ? new FakeStore() : undefined,
+      store,
       verifyWorkers: 1,
       ...options,
       timings: { ...FAST, ...(options.timings ?? {}) },
     });
     this.nodes.push(node);
+    if (store) this.stores.set(node, store);
     return node;
   }
 

@@ -1,0 +1,99 @@
+/**
+ * Spec §7: authentication, activation and discovery between real nodes
+ * on loopback, with short timings.
+ */
+import { expect } from 'chai';
+import { OP } from '../../lib/constants.js';
+import { addrPort } from '../../lib/wire/address.js';
+import { Cluster, until } from './support/cluster.js';
+import { FakePeer } from './support/fake-peer.js';
+
+describe('node: authentication and discovery', function () {
+  this.timeout(20_000);
+  const cluster = new Cluster();
+  const fakes: FakePeer[] = [];
+  afterEach(async () => {
+    await cluster.close();
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+
+  it('two nodes authenticate each other and become active', async () => {
+    const [a, b] = await cluster.star(2);
+    await Promise.all([a!.waitForActivePeers(1), b!.waitForActivePeers(1)]);
+    const pa = a!.peers();
+    const pb = b!.peers();
+    expect(pa).to.have.length(1);
+    expect(pa[0]!.id).to.equal(b!.id);
+    expect(pa[0]!.active).to.equal(true);
+    expect(pb[0]!.id).to.equal(a!.id);
+    expect(pb[0]!.edge).to.equal(true);
+    expect(a!.stats().authFailures).to.equal(0);
+  });
+
+  it('five nodes discover each other through one edge', async () => {
+    const nodes = await cluster.star(5);
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(4)));
+    for (const n of nodes) {
+      const ids = n.peers().map((p) => p.id).sort();
+      const others = nodes.filter((m) => m !== n).map((m) => m.id).sort();
+      expect(ids).to.deep.equal(others);
+    }
+  });
+
+  it('exchanges used space and capacity in PINGs', async () => {
+    const [a, b] = await cluster.star(2);
+    await Promise.all([a!.waitForActivePeers(1), b!.waitForActivePeers(1)]);
+    const net = a!.networkUsedSpaceAndCapacity();
+    expect(net.capacity).to.equal(a!.capacity() + b!.capacity());
+  });
+
+  it('accepts one answer per challenge and rejects a PONG with no challenge', async () => {
+    const a = await cluster.open();
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    // unsolicited PONG: a has never challenged this address
+    await fake.send(
+      { op: OP.PONG, peers: [], solution: { challenge: new Uint8Array(32), salt: new Uint8Array(16), pubKey: fake.key.publicKey, sig: new Uint8Array(64) } },
+      a.address(),
+    );
+    await until(() => a.stats().authFailures >= 1, 2_000, 'the unsolicited PONG to be counted');
+    expect(a.peers()).to.have.length(0);
+    // a valid PONG, then the same PONG again: the replay finds no challenge
+    await fake.send({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n }, a.address());
+    await until(() => a.peers().some((p) => p.id !== 0n), 3_000, 'the fake to authenticate');
+    fake.answerPings = false;
+    const before = a.stats().authFailures;
+    await fake.sendRaw(fake.lastPong!.bytes, a.address());
+    await until(() => a.stats().authFailures > before, 2_000, 'the replayed PONG to be rejected');
+  });
+
+  it('keeps edges for life, drops silent peers', async () => {
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    const silentEdge = await new FakePeer().bind();
+    silentEdge.answerPings = false;
+    fakes.push(silentEdge);
+    const a = await cluster.open({ edges: [silentEdge.address] });
+    // the fake pings a, a adds it, a pings back, the fake answers
+    const ping = { op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n } as const;
+    await fake.send(ping, a.address());
+    await until(() => a.peers().some((p) => p.address === fake.address && p.id !== 0n), 3_000, 'the fake to authenticate');
+    fake.answerPings = false;
+    await until(() => !a.peers().some((p) => p.address === fake.address), 5_000, 'the silent peer to be dropped');
+    const edge = a.peers().find((p) => p.address === silentEdge.address);
+    expect(edge, 'edge still in the table').to.not.equal(undefined);
+    expect(edge!.active).to.equal(false);
+  });
+
+  it('skips PONG addresses that are unspecified, multicast or port 0', async () => {
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    fake.pongPeers = [addrPort('0.0.0.0', 4000), addrPort('224.0.0.1', 4000), addrPort('127.0.0.1', 0), addrPort('::', 4000), addrPort('ff02::1', 4000), addrPort('127.0.0.1', 9)];
+    const a = await cluster.open({ edges: [fake.address] });
+    await until(() => a.stats().packetsIn.PONG >= 1, 3_000, 'a PONG');
+    const addrs = a.peers().map((p) => p.address);
+    expect(addrs).to.include('127.0.0.1:9');
+    expect(addrs).to.have.length(2);
+    expect(a.stats().peerAddressesSkipped).to.be.greaterThanOrEqual(5);
+  });
+});

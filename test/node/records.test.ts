@@ -1,0 +1,123 @@
+/**
+ * Spec §10 to §12 between real nodes on loopback: the batch writer puts
+ * records on the replicas, another node reads them, and replication moves
+ * them when a replica leaves.
+ */
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { FANOUT } from '../../lib/constants.js';
+import { createDat, nodeId, storeKey } from '../../lib/records/record.js';
+import type { Dat } from '../../lib/wire/dat.js';
+import { chooseReplicas, leaderOf } from '../../lib/node/replicate.js';
+import type { Dave } from '../../lib/node/dave.js';
+import { Cluster, until } from './support/cluster.js';
+
+const text = (b: Uint8Array) => Buffer.from(b).toString();
+
+async function makeDats(n: number, prefix = 'k'): Promise<Dat[]> {
+  const seed = new Uint8Array(randomBytes(32));
+  const out: Dat[] = [];
+  for (let i = 0; i < n; i++) out.push(await createDat({ key: `${prefix}${i}`, value: `value-${i}`, privateKey: seed }));
+  return out;
+}
+
+describe('node: records', function () {
+  this.timeout(30_000);
+  const cluster = new Cluster();
+  /** True when `node`'s own store holds `dat`. */
+  const holds = (node: Dave, dat: Dat): boolean => cluster.store(node).map.has(storeKey(dat.pubKey, dat.key));
+  afterEach(() => cluster.close());
+
+  it('a batch writer puts its records on the replicas; a node that joins later gets them', async () => {
+    const nodes = await cluster.star(3);
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(2)));
+    const dats = await makeDats(50);
+    const w = nodes[1]!.batchWriter(dats[0]!.pubKey);
+    expect(w.replicas.filter((r) => r !== 0n)).to.have.length(3);
+    for (const d of dats) await w.write(d);
+    await w.close();
+    for (const n of nodes) {
+      await until(() => n.usedSpace() >= dats.reduce((s, d) => s + d.key.length + d.value.length + 224, 0), 5_000, 'records on every replica');
+      expect(holds(n, dats[7]!)).to.equal(true);
+    }
+    const late = await cluster.open({ edges: [nodes[0]!.address()] });
+    await late.waitForActivePeers(3);
+    const got = await late.get(dats[7]!.pubKey, 'k7');
+    expect(text(got.dat.value)).to.equal('value-7');
+    expect(late.stats().packetsOut.GET).to.be.greaterThan(0);
+    // the answer was verified and kept
+    expect(late.stats().recordsStored).to.equal(1);
+    const again = await late.get(dats[7]!.pubKey, 'k7');
+    expect(text(again.dat.value)).to.equal('value-7');
+  });
+
+  it('get fails with ERR_NOT_FOUND when every peer asked says not found, ERR_NO_ACTIVE_PEERS alone', async () => {
+    const alone = await cluster.open();
+    const [d] = await makeDats(1);
+    const err1 = await alone.get(d!.pubKey, d!.key).catch((e) => e);
+    expect(err1.code).to.equal('ERR_NO_ACTIVE_PEERS');
+    expect(() => alone.batchWriter(d!.pubKey)).to.throw().with.property('code', 'ERR_NO_ACTIVE_PEERS');
+    const nodes = await cluster.star(3);
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(2)));
+    const err2 = await nodes[0]!.get(d!.pubKey, d!.key).catch((e) => e);
+    expect(err2.code).to.equal('ERR_NOT_FOUND');
+  });
+
+  it('get honours its timeout and its abort signal', async () => {
+    const [a, b] = await cluster.star(2);
+    await Promise.all([a!.waitForActivePeers(1), b!.waitForActivePeers(1)]);
+    const [d] = await makeDats(1);
+    await b!.close(); // a still believes b active for a moment; nobody answers
+    const t = await a!.get(d!.pubKey, d!.key, { timeoutMs: 100 }).catch((e) => e);
+    expect(['ERR_TIMEOUT', 'ERR_NO_ACTIVE_PEERS']).to.include(t.code);
+    const ac = new AbortController();
+    ac.abort();
+    const e = await a!.get(d!.pubKey, d!.key, { signal: ac.signal }).catch((e) => e);
+    expect(e.code).to.equal('ERR_ABORTED');
+  });
+
+  it('put refuses a record that fails verification, and the replicas never see it', async () => {
+    const nodes = await cluster.star(2);
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(1)));
+    const [d] = await makeDats(1);
+    const bad = { ...d!, value: new TextEncoder().encode('tampered') };
+    const err = await nodes[1]!.put(bad).catch((e) => e);
+    expect(err.code).to.equal('ERR_BAD_SIGNATURE');
+    expect(nodes[0]!.usedSpace()).to.equal(0);
+    await nodes[1]!.put(d!);
+    await until(() => nodes[0]!.usedSpace() > 0, 5_000, 'the good record');
+  });
+
+  it('when a replica leaves, replication moves its records to the next closest node', async () => {
+    const nodes = await cluster.star(FANOUT + 2, {
+      // slower deactivation: a loaded machine must not make peers flap (and move records early)
+      timings: { replicateEveryMs: 300, deactivateAfterMs: 1_000, dropAfterMs: 3_000 },
+    });
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(FANOUT + 1)));
+    const all = nodes.map((n) => n.id);
+    // an owner whose replica set leaves out at least one node, and whose
+    // leader survives when a non-leader replica leaves
+    const dats = await makeDats(20, 'r');
+    const replicas = chooseReplicas(nodeId(dats[0]!.pubKey), all);
+    const replicaNodes = nodes.filter((n) => replicas.includes(n.id));
+    const leader = leaderOf(replicas);
+    const leaving = replicaNodes.find((n) => n.id !== leader)!;
+    // the writer is a surviving replica, so the node that takes over can
+    // only get the records from the leader's replication
+    const writer = replicaNodes.find((n) => n !== leaving)!;
+    const w = writer.batchWriter(dats[0]!.pubKey);
+    expect([...w.replicas]).to.deep.equal(replicas);
+    for (const d of dats) await w.write(d);
+    await w.close();
+    for (const n of replicaNodes) await until(() => holds(n, dats[19]!), 5_000, 'records on the replicas');
+    const remaining = all.filter((id) => id !== leaving.id);
+    const next = chooseReplicas(nodeId(dats[0]!.pubKey), remaining);
+    const newcomer = nodes.find((n) => next.includes(n.id) && !replicas.includes(n.id))!;
+    expect(newcomer, 'a node that becomes a replica').to.not.equal(undefined);
+    expect(holds(newcomer, dats[3]!)).to.equal(false);
+    await leaving.close();
+    await until(() => holds(newcomer, dats[3]!) && holds(newcomer, dats[19]!) && cluster.store(newcomer).map.get(storeKey(dats[3]!.pubKey, dats[3]!.key))!.replicas.every((r, i) => r === next[i]), 10_000, 'records moved to the new replica');
+    const entry = await newcomer.get(dats[3]!.pubKey, dats[3]!.key);
+    expect(entry.replicas).to.deep.equal(next);
+  });
+});
