@@ -4,7 +4,8 @@
  * database, creating it if missing. A key already stored follows the
  * replace rules of spec §9: the newer time wins. Bad records are listed
  * and make the exit status 1; records recovered from godave's 1424-length
- * rewrite are counted and imported.
+ * rewrite are counted and imported. Progress (by bytes of the file) is
+ * drawn on stderr as for verify.
  */
 import { createReadStream } from 'node:fs';
 import type { AbstractBatchOptions } from 'abstract-level';
@@ -19,6 +20,7 @@ import { parseCommand } from './args.js';
 import { openDatabase } from './database.js';
 import { showKey } from './format.js';
 import { EXIT_BAD_RECORDS, EXIT_OK, Output, messageOf, type CliIO } from './io.js';
+import { Progress } from './progress.js';
 
 export const IMPORT_USAGE = 'import <backup-file> <dir>';
 
@@ -52,8 +54,11 @@ interface Tally {
 export async function importBackup(argv: string[], io: CliIO): Promise<number> {
   const { positionals } = parseCommand('import', argv, ['backup-file', 'dir']);
   const [file, dir] = positionals as [string, string];
+  let fileSize: number;
   try {
-    if (!(await stat(file)).isFile()) throw new Error('not a file');
+    const st = await stat(file);
+    if (!st.isFile()) throw new Error('not a file');
+    fileSize = st.size;
   } catch (err) {
     throw new Error(`cannot read backup file ${file}: ${messageOf(err)}`);
   }
@@ -61,6 +66,8 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
   const out = new Output(io.stdout);
   const err = new Output(io.stderr);
   const now = (io.now ?? Date.now)();
+  const tty = io.progress ?? (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const progress = new Progress(io.stderr, 'importing (bytes)', { tty, total: fileSize, now: io.now });
   const t: Tally = { read: 0, added: 0, replaced: 0, unchanged: 0, older: 0, bad: 0, repaired: 0 };
   // Writes not yet committed, by database key: a backup written by godave's
   // incremental path holds every update of a key, oldest first.
@@ -77,6 +84,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
 
   try {
     for await (const ev of readBackupStream(createReadStream(file))) {
+      progress.update(ev.offset);
       if (ev.type === 'skip') {
         t.bad++;
         await err.line(`offset ${ev.offset}: ${ev.length} unreadable bytes skipped, ${ev.code}: ${ev.message}`);
@@ -119,6 +127,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
       if (pending.size >= BATCH) await flush();
     }
     await flush();
+    progress.finish();
   } finally {
     await db.close();
   }
