@@ -25,7 +25,9 @@ describe('node: records', function () {
   this.timeout(30_000);
   const cluster = new Cluster();
   /** True when `node`'s own store holds `dat`. */
-  const holds = (node: Dave, dat: Dat): boolean => cluster.store(node).map.has(storeKey(dat.pubKey, dat.key));
+  const holds = (node: Dave, dat: Dat): boolean => cluster.store(node).peek(storeKey(dat.pubKey, dat.key)) !== undefined;
+  const replicasAt = async (node: Dave, dat: Dat): Promise<bigint[] | undefined> =>
+    (await cluster.store(node).getByStoreKey(storeKey(dat.pubKey, dat.key)))?.replicas;
   afterEach(() => cluster.close());
 
   it('a batch writer puts its records on the replicas; a node that joins later gets them', async () => {
@@ -46,6 +48,7 @@ describe('node: records', function () {
     expect(text(got.dat.value)).to.equal('value-7');
     expect(late.stats().packetsOut.GET).to.be.greaterThan(0);
     // the answer was verified and kept
+    await until(() => holds(late, dats[7]!), 2_000, 'the answer to be stored');
     expect(late.stats().recordsStored).to.equal(1);
     const again = await late.get(dats[7]!.pubKey, 'k7');
     expect(text(again.dat.value)).to.equal('value-7');
@@ -116,7 +119,7 @@ describe('node: records', function () {
     expect(newcomer, 'a node that becomes a replica').to.not.equal(undefined);
     expect(holds(newcomer, dats[3]!)).to.equal(false);
     await leaving.close();
-    await until(() => holds(newcomer, dats[3]!) && holds(newcomer, dats[19]!) && cluster.store(newcomer).map.get(storeKey(dats[3]!.pubKey, dats[3]!.key))!.replicas.every((r, i) => r === next[i]), 10_000, 'records moved to the new replica');
+    await until(async () => holds(newcomer, dats[19]!) && String(await replicasAt(newcomer, dats[3]!)) === String(next), 10_000, 'records moved to the new replica');
     const entry = await newcomer.get(dats[3]!.pubKey, dats[3]!.key);
     expect(entry.replicas).to.deep.equal(next);
   });

@@ -1,16 +1,20 @@
 /**
  * Multi-node test support: nodes on 127.0.0.1 port 0 with short timings,
- * closed together by an after hook.
+ * each on a real Store over memory-level (kept here so tests can look
+ * inside), closed together by an after hook.
  */
+import { randomBytes } from 'node:crypto';
 import { Dave } from '../../../lib/node/dave.js';
 import type { DaveOptions, Timings } from '../../../lib/node/options.js';
-import { FakeStore } from './fake-store.js';
+import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
+import { nodeId } from '../../../lib/records/record.js';
+import { Store } from '../../../lib/store/store.js';
 
 export const FAST: Partial<Timings> = {
   pingMs: 50,
   activateAfterMs: 200,
-  deactivateAfterMs: 150,
-  dropAfterMs: 600,
+  deactivateAfterMs: 300,
+  dropAfterMs: 1_000,
   frameTimeoutMs: 1_000,
   connectTimeoutMs: 1_000,
   getTimeoutMs: 3_000,
@@ -18,20 +22,25 @@ export const FAST: Partial<Timings> = {
 
 export class Cluster {
   readonly nodes: Dave[] = [];
-  private readonly stores = new Map<Dave, FakeStore>();
+  private readonly stores = new Map<Dave, Store>();
 
-  /** The in-memory store of a node opened without a database. */
-  store(node: Dave): FakeStore {
+  /** The store of a node opened without a database. */
+  store(node: Dave): Store {
     return this.stores.get(node)!;
   }
 
   async open(options: DaveOptions = {}): Promise<Dave> {
-    const store = options.database === undefined ? new FakeStore() : undefined;
+    const privateKey = options.privateKey ?? new Uint8Array(randomBytes(32));
+    const store =
+      options.database === undefined && options.store === undefined
+        ? await Store.open({ nodeId: nodeId(publicKeyFromSeed(privateKey)), sync: false })
+        : undefined;
     const node = await Dave.open({
       listen: '127.0.0.1:0',
       store,
       verifyWorkers: 1,
       ...options,
+      privateKey,
       timings: { ...FAST, ...(options.timings ?? {}) },
     });
     this.nodes.push(node);
@@ -49,6 +58,9 @@ export class Cluster {
 
   async close(): Promise<void> {
     await Promise.all(this.nodes.splice(0).map((n) => n.close()));
+    const stores = [...this.stores.values()];
+    this.stores.clear();
+    await Promise.all(stores.map((s) => s.close()));
   }
 }
 
