@@ -43,10 +43,12 @@ export interface BackupRepair {
   actual: number;
 }
 
+/** What the incremental reader reports: a record read, or a stretch passed over. */
 export type BackupEvent =
   | { type: 'entry'; offset: number; entry: Entry; repaired?: BackupRepair }
   | ({ type: 'skip' } & BackupSkip);
 
+/** A whole file read: records in file order, and what was wrong with it. */
 export interface BackupContents {
   entries: Entry[];
   skipped: BackupSkip[];
