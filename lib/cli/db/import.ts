@@ -87,6 +87,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
       progress.update(ev.offset);
       if (ev.type === 'skip') {
         t.bad++;
+        progress.clear();
         await err.line(`offset ${ev.offset}: ${ev.length} unreadable bytes skipped, ${ev.code}: ${ev.message}`);
         continue;
       }
@@ -98,6 +99,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
         verifyDat(entry.dat, { now });
       } catch (e) {
         t.bad++;
+        progress.clear();
         await err.line(`offset ${ev.offset}: ${who} skipped, ${(e as DaveError).code ?? 'ERR_BACKUP_FORMAT'}: ${messageOf(e)}`);
         continue;
       }
@@ -120,6 +122,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
       else if (refusal === 'ERR_OLDER_THAN_STORED') t.older++;
       else if (refusal) {
         t.bad++;
+        progress.clear();
         await err.line(`offset ${ev.offset}: ${who} skipped, ${refusal}: another owner's record holds its store key`);
       } else {
         pending.set(id, { key, entry, isNew: queued ? queued.isNew : stored === undefined });

@@ -60,8 +60,17 @@ export class Progress {
     this.last = t;
   }
 
+  /** Erases the bar on a terminal, so a message can be written; the next update redraws it. */
+  clear(): void {
+    if (this.options.tty && this.drawn) {
+      this.stream.write('\r\x1b[K');
+      this.drawn = false;
+      this.last = 0;
+    }
+  }
+
   /** Ends the run: erases the bar on a terminal. */
   finish(): void {
-    if (this.options.tty && this.drawn) this.stream.write('\r\x1b[K');
+    this.clear();
   }
 }

@@ -56,6 +56,7 @@ export async function verify(argv: string[], io: CliIO): Promise<number> {
       const problem = checkRecord(r, now);
       if (problem) {
         bad++;
+        progress.clear();
         await out.line(`bad ${describeRecord(r)} ${problem.code}: ${problem.message}`);
       }
       progress.update(n, bad ? `${bad} bad` : '');
