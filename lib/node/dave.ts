@@ -546,6 +546,7 @@ export class Dave {
     this.checkOpen();
     const local = await this.store.get(publicKey, k);
     if (local) return local;
+    if (this.closing) throw new DaveError('ERR_ABORTED', 'node closed');
     const peers = this.table.closestActive(nodeId(publicKey), FANOUT);
     if (peers.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to ask');
     const id = readKey(publicKey, k);

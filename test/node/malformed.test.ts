@@ -1,0 +1,125 @@
+/**
+ * Spec §6 and §10: malformed and truncated input is counted and dropped,
+ * never thrown; the node keeps serving through a storm of it.
+ */
+import { expect } from 'chai';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { OP } from '../../lib/constants.js';
+import { createDat } from '../../lib/records/record.js';
+import { parseAddress } from '../../lib/wire/address.js';
+import { encodeMessage } from '../../lib/wire/message.js';
+import { Cluster, until } from './support/cluster.js';
+import { FakePeer } from './support/fake-peer.js';
+
+function tcpTo(address: string): Promise<net.Socket> {
+  const a = parseAddress(address);
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port: a.port + 1 }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+const closed = (s: net.Socket) => new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r())));
+
+describe('node: malformed input', function () {
+  this.timeout(30_000);
+  const cluster = new Cluster();
+  const fakes: FakePeer[] = [];
+  afterEach(async () => {
+    await cluster.close();
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+
+  it('a storm of malformed and truncated datagrams leaves the node serving', async () => {
+    const [a, b] = await cluster.star(2);
+    await Promise.all([a!.waitForActivePeers(1), b!.waitForActivePeers(1)]);
+    const seed = new Uint8Array(randomBytes(32));
+    const dat = await createDat({ key: 'survivor', value: 'still here', privateKey: seed });
+    await b!.put(dat);
+    await until(() => a!.usedSpace() > 0, 5_000, 'the record on a');
+
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    const valid = [
+      encodeMessage({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 1n, capacity: 2n }),
+      encodeMessage({ op: OP.PUT, entry: { dat, replicas: [1n, 2n, 3n, 4n, 5n] } }),
+      encodeMessage({ op: OP.GET, pubKey: dat.pubKey, key: dat.key }),
+      encodeMessage({ op: OP.GETMYADDRPORT_ACK, addr: parseAddress('1.2.3.4:5') }),
+    ];
+    let sent = 0;
+    for (let i = 0; i < 3000; i++) {
+      let pkt: Uint8Array;
+      const kind = i % 4;
+      if (kind === 0) pkt = new Uint8Array(randomBytes(1 + Math.floor(Math.random() * 1500)));
+      else if (kind === 1) {
+        const v = valid[i % valid.length]!;
+        pkt = v.subarray(0, Math.floor(Math.random() * v.length)); // truncated
+      } else if (kind === 2) {
+        const v = Uint8Array.from(valid[(i >> 2) % valid.length]!);
+        v[1 + Math.floor(Math.random() * (v.length - 1))] ^= 0xff; // a flipped byte
+        pkt = v;
+      } else pkt = Uint8Array.of(3 + (i % 2) * 200, ...randomBytes(20)); // PUT_ACK or unknown op
+      await fake.sendRaw(pkt, a!.address());
+      sent++;
+      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(sent).to.equal(3000);
+    await until(() => a!.stats().malformed >= 1000, 5_000, 'the malformed datagrams to be counted');
+    const s = a!.stats();
+    expect(s.malformed).to.be.greaterThan(1000);
+    expect(s.packetsIn.PUT_ACK).to.equal(0);
+    // still serving: a third node reads the record, asking a and b
+    const acks = a!.stats().packetsOut.GET_ACK;
+    const c = await cluster.open({ edges: [a!.address()] });
+    await c.waitForActivePeers(2);
+    const got = await c.get(dat.pubKey, 'survivor');
+    expect(Buffer.from(got.dat.value).toString()).to.equal('still here');
+    await until(() => a!.stats().packetsOut.GET_ACK > acks, 2_000, 'a to answer the GET');
+    expect(a!.activePeerCount()).to.be.greaterThan(0);
+  });
+
+  it('ends a TCP connection on an oversized frame, on a frame that does not decode, and on a silent reader deadline', async () => {
+    const a = await cluster.open({ timings: { frameTimeoutMs: 200 } });
+    const s1 = await tcpTo(a.address());
+    s1.write(Uint8Array.of(0xff, 0xff, 1, 2, 3));
+    await closed(s1);
+    const s2 = await tcpTo(a.address());
+    s2.write(Uint8Array.of(3, 0, 2, 9, 9)); // a 3-byte PUT that does not decode
+    await closed(s2);
+    const s3 = await tcpTo(a.address());
+    s3.write(Uint8Array.of(10, 0, 2)); // a frame that never completes
+    await closed(s3);
+    await until(() => a.stats().tcpDropped === 3, 2_000, 'three dropped connections');
+    expect(a.stats().malformed).to.equal(2);
+    // and the listener still accepts a well-formed stream
+    const dat = await createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(randomBytes(32)) });
+    const s4 = await tcpTo(a.address());
+    const msg = encodeMessage({ op: OP.PUT, entry: { dat, replicas: [a.id, 0n, 0n, 0n, 0n] } });
+    const frame = new Uint8Array(2 + msg.length);
+    frame[0] = msg.length & 0xff;
+    frame[1] = msg.length >> 8;
+    frame.set(msg, 2);
+    s4.end(frame);
+    await until(() => a.usedSpace() > 0, 3_000, 'the record sent over TCP');
+    s4.destroy();
+  });
+
+  it('a bad record over UDP is counted as a verification failure and not stored', async () => {
+    const a = await cluster.open();
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    const dat = await createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(randomBytes(32)) });
+    const bad = { ...dat, sig: Uint8Array.from(dat.sig).fill(7, 0, 8) };
+    await fake.send({ op: OP.PUT, entry: { dat: bad, replicas: [0n, 0n, 0n, 0n, 0n] } }, a.address());
+    await until(() => a.stats().verifyFailures === 1, 2_000, 'the verification failure');
+    expect(a.usedSpace()).to.equal(0);
+    // the good one is stored; sent again, it is not verified again
+    const entry = { dat, replicas: [0n, 0n, 0n, 0n, 0n] };
+    await fake.send({ op: OP.PUT, entry }, a.address());
+    await until(() => a.stats().recordsStored === 1, 2_000, 'the record');
+    await fake.send({ op: OP.PUT, entry }, a.address());
+    await until(() => a.stats().verifySkipped === 1, 2_000, 'the identical record to skip verification');
+    expect(a.stats().refused.ERR_DUPLICATE).to.equal(1);
+  });
+});

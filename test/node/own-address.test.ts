@@ -1,0 +1,66 @@
+/**
+ * Spec §8: a node learns its public address from an edge, answers others'
+ * GETMYADDRPORT, and never talks to itself.
+ */
+import { expect } from 'chai';
+import { OP } from '../../lib/constants.js';
+import { parseAddress } from '../../lib/wire/address.js';
+import { Cluster, until } from './support/cluster.js';
+import { FakePeer } from './support/fake-peer.js';
+
+describe('node: own address and loopback', function () {
+  this.timeout(20_000);
+  const cluster = new Cluster();
+  const fakes: FakePeer[] = [];
+  afterEach(async () => {
+    await cluster.close();
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+
+  it('learns its address from an edge with GETMYADDRPORT', async () => {
+    const [a, b] = await cluster.star(2);
+    expect(b!.publicAddress()).to.equal(null);
+    await until(() => b!.publicAddress() !== null, 5_000, 'the edge to tell b its address');
+    expect(b!.publicAddress()).to.equal(b!.address());
+    expect(a!.stats().packetsOut.GETMYADDRPORT_ACK).to.be.greaterThan(0);
+    expect(a!.publicAddress(), 'a has no edge to ask').to.equal(null);
+  });
+
+  it('accepts GETMYADDRPORT_ACK only from an edge', async () => {
+    const a = await cluster.open();
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    await fake.send({ op: OP.GETMYADDRPORT_ACK, addr: parseAddress('127.0.0.1:9') }, a.address());
+    await until(() => a.stats().packetsIn.GETMYADDRPORT_ACK === 1, 2_000, 'the ACK to arrive');
+    expect(a.publicAddress()).to.equal(null);
+  });
+
+  it('rejects a PONG list that holds its own address', async () => {
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    const b = await cluster.open({ edges: [fake.address] });
+    fake.pongPeers = [parseAddress(b.address()), parseAddress('127.0.0.1:7')];
+    await until(() => b.stats().peerListsRejected > 0, 3_000, 'the list to be rejected');
+    expect(b.peers().map((p) => p.address)).to.deep.equal([fake.address]);
+  });
+
+  it('drops datagrams from its own address: a node given itself as an edge never peers with itself', async () => {
+    const probe = await cluster.open();
+    const port = parseAddress(probe.address()).port;
+    await cluster.close();
+    const a = await cluster.open({ listen: `127.0.0.1:${port}`, edges: [`127.0.0.1:${port}`] });
+    await until(() => a.stats().droppedOwnAddress >= 2, 3_000, 'its own PINGs to be dropped');
+    expect(a.activePeerCount()).to.equal(0);
+    expect(a.stats().packetsIn.PING).to.equal(0);
+  });
+
+  it('recognises itself behind a dual-stack address by its own key', async () => {
+    const probe = await cluster.open({ listen: '[::]:0' });
+    const port = parseAddress(probe.address()).port;
+    await cluster.close();
+    const a = await cluster.open({ listen: `[::]:${port}`, edges: [`127.0.0.1:${port}`] });
+    await until(() => a.publicAddress() !== null, 3_000, 'the node to notice it answered itself');
+    expect(a.publicAddress()).to.equal(`127.0.0.1:${port}`);
+    expect(a.activePeerCount()).to.equal(0);
+  });
+});
