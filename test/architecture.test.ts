@@ -1,0 +1,121 @@
+/**
+ * Imports in lib/ flow one way (docs/style: "nothing imports upward").
+ * Layers, lowest first; a file may import its own folder and lower layers,
+ * not a higher layer nor a sibling folder of its own layer:
+ *
+ *   constants.ts, errors.ts → wire/ → crypto/ → records/ → peers/, store/
+ *   → transport/, persistence/ → node/ → cli/      (index.ts: anything)
+ *
+ * Imports are read from the TypeScript sources (static, type-only,
+ * re-exports, dynamic import(), and worker scripts named with
+ * `new URL(..., import.meta.url)`). Folders not written yet are simply
+ * absent; a file outside every layer fails the test until it is placed.
+ */
+import { expect } from 'chai';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const LIB = resolve(dirname(fileURLToPath(import.meta.url)), '../../lib'); // from dist/test
+
+/** Rank of each unit (a root file or a top-level folder of lib/). */
+const LAYERS: Record<string, number> = {
+  'constants.ts': 0,
+  'errors.ts': 0,
+  wire: 1,
+  crypto: 2,
+  records: 3,
+  peers: 4,
+  store: 4,
+  transport: 5,
+  persistence: 5,
+  node: 6,
+  cli: 7,
+  'index.ts': 8,
+};
+/** Units of one layer that may import each other. */
+const SHARED_LAYER = new Set(['constants.ts', 'errors.ts']);
+
+function listTs(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listTs(p));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Relative specifiers a source file depends on, comments stripped. */
+function importsOf(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  const re = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bnew\s+URL\(\s*)['"]([^'"]+)['"]/g;
+  return [...code.matchAll(re)].map((m) => m[1]!).filter((s) => s.startsWith('.'));
+}
+
+/** The layer unit of a path relative to lib/, e.g. "wire" or "index.ts"; null outside lib/. */
+function unitOf(rel: string): string | null {
+  if (rel.startsWith('..')) return null;
+  return rel.split(sep)[0]!.replace(/\.js$/, '.ts');
+}
+
+/** The rule itself: why `from` may not import `to` (units), or null when it may. */
+function violation(from: string, to: string | null): string | null {
+  if (to === null) return 'imports from outside lib/';
+  const a = LAYERS[from];
+  const b = LAYERS[to];
+  if (a === undefined) return `${from} is in no layer`;
+  if (b === undefined) return `${to} is in no layer`;
+  if (from === to) return null;
+  if (b < a) return null;
+  if (a === b && SHARED_LAYER.has(from) && SHARED_LAYER.has(to)) return null;
+  return b > a ? `imports upward (${from} is layer ${a}, ${to} is layer ${b})` : `imports its sibling ${to}`;
+}
+
+describe('architecture', () => {
+  it('flags upward and sibling imports (the checker itself)', () => {
+    expect(violation('wire', 'records')).to.match(/upward/);
+    expect(violation('store', 'peers')).to.match(/sibling/);
+    expect(violation('crypto', 'node')).to.match(/upward/);
+    expect(violation('constants.ts', 'index.ts')).to.match(/upward/);
+    expect(violation('records', null)).to.match(/outside/);
+    expect(violation('misc', 'wire')).to.match(/no layer/);
+    expect(violation('node', 'store')).to.equal(null);
+    expect(violation('index.ts', 'cli')).to.equal(null);
+    expect(violation('errors.ts', 'constants.ts')).to.equal(null);
+    expect(violation('wire', 'wire')).to.equal(null);
+  });
+
+  it('reads every kind of import and skips comments and packages', () => {
+    const src = [
+      "import { a } from './a.js';",
+      "import type { B } from '../b/b.js';",
+      "export * from './c.js';",
+      "import './d.js';",
+      "const e = await import('./e.js');",
+      "new Worker(new URL('./f.js', import.meta.url));",
+      "import x from 'node:fs';",
+      "// import { g } from './g.js';",
+      "/* export { h } from './h.js'; */",
+    ].join('\n');
+    expect(importsOf(src)).to.deep.equal(['./a.js', '../b/b.js', './c.js', './d.js', './e.js', './f.js']);
+  });
+
+  it('every lib/ file imports only its own folder and lower layers', () => {
+    expect(existsSync(join(LIB, 'constants.ts')), `lib/ sources at ${LIB}`).to.equal(true);
+    const problems: string[] = [];
+    let edges = 0;
+    for (const file of listTs(LIB)) {
+      const rel = relative(LIB, file);
+      const from = unitOf(rel)!;
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        edges++;
+        const target = relative(LIB, resolve(dirname(file), spec));
+        const why = violation(from, unitOf(target));
+        if (why) problems.push(`lib/${rel} → ${spec}: ${why}`);
+      }
+    }
+    expect(edges).to.be.greaterThan(20);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+});
