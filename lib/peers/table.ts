@@ -3,7 +3,7 @@
  * active. Pure rules: every method that depends on time takes `now`; the
  * node owns the timers. Bounded: at most `maxPeers` peers, and at most
  * `maxPerHost` per IPv4 address or IPv6 /64 (loopback exempt, it is us),
- * so one host cannot fill the table.
+ * so one host cannot fill the table. Edges are exempt from both.
  */
 import { type AddrPort, addressKey } from '../wire/address.js';
 import { hostKey, isLoopback } from './address.js';
@@ -114,7 +114,7 @@ export class PeerTable {
       pongBudget: PONG_BUDGET,
     };
     this.byKey.set(key, peer);
-    this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+    if (!edge) this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
     return peer;
   }
 
@@ -122,6 +122,7 @@ export class PeerTable {
     const peer = this.byKey.get(key);
     if (!peer) return false;
     this.byKey.delete(key);
+    if (peer.edge) return true;
     const host = hostKey(peer.addr.ip);
     const n = (this.perHost.get(host) ?? 1) - 1;
     if (n <= 0) this.perHost.delete(host);

@@ -1,0 +1,98 @@
+/** The node's pure pieces: replica choice (spec §10, §12), pending reads (§11), the verify pool. */
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { chooseReplicas, leaderOf, sameReplicas } from '../../lib/node/replicate.js';
+import { PendingReads } from '../../lib/node/get.js';
+import { VerifyPool, acquireVerifyPool } from '../../lib/node/verify-pool.js';
+import { createDat } from '../../lib/records/record.js';
+import { notFoundEntry } from '../../lib/wire/message.js';
+
+const timers = { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+
+describe('node/replicate', () => {
+  it('chooses the FANOUT closest IDs by XOR, skipping 0 and duplicates, padding with 0', () => {
+    expect(chooseReplicas(0b0000n, [0b0100n, 0n, 0b0001n, 0b0001n, 0b0010n])).to.deep.equal([0b0001n, 0b0010n, 0b0100n, 0n, 0n]);
+    const ids = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n];
+    expect(chooseReplicas(8n, ids)).to.deep.equal([8n, 1n, 2n, 3n, 4n]);
+  });
+  it('the leader is the largest ID of the replica set', () => {
+    expect(leaderOf([3n, 9n, 1n, 0n, 0n])).to.equal(9n);
+    expect(leaderOf([0n, 0n, 0n, 0n, 0n])).to.equal(0n);
+    expect(sameReplicas([1n, 2n], [1n, 2n])).to.equal(true);
+    expect(sameReplicas([1n, 2n], [2n, 1n])).to.equal(false);
+  });
+});
+
+describe('node/get: pending reads', () => {
+  it('fails with ERR_NOT_FOUND only when every asked peer said not found', async () => {
+    const r = new PendingReads(10);
+    const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers);
+    r.notFound('x', 'a');
+    r.notFound('x', 'c'); // not asked: ignored
+    expect(r.size).to.equal(1);
+    r.notFound('x', 'b');
+    const err = await p.catch((e) => e);
+    expect(err.code).to.equal('ERR_NOT_FOUND');
+    expect(r.size).to.equal(0);
+  });
+  it('a found answer settles every caller; a timeout and an abort settle one', async () => {
+    const r = new PendingReads(10);
+    const p1 = r.wait('x', ['a'], 5_000, undefined, timers);
+    const p2 = r.wait('x', ['b'], 5_000, undefined, timers);
+    const entry = notFoundEntry(new Uint8Array(32), new Uint8Array(1));
+    r.found('x', entry);
+    expect(await p1).to.equal(entry);
+    expect(await p2).to.equal(entry);
+    const t = await r.wait('y', ['a'], 10, undefined, timers).catch((e) => e);
+    expect(t.code).to.equal('ERR_TIMEOUT');
+    const ac = new AbortController();
+    const pa = r.wait('z', ['a'], 5_000, ac.signal, timers);
+    ac.abort();
+    expect((await pa.catch((e) => e)).code).to.equal('ERR_ABORTED');
+    expect(r.size).to.equal(0);
+  });
+  it('is bounded', () => {
+    const r = new PendingReads(1);
+    void r.wait('x', ['a'], 5_000, undefined, timers).catch(() => {});
+    expect(r.hasRoom('x')).to.equal(true);
+    expect(r.hasRoom('y')).to.equal(false);
+    r.abortAll();
+  });
+});
+
+describe('node/verify-pool', function () {
+  this.timeout(20_000);
+  it('verifies on workers under load with the same verdicts as inline', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const good = [];
+    for (let i = 0; i < 300; i++) good.push(await createDat({ key: `k${i}`, value: 'v', privateKey: seed }));
+    const bad = good.slice(0, 50).map((d) => ({ ...d, value: Uint8Array.of(1) }));
+    const pool = new VerifyPool({ workers: 2, inlinePerTurn: 4 });
+    const now = Date.now();
+    const results = await Promise.all([...good, ...bad].map((d) => pool.verify(d, now).then(() => 'ok', (e) => e.code)));
+    expect(results.slice(0, 300).every((r) => r === 'ok')).to.equal(true);
+    expect(results.slice(300).every((r) => r === 'ERR_BAD_SIGNATURE')).to.equal(true);
+    expect(pool.pending).to.equal(0);
+    await pool.close();
+    await pool.close();
+    expect((await pool.verify(good[0]!, now).catch((e) => e)).code).to.equal('ERR_ABORTED');
+  });
+  it('rejects with ERR_ABORTED when its queue is full', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0, maxQueued: 10 });
+    const rs = await Promise.all(Array.from({ length: 30 }, () => pool.verify(d, Date.now()).then(() => 'ok', (e) => e.code)));
+    expect(rs.filter((r) => r === 'ok')).to.have.length(10);
+    expect(rs.filter((r) => r === 'ERR_ABORTED')).to.have.length(20);
+    await pool.close();
+  });
+  it('is shared per process and closed with its last user', async () => {
+    const a = acquireVerifyPool(1);
+    const b = acquireVerifyPool(1);
+    const d = await createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(randomBytes(32)) });
+    await a.release();
+    await b.verify(d, Date.now());
+    await b.release();
+    await b.release();
+  });
+});

@@ -1,0 +1,140 @@
+/** The peer table's pure rules (spec §7) and its limits. */
+import { expect } from 'chai';
+import { addrPort } from '../../lib/wire/address.js';
+import { type Peer, PeerTable, isActive, sortByDistance } from '../../lib/peers/table.js';
+import { hostKey, isDialable, isLoopback } from '../../lib/peers/address.js';
+
+const T = { activateAfterMs: 5_000, deactivateAfterMs: 3_000, dropAfterMs: 12_000 };
+
+describe('peers/table', () => {
+  it('a new peer is inactive until ACTIVATE_AFTER has passed and it solved recently', () => {
+    const t = new PeerTable();
+    const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
+    expect(p.solved, 'solved starts at added').to.equal(0);
+    p.solved = 4_000;
+    expect(isActive(p, 4_500, T)).to.equal(false);
+    p.solved = 5_000;
+    expect(isActive(p, 5_000, T)).to.equal(false); // added exactly 5 s ago is not "more than"
+    expect(isActive(p, 5_001, T)).to.equal(true);
+    expect(isActive(p, 5_000 + 3_000, T)).to.equal(false); // solve 3 s old
+  });
+
+  it('an edge is active while its solve is fresh, from the start, and is never removed', () => {
+    const t = new PeerTable();
+    const e = t.add(addrPort('10.0.0.1', 1), true, 0)!;
+    expect(isActive(e, 100, T)).to.equal(true);
+    t.prune(1_000_000, T);
+    expect(t.get(e.key)).to.equal(e);
+    expect(e.active).to.equal(false);
+  });
+
+  it('prune removes a non-edge peer whose last solve is DROP_AFTER old', () => {
+    const t = new PeerTable();
+    const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
+    expect(t.prune(11_999, T)).to.have.length(0);
+    expect(t.prune(12_000, T).map((x) => x.key)).to.deep.equal([p.key]);
+    expect(t.size).to.equal(0);
+  });
+
+  it('prune refreshes every active flag', () => {
+    const t = new PeerTable();
+    const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
+    p.solved = 6_000;
+    t.prune(6_001, T);
+    expect(p.active).to.equal(true);
+    expect(t.activeCount()).to.equal(1);
+    t.prune(9_000, T);
+    expect(p.active).to.equal(false);
+  });
+
+  it('caps peers per IPv4 address and per IPv6 /64, but not loopback or edges', () => {
+    const t = new PeerTable({ maxPerHost: 2, maxPeers: 100 });
+    expect(t.add(addrPort('10.0.0.1', 1), false, 0)).to.not.equal(undefined);
+    expect(t.add(addrPort('10.0.0.1', 2), false, 0)).to.not.equal(undefined);
+    expect(t.add(addrPort('10.0.0.1', 3), false, 0)).to.equal(undefined);
+    expect(t.add(addrPort('10.0.0.2', 3), false, 0)).to.not.equal(undefined);
+    expect(t.add(addrPort('10.0.0.1', 4), true, 0), 'edges come from the operator').to.not.equal(undefined);
+    expect(t.add(addrPort('2001:db8::1', 1), false, 0)).to.not.equal(undefined);
+    expect(t.add(addrPort('2001:db8::ffff:2', 1), false, 0)).to.not.equal(undefined);
+    expect(t.add(addrPort('2001:db8::3', 1), false, 0), 'same /64').to.equal(undefined);
+    expect(t.add(addrPort('2001:db8:0:1::3', 1), false, 0), 'another /64').to.not.equal(undefined);
+    for (let i = 1; i <= 5; i++) expect(t.add(addrPort('127.0.0.1', i), false, 0)).to.not.equal(undefined);
+    // removing frees the slot
+    t.remove(t.add(addrPort('10.0.0.1', 1), false, 0)!.key);
+    expect(t.add(addrPort('10.0.0.1', 3), false, 0)).to.not.equal(undefined);
+  });
+
+  it('caps the table size', () => {
+    const t = new PeerTable({ maxPeers: 3 });
+    for (let i = 0; i < 3; i++) expect(t.add(addrPort(`10.0.0.${i + 1}`, 1), false, 0)).to.not.equal(undefined);
+    expect(t.add(addrPort('10.0.0.9', 1), false, 0)).to.equal(undefined);
+    expect(t.size).to.equal(3);
+  });
+
+  it('adding a known address returns the same peer; an edge replaces a non-edge', () => {
+    const t = new PeerTable();
+    const a = t.add(addrPort('10.0.0.1', 1), false, 0)!;
+    expect(t.add(addrPort('::ffff:10.0.0.1', 1), false, 5)).to.equal(a);
+    const e = t.add(addrPort('10.0.0.1', 1), true, 5)!;
+    expect(e.edge).to.equal(true);
+    expect(t.size).to.equal(1);
+  });
+
+  it('randomActive returns distinct active peers, at most n, never the excluded one', () => {
+    const t = new PeerTable({ maxPerHost: 100 });
+    const peers: Peer[] = [];
+    for (let i = 0; i < 20; i++) {
+      const p = t.add(addrPort('10.0.0.1', i + 1), false, 0)!;
+      p.active = i < 15;
+      peers.push(p);
+    }
+    for (let round = 0; round < 50; round++) {
+      const s = t.randomActive(12, peers[0]!.key);
+      expect(s).to.have.length(12);
+      expect(new Set(s.map((p) => p.key)).size).to.equal(12);
+      expect(s.every((p) => p.active && p !== peers[0])).to.equal(true);
+    }
+    expect(t.randomActive(12, null).length).to.equal(12);
+    expect(t.randomActive(100, null).length).to.equal(15);
+  });
+
+  it('closestActive sorts by XOR distance and skips ID 0', () => {
+    const t = new PeerTable({ maxPerHost: 100 });
+    const ids = [0n, 0b1000n, 0b0001n, 0b0110n, 0b0011n];
+    ids.forEach((id, i) => {
+      const p = t.add(addrPort('10.0.0.1', i + 1), false, 0)!;
+      p.id = id;
+      p.active = true;
+    });
+    expect(t.closestActive(0b0010n, 3).map((p) => p.id)).to.deep.equal([0b0011n, 0b0001n, 0b0110n]);
+    expect(sortByDistance([5n, 1n, 7n], 0n, (x) => x)).to.deep.equal([1n, 5n, 7n]);
+  });
+});
+
+describe('peers/address', () => {
+  it('isDialable refuses unspecified, multicast, broadcast and port 0', () => {
+    for (const [ip, port] of [
+      ['0.0.0.0', 1],
+      ['0.1.2.3', 1],
+      ['::', 1],
+      ['224.0.0.1', 1],
+      ['239.255.255.250', 1],
+      ['255.255.255.255', 1],
+      ['ff02::1', 1],
+      ['10.0.0.1', 0],
+    ] as const) {
+      expect(isDialable(addrPort(ip, port)), `${ip}:${port}`).to.equal(false);
+    }
+    for (const ip of ['10.0.0.1', '127.0.0.1', '::1', '2001:db8::1', '8.8.8.8']) {
+      expect(isDialable(addrPort(ip, 1618)), ip).to.equal(true);
+    }
+  });
+
+  it('hostKey is the IPv4 address or the IPv6 /64; isLoopback knows both families', () => {
+    expect(hostKey(addrPort('1.2.3.4', 1).ip)).to.not.equal(hostKey(addrPort('1.2.3.5', 1).ip));
+    expect(hostKey(addrPort('2001:db8::1', 1).ip)).to.equal(hostKey(addrPort('2001:db8::2', 1).ip));
+    expect(isLoopback(addrPort('127.9.9.9', 1).ip)).to.equal(true);
+    expect(isLoopback(addrPort('::1', 1).ip)).to.equal(true);
+    expect(isLoopback(addrPort('::2', 1).ip)).to.equal(false);
+  });
+});
