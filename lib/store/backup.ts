@@ -79,6 +79,24 @@ function probe(buf: Uint8Array, p: number): Probe {
   }
 }
 
+/**
+ * Cheap test of a record start while scanning, before any decoding: a
+ * believable length prefix, and Dat, key and value lengths that add up.
+ * 'more' when the bytes needed are not all there yet.
+ */
+function shape(buf: Uint8Array, p: number): boolean | 'more' {
+  if (p + 2 + ENTRY_HEADER_LEN > buf.length) return 'more';
+  const datLen = u16(buf, p + 2 + DAT_LEN_AT);
+  if (datLen < DAT_HEADER_LEN || datLen > DAT_HEADER_LEN + MAX_DAT_KV_LEN) return false;
+  const declared = u16(buf, p);
+  if (declared !== ENTRY_HEADER_LEN + datLen && declared !== GODAVE_CORRUPT_LENGTH) return false;
+  const dat = p + 2 + ENTRY_HEADER_LEN;
+  if (dat + datLen > buf.length) return 'more';
+  const keyLen = buf[dat + DAT_HEADER_LEN - 3]!;
+  if (DAT_HEADER_LEN + keyLen > datLen) return false;
+  return DAT_HEADER_LEN + keyLen + u16(buf, dat + DAT_HEADER_LEN - 2 + keyLen) === datLen;
+}
+
 /** A record start we trust when resynchronising: well formed and a believable prefix. */
 function plausible(r: Probe): boolean {
   return r.ok && (r.declared === r.length || r.declared === GODAVE_CORRUPT_LENGTH);
@@ -94,7 +112,11 @@ export class BackupReader {
   private buf = new Uint8Array(0);
   private base = 0; // file offset of buf[0]
   private pos = 0; // index in buf of the next record
-  /** An unreadable stretch starting at `start`, being passed over. */
+  /**
+   * An unreadable stretch being passed over: `start` is its file offset;
+   * `candidate` (where its length prefix points) and `cursor` (the next
+   * offset to try) index `buf`.
+   */
   private bad: { start: number; code: ErrorCode; message: string; candidate: number | null; cursor: number } | null =
     null;
 
@@ -104,13 +126,15 @@ export class BackupReader {
    */
   push(chunk: Uint8Array): BackupEvent[] {
     if (!(chunk instanceof Uint8Array)) throw new DaveError('ERR_INVALID_ARGUMENT', 'chunk must be a Uint8Array');
-    const keep = this.bad ? this.bad.start : this.pos;
+    // keep only what is still to be read: while passing over a bad stretch,
+    // the bytes before the scan cursor are done with (so a long stretch
+    // costs linear time, not a growing copy per chunk)
+    const keep = this.bad ? this.bad.cursor : this.pos;
     const rest = this.buf.subarray(keep);
     const next = new Uint8Array(rest.length + chunk.length);
     next.set(rest, 0);
     next.set(chunk, rest.length);
     if (this.bad) {
-      this.bad.start -= keep;
       this.bad.cursor -= keep;
       if (this.bad.candidate !== null) this.bad.candidate -= keep;
     }
@@ -118,6 +142,11 @@ export class BackupReader {
     this.pos -= keep;
     this.buf = next;
     return this.run(false);
+  }
+
+  /** Bytes held, waiting for more input: at most about a record, even inside a long unreadable stretch. */
+  get buffered(): number {
+    return this.buf.length - (this.bad ? this.bad.cursor : this.pos);
   }
 
   /** Marks the end of the file; returns the remaining events. */
@@ -147,10 +176,11 @@ export class BackupReader {
       // look for the next record; otherwise scan forward byte by byte.
       const declared = this.pos + 2 <= this.buf.length ? u16(this.buf, this.pos) : 0;
       this.bad = {
-        start: this.pos,
+        start: this.base + this.pos,
         code: r.code === 'more' ? 'ERR_TRUNCATED' : r.code,
         message: r.message,
-        candidate: declared >= ENTRY_HEADER_LEN ? this.pos + 2 + declared : null,
+        candidate:
+          declared >= ENTRY_HEADER_LEN && declared <= MAX_BACKUP_ENTRY_LEN ? this.pos + 2 + declared : null,
         cursor: this.pos + 1,
       };
     }
@@ -179,14 +209,14 @@ export class BackupReader {
       bad.candidate = null;
     }
     for (let p = bad.cursor; p < len; p++) {
-      const r = probe(this.buf, p);
-      if (plausible(r)) {
-        this.skipTo(p, out);
-        return true;
-      }
-      if (!r.ok && r.code === 'more' && !final) {
+      const s = shape(this.buf, p);
+      if (s === 'more' && !final) {
         bad.cursor = p;
         return false;
+      }
+      if (s === true && plausible(probe(this.buf, p))) {
+        this.skipTo(p, out);
+        return true;
       }
     }
     bad.cursor = len;
@@ -197,7 +227,8 @@ export class BackupReader {
 
   private skipTo(p: number, out: BackupEvent[]): void {
     const bad = this.bad!;
-    out.push({ type: 'skip', offset: this.base + bad.start, length: p - bad.start, code: bad.code, message: bad.message });
+    const offset = bad.start;
+    out.push({ type: 'skip', offset, length: this.base + p - offset, code: bad.code, message: bad.message });
     this.bad = null;
     this.pos = p;
   }

@@ -152,6 +152,28 @@ describe('store/backup', () => {
     }
   });
 
+  it('passes over a long unreadable stretch in a stream holding only about a record in memory', () => {
+    const garbage = Uint8Array.from({ length: 1_000_000 }, (_, i) => (i * 7919 + (i >> 8)) & 0xff);
+    const bytes = new Uint8Array(backup10.length + garbage.length);
+    bytes.set(backup10.subarray(0, 211));
+    bytes.set(garbage, 211);
+    bytes.set(backup10.subarray(211), 211 + garbage.length);
+    const reader = new BackupReader();
+    const events: BackupEvent[] = [];
+    let most = 0;
+    for (const c of chunked(bytes, 4096)) {
+      events.push(...reader.push(c));
+      most = Math.max(most, reader.buffered);
+    }
+    events.push(...reader.end());
+    expect(most).to.be.below(4096 + 2 + 1466);
+    expect(events.filter((e) => e.type === 'entry')).to.have.length(10);
+    const skips = events.filter((e) => e.type === 'skip');
+    expect(skips).to.have.length(1);
+    expect(skips[0]).to.include({ offset: 211, length: garbage.length });
+    expect(events).to.deep.equal(streamEvents([bytes]));
+  });
+
   it('never throws on mutated files, and streaming agrees with reading whole', () => {
     const mutation = fc.record({
       flips: fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 6 }),
