@@ -1,0 +1,70 @@
+/**
+ * Codec and records: ops/s of the wire codec's hot path (PUT encode and
+ * decode), record verification and creation, and the store key, with the
+ * Go reference measured on the same machine (shared/notes/dependencies.md).
+ * `npm run bench -- codec`.
+ */
+import { measureAsync, measureOps, type BenchResult } from './harness.js';
+import { OP } from '../lib/constants.js';
+import { signingKey, verify } from '../lib/crypto/ed25519.js';
+import { closePowPool } from '../lib/crypto/pow-pool.js';
+import { createDat, datSigningHash, storeKey, verifyDat } from '../lib/records/record.js';
+import { decodeMessage, encodeMessage, type PutMessage } from '../lib/wire/message.js';
+
+const GROUP = 'codec';
+/** godave v0.0.51, one goroutine, this machine. */
+const GO = { verify: 17_500, create8: 13_000, encodePut: 6_500_000, decodePut: 3_800_000 };
+
+export async function run(): Promise<BenchResult[]> {
+  const key = signingKey(new Uint8Array(32).fill(7));
+  const time = Date.now();
+  const dat = await createDat({ key: 'bench/key-0', value: 'v'.repeat(100), privateKey: key, time });
+  const put: PutMessage = { op: OP.PUT, entry: { dat, replicas: [1n, 2n, 3n, 4n, 5n] } };
+  const putBytes = encodeMessage(put);
+  const size = `key 11 B, value 100 B, PUT ${putBytes.length} B`;
+  const results: BenchResult[] = [];
+
+  results.push(measureOps(GROUP, 'encode PUT', () => encodeMessage(put), { go: GO.encodePut, note: size }));
+  results.push(measureOps(GROUP, 'decode PUT', () => decodeMessage(putBytes), { go: GO.decodePut, note: size }));
+  results.push(
+    measureOps(GROUP, 'verifyDat', () => verifyDat(dat, { now: time }), {
+      go: GO.verify,
+      note: 'one thread; owner key parsed once (cached KeyObject)',
+    }),
+  );
+  // the ceiling of verifyDat here: OpenSSL's ed25519 verify alone
+  const msg = datSigningHash(dat.key, dat.value, dat.time);
+  results.push(
+    measureOps(GROUP, 'ed25519 verify alone', () => verify(dat.pubKey, msg, dat.sig), {
+      note: 'node:crypto, the bound on verifyDat',
+    }),
+  );
+  results.push(measureOps(GROUP, 'storeKey', () => storeKey(dat.pubKey, dat.key), { note: 'xxhash64(pubKey ‖ key)' }));
+
+  const n8 = 1000;
+  results.push(
+    await measureAsync(
+      GROUP,
+      'createDat, 8 bits',
+      n8,
+      async (round) => {
+        for (let i = 0; i < n8; i++) await createDat({ key: `k${round}-${i}`, value: 'v'.repeat(100), privateKey: key, time });
+      },
+      { go: GO.create8, rounds: 7, note: 'sign + ~256 work hashes, main thread' },
+    ),
+  );
+  const n16 = 8;
+  results.push(
+    await measureAsync(
+      GROUP,
+      'createDat, 16 bits',
+      n16,
+      async (round) => {
+        for (let i = 0; i < n16; i++) await createDat({ key: `h${round}-${i}`, value: 'v', privateKey: key, time, difficulty: 16 });
+      },
+      { rounds: 7, note: '~65k work hashes on worker threads, one at a time' },
+    ),
+  );
+  await closePowPool();
+  return results;
+}
