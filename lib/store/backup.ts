@@ -105,8 +105,8 @@ function plausible(r: Probe): boolean {
 /**
  * Incremental reader: push chunks as they arrive, then call end(). Each call
  * returns the events it could decide, the same events whatever the chunking;
- * offsets are absolute in the file. Memory stays bounded by a few records,
- * except while passing over an unreadable stretch.
+ * offsets are absolute in the file. It holds at most about one record
+ * beyond the last chunk, even while passing over a long unreadable stretch.
  */
 export class BackupReader {
   private buf = new Uint8Array(0);
