@@ -263,6 +263,14 @@ describe('cli/dave-db', () => {
       expect(rows.join('').match(/█/g)).to.have.length(new Set(vector.map((e) => keyOf(e)[0])).size);
     });
 
+    it('counts records that do not decode, and exits 1', async () => {
+      const dir = tempDir();
+      await seed(dir, vector.slice(0, 3), [[recordKey(99n), new Uint8Array(5)]]);
+      const r = await dbcli(['stats', dir, '--json']);
+      expect(r.code).to.equal(1);
+      expect(JSON.parse(r.stdout)).to.include({ records: 4, undecodable: 1, owners: 3 });
+    });
+
     it('reports an empty database', async () => {
       const dir = tempDir();
       await seed(dir, []);

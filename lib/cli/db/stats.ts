@@ -1,14 +1,15 @@
 /**
  * `dave-db stats <dir> [--json] [--top N]`: record count, accounted and
  * stored bytes, time range, the owners with most records, and shard fill
- * (256 shards: the top byte of the store key).
+ * (256 shards: the top byte of the store key). Exit status 1 when some
+ * records do not decode (they are counted, not listed: see verify).
  */
 import { ENTRY_OVERHEAD } from '../../constants.js';
 import { toHex } from '../../wire/bytes.js';
 import { intOption, parseCommand } from './args.js';
 import { openDatabase, scanRecords } from './database.js';
 import { humanBytes, isoTime } from './format.js';
-import { EXIT_OK, Output, type CliIO } from './io.js';
+import { EXIT_BAD_RECORDS, EXIT_OK, Output, type CliIO } from './io.js';
 
 export const STATS_USAGE = 'stats <dir> [--json] [--top N]';
 
@@ -146,5 +147,5 @@ export async function stats(argv: string[], io: CliIO): Promise<number> {
   const out = new Output(io.stdout);
   if (values.json === true) await out.line(JSON.stringify(s));
   else for (const line of textReport(s)) await out.line(line);
-  return EXIT_OK;
+  return s.undecodable > 0 ? EXIT_BAD_RECORDS : EXIT_OK;
 }
