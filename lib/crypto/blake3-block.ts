@@ -86,7 +86,10 @@ export function blake3Block(words: Uint32Array, len: number, out: Uint32Array): 
   out[7] = v7 ^ v15;
 }
 
-/** The 16 little-endian words of a block made of `parts` (at most 64 bytes, zero-padded). */
+/**
+ * The 16 little-endian words of a block made of `parts` (at most 64 bytes, zero-padded).
+ * Never throws for at most 64 bytes in all.
+ */
 export function blockWords(...parts: Uint8Array[]): Uint32Array {
   const bytes = new Uint8Array(64);
   let o = 0;
@@ -101,7 +104,10 @@ export function blockWords(...parts: Uint8Array[]): Uint32Array {
   return words;
 }
 
-/** The digest bytes of 8 output words. */
+/**
+ * The digest bytes of 8 output words.
+ * Never throws.
+ */
 export function wordsToBytes(out: Uint32Array): Uint8Array {
   const bytes = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
@@ -117,6 +123,7 @@ export function wordsToBytes(out: Uint32Array): Uint8Array {
 /**
  * Leading zero bits of the digest held in 8 output words, counted as
  * leadingZeroBits counts the digest bytes (byte 0 is the low byte of word 0).
+ * Never throws.
  */
 export function leadingZeroBitsOfWords(out: Uint32Array): number {
   for (let i = 0; i < 8; i++) {

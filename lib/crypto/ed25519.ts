@@ -97,12 +97,18 @@ export function verify(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array)
   }
 }
 
-/** @noble/ed25519 signing: the reference the fast path is tested against. */
+/**
+ * @noble/ed25519 signing: the reference the fast path is tested against.
+ * @throws Error (noble's) when the seed is not 32 bytes
+ */
 export function signReference(seed: Uint8Array, message: Uint8Array): Uint8Array {
   return ed.sign(message, seed);
 }
 
-/** @noble/ed25519 strict (RFC 8032) verification: the reference path. */
+/**
+ * @noble/ed25519 strict (RFC 8032) verification: the reference path.
+ * Never throws.
+ */
 export function verifyReference(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   try {
     return ed.verify(sig, message, pubKey, { zip215: false });

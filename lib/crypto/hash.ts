@@ -14,7 +14,10 @@ import xxhash from 'xxhash-wasm';
 const wasmBlake3: IHasher | null = await createBLAKE3().catch(() => null);
 const xx = await xxhash();
 
-/** BLAKE3-256 of the concatenation of `parts` (WASM, or noble when WASM failed to load). */
+/**
+ * BLAKE3-256 of the concatenation of `parts` (WASM, or noble when WASM failed to load).
+ * Never throws for Uint8Array parts.
+ */
 export function blake3(...parts: Uint8Array[]): Uint8Array {
   if (wasmBlake3 === null) return blake3Reference(...parts);
   wasmBlake3.init();
@@ -22,7 +25,10 @@ export function blake3(...parts: Uint8Array[]): Uint8Array {
   return wasmBlake3.digest('binary');
 }
 
-/** BLAKE3-256 by @noble/hashes: the reference the fast path is tested against. */
+/**
+ * BLAKE3-256 by @noble/hashes: the reference the fast path is tested against.
+ * Never throws for Uint8Array parts.
+ */
 export function blake3Reference(...parts: Uint8Array[]): Uint8Array {
   const h = nobleBlake3.create();
   for (const p of parts) h.update(p);
@@ -32,7 +38,10 @@ export function blake3Reference(...parts: Uint8Array[]): Uint8Array {
 /** Which BLAKE3 implementation `blake3` uses. */
 export const blake3Backend: 'hash-wasm' | 'noble' = wasmBlake3 === null ? 'noble' : 'hash-wasm';
 
-/** xxhash64 with seed 0, as a bigint. */
+/**
+ * xxhash64 with seed 0, as a bigint.
+ * Never throws for a Uint8Array.
+ */
 export function xxhash64(bytes: Uint8Array): bigint {
   return xx.h64Raw(bytes);
 }

@@ -119,7 +119,10 @@ export async function solveWorkParallel(
   return { salt: saltOf(c), work: workOf(c, sigHash) };
 }
 
-/** Workers currently started (0 before first use and after closePowPool). */
+/**
+ * Workers currently started (0 before first use and after closePowPool).
+ * Never throws.
+ */
 export function powPoolSize(): number {
   return workers.length;
 }

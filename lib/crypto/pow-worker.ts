@@ -29,7 +29,10 @@ export interface PowAnswer {
   found: number;
 }
 
-/** Runs one job against its shared state. Pure apart from the atomics. */
+/**
+ * Runs one job against its shared state. Pure apart from the atomics.
+ * Never throws.
+ */
 export function runJob(job: PowJob): PowAnswer {
   const st = new BigInt64Array(job.state);
   for (;;) {

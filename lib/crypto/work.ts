@@ -10,6 +10,7 @@ import { blake3Block, blockWords, leadingZeroBitsOfWords, wordsToBytes } from '.
 /**
  * Leading zero bits of `work`, from the most significant bit of byte 0.
  * All zero gives 8 × length (256 for a work hash), not Go's wrapped 0.
+ * Never throws.
  */
 export function leadingZeroBits(work: Uint8Array): number {
   for (let i = 0; i < work.length; i++) {
@@ -25,6 +26,7 @@ const hashWords = new Uint32Array(8);
  * blake3(salt ‖ blake3(sig)). Both inputs fit one BLAKE3 block (64 and 48
  * bytes), so this uses the JS single-block path; other lengths go to
  * hash.ts.
+ * Never throws.
  */
 export function workHash(salt: Uint8Array, sig: Uint8Array): Uint8Array {
   if (sig.length > 64 || salt.length + 32 > 64) return blake3(salt, blake3(sig));
@@ -34,7 +36,10 @@ export function workHash(salt: Uint8Array, sig: Uint8Array): Uint8Array {
   return wordsToBytes(hashWords);
 }
 
-/** The salt godave tries as its `counter`-th guess: the counter as a LE u64 in bytes 8..15. */
+/**
+ * The salt godave tries as its `counter`-th guess: the counter as a LE u64 in bytes 8..15.
+ * Never throws for a counter in [0, 2^53).
+ */
 export function saltOf(counter: number): Uint8Array {
   const salt = new Uint8Array(SALT_LEN);
   new DataView(salt.buffer).setBigUint64(8, BigInt(counter), true);
@@ -69,6 +74,7 @@ export function searchWork(sigHash: Uint8Array, difficulty: number, from: number
  * 8..15, from `start`) until the work has `difficulty` leading zero bits.
  * Tries at most `limit` salts; returns null if none qualified. The same
  * inputs give godave's salt.
+ * Never throws.
  */
 export function solveWork(
   sig: Uint8Array,
@@ -82,7 +88,10 @@ export function solveWork(
   return { salt: saltOf(c), work: workOf(c, sigHash), tries: c - start + 1 };
 }
 
-/** The work of counter `c` against `sigHash`. */
+/**
+ * The work of counter `c` against `sigHash`.
+ * Never throws.
+ */
 export function workOf(c: number, sigHash: Uint8Array): Uint8Array {
   const out = new Uint32Array(8);
   blake3Block(blockWords(saltOf(c), sigHash), 48, out);

@@ -19,31 +19,46 @@ import { blake3, xxhash64 } from '../crypto/hash.js';
 import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
 import { solveWorkParallel, PARALLEL_WORK_FROM } from '../crypto/pow-pool.js';
 
-/** The hash a Dat's owner signs: blake3(key ‖ value ‖ time_u64le). */
+/**
+ * The hash a Dat's owner signs: blake3(key ‖ value ‖ time_u64le).
+ * Never throws for a safe-integer time.
+ */
 export function datSigningHash(key: Uint8Array, value: Uint8Array, time: number): Uint8Array {
   writeTime(timeBytes, 0, time);
   return blake3(key, value, timeBytes);
 }
 const timeBytes = new Uint8Array(8);
 
-/** A node's or owner's ID: the first 8 bytes of its public key, little-endian. */
+/**
+ * A node's or owner's ID: the first 8 bytes of its public key, little-endian.
+ * @throws DaveError ERR_INVALID_ARGUMENT (not 32 bytes)
+ */
 export function nodeId(publicKey: Uint8Array): bigint {
   checkBytes(publicKey, PUBKEY_LEN, 'publicKey');
   return new DataView(publicKey.buffer, publicKey.byteOffset, 8).getBigUint64(0, true);
 }
 
-/** Where a record lives in a store: xxhash64(pubKey ‖ key), seed 0. */
+/**
+ * Where a record lives in a store: xxhash64(pubKey ‖ key), seed 0.
+ * @throws DaveError ERR_INVALID_ARGUMENT
+ */
 export function storeKey(publicKey: Uint8Array, key: string | Uint8Array): bigint {
   checkBytes(publicKey, PUBKEY_LEN, 'publicKey');
   return xxhash64(concatBytes(publicKey, toBytes(key, 'key')));
 }
 
-/** The shard (0..255) of a store key: its top byte. */
+/**
+ * The shard (0..255) of a store key: its top byte.
+ * Never throws.
+ */
 export function shardOf(storeKey: bigint): number {
   return Number(storeKey >> 56n);
 }
 
-/** Bytes a stored record is accounted for: value + key + 224 (spec §9). */
+/**
+ * Bytes a stored record is accounted for: value + key + 224 (spec §9).
+ * Never throws.
+ */
 export function entrySize(dat: Dat): number {
   return dat.value.length + dat.key.length + ENTRY_OVERHEAD;
 }
@@ -57,6 +72,7 @@ function toSigner(privateKey: unknown): SigningKey {
   return k;
 }
 
+/** What createDat needs: key, value, owner, and optionally time and difficulty. */
 export interface CreateDatOptions {
   /** The record's name: a string (UTF-8) or bytes, at most 255 bytes. */
   key: string | Uint8Array;
@@ -107,6 +123,7 @@ export async function createDat(options: CreateDatOptions): Promise<Dat> {
   return { time, salt: solved.salt, work: solved.work, sig, pubKey: Uint8Array.from(signer.publicKey), key, value };
 }
 
+/** verifyDat's clock and thresholds; every field optional. */
 export interface VerifyDatOptions {
   /** The clock, in milliseconds; default Date.now(). */
   now?: number;

@@ -17,7 +17,10 @@ function bad(msg: string): never {
   throw new DaveError('ERR_BAD_ADDRESS', msg);
 }
 
-/** Parses an IPv4 or IPv6 literal into 16 bytes, mapping IPv4. */
+/**
+ * Parses an IPv4 or IPv6 literal into 16 bytes, mapping IPv4.
+ * @throws DaveError ERR_BAD_ADDRESS
+ */
 export function ipToBytes(ip: string): Uint8Array {
   const out = new Uint8Array(16);
   let text = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
@@ -58,13 +61,19 @@ export function ipToBytes(ip: string): Uint8Array {
   return out;
 }
 
-/** True when 16 address bytes hold an IPv4-mapped address. */
+/**
+ * True when 16 address bytes hold an IPv4-mapped address.
+ * Never throws.
+ */
 export function isMappedIPv4(ip: Uint8Array): boolean {
   for (let i = 0; i < 10; i++) if (ip[i] !== 0) return false;
   return ip[10] === 0xff && ip[11] === 0xff;
 }
 
-/** Textual form: dotted quad for IPv4-mapped, compressed IPv6 otherwise. */
+/**
+ * Textual form: dotted quad for IPv4-mapped, compressed IPv6 otherwise.
+ * Never throws.
+ */
 export function bytesToIp(ip: Uint8Array): string {
   if (isMappedIPv4(ip)) return `${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}`;
   const words: number[] = [];
@@ -90,13 +99,19 @@ export function bytesToIp(ip: Uint8Array): string {
   return `${hex(words.slice(0, best))}::${hex(words.slice(best + bestLen))}`;
 }
 
-/** Builds an AddrPort from an IP literal and a port. */
+/**
+ * Builds an AddrPort from an IP literal and a port.
+ * @throws DaveError ERR_BAD_ADDRESS
+ */
 export function addrPort(ip: string, port: number): AddrPort {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff) bad(`port out of range: ${port}`);
   return { ip: ipToBytes(ip), port };
 }
 
-/** Parses "1.2.3.4:5", "[::1]:5" or "host-literal:port". */
+/**
+ * Parses "1.2.3.4:5", "[::1]:5" or "host-literal:port".
+ * @throws DaveError ERR_BAD_ADDRESS
+ */
 export function parseAddress(text: string): AddrPort {
   if (typeof text !== 'string') bad('address must be a string');
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
@@ -104,13 +119,19 @@ export function parseAddress(text: string): AddrPort {
   return addrPort(m[1]!, Number(m[2]));
 }
 
-/** "1.2.3.4:5" or "[::1]:5". */
+/**
+ * "1.2.3.4:5" or "[::1]:5".
+ * Never throws.
+ */
 export function formatAddress(a: AddrPort): string {
   const ip = bytesToIp(a.ip);
   return isMappedIPv4(a.ip) ? `${ip}:${a.port}` : `[${ip}]:${a.port}`;
 }
 
-/** A string identity for maps: the 18 wire bytes in hex. */
+/**
+ * A string identity for maps: the 18 wire bytes in hex.
+ * Never throws.
+ */
 export function addressKey(a: AddrPort): string {
   return `${toHex(a.ip)}:${a.port}`;
 }
@@ -130,7 +151,10 @@ export function checkAddrPort(a: AddrPort, name = 'address'): AddrPort {
   return a;
 }
 
-/** Writes the 18 wire bytes of `a` at `offset`; returns the end. Internal: run checkAddrPort first. */
+/**
+ * Writes the 18 wire bytes of `a` at `offset`; returns the end. Internal: run checkAddrPort first.
+ * Never throws.
+ */
 export function encodeAddress(a: AddrPort, out: Uint8Array, offset: number): number {
   out.set(a.ip, offset);
   writeU16(out, offset + 16, a.port);

@@ -16,6 +16,7 @@ export const MAX_U64 = MASK64;
  * allocate once per call. Each region is handed out once, so it is as
  * fresh as `new Uint8Array(len)`; only `.buffer` is shared (always use
  * `byteOffset`/`byteLength` with it).
+ * Never throws.
  */
 export function alloc(len: number): Uint8Array {
   if (len > SLAB_SIZE >>> 2) return new Uint8Array(len);
@@ -31,7 +32,10 @@ const SLAB_SIZE = 8192;
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabUsed = 0;
 
-/** A fresh copy of buf[start, end), from alloc(). */
+/**
+ * A fresh copy of buf[start, end), from alloc().
+ * Never throws.
+ */
 export function copyOf(buf: Uint8Array, start: number, end: number): Uint8Array {
   const out = alloc(end - start);
   out.set(buf.subarray(start, end));
@@ -40,18 +44,27 @@ export function copyOf(buf: Uint8Array, start: number, end: number): Uint8Array 
 
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** Writes a u64 already checked to be in [0, 2^64), without allocating a DataView. */
+/**
+ * Writes a u64 already checked to be in [0, 2^64), without allocating a DataView.
+ * Never throws.
+ */
 export function writeU64Unchecked(buf: Uint8Array, offset: number, value: bigint): void {
   scratch.setBigUint64(0, value, true);
   for (let i = 0; i < 8; i++) buf[offset + i] = scratch.getUint8(i);
 }
 
-/** Reads a u64 whose bounds the caller checked, without allocating a DataView. */
+/**
+ * Reads a u64 whose bounds the caller checked, without allocating a DataView.
+ * Never throws.
+ */
 export function readU64Unchecked(buf: Uint8Array, offset: number): bigint {
   for (let i = 0; i < 8; i++) scratch.setUint8(i, buf[offset + i]!);
   return scratch.getBigUint64(0, true);
 }
 
+/**
+ * A DataView over exactly the bytes of `buf`. Never throws.
+ */
 export function view(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -66,27 +79,45 @@ export function need(buf: Uint8Array, offset: number, need: number, what: string
   }
 }
 
+/**
+ * Reads a little-endian u16.
+ * @throws DaveError ERR_TRUNCATED
+ */
 export function readU16(buf: Uint8Array, offset: number, what: string): number {
   need(buf, offset, 2, what);
   return buf[offset]! | (buf[offset + 1]! << 8);
 }
 
+/**
+ * Writes a little-endian u16 (the low 16 bits of `value`). Never throws.
+ */
 export function writeU16(buf: Uint8Array, offset: number, value: number): void {
   buf[offset] = value & 0xff;
   buf[offset + 1] = (value >>> 8) & 0xff;
 }
 
+/**
+ * Reads a little-endian u64.
+ * @throws DaveError ERR_TRUNCATED
+ */
 export function readU64(buf: Uint8Array, offset: number, what: string): bigint {
   need(buf, offset, 8, what);
   return view(buf).getBigUint64(offset, true);
 }
 
+/**
+ * Reads a little-endian i64.
+ * @throws DaveError ERR_TRUNCATED
+ */
 export function readI64(buf: Uint8Array, offset: number, what: string): bigint {
   need(buf, offset, 8, what);
   return view(buf).getBigInt64(offset, true);
 }
 
-/** Writes the low 64 bits of `value` (so -1n and 2^64-1 give the same bytes). */
+/**
+ * Writes the low 64 bits of `value` (so -1n and 2^64-1 give the same bytes).
+ * @throws RangeError only when `buf` lacks the 8 bytes (a caller bug)
+ */
 export function writeU64(buf: Uint8Array, offset: number, value: bigint): void {
   view(buf).setBigUint64(offset, value & MASK64, true);
 }
@@ -109,7 +140,10 @@ export function readTime(buf: Uint8Array, offset: number, what: string): number 
   return t;
 }
 
-/** Writes a safe integer as a little-endian i64 (two's complement). */
+/**
+ * Writes a safe integer as a little-endian i64 (two's complement).
+ * Never throws.
+ */
 export function writeTime(buf: Uint8Array, offset: number, t: number): void {
   const lo = t >>> 0; // ToUint32: t mod 2^32, right for negatives too
   const hi = Math.floor(t / TWO32) | 0;
@@ -123,18 +157,27 @@ export function writeTime(buf: Uint8Array, offset: number, t: number): void {
   buf[offset + 7] = (hi >>> 24) & 0xff;
 }
 
-/** A copy of `len` bytes at `offset`, bounds checked. */
+/**
+ * A copy of `len` bytes at `offset`, bounds checked.
+ * @throws DaveError ERR_TRUNCATED
+ */
 export function slice(buf: Uint8Array, offset: number, len: number, what: string): Uint8Array {
   need(buf, offset, len, what);
   return buf.slice(offset, offset + len);
 }
 
+/**
+ * True when `a` and `b` hold the same bytes. Never throws.
+ */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
+/**
+ * A new array holding `parts` one after another. Never throws.
+ */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let len = 0;
   for (const p of parts) len += p.length;
@@ -147,6 +190,9 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Lower-case hex of `bytes`. Never throws.
+ */
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
@@ -161,14 +207,20 @@ export function fromHex(hex: string, name = 'hex'): Uint8Array {
 
 const encoder = new TextEncoder();
 
-/** A key or value given as string (UTF-8) or bytes, as bytes. */
+/**
+ * A key or value given as string (UTF-8) or bytes, as bytes.
+ * @throws DaveError ERR_INVALID_ARGUMENT
+ */
 export function toBytes(value: string | Uint8Array, name: string): Uint8Array {
   if (typeof value === 'string') return encoder.encode(value);
   if (value instanceof Uint8Array) return value;
   throw new DaveError('ERR_INVALID_ARGUMENT', `${name} must be a string or a Uint8Array`);
 }
 
-/** True when `value` is a Uint8Array of `len` bytes. */
+/**
+ * True when `value` is a Uint8Array of `len` bytes.
+ * Never throws.
+ */
 export function isBytes(value: unknown, len: number): value is Uint8Array {
   return value instanceof Uint8Array && value.length === len;
 }

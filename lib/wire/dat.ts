@@ -37,7 +37,10 @@ export interface Dat {
  */
 export const MAX_DAT_KV_LEN = MAX_MSG_LEN - DAT_HEADER_LEN; // 1269, as godave's Marshal
 
-/** Bytes `encodeDat(dat)` will produce. */
+/**
+ * Bytes `encodeDat(dat)` will produce.
+ * Never throws for a Dat that passed checkDat.
+ */
 export function datLength(dat: Dat): number {
   return DAT_HEADER_LEN + dat.key.length + dat.value.length;
 }
@@ -76,6 +79,7 @@ export function checkDat(dat: Dat, name = 'dat'): Dat {
 /**
  * Writes `dat` at `offset` of `out` and returns the end. Internal: the
  * caller has run checkDat and made room.
+ * Never throws.
  */
 export function writeDat(dat: Dat, out: Uint8Array, offset: number): number {
   let o = offset;

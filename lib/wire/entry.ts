@@ -15,7 +15,10 @@ export interface Entry {
   replicas: bigint[];
 }
 
-/** Bytes `encodeEntry(entry)` will produce. */
+/**
+ * Bytes `encodeEntry(entry)` will produce.
+ * Never throws for an Entry that passed checkEntry.
+ */
 export function entryLength(entry: Entry): number {
   return ENTRY_HEADER_LEN + datLength(entry.dat);
 }
@@ -44,6 +47,7 @@ export function checkEntry(entry: Entry): Entry {
 /**
  * Writes `entry` at `offset` of `out` and returns the end. Internal: the
  * caller has run checkEntry and made room.
+ * Never throws.
  */
 export function writeEntry(entry: Entry, out: Uint8Array, offset: number): number {
   let o = offset;

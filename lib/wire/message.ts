@@ -38,6 +38,7 @@ export interface AuthSolution {
   sig: Uint8Array;
 }
 
+/** Op 0: a challenge and the sender's used space and capacity. */
 export interface PingMessage {
   op: typeof OP.PING;
   /** 32 random bytes. */
@@ -47,32 +48,39 @@ export interface PingMessage {
   /** i64 bytes. */
   capacity: bigint;
 }
+/** Op 1: up to NPEER_LIMIT peer addresses and the answer to our challenge. */
 export interface PongMessage {
   op: typeof OP.PONG;
   /** At most NPEER_LIMIT, encoding and decoding. */
   peers: AddrPort[];
   solution: AuthSolution;
 }
+/** Op 2: store this Entry. */
 export interface PutMessage {
   op: typeof OP.PUT;
   entry: Entry;
 }
+/** Op 4: ask for the record of `pubKey` and `key`. */
 export interface GetMessage {
   op: typeof OP.GET;
   pubKey: Uint8Array;
   key: Uint8Array;
 }
+/** Op 5: the Entry asked for, or the not-found form (isNotFound). */
 export interface GetAckMessage {
   op: typeof OP.GET_ACK;
   entry: Entry;
 }
+/** Op 6: ask an edge for our address as it sees it. */
 export interface GetMyAddrPortMessage {
   op: typeof OP.GETMYADDRPORT;
 }
+/** Op 7: the asker's address as seen by the answering node. */
 export interface GetMyAddrPortAckMessage {
   op: typeof OP.GETMYADDRPORT_ACK;
   addr: AddrPort;
 }
+/** Every message, discriminated by `op`. */
 export type Message =
   | PingMessage
   | PongMessage
@@ -272,6 +280,7 @@ export function decodeMessage(buf: Uint8Array): Message {
 /**
  * The Entry of a not-found GET_ACK (spec §6): only pubKey and key set, time
  * as godave writes its zero time, everything else zero.
+ * Never throws (encodeMessage checks the fields).
  */
 export function notFoundEntry(pubKey: Uint8Array, key: Uint8Array): Entry {
   return {
@@ -288,11 +297,15 @@ export function notFoundEntry(pubKey: Uint8Array, key: Uint8Array): Entry {
   };
 }
 
-/** A receiver recognises "not found" by the all-zero signature. */
+/**
+ * A receiver recognises "not found" by the all-zero signature.
+ * Never throws.
+ */
 export function isNotFound(entry: Entry): boolean {
   return entry.dat.sig.every((b) => b === 0);
 }
 
 /** Largest Entry a PUT can carry. */
 export const MAX_ENTRY_LEN = MAX_MSG_LEN - 3;
+/** Smallest Entry header (replicas and Dat length; a real Entry is longer). */
 export const MIN_ENTRY_LEN = ENTRY_HEADER_LEN;
