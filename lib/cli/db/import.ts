@@ -13,6 +13,7 @@ import { stat } from 'node:fs/promises';
 import { DaveError, type ErrorCode } from '../../errors.js';
 import { readBackupStream } from '../../store/backup.js';
 import { recordKey } from '../../store/layout.js';
+import { replaceDecision as storeReplaceDecision } from '../../store/rules.js';
 import { storeKey, verifyDat } from '../../records/record.js';
 import { equalBytes, toHex } from '../../wire/bytes.js';
 import { decodeEntry, encodeEntry, type Entry } from '../../wire/entry.js';
@@ -28,16 +29,16 @@ const BATCH = 1000;
 
 /**
  * Spec §9 for a write of `incoming` over `stored`: the refusal code, or
- * undefined to replace.
+ * undefined to replace. The rule itself is the store's (store/rules.ts).
  */
 export function replaceDecision(stored: Entry, incoming: Entry): ErrorCode | undefined {
   const s = stored.dat;
   const d = incoming.dat;
-  if (!equalBytes(s.pubKey, d.pubKey)) return 'ERR_PUBKEY_MISMATCH';
-  if (s.time > d.time) return 'ERR_OLDER_THAN_STORED';
   const sameReplicas = stored.replicas.every((r, i) => r === incoming.replicas[i]);
-  if (s.time === d.time && equalBytes(s.value, d.value) && sameReplicas) return 'ERR_DUPLICATE';
-  return undefined;
+  return storeReplaceDecision(
+    { samePubKey: equalBytes(s.pubKey, d.pubKey), time: s.time, sameContent: equalBytes(s.value, d.value) && sameReplicas },
+    d.time,
+  );
 }
 
 interface Tally {
