@@ -36,12 +36,28 @@ const pending = new Map<number, PendingJob>();
 let nextId = 1;
 let workersBroken = false;
 
+/**
+ * The parent's Node flags, as workers inherit them by default, less
+ * --input-type: valid only for a main script given with -e, it makes a
+ * worker fail to load (`node --input-type=module -e ...`).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--input-type') i++;
+    else if (!a.startsWith('--input-type=')) out.push(a);
+  }
+  return out;
+}
+
 function start(): Worker[] {
   if (workers.length > 0 || workersBroken) return workers;
   const n = Math.max(1, availableParallelism());
   try {
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./pow-worker.js', import.meta.url));
+      const w = new Worker(new URL('./pow-worker.js', import.meta.url), { execArgv: workerExecArgv() });
       w.on('message', onAnswer);
       w.on('error', () => onFailure());
       w.on('exit', () => {

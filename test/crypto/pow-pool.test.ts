@@ -10,6 +10,11 @@ import { leadingZeroBits, solveWork, workHash } from '../../lib/crypto/work.js';
 import { createDat, verifyDat } from '../../lib/records/record.js';
 import { toHex } from '../../lib/wire/bytes.js';
 import { availableParallelism } from 'node:os';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const rand = (n: number) => new Uint8Array(randomBytes(n));
 const seed = new Uint8Array(32).fill(9);
@@ -44,6 +49,7 @@ describe('crypto/pow-pool', function () {
       clearInterval(timer);
     }
     const elapsed = performance.now() - started;
+    expect(powPoolSize(), 'workers still running (no fallback to the main thread)').to.equal(availableParallelism());
     // the main thread mostly waits: the hashing happens elsewhere
     const busy = performance.eventLoopUtilization(elu0).utilization;
     expect(busy, 'main thread event-loop utilisation').to.be.below(0.5);
@@ -89,6 +95,29 @@ describe('crypto/pow-pool', function () {
       expect(toHex(dat.salt)).to.equal(toHex(seq.salt));
     });
   });
+
+  for (const how of ['a script file', 'node --input-type=module -e']) {
+    it(`never keeps the process alive: ${how} that only creates a 16-bit record exits by itself, on workers`, async () => {
+      const lib = (f: string) => JSON.stringify(fileURLToPath(new URL(`../../lib/${f}`, import.meta.url)));
+      const script =
+        `import { createDat } from ${lib('index.js')};` +
+        `import { powPoolSize } from ${lib('crypto/pow-pool.js')};` +
+        `const d = await createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(32), difficulty: 16 });` +
+        `console.log('work', d.work[0], d.work[1], 'workers', powPoolSize());`;
+      let args = ['--input-type=module', '-e', script];
+      if (how === 'a script file') {
+        const dir = mkdtempSync(join(tmpdir(), 'dave-pow-'));
+        writeFileSync(join(dir, 'only-create.mjs'), script);
+        args = [join(dir, 'only-create.mjs')];
+      }
+      const started = Date.now();
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, args, { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      });
+      expect(out.trim()).to.equal(`work 0 0 workers ${availableParallelism()}`);
+      expect(Date.now() - started).to.be.below(15_000);
+    });
+  }
 
   it('finishes pending searches on the main thread when the pool closes under them', async () => {
     const sig = rand(64);
