@@ -7,7 +7,7 @@
  */
 import { ENTRY_OVERHEAD } from '../constants.js';
 import { toHex } from '../wire/bytes.js';
-import { recordKey, type RecordsLevel } from './layout.js';
+import type { RecordsLevel } from './layout.js';
 import { contentSum, ownerHalves, scanEntry, scannedStoreKey } from './scan.js';
 import { halves, type ShardedIndex } from './sharded-index.js';
 import { databaseError } from './errors.js';
@@ -20,8 +20,12 @@ export interface OpenReport {
   corrupt: number;
   /** Database keys (hex) of the first corrupt records, at most 100. */
   corruptKeys: string[];
-  /** Records over capacity at open, evicted by priority (and deleted). */
-  evicted: number;
+  /**
+   * Accounted bytes over capacity after the scan (0 when within). Nothing is
+   * dropped at open: the store comes back exactly as it was written, and
+   * new keys then evict by priority as usual (spec §9).
+   */
+  overCapacity: number;
   /** Time the scan took, ms. */
   ms: number;
 }
@@ -30,8 +34,7 @@ const REPORT_KEYS = 100;
 const SCAN_BATCH = 1000;
 
 /**
- * Scans `records` into `index` (which must be empty) and returns the report
- * and the database keys to delete (records evicted for capacity).
+ * Scans `records` into `index` (which must be empty) and returns the report.
  * @throws DaveError ERR_DATABASE
  */
 export async function recover(
@@ -40,11 +43,9 @@ export async function recover(
   nodeHi: number,
   nodeLo: number,
   capacity: number,
-  now: number,
-): Promise<{ report: OpenReport; evictedKeys: Uint8Array[] }> {
+): Promise<OpenReport> {
   const t0 = performance.now();
-  const report: OpenReport = { records: 0, corrupt: 0, corruptKeys: [], evicted: 0, ms: 0 };
-  const evictedKeys: Uint8Array[] = [];
+  const report: OpenReport = { records: 0, corrupt: 0, corruptKeys: [], overCapacity: 0, ms: 0 };
   const corrupt = (key: Uint8Array) => {
     report.corrupt++;
     if (report.corruptKeys.length < REPORT_KEYS) report.corruptKeys.push(toHex(key));
@@ -71,31 +72,17 @@ export async function recover(
         }
         const [ownerHi, ownerLo] = ownerHalves(value!);
         const [sumHi, sumLo] = halves(contentSum(value!, e.valueLen));
-        const admitted = index.admit(
-          {
-            keyHi,
-            keyLo,
-            distHi: (ownerHi ^ nodeHi) >>> 0,
-            distLo: (ownerLo ^ nodeLo) >>> 0,
-            time: e.time,
-            size: e.keyLen + e.valueLen + ENTRY_OVERHEAD,
-            sumHi,
-            sumLo,
-          },
-          now,
-          capacity,
-        );
-        if (typeof admitted === 'string') {
-          report.evicted++;
-          evictedKeys.push(key);
-        } else {
-          report.records++;
-          if (admitted.evicted !== undefined) {
-            report.evicted++;
-            report.records--;
-            evictedKeys.push(recordKey(admitted.evicted));
-          }
-        }
+        index.restore({
+          keyHi,
+          keyLo,
+          distHi: (ownerHi ^ nodeHi) >>> 0,
+          distLo: (ownerLo ^ nodeLo) >>> 0,
+          time: e.time,
+          size: e.keyLen + e.valueLen + ENTRY_OVERHEAD,
+          sumHi,
+          sumLo,
+        });
+        report.records++;
       }
     }
   } catch (err) {
@@ -103,6 +90,7 @@ export async function recover(
   } finally {
     await it.close().catch(() => {});
   }
+  report.overCapacity = Math.max(0, index.used - capacity);
   report.ms = performance.now() - t0;
-  return { report, evictedKeys };
+  return report;
 }

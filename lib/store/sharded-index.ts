@@ -97,6 +97,13 @@ export class ShardedIndex {
     return out;
   }
 
+  /** Indexes an entry read back from the database: no capacity check (see recover.ts). */
+  restore(f: SlotFields): void {
+    this.shardOf(f.keyHi).insert(f);
+    this.used += f.size;
+    this.count++;
+  }
+
   /** Bytes held by the index's typed arrays. */
   byteLength(): number {
     let n = 0;

@@ -32,7 +32,7 @@ export interface StoreStats {
   stored: number;
   /** Entries that replaced the entry under their key. */
   replaced: number;
-  /** Entries evicted to make room (including at open). */
+  /** Entries evicted to make room. */
   evicted: number;
   /** Refused writes by code. */
   refused: Record<RefusalCode, number>;
@@ -121,7 +121,6 @@ export class Store implements StoreLike {
     this.records = records;
     this.index = index;
     this.openReport = report;
-    this.counters.evicted = report.evicted;
     [this.nodeHi, this.nodeLo] = halves(options.nodeId);
     this.cache = new ValueCache(options.cacheCapacity);
     this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.entry, p.length));
@@ -139,13 +138,11 @@ export class Store implements StoreLike {
     try {
       await checkFormat(opened.db);
       const records = recordsLevel(opened.db);
-      const now = o.now();
-      const index = new ShardedIndex(now);
+      const index = new ShardedIndex(o.now());
       const [hi, lo] = halves(o.nodeId);
-      const { report, evictedKeys } = await recover(records, index, hi, lo, o.capacity, now);
+      const report = await recover(records, index, hi, lo, o.capacity);
       const store = new Store(o, opened, records, index, report);
       if (internals?.storeKey) store.keyOf = internals.storeKey;
-      if (evictedKeys.length > 0) await store.writer.write(evictedKeys.map((key) => ({ type: 'del', key })));
       return store;
     } catch (err) {
       if (opened.owned) await opened.db.close().catch(() => {});
