@@ -1,9 +1,12 @@
 /**
  * The batch writer, spec §10: records of one owner go to the FANOUT
  * replicas chosen when the writer is created, over one TCP connection per
- * remote replica, and into the local store. Records are verified (on the
- * verify pool) before they leave, so a bad record fails here, not on the
- * replicas.
+ * remote replica, and into the local store. Every record gets the cheap
+ * checks (time, key, proof of work) before it leaves; the first record's
+ * signature is verified too, which catches a wrong key. Verifying every
+ * signature here would halve throughput on a small machine, and every
+ * replica verifies every record in full before storing it, so a bad
+ * signature never spreads past this node.
  *
  * Backpressure: write() resolves once the record is accepted into a
  * bounded pipeline (at most MAX_IN_FLIGHT records between write and socket)
@@ -21,7 +24,8 @@ const MAX_IN_FLIGHT = 512;
 
 /** What the writer needs from the node. */
 export interface WriterHost {
-  verify(dat: Dat): Promise<void>;
+  /** Checks a record: in full (with the signature) or only the cheap checks. */
+  verify(dat: Dat, full: boolean): Promise<void>;
   /** Stores locally; resolves when committed (refusals are counted, not thrown). */
   storeLocal(entry: Entry): Promise<void>;
   /** Counts a PUT frame sent. */
@@ -52,6 +56,7 @@ export class Writer implements BatchWriter {
   private readonly localPuts = new Set<Promise<void>>();
   private firstError: DaveError | null = null;
   private closing: Promise<void> | null = null;
+  private verifiedOne = false;
 
   constructor(
     private readonly host: WriterHost,
@@ -80,7 +85,9 @@ export class Writer implements BatchWriter {
 
   private async process(dat: Dat): Promise<void> {
     try {
-      await this.host.verify(dat);
+      const full = !this.verifiedOne;
+      this.verifiedOne = true;
+      await this.host.verify(dat, full);
     } catch (err) {
       this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
       return;

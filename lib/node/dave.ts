@@ -31,6 +31,7 @@ import { chooseReplicas, leaderOf, sameReplicas } from './replicate.js';
 import { type NodeStats, newStats, opName, snapshot } from './stats.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import { openStore } from './open-store.js';
+import { precheckDat } from './precheck.js';
 
 /** Most inbound TCP connections at once. */
 const MAX_INBOUND = 256;
@@ -580,7 +581,15 @@ export class Dave {
       .map((r) => this.openSink(byId.get(r)!.addr));
     return new Writer(
       {
-        verify: (dat) => this.verify(dat),
+        verify: (dat, full) => {
+          if (full) return this.verify(dat);
+          try {
+            precheckDat(dat, this.clock.now(), this.skew);
+            return Promise.resolve();
+          } catch (err) {
+            return Promise.reject(err);
+          }
+        },
         storeLocal: async (entry) => void (await this.storeEntry(entry)),
         sent: (n) => (this.counters.packetsOut.PUT += n),
         closeTimeoutMs: this.timings.connectTimeoutMs + this.timings.frameTimeoutMs,
