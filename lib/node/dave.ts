@@ -310,10 +310,14 @@ export class Dave {
         case OP.PUT:
           return this.onUdpPut(msg.entry);
         case OP.GET:
+          // answered only to peers that proved their key: a GET with a
+          // spoofed source would otherwise make us send ~35x its size
+          if (this.table.get(addressKey(from))?.pubKey == null) return void this.counters.ignoredUnknown++;
           return this.onGet(msg.pubKey, msg.key, from);
         case OP.GET_ACK:
           return this.onGetAck(msg.entry, from);
         case OP.GETMYADDRPORT:
+          if (!this.table.get(addressKey(from))) return void this.counters.ignoredUnknown++;
           return this.send({ op: OP.GETMYADDRPORT_ACK, addr: from }, from);
         case OP.GETMYADDRPORT_ACK:
           return this.onMyAddr(msg.addr, from);
@@ -339,7 +343,9 @@ export class Dave {
     peer.pongBudget--;
     const salt = new Uint8Array(randomBytes(SALT_LEN));
     const sig = sign(this.signer, blake3(challenge, salt));
-    const peers = this.table.randomActive(NPEER_LIMIT, key).map((p) => p.addr);
+    // our peer list goes only to peers that proved their key (a spoofed
+    // PING gets a short answer); a new peer gets it one PING period later
+    const peers = peer.pubKey === null ? [] : this.table.randomActive(NPEER_LIMIT, key).map((p) => p.addr);
     this.send({ op: OP.PONG, peers, solution: { challenge, salt, pubKey: this.publicKey, sig } }, from);
   }
 

@@ -21,6 +21,8 @@ export interface NodeStats {
   malformed: number;
   /** Datagrams dropped because they came from our own public address. */
   droppedOwnAddress: number;
+  /** GETs and GETMYADDRPORTs ignored because the sender is not a (proven) peer. */
+  ignoredUnknown: number;
   /** Work dropped because a bounded queue was full. */
   droppedQueueFull: number;
   /** PONGs rejected: no challenge, wrong challenge, key change, bad signature. */
@@ -50,6 +52,7 @@ export function newStats(): NodeStats {
     packetsOut: perOp(),
     malformed: 0,
     droppedOwnAddress: 0,
+    ignoredUnknown: 0,
     droppedQueueFull: 0,
     authFailures: 0,
     peerListsRejected: 0,

@@ -96,4 +96,24 @@ describe('node: authentication and discovery', function () {
     expect(addrs).to.have.length(2);
     expect(a.stats().peerAddressesSkipped).to.be.greaterThanOrEqual(5);
   });
+
+  it('answers GET only to a peer that proved its key, and sends its peer list only to such peers', async () => {
+    const [a, b] = await cluster.star(2);
+    await Promise.all([a!.waitForActivePeers(1), b!.waitForActivePeers(1)]);
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    const get = { op: OP.GET, pubKey: new Uint8Array(32), key: Uint8Array.of(1) } as const;
+    await fake.send(get, a!.address());
+    await until(() => a!.stats().ignoredUnknown === 1, 2_000, 'the GET from a stranger to be ignored');
+    // the first PONG to a stranger carries no addresses
+    await fake.send({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n }, a!.address());
+    await until(() => fake.received.some((m) => m.op === OP.PONG), 2_000, 'a PONG');
+    const first = fake.received.find((m) => m.op === OP.PONG);
+    expect(first!.op === OP.PONG && first!.peers.length).to.equal(0);
+    await until(() => a!.peers().some((p) => p.address === fake.address && p.id !== 0n), 3_000, 'the fake to authenticate');
+    await fake.send({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n }, a!.address());
+    await until(() => fake.received.some((m) => m.op === OP.PONG && m.peers.length === 1), 2_000, 'a PONG listing b');
+    await fake.send(get, a!.address());
+    await until(() => fake.received.some((m) => m.op === OP.GET_ACK), 2_000, 'the GET_ACK (not found)');
+  });
 });
