@@ -55,3 +55,16 @@ export {
   type BackupSkip,
   type BackupRepair,
 } from './store/backup.js';
+export { Dave, type PeerInfo, type GetOptions } from './node/dave.js';
+export { type BatchWriter } from './node/batch-writer.js';
+export {
+  type DaveOptions,
+  type Timings,
+  type Clock,
+  type Logger,
+  DEFAULT_TIMINGS,
+} from './node/options.js';
+export { type NodeStats } from './node/stats.js';
+export { type PeerLimits, DEFAULT_PEER_LIMITS } from './peers/table.js';
+export { type SocketFactory, type UdpTransport, type TcpTransport } from './transport/types.js';
+export { nodeSockets } from './transport/index.js';
