@@ -7,8 +7,8 @@
  * result is the salt godave's sequential search finds. Idle workers are
  * unref()ed and never keep the process alive; busy ones do, as any pending
  * I/O would. If workers cannot run (no compiled pow-worker.js, a crash),
- * the search falls back to the main thread in slices that yield to the
- * event loop.
+ * searches fall back, for the rest of the process, to the main thread in
+ * slices that yield to the event loop; powPoolSize() is then 0.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
