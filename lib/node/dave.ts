@@ -152,12 +152,23 @@ export class Dave {
     let udp: UdpTransport | null = null;
     let tcp: TcpTransport | null = null;
     try {
-      const host = bytesToIp(listen.ip);
+      let host = bytesToIp(listen.ip);
       let bound: AddrPort | null = null;
       for (let attempt = 0; bound === null; attempt++) {
         udp = sockets.udp();
         tcp = sockets.tcp();
-        const u = await udp.bind(host, listen.port);
+        let u: AddrPort;
+        try {
+          u = await udp.bind(host, listen.port);
+        } catch (err) {
+          // "::" on a host without IPv6: fall back to every IPv4 interface
+          const code = (err as { code?: string }).code ?? '';
+          if (host !== '::' || !['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT'].includes(code)) throw err;
+          await udp.close();
+          udp = sockets.udp();
+          host = '0.0.0.0';
+          u = await udp.bind(host, listen.port);
+        }
         try {
           if (u.port === 0xffff) throw Object.assign(new Error('no room for TCP on port + 1'), { code: 'EADDRINUSE' });
           await tcp.listen(host, u.port + 1);
