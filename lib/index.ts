@@ -68,3 +68,11 @@ export { type NodeStats } from './node/stats.js';
 export { type PeerLimits, DEFAULT_PEER_LIMITS } from './peers/table.js';
 export { type SocketFactory, type UdpTransport, type TcpTransport } from './transport/types.js';
 export { nodeSockets } from './transport/index.js';
+export { Store, type StoreStats, type OpenReport } from './store/store.js';
+export {
+  type StoreLike,
+  type StoreOptions,
+  type IndexedEntry,
+  type PutResult,
+  type RefusalCode,
+} from './store/types.js';

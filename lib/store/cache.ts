@@ -3,23 +3,36 @@
  * first out, bounded by a byte budget. A value not here is read from the
  * database when asked for. The store keeps it coherent (it drops a key
  * when the key is replaced or evicted).
+ *
+ * A Map finds the node; a doubly linked list keeps the use order. (Using
+ * the Map's own insertion order and deleting its first key looked simpler,
+ * but V8 leaves holes at the front of a Map after deletes, so each
+ * "oldest key" lookup walked them: quadratic under eviction.)
  */
 import type { Entry } from '../wire/entry.js';
 
 /**
  * Memory a cached entry costs beyond its encoded bytes: the Entry and Dat
- * objects, six Uint8Arrays with their buffers, five bigints and the Map
- * slot (measured with --expose-gc; see docs/benchmarks.md).
+ * objects, six Uint8Arrays with their buffers, five bigints, the list node
+ * and the Map slot (measured with --expose-gc: see docs/benchmarks.md).
  */
 export const CACHED_ENTRY_OVERHEAD = 640;
 
-interface Cached {
-  entry: Entry;
-  cost: number;
+class Node {
+  prev: Node | null = null;
+  next: Node | null = null;
+  constructor(
+    readonly key: bigint,
+    readonly entry: Entry,
+    readonly cost: number,
+  ) {}
 }
 
 export class ValueCache {
-  private readonly map = new Map<bigint, Cached>();
+  private readonly map = new Map<bigint, Node>();
+  /** Least recently used end, and most recently used end. */
+  private oldest: Node | null = null;
+  private newest: Node | null = null;
   private bytes = 0;
   hits = 0;
   misses = 0;
@@ -28,16 +41,17 @@ export class ValueCache {
 
   /** The cached entry for `key`, marked as recently used; counts a hit or miss. */
   get(key: bigint): Entry | undefined {
-    const c = this.map.get(key);
-    if (c === undefined) {
+    const n = this.map.get(key);
+    if (n === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    // Re-insert to move it to the young end of the Map's insertion order.
-    this.map.delete(key);
-    this.map.set(key, c);
-    return c.entry;
+    if (n !== this.newest) {
+      this.unlink(n);
+      this.append(n);
+    }
+    return n.entry;
   }
 
   /** The cached entry for `key`, without counting or reordering. */
@@ -45,24 +59,24 @@ export class ValueCache {
     return this.map.get(key)?.entry;
   }
 
-  /** Caches `entry` of `encodedLength` bytes, evicting the oldest entries past the budget. */
+  /** Caches `entry` of `encodedLength` bytes, dropping the least recently used past the budget. */
   set(key: bigint, entry: Entry, encodedLength: number): void {
     this.delete(key);
     const cost = encodedLength + CACHED_ENTRY_OVERHEAD;
     if (cost > this.capacity) return;
-    this.map.set(key, { entry, cost });
+    const n = new Node(key, entry, cost);
+    this.map.set(key, n);
+    this.append(n);
     this.bytes += cost;
-    while (this.bytes > this.capacity) {
-      const oldest = this.map.keys().next().value as bigint;
-      this.delete(oldest);
-    }
+    while (this.bytes > this.capacity && this.oldest !== null) this.delete(this.oldest.key);
   }
 
   delete(key: bigint): void {
-    const c = this.map.get(key);
-    if (c === undefined) return;
+    const n = this.map.get(key);
+    if (n === undefined) return;
     this.map.delete(key);
-    this.bytes -= c.cost;
+    this.unlink(n);
+    this.bytes -= n.cost;
   }
 
   /** Bytes charged to the cache. */
@@ -73,5 +87,21 @@ export class ValueCache {
   /** Entries cached. */
   count(): number {
     return this.map.size;
+  }
+
+  private append(n: Node): void {
+    n.prev = this.newest;
+    n.next = null;
+    if (this.newest) this.newest.next = n;
+    else this.oldest = n;
+    this.newest = n;
+  }
+
+  private unlink(n: Node): void {
+    if (n.prev) n.prev.next = n.next;
+    else this.oldest = n.next;
+    if (n.next) n.next.prev = n.prev;
+    else this.newest = n.prev;
+    n.prev = n.next = null;
   }
 }

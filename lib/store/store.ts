@@ -18,7 +18,7 @@ import { recordKey, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
 import { replaceDecision, type StoredFacts } from './rules.js';
-import { contentSum, ownerHalves } from './scan.js';
+import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
 import { halves, ShardedIndex } from './sharded-index.js';
 import type { IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
@@ -67,6 +67,20 @@ function closedError(): DaveError {
 /** A copy whose fields the caller may reassign without touching the store's copy. */
 function copyOut(e: Entry): Entry {
   return { dat: { ...e.dat }, replicas: e.replicas.slice() };
+}
+
+/** recordKey(storeKey) from its halves, without a DataView. */
+function keyBytes(hi: number, lo: number): Uint8Array {
+  const k = new Uint8Array(8);
+  k[0] = hi >>> 24;
+  k[1] = hi >>> 16;
+  k[2] = hi >>> 8;
+  k[3] = hi;
+  k[4] = lo >>> 24;
+  k[5] = lo >>> 16;
+  k[6] = lo >>> 8;
+  k[7] = lo;
+  return k;
 }
 
 function sameReplicas(a: bigint[], b: bigint[]): boolean {
@@ -316,7 +330,8 @@ export class Store implements StoreLike {
   private apply(entry: Entry): { result: PutResult; done: Promise<void> } {
     const bytes = encodeEntry(entry);
     const dat = entry.dat;
-    const sk = this.keyOf(dat.pubKey, dat.key);
+    // From the encoded bytes: same xxhash64(pubKey ‖ key), without allocating.
+    const sk = this.keyOf === storeKey ? scannedStoreKey(bytes, dat.key.length) : this.keyOf(dat.pubKey, dat.key);
     const [hi, lo] = halves(sk);
     const [ownerHi, ownerLo] = ownerHalves(bytes);
     const [sumHi, sumLo] = halves(contentSum(bytes, dat.value.length));
@@ -333,7 +348,7 @@ export class Store implements StoreLike {
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
     const put: PendingPut = { storeKey: sk, entry: { dat: { ...dat }, replicas: entry.replicas.slice() }, length: bytes.length };
-    const ops: RecordOp[] = [{ type: 'put', key: recordKey(sk), value: bytes }];
+    const ops: RecordOp[] = [{ type: 'put', sublevel: this.records, key: keyBytes(hi, lo), value: bytes }];
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, entry), dat.time);
       if (code !== undefined) throw this.refuse(code);
@@ -350,7 +365,7 @@ export class Store implements StoreLike {
     this.cache.delete(evicted);
     this.writer.pending.delete(evicted);
     this.counters.evicted++;
-    ops.unshift({ type: 'del', key: recordKey(evicted) });
+    ops.unshift({ type: 'del', sublevel: this.records, key: recordKey(evicted) });
     return { result: { outcome: 'stored', evicted }, done: this.writer.write(ops, put) };
   }
 

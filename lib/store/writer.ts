@@ -12,7 +12,7 @@
  */
 import type { DaveError } from '../errors.js';
 import type { Entry } from '../wire/entry.js';
-import type { RecordsLevel } from './layout.js';
+import type { AnyLevel, RecordsLevel } from './layout.js';
 import { databaseError } from './errors.js';
 
 /** A put whose value reads must see until it is committed. */
@@ -23,9 +23,10 @@ export interface PendingPut {
   length: number;
 }
 
+/** An operation on the records sublevel (`sublevel` is set by the writer's caller). */
 export type RecordOp =
-  | { type: 'put'; key: Uint8Array; value: Uint8Array }
-  | { type: 'del'; key: Uint8Array };
+  | { type: 'put'; sublevel: RecordsLevel; key: Uint8Array; value: Uint8Array }
+  | { type: 'del'; sublevel: RecordsLevel; key: Uint8Array };
 
 interface Batch {
   ops: RecordOp[];
@@ -49,13 +50,17 @@ export class GroupWriter {
   private running = false;
   private failure: DaveError | undefined;
 
+  private readonly root: AnyLevel;
+
   constructor(
     private readonly records: RecordsLevel,
     private readonly sync: boolean,
     /** Called for each put once committed, if it is still the key's latest. */
     private readonly committed: (put: PendingPut) => void,
     private readonly maxOps = MAX_BATCH_OPS,
-  ) {}
+  ) {
+    this.root = records.db as AnyLevel;
+  }
 
   /** The error that stopped the writer, if any. */
   get failed(): DaveError | undefined {
@@ -114,7 +119,9 @@ export class GroupWriter {
     try {
       for (let b = this.queue.shift(); b !== undefined; b = this.queue.shift()) {
         try {
-          await this.records.batch(b.ops, { sync: this.sync } as never);
+          // Through the root database with `sublevel` on each operation:
+          // the sublevel's own batch() would prepare every operation twice.
+          await this.root.batch(b.ops as never, { sync: this.sync } as never);
         } catch (err) {
           this.fail(b, databaseError(err, 'writing a batch'));
           return;
