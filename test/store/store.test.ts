@@ -279,6 +279,49 @@ describe('store/store', () => {
     });
   });
 
+  describe('database failures', () => {
+    it('rejects the failed batch and every later write with ERR_DATABASE, with the cause', async () => {
+      const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+      store = await Store.open({ database: db });
+      await store.put(makeEntry({ key: 'before' }));
+      let fail = true;
+      db.hooks.prewrite.add(() => {
+        if (fail) throw new Error('disk on fire');
+      });
+      const p = store.put(makeEntry({ key: 'during' }));
+      await rejects(p, 'ERR_DATABASE');
+      fail = false;
+      await rejects(store.put(makeEntry({ key: 'after' })), 'ERR_DATABASE');
+      await rejects(store.flush(), 'ERR_DATABASE');
+      try {
+        await p;
+      } catch (err) {
+        expect((err as Error).cause).to.be.an('error');
+      }
+      await store.close(); // still closes
+      store = await Store.open({ database: db }); // reopening rebuilds from the database
+      expect(store.count()).to.equal(1);
+      await store.close();
+      await db.close();
+    });
+  });
+
+  describe('opening over capacity', () => {
+    it('restores everything, reports the excess, and evicts as new keys arrive', async () => {
+      const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+      store = await Store.open({ database: db });
+      const es = Array.from({ length: 10 }, (_, i) => makeEntry({ key: `k${i}` }));
+      await Promise.all(es.map((e) => store.put(e)));
+      await store.close();
+      const cap = 5 * sizeOf(es[0]!);
+      store = await Store.open({ database: db, capacity: cap });
+      expect(store.count()).to.equal(10);
+      expect(store.openReport.overCapacity).to.equal(5 * sizeOf(es[0]!));
+      await store.close();
+      await db.close();
+    });
+  });
+
   describe('lifecycle', () => {
     it('close() is safe to call twice, and later calls fail with ERR_CLOSED', async () => {
       store = await Store.open();
