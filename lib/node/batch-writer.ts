@@ -21,6 +21,15 @@ import type { Entry } from '../wire/entry.js';
 import type { FrameSink } from './frame-sink.js';
 
 const MAX_IN_FLIGHT = 512;
+const MAX_RECONNECTS = 100;
+
+interface Slot {
+  connect: () => Promise<FrameSink | Error>;
+  current: Promise<FrameSink | Error>;
+  reconnects: number;
+  /** Why records stopped reaching this replica. */
+  error: Error | null;
+}
 
 /** What the writer needs from the node. */
 export interface WriterHost {
@@ -63,9 +72,39 @@ export class Writer implements BatchWriter {
     private readonly owner: Uint8Array,
     readonly replicas: readonly bigint[],
     private readonly storeLocally: boolean,
-    /** Connections, opening or open; a failed one resolves to null-ish via sink.failed. */
-    private readonly sinks: Promise<FrameSink | Error>[],
-  ) {}
+    /** One connector per remote replica. */
+    connectors: (() => Promise<FrameSink | Error>)[],
+  ) {
+    this.slots = connectors.map((connect) => ({ connect, current: connect(), reconnects: 0, error: null }));
+  }
+
+  private readonly slots: Slot[];
+
+  /**
+   * The open sink of a slot. A replica ends an idle connection after its
+   * read deadline (1 s in godave): then, and only then, we reconnect (at
+   * most MAX_RECONNECTS times). Any other failure is final for the slot.
+   */
+  private async sink(slot: Slot): Promise<FrameSink | null> {
+    for (;;) {
+      const p = slot.current;
+      const s = await p;
+      if (!(s instanceof Error) && !s.failed) return s;
+      if (s instanceof Error) {
+        slot.error ??= s;
+        return null;
+      }
+      if (s.error !== null || !s.closedByPeer || slot.reconnects >= MAX_RECONNECTS) {
+        slot.error ??= s.error ?? new Error('the replica closed the connection');
+        return null;
+      }
+      // another record may already have started the reconnect
+      if (slot.current === p) {
+        slot.reconnects++;
+        slot.current = slot.connect();
+      }
+    }
+  }
 
   async write(dat: Dat): Promise<void> {
     if (this.closing) throw new DaveError('ERR_CLOSED', 'batch writer is closed');
@@ -80,7 +119,10 @@ export class Writer implements BatchWriter {
       if (this.inFlight === 0) this.idle?.();
     });
     // the sockets' backpressure
-    for (const s of await Promise.all(this.sinks)) if (!(s instanceof Error)) await s.ready();
+    for (const slot of this.slots) {
+      const s = await slot.current;
+      if (!(s instanceof Error)) await s.ready();
+    }
   }
 
   private async process(dat: Dat): Promise<void> {
@@ -105,8 +147,9 @@ export class Writer implements BatchWriter {
       this.localPuts.add(p);
     }
     let n = 0;
-    for (const s of await Promise.all(this.sinks)) {
-      if (s instanceof Error || s.failed) continue;
+    for (const slot of this.slots) {
+      const s = await this.sink(slot);
+      if (s === null) continue;
       s.push(msg);
       n++;
     }
@@ -120,15 +163,22 @@ export class Writer implements BatchWriter {
 
   private async closeNow(): Promise<void> {
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
-    const sinks = await Promise.all(this.sinks);
-    await Promise.all(sinks.map((s) => (s instanceof Error ? undefined : s.end(this.host.closeTimeoutMs))));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const s = await slot.current;
+        if (s instanceof Error) return void (slot.error ??= s);
+        await s.end(this.host.closeTimeoutMs);
+        // (a replica closing an idle connection after everything was sent is fine: no error)
+        if (s.error !== null) slot.error ??= s.error;
+      }),
+    );
     await Promise.all([...this.localPuts]);
     if (this.firstError) throw this.firstError;
-    const failed = sinks.map((s) => (s instanceof Error ? s : s.error)).filter((e): e is Error => e !== null);
+    const failed = this.slots.map((s) => s.error).filter((e): e is Error => e !== null);
     if (failed.length > 0) {
       throw new DaveError(
         'ERR_CONNECTION',
-        `${failed.length} of ${sinks.length} replica connections failed: ${failed[0]!.message}`,
+        `${failed.length} of ${this.slots.length} replica connections failed: ${failed[0]!.message}`,
         { cause: failed[0] },
       );
     }

@@ -593,9 +593,12 @@ export class Dave {
     if (active.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to write to');
     const replicas = chooseReplicas(nodeId(publicKey), [this.id, ...active.map((p) => p.id)]);
     const byId = new Map(active.map((p) => [p.id, p]));
-    const sinks = replicas
+    const connectors = replicas
       .filter((r) => r !== 0n && r !== this.id && byId.has(r))
-      .map((r) => this.openSink(byId.get(r)!.addr));
+      .map((r) => {
+        const addr = byId.get(r)!.addr;
+        return () => this.openSink(addr);
+      });
     return new Writer(
       {
         verify: (dat, full) => {
@@ -614,7 +617,7 @@ export class Dave {
       Uint8Array.from(publicKey),
       replicas,
       true,
-      sinks,
+      connectors,
     );
   }
 

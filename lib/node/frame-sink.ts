@@ -18,9 +18,18 @@ export class FrameSink {
   private ended = false;
   private readonly closed: Promise<void>;
 
+  /** The other side ended the connection before we did (e.g. its read deadline). */
+  closedByPeer = false;
+
   constructor(private readonly stream: Duplex) {
     this.closed = new Promise((resolve) => {
-      stream.once('close', () => resolve());
+      stream.once('close', () => {
+        if (!this.ended) this.closedByPeer = true;
+        resolve();
+      });
+    });
+    stream.once('end', () => {
+      if (!this.ended) this.closedByPeer = true;
     });
     stream.on('error', (err) => {
       this.error ??= err;
@@ -53,6 +62,7 @@ export class FrameSink {
   private flush(): void {
     this.scheduled = false;
     if (this.parts.length === 0 || this.failed) {
+      if (this.parts.length > 0) this.error ??= new Error(`connection closed with ${this.bytes} bytes unsent`);
       this.parts = [];
       this.bytes = 0;
       return;

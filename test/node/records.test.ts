@@ -54,6 +54,32 @@ describe('node: records', function () {
     expect(text(again.dat.value)).to.equal('value-7');
   });
 
+  it('a writer idle past the replica\'s read deadline reconnects, and loses nothing', async () => {
+    const nodes = await cluster.star(2, { timings: { frameTimeoutMs: 150 } });
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(1)));
+    const dats = await makeDats(10);
+    const w = nodes[1]!.batchWriter(dats[0]!.pubKey);
+    for (const d of dats.slice(0, 5)) await w.write(d);
+    await until(() => nodes[0]!.stats().tcpDropped === 1, 3_000, 'the replica to end the idle connection');
+    for (const d of dats.slice(5)) await w.write(d);
+    await w.close();
+    await until(() => nodes[0]!.stats().recordsStored === 10, 3_000, 'all ten records on the replica');
+    expect(nodes[0]!.stats().tcpAccepted).to.equal(2);
+  });
+
+  it('writer.close() reports a replica it could not reach with ERR_CONNECTION', async () => {
+    const nodes = await cluster.star(3);
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(2)));
+    const [d] = await makeDats(1);
+    await nodes[2]!.close(); // still active for the others for a moment
+    const w = nodes[1]!.batchWriter(d!.pubKey);
+    await w.write(d!);
+    const err = await w.close().catch((e) => e);
+    expect(err?.code).to.equal('ERR_CONNECTION');
+    // the reachable replica still got it
+    await until(() => holds(nodes[0]!, d!), 3_000, 'the record on the reachable replica');
+  });
+
   it('get fails with ERR_NOT_FOUND when every peer asked says not found, ERR_NO_ACTIVE_PEERS alone', async () => {
     const alone = await cluster.open();
     const [d] = await makeDats(1);
