@@ -750,7 +750,12 @@ export class Dave {
           if (r === 0n || r === this.id || entry.replicas.includes(r) || !byId.has(r)) continue;
           let sink = sinks.get(r);
           if (!sink) sinks.set(r, (sink = this.openSink(byId.get(r)!.addr)));
-          const s = await sink;
+          let s = await sink;
+          if (!(s instanceof Error) && s.failed && s.closedByPeer && s.error === null) {
+            // the replica's read deadline ended an idle connection: open another
+            sinks.set(r, (sink = this.openSink(byId.get(r)!.addr)));
+            s = await sink;
+          }
           if (s instanceof Error || s.failed) continue;
           s.push(msg);
           this.counters.packetsOut.PUT++;
