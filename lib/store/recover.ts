@@ -31,7 +31,7 @@ export interface OpenReport {
 }
 
 const REPORT_KEYS = 100;
-const SCAN_BATCH = 1000;
+const SCAN_BATCH = 2000;
 
 /**
  * Scans `records` into `index` (which must be empty) and returns the report.
@@ -51,10 +51,13 @@ export async function recover(
     if (report.corruptKeys.length < REPORT_KEYS) report.corruptKeys.push(toHex(key));
   };
   const it = records.iterator({ keyEncoding: 'view', valueEncoding: 'view' });
+  let page = it.nextv(SCAN_BATCH);
   try {
+    // The next page is read (on LevelDB's thread) while this one is indexed.
     for (;;) {
-      const rows = await it.nextv(SCAN_BATCH);
+      const rows = await page;
       if (rows.length === 0) break;
+      page = it.nextv(SCAN_BATCH);
       // Hot loop: up to millions of records; no allocation beyond the two hashes.
       for (const [key, value] of rows) {
         const e = value === undefined ? undefined : scanEntry(value);
@@ -88,6 +91,7 @@ export async function recover(
   } catch (err) {
     throw databaseError(err, 'scanning records at open');
   } finally {
+    page.catch(() => {}); // a page still in flight when the scan stops
     await it.close().catch(() => {});
   }
   report.overCapacity = Math.max(0, index.used - capacity);

@@ -24,9 +24,17 @@ export interface Admitted {
   evictedSize?: number;
 }
 
-/** Store key → its 32-bit halves. */
+// Splitting a u64 through a typed array allocates no intermediate bigints.
+const U64 = new BigUint64Array(1);
+const U32 = new Uint32Array(U64.buffer);
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LE ? 1 : 0;
+const LO = LE ? 0 : 1;
+
+/** Store key (any u64) → its 32-bit halves. */
 export function halves(storeKey: bigint): [hi: number, lo: number] {
-  return [Number(storeKey >> 32n), Number(storeKey & 0xffffffffn)];
+  U64[0] = storeKey;
+  return [U32[HI]!, U32[LO]!];
 }
 
 export class ShardedIndex {

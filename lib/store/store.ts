@@ -60,6 +60,10 @@ const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
 
 const SCAN_BATCH = 1000;
 
+// Shared results: most puts resolve to one of these (frozen: callers share them).
+const STORED: PutResult = Object.freeze({ outcome: 'stored' as const });
+const REPLACED: PutResult = Object.freeze({ outcome: 'replaced' as const });
+
 function closedError(): DaveError {
   return new DaveError('ERR_CLOSED', 'the store is closed');
 }
@@ -176,8 +180,7 @@ export class Store implements StoreLike {
       if (this.closed) throw closedError();
       const failed = this.writer.failed;
       if (failed) throw failed;
-      const { result, done } = this.apply(entry);
-      return done.then(() => result);
+      return this.apply(entry);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -327,7 +330,7 @@ export class Store implements StoreLike {
 
   // The synchronous core of put: every decision is made here, against the
   // index, before anything is awaited, so puts apply in call order.
-  private apply(entry: Entry): { result: PutResult; done: Promise<void> } {
+  private apply(entry: Entry): Promise<PutResult> {
     const bytes = encodeEntry(entry);
     const dat = entry.dat;
     // From the encoded bytes: same xxhash64(pubKey ‖ key), without allocating.
@@ -355,18 +358,18 @@ export class Store implements StoreLike {
       this.index.replace(shard, slot, f);
       this.cache.delete(sk);
       this.counters.replaced++;
-      return { result: { outcome: 'replaced' }, done: this.writer.write(ops, put) };
+      return this.writer.writeResolving(ops, put, REPLACED);
     }
     const admitted = this.index.admit(f, this.options.now(), this.options.capacity);
     if (typeof admitted === 'string') throw this.refuse(admitted);
     this.counters.stored++;
-    if (admitted.evicted === undefined) return { result: { outcome: 'stored' }, done: this.writer.write(ops, put) };
+    if (admitted.evicted === undefined) return this.writer.writeResolving(ops, put, STORED);
     const evicted = admitted.evicted;
     this.cache.delete(evicted);
     this.writer.pending.delete(evicted);
     this.counters.evicted++;
     ops.unshift({ type: 'del', sublevel: this.records, key: recordKey(evicted) });
-    return { result: { outcome: 'stored', evicted }, done: this.writer.write(ops, put) };
+    return this.writer.writeResolving(ops, put, { outcome: 'stored', evicted } as PutResult);
   }
 
   // Exact comparison when the stored value is at hand (pending or cached);

@@ -34,6 +34,9 @@ interface Batch {
   promise: Promise<void>;
   resolve: () => void;
   reject: (err: DaveError) => void;
+  /** The last value given to writeResolving, and its promise. */
+  lastValue?: unknown;
+  lastValued?: Promise<unknown>;
 }
 
 /** Most operations in one batch (a unit may take it one or two over). */
@@ -73,7 +76,25 @@ export class GroupWriter {
    * @throws DaveError ERR_DATABASE (also for every change after a failed batch)
    */
   write(ops: RecordOp[], put?: PendingPut): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+    return this.enqueue(ops, put).promise;
+  }
+
+  /**
+   * As write(), resolving to `value`. Puts with the same value in one batch
+   * share one promise (no closure per put on the hot path).
+   * @throws DaveError ERR_DATABASE
+   */
+  writeResolving<T>(ops: RecordOp[], put: PendingPut, value: T): Promise<T> {
+    const b = this.enqueue(ops, put);
+    if (b.lastValue !== value || b.lastValued === undefined) {
+      b.lastValue = value;
+      b.lastValued = b.promise.then(() => value);
+    }
+    return b.lastValued as Promise<T>;
+  }
+
+  private enqueue(ops: RecordOp[], put?: PendingPut): Batch {
+    if (this.failure) return this.failedBatch(this.failure);
     let b = this.queue[this.queue.length - 1];
     if (b === undefined || b.ops.length >= this.maxOps) {
       b = this.newBatch();
@@ -85,7 +106,13 @@ export class GroupWriter {
       this.pending.set(put.storeKey, put);
     }
     if (!this.running) void this.drain();
-    return b.promise;
+    return b;
+  }
+
+  private failedBatch(err: DaveError): Batch {
+    const promise = Promise.reject(err);
+    promise.catch(() => {});
+    return { ops: [], puts: [], promise, resolve: () => {}, reject: () => {} };
   }
 
   /** Resolves when every change queued so far is committed. @throws DaveError ERR_DATABASE */

@@ -1,0 +1,289 @@
+/**
+ * Store benchmarks (docs/benchmarks.md, "Storage engine"): in-memory write
+ * and read, persisted writes with sync on and off (classic-level), open
+ * (recovery) time for 100k and 1M records, and memory per indexed entry.
+ *
+ * The memory figures come from a child process run with --expose-gc (this
+ * same file with `--memory-child`), so garbage does not blur them. The
+ * databases for the open benchmark are built once under os.tmpdir() and
+ * removed at the end.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClassicLevel } from 'classic-level';
+import { storeKey } from '../lib/records/record.js';
+import { recordKey, recordsLevel, type AnyLevel } from '../lib/store/layout.js';
+import { Store } from '../lib/store/store.js';
+import { decodeEntry, encodeEntry, type Entry } from '../lib/wire/entry.js';
+import { CACHED_ENTRY_OVERHEAD, ValueCache } from '../lib/store/cache.js';
+import { median, type BenchResult } from './harness.js';
+
+const GO_WRITE = 800_000; // godave in-memory store write, one goroutine (0.7-0.9M/s)
+const GO_READ = 3_800_000;
+const GO_OPEN = 16_000; // godave restores ~16k records/s from its backup (re-verifies each)
+const NOW = 1_750_000_000_000;
+
+/** A synthetic entry: owner i % 4096, key "k<i>", value of 20..120 bytes. Not signed (the store does not verify). */
+function entry(i: number): Entry {
+  const pubKey = new Uint8Array(32);
+  const dv = new DataView(pubKey.buffer);
+  dv.setUint32(0, Math.imul(i % 4096, 2654435761) >>> 0, true);
+  dv.setUint32(4, i % 4096, true);
+  const value = new Uint8Array(20 + (i % 101));
+  value.fill(i & 0xff);
+  return {
+    dat: {
+      time: NOW - (i % 1000),
+      salt: new Uint8Array(16),
+      work: new Uint8Array(32),
+      sig: new Uint8Array(64),
+      pubKey,
+      key: new TextEncoder().encode(`k${i}`),
+      value,
+    },
+    replicas: [1n, 2n, 3n, 4n, 5n],
+  };
+}
+
+function entries(n: number, from = 0): Entry[] {
+  return Array.from({ length: n }, (_, i) => entry(from + i));
+}
+
+const rate = (n: number, ms: number) => (n * 1000) / ms;
+
+async function inMemoryWrite(): Promise<BenchResult> {
+  const n = 200_000;
+  const es = entries(n);
+  const rates: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const store = await Store.open({ now: () => NOW });
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) void store.put(es[i]!);
+    await store.flush();
+    rates.push(rate(n, performance.now() - t0));
+    await store.close();
+  }
+  return {
+    group: 'store',
+    name: 'in-memory write (memory-level)',
+    median: median(rates),
+    unit: 'ops/s',
+    rounds: rates.length,
+    go: GO_WRITE,
+    note: `${n / 1000}k puts issued together, until committed`,
+  };
+}
+
+async function inMemoryRead(): Promise<BenchResult> {
+  const n = 100_000;
+  const es = entries(n);
+  const store = await Store.open({ now: () => NOW, cacheCapacity: 1024 ** 3 });
+  for (const e of es) void store.put(e);
+  await store.flush();
+  const rates: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const e = es[i]!;
+      if ((await store.get(e.dat.pubKey, e.dat.key)) === undefined) throw new Error('lost');
+    }
+    rates.push(rate(n, performance.now() - t0));
+  }
+  await store.close();
+  return {
+    group: 'store',
+    name: 'in-memory read (cached, awaited one by one)',
+    median: median(rates),
+    unit: 'ops/s',
+    rounds: rates.length,
+    go: GO_READ,
+    note: 'get(pubKey, key) of 100k cached entries: store key hash, index, cache',
+  };
+}
+
+async function persistedWrites(sync: boolean, root: string): Promise<BenchResult> {
+  const n = 50_000;
+  const rates: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const dir = join(root, `w-${sync}-${r}`);
+    const store = await Store.open({ database: dir, sync, now: () => NOW });
+    const es = entries(n, r * n);
+    const t0 = performance.now();
+    // A window of 1024 puts in flight: the node's receive path, many peers at once.
+    const inFlight: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      inFlight.push(store.put(es[i]!));
+      if (inFlight.length === 1024) await Promise.all(inFlight.splice(0));
+    }
+    await Promise.all(inFlight);
+    rates.push(rate(n, performance.now() - t0));
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    group: 'store',
+    name: `persisted write, classic-level, sync ${sync ? 'on' : 'off'}`,
+    median: median(rates),
+    unit: 'records/s',
+    rounds: rates.length,
+    note: `${n / 1000}k puts, 1024 in flight, group commit`,
+  };
+}
+
+async function persistedOneByOne(root: string): Promise<BenchResult> {
+  const n = 500;
+  const dir = join(root, 'one');
+  const store = await Store.open({ database: dir, sync: true, now: () => NOW });
+  const es = entries(n);
+  const rates: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await store.put({ ...es[i]!, dat: { ...es[i]!.dat, time: NOW + r + 1 } });
+    rates.push(rate(n, performance.now() - t0));
+  }
+  await store.close();
+  return {
+    group: 'store',
+    name: 'persisted write, sync on, one at a time',
+    median: median(rates),
+    unit: 'records/s',
+    rounds: rates.length,
+    note: 'each put awaited: one fsync per record',
+  };
+}
+
+/** Writes n records straight into a classic-level directory (the store's layout). */
+async function buildDatabase(dir: string, n: number): Promise<void> {
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const records = recordsLevel(db as unknown as AnyLevel);
+  for (let i = 0; i < n; i += 10_000) {
+    const ops = entries(Math.min(10_000, n - i), i).map((e) => ({
+      type: 'put' as const,
+      key: recordKey(storeKey(e.dat.pubKey, e.dat.key)),
+      value: encodeEntry(e),
+    }));
+    await records.batch(ops);
+  }
+  await db.compactRange(new Uint8Array(0), new Uint8Array(64).fill(255)); // a settled database, as after a long run
+  await db.close();
+}
+
+async function openTime(n: number, rounds: number, root: string): Promise<BenchResult> {
+  const dir = join(root, `open-${n}`);
+  await buildDatabase(dir, n);
+  const rates: number[] = [];
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    const store = await Store.open({ database: dir, capacity: 4 * 1024 ** 3, now: () => NOW });
+    const ms = performance.now() - t0;
+    if (store.count() !== n) throw new Error(`opened ${store.count()} of ${n}`);
+    await store.close();
+    rates.push(rate(n, ms));
+    times.push(ms);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    group: 'store',
+    name: `open (recovery), ${n >= 1e6 ? n / 1e6 + 'M' : n / 1000 + 'k'} records`,
+    median: median(rates),
+    unit: 'records/s',
+    rounds,
+    go: GO_OPEN,
+    note: `median ${(median(times) / 1000).toFixed(2)} s (Go: ~${(n / GO_OPEN).toFixed(0)} s)`,
+  };
+}
+
+interface MemoryFigures {
+  indexBytesPerEntry: number;
+  indexArraysPerEntry: number;
+  cacheBytesPerEntry: number;
+  encodedBytesPerEntry: number;
+}
+
+/** In the --expose-gc child: heap + external growth per entry. */
+async function memoryChild(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const used = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external; // external includes arrayBuffers (the typed arrays)
+  };
+  const n = 1_000_000;
+  const db = mkdtempSync(join(tmpdir(), 'dave-mem-'));
+  try {
+    // the value cache: decoded entries as the store keeps them
+    const m = 100_000;
+    const encodedAll = entries(m).map(encodeEntry);
+    const encoded = encodedAll.reduce((x, e) => x + e.length, 0);
+    const cache = new ValueCache(1024 ** 3);
+    const b2 = used();
+    for (let i = 0; i < m; i++) cache.set(BigInt(i), decodeEntry(encodedAll[i]!), encodedAll[i]!.length);
+    const total = used() - b2;
+    await buildDatabase(join(db, 'db'), n);
+    const before = used();
+    const store = await Store.open({ database: join(db, 'db'), cacheCapacity: 0, capacity: 4 * 1024 ** 3, now: () => NOW });
+    const indexBytes = used() - before;
+    const arrays = store.stats().indexBytes;
+    await store.close();
+    const out: MemoryFigures = {
+      indexBytesPerEntry: indexBytes / n,
+      indexArraysPerEntry: arrays / n,
+      cacheBytesPerEntry: total / m - encoded / m,
+      encodedBytesPerEntry: encoded / m,
+    };
+    if (cache.count() !== m) throw new Error('cache dropped entries');
+    process.stdout.write(JSON.stringify(out));
+  } finally {
+    rmSync(db, { recursive: true, force: true });
+  }
+}
+
+function memoryFigures(): MemoryFigures {
+  const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--memory-child'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (res.status !== 0) throw new Error(`memory child failed: ${res.stderr}`);
+  return JSON.parse(res.stdout) as MemoryFigures;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const root = mkdtempSync(join(tmpdir(), 'dave-bench-'));
+  try {
+    const out: BenchResult[] = [];
+    out.push(await inMemoryWrite());
+    out.push(await inMemoryRead());
+    out.push(await persistedWrites(true, root));
+    out.push(await persistedWrites(false, root));
+    out.push(await persistedOneByOne(root));
+    out.push(await openTime(100_000, 5, root));
+    out.push(await openTime(1_000_000, 3, root));
+    const mem = memoryFigures();
+    out.push({
+      group: 'store',
+      name: 'memory per indexed entry',
+      median: mem.indexBytesPerEntry,
+      unit: 'bytes',
+      rounds: 1,
+      note: `1M entries, heap+external after gc; typed arrays ${mem.indexArraysPerEntry.toFixed(1)} B/entry`,
+    });
+    out.push({
+      group: 'store',
+      name: 'memory per cached value, beyond its bytes',
+      median: mem.cacheBytesPerEntry,
+      unit: 'bytes',
+      rounds: 1,
+      note: `100k decoded entries of ${mem.encodedBytesPerEntry.toFixed(0)} B encoded; the cache charges ${CACHED_ENTRY_OVERHEAD}`,
+    });
+    return out;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--memory-child') await memoryChild();
