@@ -23,6 +23,7 @@ import { type Peer, PeerTable, PONG_BUDGET, isActive } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { nodeSockets } from '../transport/index.js';
 import { type BatchWriter, Writer } from './batch-writer.js';
+import { type BoundPair, bindPair } from './bind.js';
 import { FrameSink } from './frame-sink.js';
 import { PendingReads, readKey } from './get.js';
 import { readConnection } from './ingest.js';
@@ -41,8 +42,6 @@ const MAX_GETS_SERVED = 1024;
 const MAX_UDP_PUTS = 2048;
 /** Most distinct remote reads in flight. */
 const MAX_READS = 4096;
-/** Attempts at finding a free UDP port whose port + 1 is free for TCP. */
-const BIND_ATTEMPTS = 32;
 
 export interface PeerInfo {
   /** "1.2.3.4:1618" or "[::1]:1618". */
@@ -149,43 +148,22 @@ export class Dave {
         sync: options.sync,
         now: () => clock.now(),
       }));
-    let udp: UdpTransport | null = null;
-    let tcp: TcpTransport | null = null;
+    let pair: BoundPair;
     try {
-      let host = bytesToIp(listen.ip);
-      let bound: AddrPort | null = null;
-      for (let attempt = 0; bound === null; attempt++) {
-        udp = sockets.udp();
-        tcp = sockets.tcp();
-        let u: AddrPort;
-        try {
-          u = await udp.bind(host, listen.port);
-        } catch (err) {
-          // "::" on a host without IPv6: fall back to every IPv4 interface
-          const code = (err as { code?: string }).code ?? '';
-          if (host !== '::' || !['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT'].includes(code)) throw err;
-          await udp.close();
-          udp = sockets.udp();
-          host = '0.0.0.0';
-          u = await udp.bind(host, listen.port);
-        }
-        try {
-          if (u.port === 0xffff) throw Object.assign(new Error('no room for TCP on port + 1'), { code: 'EADDRINUSE' });
-          await tcp.listen(host, u.port + 1);
-          bound = u;
-        } catch (err) {
-          await Promise.all([udp.close(), tcp.close()]);
-          const inUse = (err as { code?: string }).code === 'EADDRINUSE';
-          if (listen.port !== 0 || !inUse || attempt + 1 >= BIND_ATTEMPTS) throw err;
-        }
-      }
+      pair = await bindPair(sockets, bytesToIp(listen.ip), listen.port);
+    } catch (err) {
+      if (ownsStore) await store.close();
+      throw err;
+    }
+    const { udp, tcp } = pair;
+    try {
       const pool = acquireVerifyPool(options.verifyWorkers);
       const skew = options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs;
-      const node = new Dave(store, ownsStore, udp!, tcp!, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits));
-      node.start(bound);
+      const node = new Dave(store, ownsStore, udp, tcp, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits));
+      node.start(pair.address);
       return node;
     } catch (err) {
-      await Promise.all([udp?.close(), tcp?.close()]);
+      await Promise.all([udp.close(), tcp.close()]);
       if (ownsStore) await store.close();
       throw err;
     }
