@@ -1,0 +1,119 @@
+/**
+ * An in-memory network behind the transport interfaces: datagrams are
+ * delivered on the next turn, TCP is a pair of in-process duplex streams.
+ * It shows the node needs nothing of node:dgram or node:net beyond
+ * lib/transport/types.ts (and is a seed for the simulated network).
+ */
+import { Duplex } from 'node:stream';
+import { type AddrPort, addrPort, addressKey, bytesToIp } from '../../lib/wire/address.js';
+import type { SocketFactory, TcpTransport, UdpTransport } from '../../lib/transport/types.js';
+
+function duplexPair(): [Duplex, Duplex] {
+  const make = (): Duplex & { peer?: Duplex } => {
+    const d: Duplex & { peer?: Duplex } = new Duplex({
+      allowHalfOpen: false, // as net.Socket: the end of one side ends the other
+      read() {},
+      write(chunk, _enc, cb) {
+        d.peer!.push(chunk);
+        cb();
+      },
+      final(cb) {
+        d.peer!.push(null);
+        cb();
+      },
+      destroy(err, cb) {
+        if (d.peer && !d.peer.destroyed) d.peer.destroy();
+        cb(err);
+      },
+    });
+    return d;
+  };
+  const a = make();
+  const b = make();
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
+
+export class MemoryNetwork implements SocketFactory {
+  private readonly udps = new Map<string, MemoryUdp>();
+  private readonly tcps = new Map<string, MemoryTcp>();
+  private nextPort = 20_000;
+  datagrams = 0;
+
+  allocate(port: number): number {
+    return port === 0 ? (this.nextPort += 2) : port;
+  }
+
+  udp(): UdpTransport {
+    return new MemoryUdp(this, this.udps);
+  }
+
+  tcp(): TcpTransport {
+    return new MemoryTcp(this, this.tcps);
+  }
+}
+
+class MemoryUdp implements UdpTransport {
+  onmessage: (data: Uint8Array, from: AddrPort) => void = () => {};
+  private me: AddrPort | null = null;
+  constructor(private readonly net: MemoryNetwork, private readonly udps: Map<string, MemoryUdp>) {}
+
+  async bind(host: string, port: number): Promise<AddrPort> {
+    const a = addrPort(host === '::' ? '::1' : host, this.net.allocate(port));
+    if (this.udps.has(addressKey(a))) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
+    this.udps.set(addressKey(a), this);
+    return (this.me = a);
+  }
+
+  send(data: Uint8Array, to: AddrPort): boolean {
+    const dest = this.udps.get(addressKey(to));
+    const from = this.me;
+    if (!dest || !from) return true; // lost, as on a real network
+    const copy = Uint8Array.from(data);
+    this.net.datagrams++;
+    setImmediate(() => dest.onmessage(copy, from));
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.me) this.udps.delete(addressKey(this.me));
+    this.me = null;
+  }
+}
+
+class MemoryTcp implements TcpTransport {
+  onconnection: (stream: Duplex, remote: AddrPort) => void = (s) => s.destroy();
+  private me: AddrPort | null = null;
+  private readonly open = new Set<Duplex>();
+  constructor(private readonly net: MemoryNetwork, private readonly tcps: Map<string, MemoryTcp>) {}
+
+  async listen(host: string, port: number): Promise<AddrPort> {
+    const a = addrPort(host === '::' ? '::1' : host, port);
+    if (this.tcps.has(addressKey(a))) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
+    this.tcps.set(addressKey(a), this);
+    return (this.me = a);
+  }
+
+  async connect(to: AddrPort): Promise<Duplex> {
+    const server = this.tcps.get(addressKey(to));
+    if (!server) throw Object.assign(new Error(`connection refused: ${bytesToIp(to.ip)}:${to.port}`), { code: 'ECONNREFUSED' });
+    const [client, accepted] = duplexPair();
+    this.track(client);
+    server.track(accepted);
+    setImmediate(() => server.onconnection(accepted, addrPort('127.0.0.1', 1)));
+    return client;
+  }
+
+  private track(s: Duplex): void {
+    this.open.add(s);
+    s.on('error', () => {});
+    s.once('close', () => this.open.delete(s));
+  }
+
+  async close(): Promise<void> {
+    if (this.me) this.tcps.delete(addressKey(this.me));
+    this.me = null;
+    for (const s of this.open) s.destroy();
+  }
+}
