@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
 import { storeKey } from '../lib/records/record.js';
 import { recordKey, recordsLevel, type AnyLevel } from '../lib/store/layout.js';
 import { Store } from '../lib/store/store.js';
@@ -74,6 +75,37 @@ async function inMemoryWrite(): Promise<BenchResult> {
     rounds: rates.length,
     go: GO_WRITE,
     note: `${n / 1000}k puts issued together, until committed`,
+  };
+}
+
+/**
+ * The store's own work per put (encode, hashes, rules, index, cache,
+ * group-commit bookkeeping) with a database whose batch() returns at once:
+ * what the store costs on top of whichever database is underneath.
+ */
+async function storeOwnWrite(): Promise<BenchResult> {
+  const n = 200_000;
+  const es = entries(n);
+  const rates: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+    const store = await Store.open({ database: db, now: () => NOW, cacheCapacity: 1024 ** 3 });
+    (db as { batch: unknown }).batch = async () => {};
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) void store.put(es[i]!);
+    await store.flush();
+    rates.push(rate(n, performance.now() - t0));
+    await store.close();
+    await db.close();
+  }
+  return {
+    group: 'store',
+    name: "write, the store's own work (batches discarded)",
+    median: median(rates),
+    unit: 'ops/s',
+    rounds: rates.length,
+    go: GO_WRITE,
+    note: 'diagnostic: no database cost, everything else as in a real put',
   };
 }
 
@@ -257,6 +289,7 @@ export async function run(): Promise<BenchResult[]> {
   try {
     const out: BenchResult[] = [];
     out.push(await inMemoryWrite());
+    out.push(await storeOwnWrite());
     out.push(await inMemoryRead());
     out.push(await persistedWrites(true, root));
     out.push(await persistedWrites(false, root));
