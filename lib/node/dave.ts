@@ -297,6 +297,8 @@ export class Dave {
         case OP.PONG:
           return this.onPong(msg.peers, msg.solution, from);
         case OP.PUT:
+          // a datagram's source can be forged: only proven peers may make us verify
+          if (this.table.get(addressKey(from))?.pubKey == null) return void this.counters.ignoredUnknown++;
           return this.onUdpPut(msg.entry);
         case OP.GET:
           // answered only to peers that proved their key: a GET with a
@@ -492,6 +494,8 @@ export class Dave {
     }
     if (!known) {
       try {
+        // the cheap checks first, so junk never waits in the verify queue
+        precheckDat(dat, this.clock.now(), this.skew);
         await this.verify(dat);
       } catch (err) {
         this.countVerifyError(err);

@@ -21,7 +21,7 @@ export interface NodeStats {
   malformed: number;
   /** Datagrams dropped because they came from our own public address. */
   droppedOwnAddress: number;
-  /** GETs and GETMYADDRPORTs ignored because the sender is not a (proven) peer. */
+  /** UDP GETs and PUTs from peers that have not proved their key, GETMYADDRPORTs from strangers: ignored. */
   ignoredUnknown: number;
   /** Work dropped because a bounded queue was full. */
   droppedQueueFull: number;

@@ -111,6 +111,11 @@ describe('node: malformed input', function () {
     fakes.push(fake);
     const dat = await createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(randomBytes(32)) });
     const bad = { ...dat, sig: Uint8Array.from(dat.sig).fill(7, 0, 8) };
+    // from a stranger, a UDP PUT is not even looked at
+    await fake.send({ op: OP.PUT, entry: { dat: bad, replicas: [0n, 0n, 0n, 0n, 0n] } }, a.address());
+    await until(() => a.stats().ignoredUnknown === 1, 2_000, 'the stranger\'s PUT to be ignored');
+    await fake.send({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n }, a.address());
+    await until(() => a.peers().some((p) => p.id !== 0n), 3_000, 'the fake to prove its key');
     await fake.send({ op: OP.PUT, entry: { dat: bad, replicas: [0n, 0n, 0n, 0n, 0n] } }, a.address());
     await until(() => a.stats().verifyFailures === 1, 2_000, 'the verification failure');
     expect(a.usedSpace()).to.equal(0);
