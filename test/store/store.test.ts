@@ -279,6 +279,45 @@ describe('store/store', () => {
     });
   });
 
+  describe('reads racing writes', () => {
+    it('never caches a value read from the database after a newer write to that key', async () => {
+      const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+      store = await Store.open({ database: db });
+      const v1 = makeEntry({ value: 'one' });
+      await store.put(v1);
+      await store.close();
+      store = await Store.open({ database: db }); // v1 only in the database now
+      // The database read returns v1 only after v2 has been committed.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const slow = db as unknown as { _get: (...a: unknown[]) => Promise<unknown> };
+      const get = slow._get.bind(db);
+      slow._get = async (...a) => {
+        const v = await get(...a);
+        await gate;
+        return v;
+      };
+      const reading = store.getByStoreKey(keyOf(v1));
+      const v2 = makeEntry({ value: 'two', time: T0 + 1 });
+      await store.put(v2);
+      release();
+      expect(await reading).to.deep.equal(v1); // read linearized before the write
+      slow._get = get;
+      expect(await store.getByStoreKey(keyOf(v1))).to.deep.equal(v2);
+      await store.flush();
+      expect(await store.getByStoreKey(keyOf(v1))).to.deep.equal(v2);
+      await store.close();
+      await db.close();
+    });
+
+    it('serves a write from memory before its batch is committed', async () => {
+      store = await Store.open();
+      const e = makeEntry({ value: 'pending' });
+      void store.put(e);
+      expect(await store.getByStoreKey(keyOf(e))).to.deep.equal(e);
+    });
+  });
+
   describe('database failures', () => {
     it('rejects the failed batch and every later write with ERR_DATABASE, with the cause', async () => {
       const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
