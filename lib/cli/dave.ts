@@ -93,7 +93,32 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dave: --capacity must be a whole number of bytes\n`);
     return 2;
   }
-  let node: Dave;
+  // signals are handled from the start, so one that arrives while the
+  // node is opening still closes it cleanly
+  let node: Dave | null = null;
+  let stopping = false;
+  let status: NodeJS.Timeout | undefined;
+  let stopped!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (stopped = resolve));
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn(`dave: ${signal} again, exiting without waiting`);
+      process.exit(130);
+    }
+    stopping = true;
+    log.info(`dave: ${signal}, closing`);
+    clearInterval(status);
+    if (node === null) return; // still opening: closed right after
+    node.close().then(
+      () => stopped(0),
+      (err) => {
+        log.error('dave: close failed:', err);
+        stopped(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   try {
     mkdirSync(db, { recursive: true });
     const privateKey = loadOrCreateKey(args['key-file'] ?? join(db, 'node.key'));
@@ -103,36 +128,21 @@ async function main(argv: string[]): Promise<number> {
     log.error(`dave: cannot start${code ? ` (${code})` : ''}:`, err);
     return 1;
   }
-  log.info(`dave: database ${db}, ${args.edge!.length} edge(s), public key ${Buffer.from(node.publicKey).toString('hex')}`);
-  const status = setInterval(() => {
-    const s = node.stats();
+  const n = node;
+  log.info(`dave: database ${db}, ${args.edge!.length} edge(s), public key ${Buffer.from(n.publicKey).toString('hex')}`);
+  if (stopping) {
+    await n.close();
+    return 0;
+  }
+  status = setInterval(() => {
+    const s = n.stats();
     log.info(
-      `dave: ${node.activePeerCount()} active of ${node.peers().length} peers; ${node.usedSpace()} of ${node.capacity()} bytes; ` +
+      `dave: ${n.activePeerCount()} active of ${n.peers().length} peers; ${n.usedSpace()} of ${n.capacity()} bytes; ` +
         `stored ${s.recordsStored}, malformed ${s.malformed}, verify failures ${s.verifyFailures}`,
     );
   }, 60_000);
   status.unref();
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        log.warn(`dave: ${signal} again, exiting without waiting`);
-        process.exit(130);
-      }
-      stopping = true;
-      log.info(`dave: ${signal}, closing`);
-      clearInterval(status);
-      node.close().then(
-        () => resolve(0),
-        (err) => {
-          log.error('dave: close failed:', err);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
+  return done;
 }
 
 process.exitCode = await main(process.argv.slice(2));
