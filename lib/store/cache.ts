@@ -1,6 +1,7 @@
 /**
- * The value tier: decoded entries kept in memory, least recently used
- * first out, bounded by a byte budget. A value not here is read from the
+ * The value tier: encoded entries (spec §5 bytes, each in its own
+ * exact-size buffer) kept in memory, least recently used first out,
+ * bounded by a byte budget. Reads decode them. A value not here is read from the
  * database when asked for. The store keeps it coherent (it drops a key
  * when the key is replaced or evicted).
  *
@@ -9,21 +10,20 @@
  * but V8 leaves holes at the front of a Map after deletes, so each
  * "oldest key" lookup walked them: quadratic under eviction.)
  */
-import type { Entry } from '../wire/entry.js';
 
 /**
- * Memory a cached entry costs beyond its encoded bytes: the Entry and Dat
- * objects, six Uint8Arrays with their buffers, five bigints, the list node
- * and the Map slot (measured with --expose-gc: see docs/benchmarks.md).
+ * Memory a cached entry costs beyond its encoded bytes: the Uint8Array and
+ * its ArrayBuffer, the bigint key, the list node and the Map slot
+ * (measured with --expose-gc: see docs/benchmarks.md).
  */
-export const CACHED_ENTRY_OVERHEAD = 640;
+export const CACHED_ENTRY_OVERHEAD = 256;
 
 class Node {
   prev: Node | null = null;
   next: Node | null = null;
   constructor(
     readonly key: bigint,
-    readonly entry: Entry,
+    readonly bytes: Uint8Array,
     readonly cost: number,
   ) {}
 }
@@ -39,8 +39,8 @@ export class ValueCache {
 
   constructor(readonly capacity: number) {}
 
-  /** The cached entry for `key`, marked as recently used; counts a hit or miss. */
-  get(key: bigint): Entry | undefined {
+  /** The cached bytes for `key`, marked as recently used; counts a hit or miss. */
+  get(key: bigint): Uint8Array | undefined {
     const n = this.map.get(key);
     if (n === undefined) {
       this.misses++;
@@ -51,20 +51,23 @@ export class ValueCache {
       this.unlink(n);
       this.append(n);
     }
-    return n.entry;
+    return n.bytes;
   }
 
-  /** The cached entry for `key`, without counting or reordering. */
-  peek(key: bigint): Entry | undefined {
-    return this.map.get(key)?.entry;
+  /** The cached bytes for `key`, without counting or reordering. */
+  peek(key: bigint): Uint8Array | undefined {
+    return this.map.get(key)?.bytes;
   }
 
-  /** Caches `entry` of `encodedLength` bytes, dropping the least recently used past the budget. */
-  set(key: bigint, entry: Entry, encodedLength: number): void {
+  /**
+   * Caches the encoded entry `bytes` (kept as given: pass an exact-size copy
+   * that nothing mutates), dropping the least recently used past the budget.
+   */
+  set(key: bigint, bytes: Uint8Array): void {
     this.delete(key);
-    const cost = encodedLength + CACHED_ENTRY_OVERHEAD;
+    const cost = bytes.length + CACHED_ENTRY_OVERHEAD;
     if (cost > this.capacity) return;
-    const n = new Node(key, entry, cost);
+    const n = new Node(key, bytes, cost);
     this.map.set(key, n);
     this.append(n);
     this.bytes += cost;

@@ -68,9 +68,27 @@ function closedError(): DaveError {
   return new DaveError('ERR_CLOSED', 'the store is closed');
 }
 
-/** A copy whose fields the caller may reassign without touching the store's copy. */
-function copyOut(e: Entry): Entry {
-  return { dat: { ...e.dat }, replicas: e.replicas.slice() };
+// Offsets in encoded Entry bytes (spec §5): replicas, then the Dat.
+const REPLICAS_END = 40;
+const PUBKEY_AT = 42 + 120;
+
+function sameRange(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Value length of encoded Entry bytes (after the key; spec §4, §5). */
+function storedValueLen(b: Uint8Array): number {
+  const at = 42 + 153 + b[42 + 152]!;
+  return b[at]! | (b[at + 1]! << 8);
+}
+
+/** Same tail of `len` bytes (the value). */
+function sameTail(a: Uint8Array, b: Uint8Array, len: number): boolean {
+  const da = a.length - len;
+  const db = b.length - len;
+  for (let i = 0; i < len; i++) if (a[da + i] !== b[db + i]) return false;
+  return true;
 }
 
 /** recordKey(storeKey) from its halves, without a DataView. */
@@ -85,12 +103,6 @@ function keyBytes(hi: number, lo: number): Uint8Array {
   k[6] = lo >>> 8;
   k[7] = lo;
   return k;
-}
-
-function sameReplicas(a: bigint[], b: bigint[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Test seams, not part of the API. @internal */
@@ -141,7 +153,7 @@ export class Store implements StoreLike {
     this.openReport = report;
     [this.nodeHi, this.nodeLo] = halves(options.nodeId);
     this.cache = new ValueCache(options.cacheCapacity);
-    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.entry, p.length));
+    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.bytes));
   }
 
   /**
@@ -210,8 +222,8 @@ export class Store implements StoreLike {
     }
     const [hi, lo] = halves(sk);
     if (this.index.shardOf(hi).find(hi, lo) < 0) return Promise.resolve(undefined);
-    const found = this.writer.pending.get(sk)?.entry ?? this.cache.get(sk);
-    if (found !== undefined) return Promise.resolve(copyOut(found));
+    const found = this.writer.pending.get(sk)?.bytes ?? this.cache.get(sk);
+    if (found !== undefined) return Promise.resolve(decodeEntry(found)); // a fresh Entry each time
     return this.readValue(sk, hi, lo);
   }
 
@@ -331,13 +343,16 @@ export class Store implements StoreLike {
   // The synchronous core of put: every decision is made here, against the
   // index, before anything is awaited, so puts apply in call order.
   private apply(entry: Entry): Promise<PutResult> {
-    const bytes = encodeEntry(entry);
+    // An exact-size copy: the database value, the pending read and the cache
+    // entry all share it, and it pins no shared slab.
+    const bytes = encodeEntry(entry).slice();
     const dat = entry.dat;
+    const valueLen = dat.value.length;
     // From the encoded bytes: same xxhash64(pubKey ‖ key), without allocating.
     const sk = this.keyOf === storeKey ? scannedStoreKey(bytes, dat.key.length) : this.keyOf(dat.pubKey, dat.key);
     const [hi, lo] = halves(sk);
     const [ownerHi, ownerLo] = ownerHalves(bytes);
-    const [sumHi, sumLo] = halves(contentSum(bytes, dat.value.length));
+    const [sumHi, sumLo] = halves(contentSum(bytes, valueLen));
     const f: SlotFields = {
       keyHi: hi,
       keyLo: lo,
@@ -350,10 +365,10 @@ export class Store implements StoreLike {
     };
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
-    const put: PendingPut = { storeKey: sk, entry: { dat: { ...dat }, replicas: entry.replicas.slice() }, length: bytes.length };
+    const put: PendingPut = { storeKey: sk, bytes };
     const ops: RecordOp[] = [{ type: 'put', sublevel: this.records, key: keyBytes(hi, lo), value: bytes }];
     if (slot >= 0) {
-      const code = replaceDecision(this.storedFacts(shard, slot, sk, f, entry), dat.time);
+      const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), dat.time);
       if (code !== undefined) throw this.refuse(code);
       this.index.replace(shard, slot, f);
       this.cache.delete(sk);
@@ -372,16 +387,18 @@ export class Store implements StoreLike {
     return this.writer.writeResolving(ops, put, { outcome: 'stored', evicted } as PutResult);
   }
 
-  // Exact comparison when the stored value is at hand (pending or cached);
-  // otherwise the owner ID and the content sum stand in for the bytes.
-  private storedFacts(shard: Shard, slot: number, sk: bigint, f: SlotFields, entry: Entry): StoredFacts {
+  // Exact comparison of the bytes when the stored entry is at hand (pending
+  // or cached); otherwise the owner ID and the content sum stand in for them.
+  private storedFacts(shard: Shard, slot: number, sk: bigint, f: SlotFields, bytes: Uint8Array, valueLen: number): StoredFacts {
     const time = shard.time[slot]!;
-    const known = this.writer.pending.get(sk)?.entry ?? this.cache.peek(sk);
+    const known = this.writer.pending.get(sk)?.bytes ?? this.cache.peek(sk);
     if (known !== undefined) {
       return {
-        samePubKey: equalBytes(known.dat.pubKey, entry.dat.pubKey),
+        samePubKey: sameRange(known, bytes, PUBKEY_AT, PUBKEY_AT + 32),
         time,
-        sameContent: equalBytes(known.dat.value, entry.dat.value) && sameReplicas(known.replicas, entry.replicas),
+        sameContent:
+          storedValueLen(known) === valueLen &&
+          sameRange(known, bytes, 0, REPLICAS_END) && sameTail(known, bytes, valueLen),
       };
     }
     return {
@@ -416,8 +433,8 @@ export class Store implements StoreLike {
     const s = shard.find(hi, lo);
     if (s >= 0 && !this.writer.pending.has(sk) && shard.time[s] === entry.dat.time) {
       const [sumHi, sumLo] = halves(contentSum(bytes, entry.dat.value.length));
-      if (shard.sumHi[s] === sumHi && shard.sumLo[s] === sumLo) this.cache.set(sk, entry, bytes.length);
+      if (shard.sumHi[s] === sumHi && shard.sumLo[s] === sumLo) this.cache.set(sk, bytes.slice());
     }
-    return copyOut(entry);
+    return entry;
   }
 }

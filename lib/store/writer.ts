@@ -11,16 +11,14 @@
  * now disagree.
  */
 import type { DaveError } from '../errors.js';
-import type { Entry } from '../wire/entry.js';
 import type { AnyLevel, RecordsLevel } from './layout.js';
 import { databaseError } from './errors.js';
 
 /** A put whose value reads must see until it is committed. */
 export interface PendingPut {
   storeKey: bigint;
-  entry: Entry;
-  /** Encoded length of the entry. */
-  length: number;
+  /** The encoded entry, also the value written (never mutated). */
+  bytes: Uint8Array;
 }
 
 /** An operation on the records sublevel (`sublevel` is set by the writer's caller). */
