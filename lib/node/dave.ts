@@ -34,8 +34,8 @@ import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import { openStore } from './open-store.js';
 import { precheckDat } from './precheck.js';
 
-/** Most inbound TCP connections at once. */
-const MAX_INBOUND = 256;
+/** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
+const MAX_INBOUND = 128;
 /** Most UDP GETs being answered at once; more are dropped. */
 const MAX_GETS_SERVED = 1024;
 /** Most UDP PUTs being verified or stored at once; more are dropped. */

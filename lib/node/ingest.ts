@@ -12,8 +12,8 @@ import { FrameDecoder } from '../wire/frame.js';
 import { decodeMessage } from '../wire/message.js';
 import type { Entry } from '../wire/entry.js';
 
-const PAUSE_AT = 512;
-const RESUME_AT = 128;
+const PAUSE_AT = 256;
+const RESUME_AT = 64;
 
 export interface IngestHost {
   /** Verifies and stores; never rejects. */
