@@ -1,12 +1,9 @@
 /**
  * The batch writer, spec §10: records of one owner go to the FANOUT
  * replicas chosen when the writer is created, over one TCP connection per
- * remote replica, and into the local store. Every record gets the cheap
- * checks (time, key, proof of work) before it leaves; the first record's
- * signature is verified too, which catches a wrong key. Verifying every
- * signature here would halve throughput on a small machine, and every
- * replica verifies every record in full before storing it, so a bad
- * signature never spreads past this node.
+ * remote replica, and into the local store. Every record is verified in
+ * full (spec §4, on the node's verify pool) before it is stored or sent:
+ * a node never holds, and never sends, a record it has not verified.
  *
  * Backpressure: write() resolves once the record is accepted into a
  * bounded pipeline (at most MAX_IN_FLIGHT records between write and socket)
@@ -33,8 +30,8 @@ interface Slot {
 
 /** What the writer needs from the node. */
 export interface WriterHost {
-  /** Checks a record: in full (with the signature) or only the cheap checks. */
-  verify(dat: Dat, full: boolean): Promise<void>;
+  /** Verifies a record in full (spec §4); rejects with its DaveError. */
+  verify(dat: Dat): Promise<void>;
   /** Stores locally; resolves when committed (refusals are counted, not thrown). */
   storeLocal(entry: Entry): Promise<void>;
   /** Counts a PUT frame sent. */
@@ -65,7 +62,6 @@ export class Writer implements BatchWriter {
   private readonly localPuts = new Set<Promise<void>>();
   private firstError: DaveError | null = null;
   private closing: Promise<void> | null = null;
-  private verifiedOne = false;
 
   constructor(
     private readonly host: WriterHost,
@@ -127,9 +123,7 @@ export class Writer implements BatchWriter {
 
   private async process(dat: Dat): Promise<void> {
     try {
-      const full = !this.verifiedOne;
-      this.verifiedOne = true;
-      await this.host.verify(dat, full);
+      await this.host.verify(dat);
     } catch (err) {
       this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
       return;

@@ -583,15 +583,7 @@ export class Dave {
       });
     return new Writer(
       {
-        verify: (dat, full) => {
-          if (full) return this.verify(dat);
-          try {
-            precheckDat(dat, this.clock.now(), this.skew);
-            return Promise.resolve();
-          } catch (err) {
-            return Promise.reject(err);
-          }
-        },
+        verify: (dat) => this.verify(dat),
         storeLocal: async (entry) => void (await this.storeEntry(entry)),
         sent: (n) => (this.counters.packetsOut.PUT += n),
         closeTimeoutMs: this.timings.connectTimeoutMs + this.timings.frameTimeoutMs,

@@ -117,6 +117,24 @@ describe('node: records', function () {
     await until(() => nodes[0]!.usedSpace() > 0, 5_000, 'the good record');
   });
 
+  it('a batch writer verifies every record: a bad signature after good ones is neither stored nor sent', async () => {
+    const nodes = await cluster.star(2);
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(1)));
+    const dats = await makeDats(3);
+    const bad = { ...dats[1]!, value: new TextEncoder().encode('tampered') };
+    const w = nodes[1]!.batchWriter(dats[0]!.pubKey);
+    await w.write(dats[0]!);
+    await w.write(bad);
+    await w.write(dats[2]!);
+    const err = await w.close().catch((e) => e);
+    expect(err.code).to.equal('ERR_BAD_SIGNATURE');
+    for (const n of nodes) {
+      await until(() => holds(n, dats[2]!), 5_000, 'the good records');
+      expect(holds(n, dats[0]!)).to.equal(true);
+      expect(holds(n, bad), 'the tampered record').to.equal(false);
+    }
+  });
+
   it('when a replica leaves, replication moves its records to the next closest node', async () => {
     const nodes = await cluster.star(FANOUT + 2, {
       // slower deactivation: a loaded machine must not make peers flap (and move records early)
