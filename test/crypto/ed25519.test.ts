@@ -1,6 +1,6 @@
 /**
- * lib/crypto/ed25519.ts: the node:crypto fast path against the
- * @noble/ed25519 reference, for signing and verification.
+ * lib/crypto/ed25519.ts: node:crypto signing and both verification
+ * backends (libsodium, node:crypto) against the @noble/ed25519 reference.
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
@@ -11,12 +11,17 @@ import {
   signReference,
   signingKey,
   verify,
+  verifyBackend,
+  verifyOpenSSL,
   verifyReference,
 } from '../../lib/crypto/ed25519.js';
 import { DaveError } from '../../lib/errors.js';
 import { fromHex, toHex } from '../../lib/wire/bytes.js';
 
 const rand = (n: number) => new Uint8Array(randomBytes(n));
+
+/** Both fast backends on the same input: libsodium (`verify`) and node:crypto. */
+const fast = (p: Uint8Array, m: Uint8Array, s: Uint8Array) => [verify(p, m, s), verifyOpenSSL(p, m, s)];
 
 describe('crypto/ed25519', () => {
   it('derives the RFC 8032 test 1 public key and signature', () => {
@@ -54,7 +59,7 @@ describe('crypto/ed25519', () => {
       const key = signingKey(seed);
       const msg = rand(32);
       const sig = sign(key, msg);
-      expect(verify(key.publicKey, msg, sig)).to.equal(true);
+      expect(fast(key.publicKey, msg, sig)).to.deep.equal([true, true]);
       expect(verifyReference(key.publicKey, msg, sig)).to.equal(true);
     }
   });
@@ -74,7 +79,7 @@ describe('crypto/ed25519', () => {
         [key.publicKey, msg, badSig],
         [otherKey, msg, sig],
       ] as const) {
-        expect(verify(p, m, s)).to.equal(false);
+        expect(fast(p, m, s)).to.deep.equal([false, false]);
         expect(verifyReference(p, m, s)).to.equal(false);
       }
     }
@@ -93,10 +98,10 @@ describe('crypto/ed25519', () => {
         isPoint = false;
       }
       if (!isPoint) invalid++;
-      expect(verify(pub, msg, sig)).to.equal(false);
+      expect(fast(pub, msg, sig)).to.deep.equal([false, false]);
       expect(verifyReference(pub, msg, sig)).to.equal(false);
       // and again, from the key cache
-      expect(verify(pub, msg, sig)).to.equal(false);
+      expect(fast(pub, msg, sig)).to.deep.equal([false, false]);
     }
     expect(invalid).to.be.greaterThan(50); // about half of random strings are not points
   });
@@ -105,8 +110,8 @@ describe('crypto/ed25519', () => {
     const key = signingKey(rand(32));
     const msg = rand(32);
     const sig = sign(key, msg);
-    expect(verify(key.publicKey.subarray(0, 31), msg, sig)).to.equal(false);
-    expect(verify(key.publicKey, msg, sig.subarray(0, 63))).to.equal(false);
+    expect(fast(key.publicKey.subarray(0, 31), msg, sig)).to.deep.equal([false, false]);
+    expect(fast(key.publicKey, msg, sig.subarray(0, 63))).to.deep.equal([false, false]);
     expect(verifyReference(key.publicKey.subarray(0, 31), msg, sig)).to.equal(false);
   });
 
@@ -116,6 +121,24 @@ describe('crypto/ed25519', () => {
     const sig = sign(key, msg);
     const big = new Uint8Array(100);
     big.set(key.publicKey, 10);
-    expect(verify(big.subarray(10, 42), msg, sig)).to.equal(true);
+    expect(fast(big.subarray(10, 42), msg, sig)).to.deep.equal([true, true]);
+  });
+
+  it('uses libsodium for verification where sodium-native is installed', () => {
+    // sodium-native is an optional dependency; on this project's machines it installs
+    expect(verifyBackend).to.equal('libsodium');
+  });
+
+  it('libsodium rejects a small-order public key that OpenSSL (like godave) accepts', () => {
+    // A = identity, R = identity, S = 0 satisfies the cofactorless equation for
+    // every message: anyone can "sign" for this key. Documented divergence.
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const sig = new Uint8Array(64);
+    sig[0] = 1;
+    const msg = rand(32);
+    expect(verify(identity, msg, sig)).to.equal(false);
+    expect(verifyReference(identity, msg, sig)).to.equal(false);
+    expect(verifyOpenSSL(identity, msg, sig)).to.equal(true);
   });
 });
