@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { blake3 } from './hash.js';
 import type { PowAnswer, PowJob } from './pow-worker.js';
 import { saltOf, searchWork, workOf } from './work.js';
+import { workerExecArgv } from './worker-args.js';
 
 /** Difficulty (bits) from which createDat searches off the main thread. */
 export const PARALLEL_WORK_FROM = 16;
@@ -35,22 +36,6 @@ let workers: Worker[] = [];
 const pending = new Map<number, PendingJob>();
 let nextId = 1;
 let workersBroken = false;
-
-/**
- * The parent's Node flags, as workers inherit them by default, less
- * --input-type: valid only for a main script given with -e, it makes a
- * worker fail to load (`node --input-type=module -e ...`).
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--input-type') i++;
-    else if (!a.startsWith('--input-type=')) out.push(a);
-  }
-  return out;
-}
 
 function start(): Worker[] {
   if (workers.length > 0 || workersBroken) return workers;

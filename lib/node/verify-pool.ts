@@ -7,6 +7,10 @@
  * exhaust memory. Lives with the node (not in crypto/) because it runs
  * verifyDat from records/, above crypto in the import order.
  *
+ * If a worker fails (it cannot load, or crashes), its batch is verified
+ * inline and the pool verifies inline from then on: a broken worker must
+ * never turn valid records away.
+ *
  * Nodes in one process share one pool per worker count (acquireVerifyPool),
  * so ten nodes in a test or a simulation do not start forty threads that
  * fight the event loop for the cores.
@@ -17,6 +21,7 @@ import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { DaveError, type ErrorCode } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
 import { verifyDat } from '../records/record.js';
+import { workerExecArgv } from '../crypto/worker-args.js';
 
 interface Pending {
   dat: Dat;
@@ -44,7 +49,7 @@ export interface VerifyPoolOptions {
 const BATCH = 64;
 
 export class VerifyPool {
-  private readonly workerCount: number;
+  private workerCount: number;
   private readonly inlinePerTurn: number;
   private readonly maxQueued: number;
   private workers: PoolWorker[] = [];
@@ -105,6 +110,7 @@ export class VerifyPool {
 
   private flush(): void {
     this.flushScheduled = false;
+    if (this.workerCount === 0) return this.drainInline();
     while (this.queue.length > 0 && !this.closed) {
       const batch = this.queue.splice(0, BATCH);
       const w = this.pickWorker();
@@ -129,7 +135,7 @@ export class VerifyPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(new URL('./verify-worker.js', import.meta.url));
+    const worker = new Worker(new URL('./verify-worker.js', import.meta.url), { execArgv: workerExecArgv() });
     worker.unref();
     const pw: PoolWorker = { worker, inFlight: new Map(), load: 0 };
     worker.on('message', (msg: { id: number; results: ([ErrorCode, string] | null)[] }) => {
@@ -150,13 +156,37 @@ export class VerifyPool {
     return pw;
   }
 
+  /** Verifies everything queued on this thread (no workers to take it). */
+  private drainInline(): void {
+    const queue = this.queue;
+    this.queue = [];
+    this.queued -= queue.length;
+    for (const p of queue) {
+      try {
+        verifyDat(p.dat, { now: p.now, maxClockSkew: p.skew });
+        p.resolve();
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+  }
+
+  /**
+   * A worker died. During close() its batches are rejected; otherwise they
+   * are verified inline, and so is everything after (workerCount 0).
+   */
   private failWorker(pw: PoolWorker): void {
+    if (!this.workers.includes(pw)) return;
     this.workers = this.workers.filter((w) => w !== pw);
+    if (!this.closed) this.workerCount = 0;
     for (const batch of pw.inFlight.values()) {
-      this.queued -= batch.length;
-      for (const p of batch) p.reject(new DaveError('ERR_ABORTED', 'verify worker exited'));
+      if (this.closed) {
+        this.queued -= batch.length;
+        for (const p of batch) p.reject(new DaveError('ERR_ABORTED', 'verify worker exited'));
+      } else this.queue.unshift(...batch); // verified inline below, still counted in `queued`
     }
     pw.inFlight.clear();
+    if (!this.closed) this.drainInline();
   }
 
   /** Rejects everything pending and stops the workers; safe to call twice. */

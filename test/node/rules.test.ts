@@ -77,6 +77,27 @@ describe('node/verify-pool', function () {
     await pool.close();
     expect((await pool.verify(good[0]!, now).catch((e) => e)).code).to.equal('ERR_ABORTED');
   });
+  it('a worker that dies mid-batch costs no verdict: its batch and everything after verify inline', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const good = [];
+    for (let i = 0; i < 200; i++) good.push(await createDat({ key: `k${i}`, value: 'v', privateKey: seed }));
+    const bad = good.slice(0, 20).map((d) => ({ ...d, value: Uint8Array.of(1) }));
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
+    const now = Date.now();
+    const all = [...good, ...bad].map((d) => pool.verify(d, now).then(() => 'ok', (e) => e.code));
+    // the batches are posted on the next turn; kill the worker while they are in flight
+    await new Promise((r) => setImmediate(r));
+    const workers = (pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers;
+    expect(workers).to.have.length(1);
+    await workers[0]!.worker.terminate();
+    const results = await Promise.all(all);
+    expect(results.slice(0, 200).every((r) => r === 'ok')).to.equal(true);
+    expect(results.slice(200).every((r) => r === 'ERR_BAD_SIGNATURE')).to.equal(true);
+    // and afterwards, inline
+    expect(await pool.verify(good[0]!, now).then(() => 'ok')).to.equal('ok');
+    expect(pool.pending).to.equal(0);
+    await pool.close();
+  });
   it('rejects with ERR_ABORTED when its queue is full', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
