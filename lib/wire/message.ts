@@ -12,7 +12,6 @@ import {
   GO_ZERO_TIME_MS,
   MAX_KEY_LEN,
   MAX_MSG_LEN,
-  NPEER_LIMIT,
   OP,
   PING_LEN,
   PUBKEY_LEN,
@@ -48,10 +47,17 @@ export interface PingMessage {
   /** i64 bytes. */
   capacity: bigint;
 }
-/** Op 1: up to NPEER_LIMIT peer addresses and the answer to our challenge. */
+/** Most addresses a PONG can carry: floor(255 / 18), the u8 byte length's reach. */
+export const MAX_PONG_PEERS = Math.floor(255 / ADDR_LEN); // 14
+
+/** Op 1: peer addresses (a node sends at most NPEER_LIMIT) and the answer to our challenge. */
 export interface PongMessage {
   op: typeof OP.PONG;
-  /** At most NPEER_LIMIT, encoding and decoding. */
+  /**
+   * At most MAX_PONG_PEERS (14, what the u8 byte length can express),
+   * encoding and decoding. The NPEER_LIMIT (12) rule is the node's: spec §7
+   * authenticates a PONG and then rejects only its list when it is longer.
+   */
   peers: AddrPort[];
   solution: AuthSolution;
 }
@@ -118,8 +124,8 @@ function checkMessage(msg: Message): number {
       return PING_LEN;
     case OP.PONG: {
       if (!Array.isArray(msg.peers)) invalid('pong.peers must be an array');
-      if (msg.peers.length > NPEER_LIMIT) {
-        throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${NPEER_LIMIT} peers, got ${msg.peers.length}`);
+      if (msg.peers.length > MAX_PONG_PEERS) {
+        throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${MAX_PONG_PEERS} peers, got ${msg.peers.length}`);
       }
       msg.peers.forEach((p, i) => checkAddrPort(p, `pong.peers[${i}]`));
       const s = msg.solution;
@@ -152,9 +158,9 @@ function checkMessage(msg: Message): number {
 
 /**
  * Encodes a message. Refuses what it could not decode back: a PONG with
- * more than NPEER_LIMIT peers, anything over MAX_MSG_LEN, PUT_ACK.
+ * more than MAX_PONG_PEERS peers, anything over MAX_MSG_LEN, PUT_ACK.
  * @throws DaveError ERR_UNKNOWN_OP, ERR_INVALID_ARGUMENT, ERR_BAD_TIME,
- *   ERR_TOO_LARGE (over MAX_MSG_LEN, over NPEER_LIMIT peers, a Dat's key over 255 bytes)
+ *   ERR_TOO_LARGE (over MAX_MSG_LEN, over MAX_PONG_PEERS peers, a Dat's key over 255 bytes)
  */
 export function encodeMessage(msg: Message): Uint8Array {
   const len = checkMessage(msg);
@@ -232,10 +238,6 @@ export function decodeMessage(buf: Uint8Array): Message {
       const l = buf[1]!;
       if (l % ADDR_LEN !== 0) {
         throw new DaveError('ERR_BAD_LENGTH', `PONG address list length ${l} is not a multiple of ${ADDR_LEN}`);
-      }
-      if (l > NPEER_LIMIT * ADDR_LEN) {
-        // godave never sends more; refusing here keeps decode and encode exact inverses
-        throw new DaveError('ERR_TOO_LARGE', `PONG lists ${l / ADDR_LEN} peers, at most ${NPEER_LIMIT}`);
       }
       exact(buf, 2 + l + SOLUTION_LEN, 'PONG');
       const peers: AddrPort[] = [];

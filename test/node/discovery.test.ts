@@ -97,6 +97,16 @@ describe('node: authentication and discovery', function () {
     expect(a.stats().peerAddressesSkipped).to.be.greaterThanOrEqual(5);
   });
 
+  it('authenticates a PONG listing 13 peers but rejects its whole list (spec §7)', async () => {
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    fake.pongPeers = Array.from({ length: 13 }, (_, i) => addrPort('127.0.0.1', 5000 + i));
+    const a = await cluster.open({ edges: [fake.address] });
+    await until(() => a.peers().some((p) => p.address === fake.address && p.id !== 0n), 3_000, 'the fake to authenticate');
+    await until(() => a.stats().peerListsRejected >= 1, 3_000, 'the list to be rejected');
+    expect(a.peers().map((p) => p.address)).to.deep.equal([fake.address]);
+  });
+
   it('answers GET only to a peer that proved its key, and sends its peer list only to such peers', async () => {
     const [a, b] = await cluster.star(2);
     await Promise.all([a!.waitForActivePeers(1), b!.waitForActivePeers(1)]);

@@ -11,6 +11,7 @@ import {
   type PongMessage,
   decodeMessage,
   encodeMessage,
+  MAX_PONG_PEERS,
   isNotFound,
   notFoundEntry,
 } from '../../lib/wire/message.js';
@@ -69,17 +70,18 @@ describe('wire/message', () => {
     expect(b.length).to.equal(2 + 36 + 144);
   });
 
-  it('refuses to encode a PONG with more than 12 peers (ERR_TOO_LARGE)', () => {
-    throwsCode(() => encodeMessage(pong(NPEER_LIMIT + 1)), 'ERR_TOO_LARGE');
+  it('refuses to encode a PONG with more than 14 peers, what a u8 byte length can express (ERR_TOO_LARGE)', () => {
+    throwsCode(() => encodeMessage(pong(MAX_PONG_PEERS + 1)), 'ERR_TOO_LARGE');
   });
 
-  it('refuses to decode a PONG listing more than 12 peers (ERR_TOO_LARGE)', () => {
-    const b = encodeMessage(pong(NPEER_LIMIT));
-    const big = new Uint8Array(b.length + 18);
-    big.set(b.subarray(0, 2 + 12 * 18));
-    big.set(b.subarray(2 + 12 * 18), 2 + 13 * 18);
-    big[1] = 13 * 18;
-    throwsCode(() => decodeMessage(big), 'ERR_TOO_LARGE');
+  it('decodes a PONG listing 13 or 14 peers, exactly (the 12-peer rule is the node\'s, spec §7)', () => {
+    for (const n of [NPEER_LIMIT + 1, MAX_PONG_PEERS]) {
+      const b = encodeMessage(pong(n));
+      expect(b[1]).to.equal(n * 18);
+      const m = decodeMessage(b);
+      expect(m.op === OP.PONG && m.peers.length).to.equal(n);
+      expect(toHex(encodeMessage(m))).to.equal(toHex(b));
+    }
   });
 
   it('throws ERR_BAD_LENGTH for a PONG list length that is not a multiple of 18', () => {
