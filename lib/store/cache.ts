@@ -29,6 +29,7 @@ class Node {
   ) {}
 }
 
+/** LRU cache of encoded entries by store key, bounded by `capacity` bytes (never throws). */
 export class ValueCache {
   private readonly map = new Map<bigint, Node>();
   /** Least recently used end, and most recently used end. */

@@ -12,6 +12,7 @@ import { databaseError, isLockedError } from './errors.js';
 /** classic-level options the store uses for a directory: binary keys and values. */
 export const CLASSIC_LEVEL_OPTIONS = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
+/** A database ready for the store, and whether the store must close it. */
 export interface OpenedDatabase {
   db: AnyLevel;
   /** The store opened it, so the store closes it. */
@@ -55,7 +56,7 @@ async function openDirectory(location: string): Promise<OpenedDatabase> {
     if (isLockedError(err)) {
       throw new DaveError(
         'ERR_DATABASE_IN_USE',
-        `database directory ${location} is in use: another process has it open (LevelDB lock, LEVEL_LOCKED)`,
+        `database directory ${location} is in use: another process (or another open database in this one) holds its LevelDB lock (LEVEL_LOCKED)`,
         { cause: err },
       );
     }

@@ -6,9 +6,12 @@ import { DaveError } from '../errors.js';
 import type { AnyLevel } from './layout.js';
 import type { StoreOptions } from './types.js';
 
+/** Default `capacity`: 1 GiB of accounted size. */
 export const DEFAULT_CAPACITY = 1024 * 1024 * 1024;
+/** Default `cacheCapacity`: 64 MiB of cached entries. */
 export const DEFAULT_CACHE_CAPACITY = 64 * 1024 * 1024;
 
+/** StoreOptions with every default applied. */
 export interface ResolvedOptions {
   database: string | AnyLevel | undefined;
   nodeId: bigint;

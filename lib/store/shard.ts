@@ -35,6 +35,7 @@ export interface SlotFields {
   sumLo: number;
 }
 
+/** One shard of the index (see the file comment); methods never throw on valid slots. */
 export class Shard {
   /** Entries in this shard. */
   count = 0;

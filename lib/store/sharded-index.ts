@@ -7,6 +7,7 @@ import { Shard, type SlotFields } from './shard.js';
 import { admission, distanceWeight, priority } from './rules.js';
 import type { IndexedEntry, RefusalCode } from './types.js';
 
+/** Shards by the top byte of the store key (spec §9). */
 export const SHARDS = 256;
 
 /**
@@ -37,6 +38,7 @@ export function halves(storeKey: bigint): [hi: number, lo: number] {
   return [U32[HI]!, U32[LO]!];
 }
 
+/** The 256 shards, used space and count; decisions return codes, never throw. */
 export class ShardedIndex {
   readonly shards: Shard[] = [];
   /** Accounted bytes of every indexed entry. */

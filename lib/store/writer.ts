@@ -40,6 +40,7 @@ interface Batch {
 /** Most operations in one batch (a unit may take it one or two over). */
 export const MAX_BATCH_OPS = 4096;
 
+/** Group commit of record operations to one records sublevel (see the file comment). */
 export class GroupWriter {
   /** Uncommitted puts by store key (the latest one for each key). */
   readonly pending = new Map<bigint, PendingPut>();
