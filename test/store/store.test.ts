@@ -386,6 +386,24 @@ describe('store/store', () => {
       await db.close();
     });
 
+    for (const sync of [undefined, true, false]) {
+      it(`passes sync: ${sync ?? true} to every batch (option ${sync === undefined ? 'default' : sync})`, async () => {
+        const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+        store = await Store.open({ database: db, ...(sync === undefined ? {} : { sync }) });
+        const seen: unknown[] = [];
+        const batch = db.batch.bind(db) as (ops: unknown, o: unknown) => Promise<void>;
+        (db as unknown as { batch: unknown }).batch = (ops: unknown, o: { sync?: boolean }) => {
+          seen.push(o?.sync);
+          return batch(ops, o);
+        };
+        await Promise.all([store.put(makeEntry({ key: 'a' })), store.put(makeEntry({ key: 'b' }))]);
+        expect(seen.length).to.be.at.least(1);
+        expect(seen.every((x) => x === (sync ?? true))).to.equal(true);
+        await store.close();
+        await db.close();
+      });
+    }
+
     it('rejects bad options with ERR_INVALID_ARGUMENT', async () => {
       await rejects(Store.open({ capacity: -1 }), 'ERR_INVALID_ARGUMENT');
       await rejects(Store.open({ nodeId: 1 as unknown as bigint }), 'ERR_INVALID_ARGUMENT');
