@@ -10,7 +10,7 @@
 import { DaveError } from '../errors.js';
 import { entrySize, storeKey } from '../records/record.js';
 import { equalBytes } from '../wire/bytes.js';
-import { decodeEntry, encodeEntry, type Entry } from '../wire/entry.js';
+import { checkEntry, decodeEntry, entryLength, writeEntry, type Entry } from '../wire/entry.js';
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
@@ -343,9 +343,11 @@ export class Store implements StoreLike {
   // The synchronous core of put: every decision is made here, against the
   // index, before anything is awaited, so puts apply in call order.
   private apply(entry: Entry): Promise<PutResult> {
-    // An exact-size copy: the database value, the pending read and the cache
-    // entry all share it, and it pins no shared slab.
-    const bytes = encodeEntry(entry).slice();
+    // Encoded into its own exact-size buffer (not the codec's shared slab):
+    // the database value, the pending read and the cache entry all share it.
+    checkEntry(entry);
+    const bytes = new Uint8Array(entryLength(entry));
+    writeEntry(entry, bytes, 0);
     const dat = entry.dat;
     const valueLen = dat.value.length;
     // From the encoded bytes: same xxhash64(pubKey ‖ key), without allocating.
