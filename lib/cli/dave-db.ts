@@ -2,7 +2,7 @@
 /**
  * `dave-db`: inspect, verify, import and export a Dave database directory.
  * The commands live in lib/cli/db/; this file only wires them to the
- * process. Usage: `dave-db --help`, or docs/api/dave-db.md.
+ * process. Usage: `dave-db --help`, or the README's dave-db section.
  */
 import { run } from './db/main.js';
 
