@@ -13,7 +13,7 @@
  */
 import { DAT_HEADER_LEN, ENTRY_HEADER_LEN, FANOUT, MAX_MSG_LEN } from '../constants.js';
 import { DaveError, type ErrorCode } from '../errors.js';
-import { writeU16 } from '../wire/bytes.js';
+import { joinBytes, writeU16 } from '../wire/bytes.js';
 import { MAX_DAT_KV_LEN } from '../wire/dat.js';
 import { type Entry, encodeEntry, readEntry } from '../wire/entry.js';
 
@@ -284,18 +284,5 @@ export function backupRecord(entry: Entry): Uint8Array {
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_TIME, ERR_TOO_LARGE
  */
 export function writeBackup(entries: Iterable<Entry>): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let len = 0;
-  for (const e of entries) {
-    const r = backupRecord(e);
-    parts.push(r);
-    len += r.length;
-  }
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return joinBytes(Array.from(entries, (e) => backupRecord(e)));
 }

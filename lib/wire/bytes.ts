@@ -179,6 +179,14 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  * A new array holding `parts` one after another. Never throws.
  */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return joinBytes(parts);
+}
+
+/**
+ * concatBytes for an array of any length (a spread call is limited by the
+ * engine's argument count). Never throws.
+ */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   let len = 0;
   for (const p of parts) len += p.length;
   const out = new Uint8Array(len);

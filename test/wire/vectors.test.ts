@@ -32,6 +32,7 @@ import {
 import { blake3 } from '../../lib/crypto/hash.js';
 import { sign, signingKey } from '../../lib/crypto/ed25519.js';
 import { dats, messages } from '../vectors.js';
+import { vectorDat } from './fixtures.js';
 
 const NOW = 1_800_000_000_000; // after every vector's time, before the "future" one
 
@@ -120,15 +121,7 @@ describe('godave v0.0.51 vectors: dats', () => {
 
 describe('godave v0.0.51 vectors: messages', () => {
   const m = messages;
-  const dat: Dat = {
-    time: m.dat.time_ms,
-    salt: fromHex(m.dat.salt_hex),
-    work: fromHex(m.dat.work_hex),
-    sig: fromHex(m.dat.sig_hex),
-    pubKey: fromHex(m.public_key_hex),
-    key: new TextEncoder().encode(m.dat.key),
-    value: fromHex(m.dat.val_hex),
-  };
+  const dat: Dat = vectorDat();
   const entry = { dat, replicas: [1n, 2n, 3n, 4n, 5n] };
   const seq = (from: number, n: number) => Uint8Array.from({ length: n }, (_, i) => from + i);
   const built: Record<string, Message> = {
