@@ -385,6 +385,26 @@ describe('cli/dave-db', () => {
       expect(decodeEntry((await readAll(db))[0]![1]).replicas).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
     });
 
+    it('replaces a stored record that sits under another record\'s key, as the store skips it on open', async () => {
+      const dir = tempDir();
+      const db = join(dir, 'db');
+      const v2 = vector[2]!;
+      // under key-0's database key: another owner's record (was refused ERR_PUBKEY_MISMATCH);
+      // under key-2's: a newer record of the same owner's other key (was counted older than stored)
+      const sameOwnerNewer: Entry = { dat: await createDat({ key: 'other', value: 'x', privateKey: seedOf(2), time: v2.dat.time + 1000 }), replicas: [0n, 0n, 0n, 0n, 0n] };
+      await seed(db, [], [[keyOf(vector[0]!), encodeEntry(vector[1]!)], [keyOf(v2), encodeEntry(sameOwnerNewer)]]);
+      const file = join(dir, 'b.bin');
+      writeFileSync(file, writeBackup([vector[0]!, v2]));
+      const r = await dbcli(['import', file, db]);
+      expect(r.stderr).to.equal('');
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.include('2 records read; 2 added, 0 replaced, 0 already stored, 0 older than stored; 0 bad');
+      const stored = await readAll(db);
+      expect(stored.map(([k, v]) => [toHex(k), toHex(v)]).sort()).to.deep.equal(
+        [vector[0]!, v2].map((e) => [toHex(keyOf(e)), toHex(encodeEntry(e))]).sort(),
+      );
+    });
+
     it('imports the good records of a damaged file, lists the bad ones, and exits 1', async () => {
       const dir = tempDir();
       const badSig = tampered(vector[4]!, (e) => (e.dat.value = new TextEncoder().encode('forged!')));

@@ -41,6 +41,22 @@ export function replaceDecision(stored: Entry, incoming: Entry): ErrorCode | und
   );
 }
 
+/**
+ * The record stored at database key `key`, or undefined when it is corrupt:
+ * it does not decode, or its content belongs under another key. The store
+ * skips both on open (store/recover.ts), so both are replaced, never
+ * compared with.
+ */
+function storedAt(key: Uint8Array, bytes: Uint8Array): Entry | undefined {
+  let stored: Entry;
+  try {
+    stored = decodeEntry(bytes);
+  } catch {
+    return undefined;
+  }
+  return equalBytes(recordKey(storeKey(stored.dat.pubKey, stored.dat.key)), key) ? stored : undefined;
+}
+
 interface Tally {
   read: number;
   added: number;
@@ -110,13 +126,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
       let stored = queued?.entry;
       if (!queued) {
         const bytes = await records.get(key);
-        if (bytes !== undefined) {
-          try {
-            stored = decodeEntry(bytes);
-          } catch {
-            stored = undefined; // an undecodable stored record is replaced
-          }
-        }
+        if (bytes !== undefined) stored = storedAt(key, bytes);
       }
       const refusal = stored ? replaceDecision(stored, entry) : undefined;
       if (refusal === 'ERR_DUPLICATE') t.unchanged++;
