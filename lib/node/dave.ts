@@ -18,7 +18,7 @@ import { type SigningKey, sign, signingKey, verify } from '../crypto/ed25519.js'
 import { blake3 } from '../crypto/hash.js';
 import { nodeId, storeKey } from '../records/record.js';
 import type { StoreLike } from '../store/types.js';
-import { isDialable, isUnspecified, sameAddress } from '../peers/address.js';
+import { hostKey, isDialable, isUnspecified, sameAddress } from '../peers/address.js';
 import { type Peer, PeerTable, PONG_BUDGET, isActive } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { nodeSockets } from '../transport/index.js';
@@ -83,6 +83,8 @@ export class Dave {
   private readonly reads = new PendingReads(MAX_READS);
   private readonly timers = new Set<unknown>();
   private readonly inbound = new Set<Duplex>();
+  /** Inbound TCP connections per host (hostKey: IPv4 address or IPv6 /64). */
+  private readonly inboundPerHost = new Map<string, number>();
   private readonly activeWaiters = new Set<() => void>();
   private bound: AddrPort = { ip: new Uint8Array(16), port: 0 };
   private publicAddr: AddrPort | null = null;
@@ -105,6 +107,7 @@ export class Dave {
     clock: Clock,
     log: Logger,
     table: PeerTable,
+    private readonly maxInboundPerHost: number,
   ) {
     this.signer = signer;
     this.publicKey = signer.publicKey;
@@ -133,6 +136,8 @@ export class Dave {
     }
     const capacity = options.capacity ?? DEFAULTS.capacity;
     if (!Number.isSafeInteger(capacity) || capacity < 0) invalid('capacity must be a non-negative integer');
+    const maxInboundPerHost = options.maxInboundPerHost ?? DEFAULTS.maxInboundPerHost;
+    if (!Number.isSafeInteger(maxInboundPerHost) || maxInboundPerHost < 1) invalid('maxInboundPerHost must be a positive integer');
     const clock = options.clock ?? systemClock;
     const log = options.logger ?? silentLogger;
     const sockets = options.sockets ?? nodeSockets;
@@ -159,7 +164,7 @@ export class Dave {
     try {
       const pool = acquireVerifyPool(options.verifyWorkers);
       const skew = options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs;
-      const node = new Dave(store, ownsStore, udp, tcp, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits));
+      const node = new Dave(store, ownsStore, udp, tcp, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost);
       node.start(pair.address);
       return node;
     } catch (err) {
@@ -437,14 +442,23 @@ export class Dave {
     void this.ingest(entry).finally(() => this.udpPuts--);
   }
 
-  private onConnection(stream: Duplex, _remote: AddrPort): void {
-    if (this.closing || this.inbound.size >= MAX_INBOUND) {
+  private onConnection(stream: Duplex, remote: AddrPort): void {
+    // per-host cap first, so one host cannot take every slot (loopback included: no exemptions)
+    const host = hostKey(remote.ip);
+    const fromHost = this.inboundPerHost.get(host) ?? 0;
+    if (this.closing || this.inbound.size >= MAX_INBOUND || fromHost >= this.maxInboundPerHost) {
       stream.destroy();
       return;
     }
     this.counters.tcpAccepted++;
     this.inbound.add(stream);
-    stream.once('close', () => this.inbound.delete(stream));
+    this.inboundPerHost.set(host, fromHost + 1);
+    stream.once('close', () => {
+      this.inbound.delete(stream);
+      const n = (this.inboundPerHost.get(host) ?? 1) - 1;
+      if (n <= 0) this.inboundPerHost.delete(host);
+      else this.inboundPerHost.set(host, n);
+    });
     readConnection(stream, {
       ingest: (entry) => this.ingest(entry),
       setTimer: (fn, ms) => this.timeout(fn, ms),

@@ -1,8 +1,9 @@
 /**
  * The TCP reader, spec §10: frames of u16 length + message; PUTs are
  * handed to the node, other valid messages ignored. A frame over the
- * maximum, a message that does not decode, or no complete frame within the
- * read deadline ends the connection. Backpressure: while too many records
+ * maximum, a message that does not decode, or no PUT frame within the
+ * read deadline ends the connection (other messages do not reset the
+ * deadline, so they cannot keep a connection open). Backpressure: while too many records
  * from this connection await verification and storage, reading pauses
  * (and the deadline with it).
  */
@@ -53,6 +54,7 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   stream.on('data', (chunk: Uint8Array) => {
     if (done) return;
     let frames: Uint8Array[];
+    let puts = 0;
     try {
       frames = decoder.push(chunk);
     } catch {
@@ -68,7 +70,8 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
         return drop();
       }
       host.onFrame(msg.op);
-      if (msg.op !== OP.PUT) continue;
+      if (msg.op !== OP.PUT) continue; // ignored, and does not keep the connection alive
+      puts++;
       inFlight++;
       void host.ingest(msg.entry).finally(() => {
         inFlight--;
@@ -83,7 +86,8 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
       paused = true;
       stream.pause();
     }
-    if (frames.length > 0 || timer === null) arm();
+    // only a PUT resets the deadline: other messages are ignored (spec §10)
+    if (puts > 0 || timer === null) arm();
   });
   stream.on('error', () => {});
   stream.once('close', finish);

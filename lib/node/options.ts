@@ -101,6 +101,11 @@ export interface DaveOptions {
   store?: StoreLike;
   /** Peer table limits. Default 2048 peers, 8 per IPv4 address or IPv6 /64. */
   peerLimits?: Partial<PeerLimits>;
+  /**
+   * Most inbound TCP connections from one IPv4 address or IPv6 /64
+   * (loopback included). Default 8; the node takes 128 in all.
+   */
+  maxInboundPerHost?: number;
   /** Verification worker threads. Default min(4, cores); 0 verifies inline. */
   verifyWorkers?: number;
   /** Allowed lead of a record's time over our clock. Default 5 000 (Go: 0). */
@@ -112,4 +117,5 @@ export const DEFAULTS = Object.freeze({
   capacity: 1 << 30,
   cacheCapacity: 64 << 20,
   maxClockSkewMs: MAX_CLOCK_SKEW_MS,
+  maxInboundPerHost: 8,
 });

@@ -105,6 +105,47 @@ describe('node: malformed input', function () {
     s4.destroy();
   });
 
+  it('non-PUT frames do not reset the TCP read deadline', async () => {
+    const a = await cluster.open({ timings: { frameTimeoutMs: 300 } });
+    const s = await tcpTo(a.address());
+    const ping = encodeMessage({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n });
+    const frame = new Uint8Array(2 + ping.length);
+    frame[0] = ping.length & 0xff;
+    frame[1] = ping.length >> 8;
+    frame.set(ping, 2);
+    const started = Date.now();
+    const keepAlive = setInterval(() => s.writable && s.write(frame), 50);
+    try {
+      await Promise.race([closed(s), new Promise((r) => setTimeout(r, 2_000))]);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    expect(s.destroyed, 'the connection was kept open by PINGs').to.equal(true);
+    expect(Date.now() - started).to.be.lessThan(2_000);
+    expect(a.stats().packetsIn.PING).to.be.greaterThan(0);
+    await until(() => a.stats().tcpDropped === 1, 2_000, 'the dropped connection');
+  });
+
+  it('caps inbound TCP connections per host', async () => {
+    const a = await cluster.open({ maxInboundPerHost: 2, timings: { frameTimeoutMs: 5_000 } });
+    const s1 = await tcpTo(a.address());
+    const s2 = await tcpTo(a.address());
+    await until(() => a.stats().tcpAccepted === 2, 2_000, 'two accepted connections');
+    const s3 = await tcpTo(a.address());
+    await closed(s3); // refused: the host holds its two slots
+    expect(a.stats().tcpAccepted).to.equal(2);
+    expect(s1.destroyed || s2.destroyed).to.equal(false);
+    // a slot freed is a slot available again
+    s1.destroy();
+    await closed(s1);
+    await new Promise((r) => setTimeout(r, 100));
+    const s4 = await tcpTo(a.address());
+    await until(() => a.stats().tcpAccepted === 3, 2_000, 'the freed slot taken');
+    expect(s4.destroyed).to.equal(false);
+    s2.destroy();
+    s4.destroy();
+  });
+
   it('a bad record over UDP is counted as a verification failure and not stored', async () => {
     const a = await cluster.open();
     const fake = await new FakePeer().bind();
