@@ -23,8 +23,9 @@ export interface OpenedDatabase {
 
 /**
  * Opens (or waits for) the database named by `database`.
- * @throws DaveError ERR_INVALID_ARGUMENT, ERR_DATABASE_IN_USE (a directory
- *   another process holds), ERR_DATABASE
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_DATABASE_IN_USE (a directory,
+ *   by path or as a database handed in, whose LevelDB lock is held elsewhere),
+ *   ERR_DATABASE
  */
 export async function openDatabase(database: string | AnyLevel | undefined): Promise<OpenedDatabase> {
   if (database === undefined) {
@@ -38,13 +39,27 @@ export async function openDatabase(database: string | AnyLevel | undefined): Pro
   }
   try {
     // A database the caller made is opening or open (abstract-level opens on
-    // construction); a closed one is reopened.
-    if (database.status === 'closed') await database.open();
-    else await database.open({ passive: true });
+    // construction); a closed one is reopened. A passive open that fails
+    // leaves it closed without saying why (LEVEL_LOCKED is only the cause of
+    // an open's own failure), so it is opened once more to learn the reason.
+    if (!isClosed(database)) {
+      try {
+        await database.open({ passive: true });
+      } catch (err) {
+        if (!isClosed(database)) throw err;
+      }
+    }
+    if (isClosed(database)) await database.open();
   } catch (err) {
+    if (isLockedError(err)) throw inUseError(err, 'the given database');
     throw databaseError(err, 'opening the given database');
   }
   return { db: database, owned: false };
+}
+
+/** Read through a call, so a status read after an await is not narrowed away. */
+function isClosed(db: AnyLevel): boolean {
+  return db.status === 'closed';
 }
 
 async function openDirectory(location: string): Promise<OpenedDatabase> {
@@ -53,16 +68,19 @@ async function openDirectory(location: string): Promise<OpenedDatabase> {
   try {
     await db.open();
   } catch (err) {
-    if (isLockedError(err)) {
-      throw new DaveError(
-        'ERR_DATABASE_IN_USE',
-        `database directory ${location} is in use: another process (or another open database in this one) holds its LevelDB lock (LEVEL_LOCKED)`,
-        { cause: err },
-      );
-    }
+    if (isLockedError(err)) throw inUseError(err, `database directory ${location}`);
     throw databaseError(err, `opening ${location}`);
   }
   return { db, owned: true, location };
+}
+
+/** ERR_DATABASE_IN_USE for a LevelDB lock held elsewhere; `what` names the database. */
+function inUseError(err: unknown, what: string): DaveError {
+  return new DaveError(
+    'ERR_DATABASE_IN_USE',
+    `${what} is in use: another process (or another open database in this one) holds its LevelDB lock (LEVEL_LOCKED)`,
+    { cause: err },
+  );
 }
 
 /**

@@ -1,7 +1,10 @@
+import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClassicLevel } from '../../storage-adapters/classic-level.js';
+import { DaveError } from '../../lib/errors.js';
+import { Store } from '../../lib/store/store.js';
 import type { AnyLevel } from '../../lib/store/layout.js';
 import { adapterSuite } from './suite.js';
 
@@ -18,4 +21,23 @@ adapterSuite('classic-level', {
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   },
+});
+
+describe('storage adapter: classic-level, locked', () => {
+  it('reports a handed-in database whose directory another handle holds as ERR_DATABASE_IN_USE', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'dave-adapter-'));
+    const holder = createClassicLevel(join(d, 'db'));
+    await holder.open();
+    try {
+      const err = await Store.open({ database: createClassicLevel(join(d, 'db')) as AnyLevel }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(DaveError);
+      expect((err as DaveError).code).to.equal('ERR_DATABASE_IN_USE');
+    } finally {
+      await holder.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
 });
