@@ -612,7 +612,7 @@ export class Dave {
   private openSink(udpAddr: AddrPort): Promise<FrameSink | Error> {
     const to = { ip: udpAddr.ip, port: udpAddr.port + 1 };
     return this.tcp.connect(to, this.timings.connectTimeoutMs).then(
-      (stream) => new FrameSink(stream),
+      (stream) => new FrameSink(stream, this.timings.connectTimeoutMs + this.timings.frameTimeoutMs),
       (err: Error) => err,
     );
   }

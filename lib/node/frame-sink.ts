@@ -1,9 +1,13 @@
 /**
  * Outgoing TCP frames on one connection, coalesced: frames queued in the
  * same event-loop turn go out in one write. `ready()` is the backpressure
- * point: it waits while the socket holds more than HIGH_WATER bytes.
+ * point: it waits while the socket holds more than HIGH_WATER bytes, for
+ * at most `stallTimeoutMs` (a real timer): a peer that accepts but never
+ * reads then fails the connection with ERR_CONNECTION instead of holding
+ * its writer forever.
  */
 import type { Duplex } from 'node:stream';
+import { DaveError } from '../errors.js';
 import { encodeFrame } from '../wire/frame.js';
 
 const HIGH_WATER = 256 * 1024;
@@ -21,7 +25,11 @@ export class FrameSink {
   /** The other side ended the connection before we did (e.g. its read deadline). */
   closedByPeer = false;
 
-  constructor(private readonly stream: Duplex) {
+  /** stallTimeoutMs: longest wait of ready() for the socket to drain. */
+  constructor(
+    private readonly stream: Duplex,
+    private readonly stallTimeoutMs: number,
+  ) {
     this.closed = new Promise((resolve) => {
       stream.once('close', () => {
         if (!this.ended) this.closedByPeer = true;
@@ -73,15 +81,25 @@ export class FrameSink {
     this.stream.write(chunk);
   }
 
-  /** Resolves when the socket can take more (or has failed). */
+  /**
+   * Resolves when the socket can take more, or has failed, or did not
+   * drain within stallTimeoutMs (then the connection is destroyed and
+   * `error` is ERR_CONNECTION). Never rejects.
+   */
   ready(): Promise<void> {
     if (this.failed || this.stream.writableLength + this.bytes < HIGH_WATER) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
+        clearTimeout(timer);
         this.stream.off('drain', done);
         this.stream.off('close', done);
         resolve();
       };
+      const timer = setTimeout(() => {
+        this.error ??= new DaveError('ERR_CONNECTION', `the peer did not read for ${this.stallTimeoutMs} ms`);
+        this.destroy();
+        done();
+      }, this.stallTimeoutMs);
       this.stream.once('drain', done);
       this.stream.once('close', done);
     });

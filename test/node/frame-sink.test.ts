@@ -1,0 +1,48 @@
+/**
+ * FrameSink backpressure: ready() waits for the socket to drain, but not
+ * forever: a peer that accepts and never reads fails the connection.
+ */
+import { expect } from 'chai';
+import { Duplex } from 'node:stream';
+import { FrameSink } from '../../lib/node/frame-sink.js';
+import { isDaveError } from '../../lib/errors.js';
+
+/** A connection whose far end never reads: writes are never acknowledged. */
+function deafStream(): Duplex {
+  return new Duplex({
+    read() {},
+    write(_chunk, _enc, _cb) {
+      // never calls back: the bytes stay buffered, 'drain' never comes
+    },
+  });
+}
+
+describe('node: FrameSink', function () {
+  this.timeout(10_000);
+
+  it('ready() gives up on a peer that never reads: ERR_CONNECTION, connection destroyed', async () => {
+    const stream = deafStream();
+    const sink = new FrameSink(stream, 200);
+    for (let i = 0; i < 6; i++) sink.pushFrame(new Uint8Array(60_000)); // raw bytes: framing is not the point
+    await new Promise((r) => setImmediate(r));
+    expect(stream.writableLength).to.be.greaterThan(256 * 1024);
+    const started = Date.now();
+    const outcome = await Promise.race([sink.ready().then(() => 'ready'), new Promise((r) => setTimeout(() => r('hung'), 3_000))]);
+    expect(outcome).to.equal('ready');
+    expect(Date.now() - started).to.be.within(150, 2_000);
+    expect(sink.failed).to.equal(true);
+    expect(isDaveError(sink.error, 'ERR_CONNECTION')).to.equal(true);
+    expect(stream.destroyed).to.equal(true);
+    await sink.end(100); // and ending a failed sink does not hang either
+  });
+
+  it('ready() resolves at once below the high-water mark and clears its timer on drain', async () => {
+    const sink = new FrameSink(new Duplex({ read() {}, write: (_c, _e, cb) => cb() }), 50);
+    sink.push(new Uint8Array(100));
+    await sink.ready();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sink.failed).to.equal(false);
+    expect(sink.error).to.equal(null);
+    sink.destroy();
+  });
+});
