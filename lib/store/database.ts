@@ -17,6 +17,12 @@ export interface OpenedDatabase {
   db: AnyLevel;
   /** The store opened it, so the store closes it. */
   owned: boolean;
+  /**
+   * A database handed in closed that the store reopened: not owned (the
+   * caller keeps it across the store's close), but closed again when the
+   * store fails to open on it, leaving it as it came.
+   */
+  reopened: boolean;
   /** Directory, for a classic-level the store opened. */
   location?: string;
 }
@@ -31,12 +37,13 @@ export async function openDatabase(database: string | AnyLevel | undefined): Pro
   if (database === undefined) {
     const db = new MemoryLevel<Uint8Array, Uint8Array>(CLASSIC_LEVEL_OPTIONS);
     await db.open();
-    return { db, owned: true };
+    return { db, owned: true, reopened: false };
   }
   if (typeof database === 'string') return openDirectory(database);
   if (database === null || typeof database !== 'object' || typeof database.sublevel !== 'function') {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'options.database must be a directory path or an abstract-level database');
   }
+  let reopened = false;
   try {
     // A database the caller made is opening or open (abstract-level opens on
     // construction); a closed one is reopened. A passive open that fails
@@ -49,12 +56,15 @@ export async function openDatabase(database: string | AnyLevel | undefined): Pro
         if (!isClosed(database)) throw err;
       }
     }
-    if (isClosed(database)) await database.open();
+    if (isClosed(database)) {
+      await database.open();
+      reopened = true;
+    }
   } catch (err) {
     if (isLockedError(err)) throw inUseError(err, 'the given database');
     throw databaseError(err, 'opening the given database');
   }
-  return { db: database, owned: false };
+  return { db: database, owned: false, reopened };
 }
 
 /** Read through a call, so a status read after an await is not narrowed away. */
@@ -71,7 +81,7 @@ async function openDirectory(location: string): Promise<OpenedDatabase> {
     if (isLockedError(err)) throw inUseError(err, `database directory ${location}`);
     throw databaseError(err, `opening ${location}`);
   }
-  return { db, owned: true, location };
+  return { db, owned: true, reopened: false, location };
 }
 
 /** ERR_DATABASE_IN_USE for a LevelDB lock held elsewhere; `what` names the database. */

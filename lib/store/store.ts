@@ -175,7 +175,8 @@ export class Store implements StoreLike {
       if (internals?.storeKey) store.keyOf = internals.storeKey;
       return store;
     } catch (err) {
-      if (opened.owned) await opened.db.close().catch(() => {});
+      // Whatever the store opened it closes: its own database, or one handed in closed.
+      if (opened.owned || opened.reopened) await opened.db.close().catch(() => {});
       throw err;
     }
   }

@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import { Store } from '../../lib/store/store.js';
-import { recordKey, recordsLevel, type AnyLevel } from '../../lib/store/layout.js';
+import { DaveError } from '../../lib/errors.js';
+import { FORMAT_KEY, metaLevel, recordKey, recordsLevel, type AnyLevel } from '../../lib/store/layout.js';
 import { encodeEntry, type Entry } from '../../lib/wire/entry.js';
 import { keyOf, makeEntry } from '../store/helpers.js';
 
@@ -106,6 +107,27 @@ export function adapterSuite(name: string, h: AdapterHarness): void {
       await store.put(makeEntry());
       expect(store.count()).to.equal(1);
       await store.close();
+    });
+
+    it('closes again a database handed in closed when the store fails to open on it', async () => {
+      await metaLevel(db).put(FORMAT_KEY, new TextEncoder().encode('other-format/9'));
+      await db.close();
+      const err = await Store.open({ database: db }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as DaveError).code).to.equal('ERR_DATABASE');
+      expect(db.status).to.equal('closed');
+    });
+
+    it('leaves open a database handed in open when the store fails to open on it', async () => {
+      await metaLevel(db).put(FORMAT_KEY, new TextEncoder().encode('other-format/9'));
+      const err = await Store.open({ database: db }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as DaveError).code).to.equal('ERR_DATABASE');
+      expect(db.status).to.equal('open');
     });
   });
 }
