@@ -7,9 +7,10 @@
  * exhaust memory. Lives with the node (not in crypto/) because it runs
  * verifyDat from records/, above crypto in the import order.
  *
- * If a worker fails (it cannot load, or crashes), its batch is verified
- * inline and the pool verifies inline from then on: a broken worker must
- * never turn valid records away.
+ * If a worker fails (it cannot start or load, or crashes), its batch is
+ * verified inline and the pool verifies inline from then on; a batch that
+ * cannot be posted (postMessage throws) is verified inline. A broken worker
+ * must never turn valid records away.
  *
  * Nodes in one process share one pool per worker count (acquireVerifyPool),
  * so ten nodes in a test or a simulation do not start forty threads that
@@ -114,22 +115,43 @@ export class VerifyPool {
     while (this.queue.length > 0 && !this.closed) {
       const batch = this.queue.splice(0, BATCH);
       const w = this.pickWorker();
+      if (w === null) {
+        this.verifyInline(batch);
+        continue;
+      }
       const id = this.nextId++;
       w.inFlight.set(id, batch);
       w.load += batch.length;
-      w.worker.postMessage({
-        id,
-        nows: batch.map((p) => p.now),
-        skews: batch.map((p) => p.skew),
-        dats: batch.map((p) => p.dat),
-      });
+      try {
+        w.worker.postMessage({
+          id,
+          nows: batch.map((p) => p.now),
+          skews: batch.map((p) => p.skew),
+          dats: batch.map((p) => plainDat(p.dat)),
+        });
+      } catch {
+        // e.g. a DataCloneError: this batch cannot travel, verify it here
+        // (flush runs in setImmediate, where a throw would end the process)
+        w.inFlight.delete(id);
+        w.load -= batch.length;
+        this.verifyInline(batch);
+      }
     }
   }
 
-  private pickWorker(): PoolWorker {
+  /** The least loaded worker, starting one if due; null when none can start. */
+  private pickWorker(): PoolWorker | null {
     if (this.workers.length < this.workerCount) {
       const least = this.workers.reduce<PoolWorker | null>((m, w) => (m === null || w.load < m.load ? w : m), null);
-      if (least === null || least.load > 0) return this.spawn();
+      if (least === null || least.load > 0) {
+        try {
+          return this.spawn();
+        } catch {
+          // a worker cannot start: make do with those running (inline if none)
+          this.workerCount = this.workers.length;
+          if (this.workers.length === 0) return null;
+        }
+      }
     }
     return this.workers.reduce((m, w) => (w.load < m.load ? w : m));
   }
@@ -160,8 +182,13 @@ export class VerifyPool {
   private drainInline(): void {
     const queue = this.queue;
     this.queue = [];
-    this.queued -= queue.length;
-    for (const p of queue) {
+    this.verifyInline(queue);
+  }
+
+  /** Verifies `batch` (counted in `queued`) on this thread and settles it. */
+  private verifyInline(batch: Pending[]): void {
+    this.queued -= batch.length;
+    for (const p of batch) {
       try {
         verifyDat(p.dat, { now: p.now, maxClockSkew: p.skew });
         p.resolve();
@@ -200,6 +227,11 @@ export class VerifyPool {
     for (const w of workers) this.failWorker(w);
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
+}
+
+/** Only the Dat's own fields cross to a worker, never the caller's object (it may hold anything). */
+function plainDat(d: Dat): Dat {
+  return { time: d.time, salt: d.salt, work: d.work, sig: d.sig, pubKey: d.pubKey, key: d.key, value: d.value };
 }
 
 const shared = new Map<number, { pool: VerifyPool; users: number }>();

@@ -98,6 +98,43 @@ describe('node/verify-pool', function () {
     expect(pool.pending).to.equal(0);
     await pool.close();
   });
+  it('posts only the Dat fields: a Dat carrying a non-cloneable property still verifies', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
+    const odd = { ...d, onDone: () => {} }; // a function cannot be structured-cloned
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
+    const rs = await Promise.all([odd, d, { ...d, value: Uint8Array.of(1) }].map((x) => pool.verify(x, Date.now()).then(() => 'ok', (e) => e.code)));
+    expect(rs).to.deep.equal(['ok', 'ok', 'ERR_BAD_SIGNATURE']);
+    expect(pool.pending).to.equal(0);
+    await pool.close();
+  });
+  it('a batch that cannot be posted, or a worker that cannot start, is verified inline', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
+    // a field that throws when read: posting fails, the inline verdict is a rejection, not a crash
+    const hostile = { ...d } as Record<string, unknown>;
+    Object.defineProperty(hostile, 'sig', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no');
+      },
+    });
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
+    const rs = await Promise.all([hostile, d].map((x) => pool.verify(x as never, Date.now()).then(() => 'ok', () => 'rejected')));
+    expect(rs).to.deep.equal(['rejected', 'ok']);
+    expect(pool.pending).to.equal(0);
+    await pool.close();
+    // no worker can start: everything verifies on this thread
+    const broken = new VerifyPool({ workers: 2, inlinePerTurn: 0 });
+    (broken as unknown as { spawn(): never }).spawn = () => {
+      throw new Error('cannot start a worker');
+    };
+    const many = await Promise.all(Array.from({ length: 100 }, () => broken.verify(d, Date.now()).then(() => 'ok', (e) => String(e))));
+    expect(many.every((r) => r === 'ok')).to.equal(true);
+    expect(broken.pending).to.equal(0);
+    expect(await broken.verify(d, Date.now()).then(() => 'ok')).to.equal('ok');
+    await broken.close();
+  });
   it('rejects with ERR_ABORTED when its queue is full', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
