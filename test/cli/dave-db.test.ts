@@ -203,6 +203,19 @@ describe('cli/dave-db', () => {
       expect(r.stderr).to.include(`undecodable record at store key ${toHex(recordKey(42n))}: ERR_TRUNCATED`);
     });
 
+    it('reports records under a database key that is not 8 bytes as bad, in text and --json, and exits 1', async () => {
+      const d = tempDir();
+      const short = new Uint8Array([1, 2, 3]);
+      await seed(d, vector.slice(0, 2), [[short, encodeEntry(vector[2]!)]]);
+      for (const argv of [['dump', d, '--json'], ['dump', d]]) {
+        const r = await dbcli(argv);
+        expect(r.code, argv.join(' ')).to.equal(1);
+        expect(r.lines, argv.join(' ')).to.have.length(2);
+        if (argv.includes('--json')) r.lines.forEach((l) => JSON.parse(l));
+        expect(r.stderr, argv.join(' ')).to.equal(`bad record at store key 010203: ERR_DATABASE: the key is 3 bytes, not 8\n`);
+      }
+    });
+
     it('stops quietly when stdout is closed (dump | head)', async () => {
       const stdout = new Writable({
         write(_c, _e, done) {

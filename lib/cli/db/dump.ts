@@ -1,8 +1,9 @@
 /**
  * `dave-db dump <dir> [--json] [--owner HEX] [--prefix KEY] [--limit N]`:
  * one line per record in store-key order; --json writes NDJSON with every
- * field and the full value. Records that do not decode are reported on
- * stderr (exit status 1); stdout stays clean.
+ * field and the full value. Records that do not decode, or sit under a
+ * database key that is not 8 bytes, are reported on stderr (exit status 1);
+ * stdout stays clean.
  */
 import { DaveError } from '../../errors.js';
 import { toHex } from '../../wire/bytes.js';
@@ -10,6 +11,9 @@ import { intOption, parseCommand } from './args.js';
 import { openDatabase, scanRecords } from './database.js';
 import { jsonRecord, textLine } from './format.js';
 import { EXIT_BAD_RECORDS, EXIT_OK, Output, type CliIO } from './io.js';
+
+/** Length of a records-sublevel key: the big-endian u64 store key (store/layout.ts). */
+const RECORD_KEY_BYTES = 8;
 
 export const DUMP_USAGE = 'dump <dir> [--json] [--owner HEX] [--prefix KEY] [--limit N]';
 
@@ -40,13 +44,20 @@ export async function dump(argv: string[], io: CliIO): Promise<number> {
   const out = new Output(io.stdout);
   const err = new Output(io.stderr);
   let shown = 0;
-  let undecodable = 0;
+  let bad = 0;
   try {
     if (limit === 0) return EXIT_OK;
     for await (const r of scanRecords(records)) {
       if (!r.entry) {
-        undecodable++;
+        bad++;
         await err.line(`undecodable record at store key ${toHex(r.dbKey)}: ${r.error!.code}: ${r.error!.message}`);
+        continue;
+      }
+      if (r.dbKey.length !== RECORD_KEY_BYTES) {
+        // no store key to show (the store skips it on open); verify says where it belongs
+        bad++;
+        const why = `the key is ${r.dbKey.length} bytes, not ${RECORD_KEY_BYTES}`;
+        await err.line(`bad record at store key ${toHex(r.dbKey)}: ERR_DATABASE: ${why}`);
         continue;
       }
       const d = r.entry.dat;
@@ -59,5 +70,5 @@ export async function dump(argv: string[], io: CliIO): Promise<number> {
     await db.close();
   }
   if (out.error && (out.error as NodeJS.ErrnoException).code !== 'EPIPE') throw out.error;
-  return undecodable > 0 ? EXIT_BAD_RECORDS : EXIT_OK;
+  return bad > 0 ? EXIT_BAD_RECORDS : EXIT_OK;
 }
