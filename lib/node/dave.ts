@@ -418,17 +418,18 @@ export class Dave {
     const fromKey = addressKey(from);
     if (!this.reads.expects(id, fromKey)) return; // unsolicited
     if (isNotFound(entry)) return this.reads.notFound(id, fromKey);
-    this.reads.verifying(id, 1);
+    // the read captured now: by the time verification ends it may have
+    // expired and another read for the same key begun
+    const read = this.reads.verifying(id);
     this.verify(entry.dat).then(
       () => {
-        this.reads.verifying(id, -1);
+        this.reads.verified(read, id, true, fromKey);
         this.reads.found(id, entry);
         void this.storeEntry(entry);
       },
       (err) => {
-        this.reads.verifying(id, -1);
         this.countVerifyError(err);
-        this.reads.notFound(id, fromKey); // a bad answer counts as none
+        this.reads.verified(read, id, false, fromKey); // a bad answer counts as none
       },
     );
   }

@@ -21,6 +21,9 @@ interface PendingRead {
   verifying: number;
 }
 
+/** A pending read, as verifying() hands it out. */
+export type ReadHandle = object;
+
 export function readKey(pubKey: Uint8Array, key: Uint8Array): string {
   return `${toHex(pubKey)}/${toHex(key)}`;
 }
@@ -94,23 +97,32 @@ export class PendingReads {
     }
   }
 
-  /** Marks a found answer as being verified (so not-founds wait for it). */
-  verifying(id: string, delta: 1 | -1): void {
+  /**
+   * Marks a found answer for `id` as being verified (so not-founds wait for
+   * it). Returns the read it belongs to, for verified(): the read may end
+   * and another start for the same key before the verification does.
+   */
+  verifying(id: string): ReadHandle | null {
     const read = this.reads.get(id);
-    if (read) read.verifying += delta;
+    if (!read) return null;
+    read.verifying++;
+    return read;
+  }
+
+  /**
+   * The verification started by verifying() is over. A failed answer
+   * counts as a not-found from `from`, for that read only.
+   */
+  verified(handle: ReadHandle | null, id: string, ok: boolean, from: string): void {
+    if (handle === null) return;
+    const read = handle as PendingRead;
+    read.verifying--;
+    if (!ok && this.reads.get(id) === read) this.notFound(id, from);
   }
 
   /** A verified answer: every caller gets it. */
   found(id: string, entry: Entry): void {
     this.settle(id, (w) => w.resolve(entry));
-  }
-
-  /** After a found answer failed verification: fail now if every peer has answered not found. */
-  recheck(id: string): void {
-    const read = this.reads.get(id);
-    if (read && read.verifying === 0 && read.notFound.size >= read.asked.size) {
-      this.settle(id, (w) => w.reject(new DaveError('ERR_NOT_FOUND', 'every peer asked said not found')));
-    }
   }
 
   private settle(id: string, fn: (w: Waiter) => void): void {

@@ -58,6 +58,28 @@ describe('node/get: pending reads', () => {
     expect(r.hasRoom('y')).to.equal(false);
     r.abortAll();
   });
+  it('a verification outliving its read does not touch the next read for the same key', async () => {
+    const r = new PendingReads(10);
+    const a = r.wait('x', ['p'], 30, undefined, timers).catch((e) => e.code);
+    const handle = r.verifying('x'); // p's answer is being verified when a expires
+    expect(await a).to.equal('ERR_TIMEOUT');
+    const b = r.wait('x', ['p', 'q'], 5_000, undefined, timers).catch((e) => e.code);
+    r.verified(handle, 'x', false, 'p'); // a's bad answer: nothing to do with b
+    r.notFound('x', 'p');
+    expect(r.size).to.equal(1);
+    r.notFound('x', 'q');
+    expect(await b).to.equal('ERR_NOT_FOUND'); // at once, not after 5 s
+    expect(r.size).to.equal(0);
+  });
+  it('not-founds wait for a found answer being verified; a bad one then fails the read', async () => {
+    const r = new PendingReads(10);
+    const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers).catch((e) => e.code);
+    const handle = r.verifying('x');
+    r.notFound('x', 'b');
+    expect(r.size).to.equal(1);
+    r.verified(handle, 'x', false, 'a');
+    expect(await p).to.equal('ERR_NOT_FOUND');
+  });
 });
 
 describe('node/verify-pool', function () {
