@@ -172,13 +172,19 @@ export class PeerTable {
     return pool.slice(0, k);
   }
 
-  /** The `n` active peers closest to `target` by XOR distance, skipping ID 0 (spec §3). */
+  /**
+   * The `n` active peers closest to `target` by XOR distance, skipping ID 0
+   * (spec §3), one per ID: a node known under several addresses counts
+   * once, at the address seen most recently.
+   */
   closestActive(target: bigint, n: number): Peer[] {
-    return sortByDistance(
-      this.active().filter((p) => p.id !== 0n),
-      target,
-      (p) => p.id,
-    ).slice(0, n);
+    const byId = new Map<bigint, Peer>();
+    for (const p of this.byKey.values()) {
+      if (!p.active || p.id === 0n) continue;
+      const seen = byId.get(p.id);
+      if (!seen || p.lastSeen > seen.lastSeen) byId.set(p.id, p);
+    }
+    return sortByDistance([...byId.values()], target, (p) => p.id).slice(0, n);
   }
 }
 

@@ -109,6 +109,25 @@ describe('peers/table', () => {
     expect(t.closestActive(0b0010n, 3).map((p) => p.id)).to.deep.equal([0b0011n, 0b0001n, 0b0110n]);
     expect(sortByDistance([5n, 1n, 7n], 0n, (x) => x)).to.deep.equal([1n, 5n, 7n]);
   });
+
+  it('closestActive counts a node known under two addresses once, at the one seen last', () => {
+    const t = new PeerTable({ maxPerHost: 100 });
+    const add = (port: number, id: bigint, lastSeen: number) => {
+      const p = t.add(addrPort('10.0.0.1', port), false, 0)!;
+      p.id = id;
+      p.active = true;
+      p.lastSeen = lastSeen;
+      return p;
+    };
+    add(1, 0b0011n, 100);
+    const fresh = add(2, 0b0011n, 200);
+    add(3, 0b0011n, 150);
+    add(4, 0b0001n, 100);
+    add(5, 0b0110n, 100);
+    const got = t.closestActive(0b0010n, 3);
+    expect(got.map((p) => p.id)).to.deep.equal([0b0011n, 0b0001n, 0b0110n]);
+    expect(got[0]).to.equal(fresh);
+  });
 });
 
 describe('peers/address', () => {
