@@ -201,7 +201,8 @@ export class Store implements StoreLike {
 
   /**
    * The entry for (pubKey, key), or undefined.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (also
+   *   the writer's failure, once a batch failed)
    */
   get(pubKey: Uint8Array, key: Uint8Array): Promise<Entry | undefined> {
     try {
@@ -214,10 +215,14 @@ export class Store implements StoreLike {
   /**
    * The entry at a store key, or undefined: from the pending writes, the
    * cache, or the database.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (also
+   *   the writer's failure, once a batch failed)
    */
   getByStoreKey(sk: bigint): Promise<Entry | undefined> {
     if (this.closed) return Promise.reject(closedError());
+    // After a failed batch the index still holds its puts: no answer is trustworthy.
+    const failed = this.writer.failed;
+    if (failed) return Promise.reject(failed);
     if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) {
       return Promise.reject(new DaveError('ERR_INVALID_ARGUMENT', 'storeKey must be a u64 bigint'));
     }
@@ -237,11 +242,12 @@ export class Store implements StoreLike {
   /**
    * Every stored entry in store-key order: first waits for queued writes,
    * then reads a snapshot of the database.
-   * @throws DaveError ERR_CLOSED, ERR_DATABASE
+   * @throws DaveError ERR_CLOSED, ERR_DATABASE (also the writer's failure,
+   *   once a batch failed)
    */
   async *entries(): AsyncGenerator<Entry> {
     if (this.closed) throw closedError();
-    await this.flush();
+    await this.flush(); // rejects with the writer's failure after a failed batch
     const it = this.records.iterator({ keyEncoding: 'view', valueEncoding: 'view' });
     try {
       for (;;) {
@@ -423,6 +429,8 @@ export class Store implements StoreLike {
     } catch (err) {
       throw this.closed ? closedError() : databaseError(err, 'reading a record');
     }
+    const failed = this.writer.failed; // a batch failed while this read ran
+    if (failed) throw failed;
     if (bytes === undefined) return undefined;
     let entry: Entry;
     try {

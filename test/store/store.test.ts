@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
 import { ENTRY_OVERHEAD, TTL_MS } from '../../lib/constants.js';
-import { isDaveError } from '../../lib/errors.js';
+import { isDaveError, type DaveError } from '../../lib/errors.js';
 import { Store } from '../../lib/store/store.js';
 import { recordKey, recordsLevel } from '../../lib/store/layout.js';
 import { encodeEntry, type Entry } from '../../lib/wire/entry.js';
@@ -340,6 +340,39 @@ describe('store/store', () => {
       await store.close(); // still closes
       store = await Store.open({ database: db }); // reopening rebuilds from the database
       expect(store.count()).to.equal(1);
+      await store.close();
+      await db.close();
+    });
+
+    it('rejects reads with the writer\'s failure after a failed batch, rather than answer from the index', async () => {
+      const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+      store = await Store.open({ database: db });
+      const before = makeEntry({ key: 'before' });
+      await store.put(before);
+      db.hooks.prewrite.add(() => {
+        throw new Error('disk on fire');
+      });
+      const during = makeEntry({ key: 'during' });
+      const p = store.put(during);
+      const failure = await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((failure as DaveError).code).to.equal('ERR_DATABASE');
+      for (const read of [
+        store.get(during.dat.pubKey, during.dat.key),
+        store.getByStoreKey(keyOf(during)),
+        store.getByStoreKey(keyOf(before)),
+        (async () => {
+          for await (const _ of store.entries()) void _;
+        })(),
+      ]) {
+        const err = await read.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).to.equal(failure);
+      }
       await store.close();
       await db.close();
     });
