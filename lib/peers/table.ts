@@ -3,7 +3,11 @@
  * active. Pure rules: every method that depends on time takes `now`; the
  * node owns the timers. Bounded: at most `maxPeers` peers, and at most
  * `maxPerHost` per IPv4 address or IPv6 /64 (loopback exempt, it is us),
- * so one host cannot fill the table. Edges are exempt from both.
+ * so one host cannot fill the table. Edges are exempt from both. When the
+ * table is full, a newcomer takes the place of the oldest non-edge peer
+ * that has not proved its key, so spoofed PINGs (which never prove one)
+ * cannot lock legitimate peers out; it is refused only when every
+ * non-edge peer has proved its key.
  */
 import { type AddrPort, addressKey } from '../wire/address.js';
 import { hostKey, isLoopback } from './address.js';
@@ -65,6 +69,12 @@ export function isDroppable(p: Peer, now: number, t: PeerTimings): boolean {
 export class PeerTable {
   private readonly byKey = new Map<string, Peer>();
   private readonly perHost = new Map<string, number>();
+  /**
+   * Keys of non-edge peers in the order they were added, those that proved
+   * their key dropped lazily (a proved peer never unproves): the eviction
+   * candidates, oldest first, found in amortized O(1).
+   */
+  private readonly unproven = new Set<string>();
   private readonly limits: PeerLimits;
 
   constructor(limits: Partial<PeerLimits> = {}) {
@@ -95,8 +105,8 @@ export class PeerTable {
     const host = hostKey(addr.ip);
     // edges come from the operator and are not subject to limits
     if (!edge) {
-      if (this.byKey.size >= this.limits.maxPeers) return undefined;
       if (!isLoopback(addr.ip) && (this.perHost.get(host) ?? 0) >= this.limits.maxPerHost) return undefined;
+      if (this.byKey.size >= this.limits.maxPeers && !this.evictUnproven()) return undefined;
     }
     const peer: Peer = {
       addr: { ip: Uint8Array.from(addr.ip), port: addr.port },
@@ -114,14 +124,32 @@ export class PeerTable {
       pongBudget: PONG_BUDGET,
     };
     this.byKey.set(key, peer);
-    if (!edge) this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+    if (!edge) {
+      this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+      this.unproven.add(key);
+    }
     return peer;
+  }
+
+  /** Removes the oldest non-edge peer that has not proved its key; false when there is none. */
+  private evictUnproven(): boolean {
+    for (const key of this.unproven) {
+      const p = this.byKey.get(key);
+      if (!p || p.edge || p.id !== 0n) {
+        this.unproven.delete(key);
+        continue;
+      }
+      this.remove(key);
+      return true;
+    }
+    return false;
   }
 
   remove(key: string): boolean {
     const peer = this.byKey.get(key);
     if (!peer) return false;
     this.byKey.delete(key);
+    this.unproven.delete(key);
     if (peer.edge) return true;
     const host = hostKey(peer.addr.ip);
     const n = (this.perHost.get(host) ?? 1) - 1;

@@ -64,11 +64,37 @@ describe('peers/table', () => {
     expect(t.add(addrPort('10.0.0.1', 3), false, 0)).to.not.equal(undefined);
   });
 
-  it('caps the table size', () => {
+  it('caps the table size once every non-edge peer has proved its key', () => {
     const t = new PeerTable({ maxPeers: 3 });
-    for (let i = 0; i < 3; i++) expect(t.add(addrPort(`10.0.0.${i + 1}`, 1), false, 0)).to.not.equal(undefined);
+    for (let i = 0; i < 3; i++) t.add(addrPort(`10.0.0.${i + 1}`, 1), false, 0)!.id = BigInt(i + 1);
     expect(t.add(addrPort('10.0.0.9', 1), false, 0)).to.equal(undefined);
     expect(t.size).to.equal(3);
+  });
+
+  it('a full table makes room by evicting the oldest non-edge peer that has not proved its key', () => {
+    const t = new PeerTable({ maxPeers: 4 });
+    const edge = t.add(addrPort('10.0.0.1', 1), true, 0)!;
+    const proved = t.add(addrPort('10.0.0.2', 1), false, 1)!;
+    const spoofA = t.add(addrPort('10.0.0.3', 1), false, 2)!;
+    const spoofB = t.add(addrPort('10.0.0.4', 1), false, 3)!;
+    proved.id = 42n;
+    const newcomer = t.add(addrPort('10.0.0.5', 1), false, 4);
+    expect(newcomer).to.not.equal(undefined);
+    expect(t.size).to.equal(4);
+    expect(t.get(spoofA.key), 'the oldest unproven peer').to.equal(undefined);
+    expect(t.get(spoofB.key)).to.equal(spoofB);
+    expect(t.get(edge.key)).to.equal(edge);
+    expect(t.get(proved.key)).to.equal(proved);
+    spoofB.id = 7n; // it proves its key after all: the newcomer is next in line
+    expect(t.add(addrPort('10.0.0.6', 1), false, 5)).to.not.equal(undefined);
+    expect(t.get(newcomer!.key)).to.equal(undefined);
+    expect(t.get(spoofB.key)).to.equal(spoofB);
+    // per-host cap still applies before any eviction
+    const capped = new PeerTable({ maxPeers: 2, maxPerHost: 1 });
+    const first = capped.add(addrPort('10.0.0.7', 1), false, 0)!;
+    capped.add(addrPort('10.0.0.8', 1), false, 0);
+    expect(capped.add(addrPort('10.0.0.7', 2), false, 0)).to.equal(undefined);
+    expect(capped.get(first.key)).to.equal(first);
   });
 
   it('adding a known address returns the same peer; an edge replaces a non-edge', () => {
