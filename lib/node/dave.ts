@@ -108,6 +108,7 @@ export class Dave {
     log: Logger,
     table: PeerTable,
     private readonly maxInboundPerHost: number,
+    private readonly maxGetAnswersPerPing: number,
   ) {
     this.signer = signer;
     this.publicKey = signer.publicKey;
@@ -138,6 +139,8 @@ export class Dave {
     if (!Number.isSafeInteger(capacity) || capacity < 0) invalid('capacity must be a non-negative integer');
     const maxInboundPerHost = options.maxInboundPerHost ?? DEFAULTS.maxInboundPerHost;
     if (!Number.isSafeInteger(maxInboundPerHost) || maxInboundPerHost < 1) invalid('maxInboundPerHost must be a positive integer');
+    const maxGetAnswersPerPing = options.maxGetAnswersPerPing ?? DEFAULTS.maxGetAnswersPerPing;
+    if (!Number.isSafeInteger(maxGetAnswersPerPing) || maxGetAnswersPerPing < 1) invalid('maxGetAnswersPerPing must be a positive integer');
     const clock = options.clock ?? systemClock;
     const log = options.logger ?? silentLogger;
     const sockets = options.sockets ?? nodeSockets;
@@ -164,7 +167,7 @@ export class Dave {
     try {
       const pool = acquireVerifyPool(options.verifyWorkers);
       const skew = options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs;
-      const node = new Dave(store, ownsStore, udp, tcp, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost);
+      const node = new Dave(store, ownsStore, udp, tcp, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost, maxGetAnswersPerPing);
       node.start(pair.address);
       return node;
     } catch (err) {
@@ -243,6 +246,7 @@ export class Dave {
     const capacity = BigInt(this.store.capacity());
     for (const peer of this.table.all()) {
       peer.pongBudget = PONG_BUDGET;
+      peer.getBudget = this.maxGetAnswersPerPing;
       const challenge = new Uint8Array(randomBytes(CHALLENGE_LEN));
       peer.challenge = challenge;
       this.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
@@ -305,11 +309,18 @@ export class Dave {
           // a datagram's source can be forged: only proven peers may make us verify
           if (this.table.get(addressKey(from))?.pubKey == null) return void this.counters.ignoredUnknown++;
           return this.onUdpPut(msg.entry);
-        case OP.GET:
+        case OP.GET: {
           // answered only to peers that proved their key: a GET with a
-          // spoofed source would otherwise make us send ~35x its size
-          if (this.table.get(addressKey(from))?.pubKey == null) return void this.counters.ignoredUnknown++;
+          // spoofed source would otherwise make us send many times its size
+          // (a 34-byte GET, a ~1.4 kB GET_ACK). A
+          // proven peer's address can still be forged, so each peer also
+          // gets a budget of answers per PING period.
+          const peer = this.table.get(addressKey(from));
+          if (peer?.pubKey == null) return void this.counters.ignoredUnknown++;
+          if (peer.getBudget <= 0) return void this.counters.getsOverBudget++;
+          peer.getBudget--;
           return this.onGet(msg.pubKey, msg.key, from);
+        }
         case OP.GET_ACK:
           return this.onGetAck(msg.entry, from);
         case OP.GETMYADDRPORT:

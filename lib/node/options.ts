@@ -106,6 +106,14 @@ export interface DaveOptions {
    * (loopback included). Default 8; the node takes 128 in all.
    */
   maxInboundPerHost?: number;
+  /**
+   * Most GETs answered per peer per PING period; more are dropped
+   * (stats().getsOverBudget). Bounds what a GET forged with a proven
+   * peer's source address can reflect at it: ~1.4 kB per answer, so
+   * ~90 kB per period at the default. Default 64 (a read sends one GET
+   * per peer asked).
+   */
+  maxGetAnswersPerPing?: number;
   /** Verification worker threads. Default min(4, cores); 0 verifies inline. */
   verifyWorkers?: number;
   /** Allowed lead of a record's time over our clock. Default 5 000 (Go: 0). */
@@ -118,4 +126,5 @@ export const DEFAULTS = Object.freeze({
   cacheCapacity: 64 << 20,
   maxClockSkewMs: MAX_CLOCK_SKEW_MS,
   maxInboundPerHost: 8,
+  maxGetAnswersPerPing: 64,
 });

@@ -25,6 +25,8 @@ export interface NodeStats {
   ignoredUnknown: number;
   /** Work dropped because a bounded queue was full. */
   droppedQueueFull: number;
+  /** UDP GETs from a proven peer beyond its answers for this PING period (maxGetAnswersPerPing), dropped. */
+  getsOverBudget: number;
   /** PONGs rejected: no challenge, wrong challenge, key change, bad signature. */
   authFailures: number;
   /** PONG address lists rejected whole (too long, or holding our address). */
@@ -54,6 +56,7 @@ export function newStats(): NodeStats {
     droppedOwnAddress: 0,
     ignoredUnknown: 0,
     droppedQueueFull: 0,
+    getsOverBudget: 0,
     authFailures: 0,
     peerListsRejected: 0,
     peerAddressesSkipped: 0,

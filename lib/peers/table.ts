@@ -35,6 +35,13 @@ export interface Peer {
   capacity: bigint;
   /** PONGs left to send this PING period (PING flood guard). */
   pongBudget: number;
+  /**
+   * GETs left to answer this PING period (reflection guard: a GET with a
+   * proven peer's forged source costs us at most this many answers).
+   * 0 until the node's ping timer refills it, which it does before the
+   * peer can answer a challenge and so before it can be answered at all.
+   */
+  getBudget: number;
 }
 
 export interface PeerTimings {
@@ -122,6 +129,7 @@ export class PeerTable {
       usedSpace: 0n,
       capacity: 0n,
       pongBudget: PONG_BUDGET,
+      getBudget: 0,
     };
     this.byKey.set(key, peer);
     if (!edge) {

@@ -126,4 +126,35 @@ describe('node: authentication and discovery', function () {
     await fake.send(get, a!.address());
     await until(() => fake.received.some((m) => m.op === OP.GET_ACK), 2_000, 'the GET_ACK (not found)');
   });
+
+  it('answers a proven peer at most maxGetAnswersPerPing GETs per PING period, and counts the rest', async () => {
+    const budget = 5;
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    // the fake is an edge: pinged (and so proven) at once; a long period keeps the burst inside one
+    const a = await cluster.open({ edges: [fake.address], maxGetAnswersPerPing: budget, timings: { pingMs: 5_000 } });
+    await until(() => a.peers().some((p) => p.address === fake.address && p.id !== 0n), 3_000, 'the fake to authenticate');
+    const pings = () => fake.received.filter((m) => m.op === OP.PING).length;
+    const p0 = pings();
+    const burst = 40;
+    const get = { op: OP.GET, pubKey: new Uint8Array(32), key: Uint8Array.of(1) } as const;
+    for (let i = 0; i < burst; i++) await fake.send(get, a.address());
+    await until(() => a.stats().packetsIn.GET === burst, 3_000, 'the burst to arrive');
+    await until(() => a.stats().packetsOut.GET_ACK + a.stats().getsOverBudget === burst, 3_000, 'every GET answered or dropped');
+    const periods = pings() - p0 + 1; // a refill during the burst would allow one more budget
+    const answered = a.stats().packetsOut.GET_ACK;
+    expect(answered).to.be.at.least(budget);
+    expect(answered).to.be.at.most(budget * periods);
+    expect(a.stats().getsOverBudget).to.equal(burst - answered);
+    await until(() => fake.received.filter((m) => m.op === OP.GET_ACK).length === answered, 2_000, 'the answers');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.received.filter((m) => m.op === OP.GET_ACK)).to.have.length(answered);
+  });
+
+  it('rejects a maxGetAnswersPerPing that is not a positive integer', async () => {
+    for (const bad of [0, -1, 1.5, NaN]) {
+      const err = await cluster.open({ maxGetAnswersPerPing: bad }).catch((e) => e);
+      expect(err.code, String(bad)).to.equal('ERR_INVALID_ARGUMENT');
+    }
+  });
 });
