@@ -40,6 +40,8 @@ const MAX_INBOUND = 128;
 const MAX_GETS_SERVED = 1024;
 /** Most UDP PUTs being verified or stored at once; more are dropped. */
 const MAX_UDP_PUTS = 2048;
+/** Entries a replication pass sends before it ends its connections and stores their new replica lists. */
+const REPLICATE_BATCH = 256;
 /** Most distinct remote reads in flight. */
 const MAX_READS = 4096;
 
@@ -727,11 +729,33 @@ export class Dave {
    * One replica re-evaluation pass. Returns the number of entries whose
    * replicas changed. Public for tests and operators; runs on its own
    * every timings.replicateEveryMs.
+   *
+   * A non-leader stores the new replica list at once. The leader (largest
+   * old replica ID, spec §12) sends the entry to the new replicas first and
+   * stores the new list only once every one of those sends went out on a
+   * connection that ended cleanly: when one failed (replica unreachable,
+   * connection reset), the entry keeps its old list, so the next pass finds
+   * it changed again and sends again.
    */
   async replicate(): Promise<number> {
     if (this.replicating || this.closing) return 0;
     this.replicating = true;
-    const sinks = new Map<bigint, Promise<FrameSink | Error>>();
+    let sinks = new Map<bigint, Promise<FrameSink | Error>>();
+    /** Entries the leader sent since the sinks were opened, stored once the sinks end. */
+    let sent: { entry: Entry; via: FrameSink[]; ok: boolean }[] = [];
+    // ends the open connections, then stores the sent entries whose every
+    // connection ended without an error; the rest stay as they were
+    const settle = async () => {
+      const opened = await Promise.all(sinks.values());
+      sinks = new Map();
+      await Promise.all(opened.map((s) => (s instanceof Error ? undefined : s.end(this.timings.connectTimeoutMs))));
+      const batch = sent;
+      sent = [];
+      for (const { entry, via, ok } of batch) {
+        if (ok && via.every((s) => s.error === null)) await this.storeEntry(entry);
+        else this.counters.replicationRetries++;
+      }
+    };
     let changed = 0;
     try {
       const active = this.table.active().filter((p) => p.id !== 0n);
@@ -743,9 +767,13 @@ export class Dave {
         if (sameReplicas(next, entry.replicas)) continue;
         changed++;
         const updated: Entry = { dat: entry.dat, replicas: next };
-        await this.storeEntry(updated);
-        if (leaderOf(entry.replicas) !== this.id) continue;
+        if (leaderOf(entry.replicas) !== this.id) {
+          await this.storeEntry(updated);
+          continue;
+        }
         const msg = encodeMessage({ op: OP.PUT, entry: updated });
+        const item = { entry: updated, via: [] as FrameSink[], ok: true };
+        sent.push(item);
         for (const r of next) {
           if (r === 0n || r === this.id || entry.replicas.includes(r) || !byId.has(r)) continue;
           let sink = sinks.get(r);
@@ -756,17 +784,22 @@ export class Dave {
             sinks.set(r, (sink = this.openSink(byId.get(r)!.addr)));
             s = await sink;
           }
-          if (s instanceof Error || s.failed) continue;
+          if (s instanceof Error || s.failed) {
+            item.ok = false; // retried next pass
+            continue;
+          }
+          item.via.push(s);
           s.push(msg);
           this.counters.packetsOut.PUT++;
           await s.ready();
         }
+        // bounded memory: settle every REPLICATE_BATCH sent entries
+        if (sent.length >= REPLICATE_BATCH) await settle();
       }
     } catch (err) {
       if (!this.closing) this.log.warn('dave: replication pass failed', err);
     } finally {
-      const all = await Promise.all(sinks.values());
-      await Promise.all(all.map((s) => (s instanceof Error ? undefined : s.end(this.timings.connectTimeoutMs))));
+      await settle();
       this.replicating = false;
     }
     return changed;

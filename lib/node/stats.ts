@@ -43,6 +43,11 @@ export interface NodeStats {
   evicted: number;
   /** Records the store refused, by reason (DaveError code). */
   refused: Record<string, number>;
+  /**
+   * Replication (spec §12): entries whose send to a new replica failed in
+   * a pass; they keep their old replica list and are sent again next pass.
+   */
+  replicationRetries: number;
   /** TCP connections accepted / ended for a bad frame or a read deadline. */
   tcpAccepted: number;
   tcpDropped: number;
@@ -65,6 +70,7 @@ export function newStats(): NodeStats {
     recordsStored: 0,
     evicted: 0,
     refused: {},
+    replicationRetries: 0,
     tcpAccepted: 0,
     tcpDropped: 0,
   };

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { FANOUT } from '../../lib/constants.js';
 import { createDat, nodeId, storeKey } from '../../lib/records/record.js';
+import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import type { Dat } from '../../lib/wire/dat.js';
 import { chooseReplicas, leaderOf } from '../../lib/node/replicate.js';
 import type { Dave } from '../../lib/node/dave.js';
@@ -166,5 +167,50 @@ describe('node: records', function () {
     await until(async () => holds(newcomer, dats[19]!) && String(await replicasAt(newcomer, dats[3]!)) === String(next), 10_000, 'records moved to the new replica');
     const entry = await newcomer.get(dats[3]!.pubKey, dats[3]!.key);
     expect(entry.replicas).to.deep.equal(next);
+  });
+
+  it('a new replica unreachable during one pass gets the records on a later pass', async () => {
+    // only the passes the test asks for
+    const timings = { replicateEveryMs: 600_000, deactivateAfterMs: 1_000, dropAfterMs: 5_000 };
+    const nodes = await cluster.star(FANOUT, { timings });
+    await Promise.all(nodes.map((n) => n.waitForActivePeers(FANOUT - 1)));
+    const old = nodes.map((n) => n.id);
+    // a newcomer's key and an owner whose replica set the newcomer joins
+    const newcomerKey = new Uint8Array(randomBytes(32));
+    const newcomerId = nodeId(publicKeyFromSeed(newcomerKey));
+    let ownerSeed: Uint8Array;
+    do ownerSeed = new Uint8Array(randomBytes(32));
+    while (!chooseReplicas(nodeId(publicKeyFromSeed(ownerSeed)), [...old, newcomerId]).includes(newcomerId));
+    const dats: Dat[] = [];
+    for (let i = 0; i < 10; i++) dats.push(await createDat({ key: `u${i}`, value: `value-${i}`, privateKey: ownerSeed }));
+    const w = nodes[0]!.batchWriter(dats[0]!.pubKey);
+    expect([...w.replicas].sort()).to.deep.equal([...old].sort());
+    for (const d of dats) await w.write(d);
+    await w.close();
+    for (const n of nodes) await until(() => holds(n, dats[9]!), 5_000, 'records on the replicas');
+    const leader = nodes.find((n) => n.id === leaderOf(old))!;
+    const next = chooseReplicas(nodeId(dats[0]!.pubKey), [...old, newcomerId]);
+
+    let newcomer = await cluster.open({ privateKey: newcomerKey, edges: [nodes[0]!.address()], timings });
+    const address = newcomer.address();
+    const activeAtLeader = () => leader.peers().some((p) => p.id === newcomerId && p.active);
+    await until(activeAtLeader, 5_000, 'the newcomer to be active at the leader');
+    // gone, but still active in the leader's table: this pass cannot reach it
+    await newcomer.close();
+    expect(activeAtLeader()).to.equal(true);
+    expect(await leader.replicate()).to.equal(dats.length);
+    expect(leader.stats().replicationRetries).to.equal(dats.length);
+    // the leader keeps the old list, so the next pass sees the change again
+    expect(String(await replicasAt(leader, dats[3]!))).to.equal(String(chooseReplicas(nodeId(dats[0]!.pubKey), old)));
+
+    newcomer = await cluster.open({ privateKey: newcomerKey, listen: address, edges: [nodes[0]!.address()], timings });
+    await until(activeAtLeader, 5_000, 'the newcomer to be active at the leader again');
+    expect(holds(newcomer, dats[0]!)).to.equal(false);
+    expect(await leader.replicate()).to.equal(dats.length);
+    await until(() => dats.every((d) => holds(newcomer, d)), 5_000, 'records on the new replica');
+    expect(String(await replicasAt(newcomer, dats[3]!))).to.equal(String(next));
+    expect(String(await replicasAt(leader, dats[3]!))).to.equal(String(next));
+    expect(leader.stats().replicationRetries).to.equal(dats.length);
+    expect(await leader.replicate(), 'nothing left to move').to.equal(0);
   });
 });
