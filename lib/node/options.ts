@@ -126,5 +126,5 @@ export const DEFAULTS = Object.freeze({
   cacheCapacity: 64 << 20,
   maxClockSkewMs: MAX_CLOCK_SKEW_MS,
   maxInboundPerHost: 8,
-  maxGetAnswersPerPing: 64,
+  maxGetAnswersPerPing: 1024,
 });
