@@ -799,8 +799,11 @@ export class Dave {
     } catch (err) {
       if (!this.closing) this.log.warn('dave: replication pass failed', err);
     } finally {
-      await settle();
-      this.replicating = false;
+      try {
+        await settle();
+      } finally {
+        this.replicating = false; // whatever settle met, replication must not stop for good
+      }
     }
     return changed;
   }
