@@ -9,7 +9,7 @@ import { OP } from '../../lib/constants.js';
 import { createDat } from '../../lib/records/record.js';
 import { parseAddress } from '../../lib/wire/address.js';
 import { encodeMessage } from '../../lib/wire/message.js';
-import { Cluster, until } from './support/cluster.js';
+import { clusterFixture, until } from './support/cluster.js';
 import { FakePeer } from './support/fake-peer.js';
 
 function tcpTo(address: string): Promise<net.Socket> {
@@ -24,12 +24,7 @@ const closed = (s: net.Socket) => new Promise<void>((r) => (s.destroyed ? r() : 
 
 describe('node: malformed input', function () {
   this.timeout(30_000);
-  const cluster = new Cluster();
-  const fakes: FakePeer[] = [];
-  afterEach(async () => {
-    await cluster.close();
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
+  const { cluster, fakes } = clusterFixture();
 
   it('a storm of malformed and truncated datagrams leaves the node serving', async () => {
     const [a, b] = await cluster.star(2);

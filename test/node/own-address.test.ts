@@ -5,17 +5,12 @@
 import { expect } from 'chai';
 import { OP } from '../../lib/constants.js';
 import { parseAddress } from '../../lib/wire/address.js';
-import { Cluster, until } from './support/cluster.js';
+import { clusterFixture, until } from './support/cluster.js';
 import { FakePeer } from './support/fake-peer.js';
 
 describe('node: own address and loopback', function () {
   this.timeout(20_000);
-  const cluster = new Cluster();
-  const fakes: FakePeer[] = [];
-  afterEach(async () => {
-    await cluster.close();
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
+  const { cluster, fakes } = clusterFixture();
 
   it('learns its address from an edge with GETMYADDRPORT', async () => {
     const [a, b] = await cluster.star(2);

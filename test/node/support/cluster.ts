@@ -9,6 +9,7 @@ import type { DaveOptions, Timings } from '../../../lib/node/options.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
 import { nodeId } from '../../../lib/records/record.js';
 import { Store } from '../../../lib/store/store.js';
+import type { FakePeer } from './fake-peer.js';
 
 export const FAST: Partial<Timings> = {
   pingMs: 50,
@@ -71,4 +72,18 @@ export async function until(cond: () => boolean | Promise<boolean>, ms: number, 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A Cluster and a list for FakePeers, both torn down after each test of
+ * the describe block that calls this (it registers the afterEach hook).
+ */
+export function clusterFixture(): { cluster: Cluster; fakes: FakePeer[] } {
+  const cluster = new Cluster();
+  const fakes: FakePeer[] = [];
+  afterEach(async () => {
+    await cluster.close();
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+  return { cluster, fakes };
 }
