@@ -7,28 +7,28 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { CHALLENGE_LEN, FANOUT, MAX_KEY_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN, SEED_LEN } from '../constants.js';
+import { CHALLENGE_LEN, FANOUT, MAX_KEY_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../constants.js';
 import { DaveError, isDaveError } from '../errors.js';
-import { type AddrPort, addressKey, bytesToIp, formatAddress, parseAddress } from '../wire/address.js';
+import { type AddrPort, addressKey, bytesToIp, formatAddress } from '../wire/address.js';
 import { checkBytes, equalBytes, toBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
 import { type Message, decodeMessage, encodeMessage, isNotFound, notFoundEntry } from '../wire/message.js';
-import { type SigningKey, sign, signingKey, verify } from '../crypto/ed25519.js';
+import { type SigningKey, sign, verify } from '../crypto/ed25519.js';
 import { blake3 } from '../crypto/hash.js';
 import { nodeId, storeKey } from '../records/record.js';
 import type { StoreLike } from '../store/types.js';
 import { hostKey, isDialable, isUnspecified, sameAddress } from '../peers/address.js';
 import { type Peer, PeerTable, PONG_BUDGET, isActive } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
-import { nodeSockets } from '../transport/index.js';
 import { type BatchWriter, Writer } from './batch-writer.js';
 import { type BoundPair, bindPair } from './bind.js';
 import { FrameSink } from './frame-sink.js';
 import { PendingReads, readKey } from './get.js';
 import { readConnection } from './ingest.js';
-import { type Clock, DEFAULTS, DEFAULT_TIMINGS, type DaveOptions, type Logger, type Timings, silentLogger, systemClock } from './options.js';
-import { chooseReplicas, leaderOf, sameReplicas } from './replicate.js';
+import { type Clock, type DaveOptions, type Logger, type Timings, resolveOptions } from './options.js';
+import { chooseReplicas, sameReplicas } from './replicate.js';
+import { replicationPass } from './replication.js';
 import { type NodeStats, newStats, opName, snapshot } from './stats.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import { openStore } from './open-store.js';
@@ -40,8 +40,6 @@ const MAX_INBOUND = 128;
 const MAX_GETS_SERVED = 1024;
 /** Most UDP PUTs being verified or stored at once; more are dropped. */
 const MAX_UDP_PUTS = 2048;
-/** Entries a replication pass sends before it ends its connections and stores their new replica lists. */
-const REPLICATE_BATCH = 256;
 /** Most distinct remote reads in flight. */
 const MAX_READS = 4096;
 
@@ -128,24 +126,8 @@ export class Dave {
    *   ERR_DATABASE; the OS error when the address cannot be bound
    */
   static async open(options: DaveOptions = {}): Promise<Dave> {
-    if (options === null || typeof options !== 'object') invalid('options must be an object');
-    const listen = parseAddress(options.listen ?? DEFAULTS.listen);
-    const edges = (options.edges ?? []).map((e) => parseAddress(e));
-    const seed = options.privateKey ?? new Uint8Array(randomBytes(SEED_LEN));
-    const signer = signingKey(checkBytes(seed, SEED_LEN, 'privateKey'));
-    const timings: Timings = { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) };
-    for (const [k, v] of Object.entries(timings)) {
-      if (typeof v !== 'number' || !(v > 0)) invalid(`timings.${k} must be a positive number`);
-    }
-    const capacity = options.capacity ?? DEFAULTS.capacity;
-    if (!Number.isSafeInteger(capacity) || capacity < 0) invalid('capacity must be a non-negative integer');
-    const maxInboundPerHost = options.maxInboundPerHost ?? DEFAULTS.maxInboundPerHost;
-    if (!Number.isSafeInteger(maxInboundPerHost) || maxInboundPerHost < 1) invalid('maxInboundPerHost must be a positive integer');
-    const maxGetAnswersPerPing = options.maxGetAnswersPerPing ?? DEFAULTS.maxGetAnswersPerPing;
-    if (!Number.isSafeInteger(maxGetAnswersPerPing) || maxGetAnswersPerPing < 1) invalid('maxGetAnswersPerPing must be a positive integer');
-    const clock = options.clock ?? systemClock;
-    const log = options.logger ?? silentLogger;
-    const sockets = options.sockets ?? nodeSockets;
+    const { listen, edges, signer, timings, capacity, cacheCapacity, maxInboundPerHost, maxGetAnswersPerPing, maxClockSkewMs, clock, logger: log, sockets } =
+      resolveOptions(options);
 
     const ownsStore = options.store === undefined;
     const store =
@@ -154,7 +136,7 @@ export class Dave {
         database: options.database,
         nodeId: nodeId(signer.publicKey),
         capacity,
-        cacheCapacity: options.cacheCapacity ?? DEFAULTS.cacheCapacity,
+        cacheCapacity,
         sync: options.sync,
         now: () => clock.now(),
       }));
@@ -168,8 +150,7 @@ export class Dave {
     const { udp, tcp } = pair;
     try {
       const pool = acquireVerifyPool(options.verifyWorkers);
-      const skew = options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs;
-      const node = new Dave(store, ownsStore, udp, tcp, pool, skew, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost, maxGetAnswersPerPing);
+      const node = new Dave(store, ownsStore, udp, tcp, pool, maxClockSkewMs, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost, maxGetAnswersPerPing);
       node.start(pair.address);
       return node;
     } catch (err) {
@@ -740,72 +721,21 @@ export class Dave {
   async replicate(): Promise<number> {
     if (this.replicating || this.closing) return 0;
     this.replicating = true;
-    let sinks = new Map<bigint, Promise<FrameSink | Error>>();
-    /** Entries the leader sent since the sinks were opened, stored once the sinks end. */
-    let sent: { entry: Entry; via: FrameSink[]; ok: boolean }[] = [];
-    // ends the open connections, then stores the sent entries whose every
-    // connection ended without an error; the rest stay as they were
-    const settle = async () => {
-      const opened = await Promise.all(sinks.values());
-      sinks = new Map();
-      await Promise.all(opened.map((s) => (s instanceof Error ? undefined : s.end(this.timings.connectTimeoutMs))));
-      const batch = sent;
-      sent = [];
-      for (const { entry, via, ok } of batch) {
-        if (ok && via.every((s) => s.error === null)) await this.storeEntry(entry);
-        else this.counters.replicationRetries++;
-      }
-    };
-    let changed = 0;
     try {
-      const active = this.table.active().filter((p) => p.id !== 0n);
-      const byId = new Map(active.map((p) => [p.id, p]));
-      const candidates = [this.id, ...byId.keys()];
-      for await (const entry of this.store.entries()) {
-        if (this.closing) break;
-        const next = chooseReplicas(nodeId(entry.dat.pubKey), candidates);
-        if (sameReplicas(next, entry.replicas)) continue;
-        changed++;
-        const updated: Entry = { dat: entry.dat, replicas: next };
-        if (leaderOf(entry.replicas) !== this.id) {
-          await this.storeEntry(updated);
-          continue;
-        }
-        const msg = encodeMessage({ op: OP.PUT, entry: updated });
-        const item = { entry: updated, via: [] as FrameSink[], ok: true };
-        sent.push(item);
-        for (const r of next) {
-          if (r === 0n || r === this.id || entry.replicas.includes(r) || !byId.has(r)) continue;
-          let sink = sinks.get(r);
-          if (!sink) sinks.set(r, (sink = this.openSink(byId.get(r)!.addr)));
-          let s = await sink;
-          if (!(s instanceof Error) && s.failed && s.closedByPeer && s.error === null) {
-            // the replica's read deadline ended an idle connection: open another
-            sinks.set(r, (sink = this.openSink(byId.get(r)!.addr)));
-            s = await sink;
-          }
-          if (s instanceof Error || s.failed) {
-            item.ok = false; // retried next pass
-            continue;
-          }
-          item.via.push(s);
-          s.push(msg);
-          this.counters.packetsOut.PUT++;
-          await s.ready();
-        }
-        // bounded memory: settle every REPLICATE_BATCH sent entries
-        if (sent.length >= REPLICATE_BATCH) await settle();
-      }
-    } catch (err) {
-      if (!this.closing) this.log.warn('dave: replication pass failed', err);
+      return await replicationPass({
+        id: this.id,
+        activePeers: () => this.table.active(),
+        entries: () => this.store.entries(),
+        storeEntry: (entry) => this.storeEntry(entry),
+        openSink: (addr) => this.openSink(addr),
+        counters: this.counters,
+        timings: this.timings,
+        log: this.log,
+        closing: () => this.closing !== null,
+      });
     } finally {
-      try {
-        await settle();
-      } finally {
-        this.replicating = false; // whatever settle met, replication must not stop for good
-      }
+      this.replicating = false; // whatever settling the pass met, replication must not stop for good
     }
-    return changed;
   }
 
   /**

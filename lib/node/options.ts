@@ -12,10 +12,17 @@ import {
   PING_MS,
   REPLICATE_EVERY_MS,
 } from '../constants.js';
+import { randomBytes } from 'node:crypto';
+import { SEED_LEN } from '../constants.js';
+import { DaveError } from '../errors.js';
+import { type AddrPort, parseAddress } from '../wire/address.js';
+import { checkBytes } from '../wire/bytes.js';
+import { type SigningKey, signingKey } from '../crypto/ed25519.js';
 import type { AnyLevel } from '../store/layout.js';
 import type { StoreLike } from '../store/types.js';
 import type { PeerLimits } from '../peers/table.js';
 import type { SocketFactory } from '../transport/types.js';
+import { nodeSockets } from '../transport/index.js';
 
 /** Protocol timings (spec §1) plus the node's own deadlines, all in ms. */
 export interface Timings {
@@ -128,3 +135,61 @@ export const DEFAULTS = Object.freeze({
   maxInboundPerHost: 8,
   maxGetAnswersPerPing: 1024,
 });
+
+/** Dave.open options checked, with every default filled in. */
+export interface ResolvedOptions {
+  listen: AddrPort;
+  edges: AddrPort[];
+  signer: SigningKey;
+  timings: Timings;
+  capacity: number;
+  cacheCapacity: number;
+  maxInboundPerHost: number;
+  maxGetAnswersPerPing: number;
+  maxClockSkewMs: number;
+  clock: Clock;
+  logger: Logger;
+  sockets: SocketFactory;
+}
+
+function invalid(msg: string): never {
+  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
+}
+
+/**
+ * Checks Dave.open options and fills in the defaults; a missing private
+ * key is drawn at random. Options passed through as given (database,
+ * sync, store, peerLimits, verifyWorkers) are checked where they are used.
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS
+ */
+export function resolveOptions(options: DaveOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') invalid('options must be an object');
+  const listen = parseAddress(options.listen ?? DEFAULTS.listen);
+  const edges = (options.edges ?? []).map((e) => parseAddress(e));
+  const seed = options.privateKey ?? new Uint8Array(randomBytes(SEED_LEN));
+  const signer = signingKey(checkBytes(seed, SEED_LEN, 'privateKey'));
+  const timings: Timings = { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) };
+  for (const [k, v] of Object.entries(timings)) {
+    if (typeof v !== 'number' || !(v > 0)) invalid(`timings.${k} must be a positive number`);
+  }
+  const capacity = options.capacity ?? DEFAULTS.capacity;
+  if (!Number.isSafeInteger(capacity) || capacity < 0) invalid('capacity must be a non-negative integer');
+  const maxInboundPerHost = options.maxInboundPerHost ?? DEFAULTS.maxInboundPerHost;
+  if (!Number.isSafeInteger(maxInboundPerHost) || maxInboundPerHost < 1) invalid('maxInboundPerHost must be a positive integer');
+  const maxGetAnswersPerPing = options.maxGetAnswersPerPing ?? DEFAULTS.maxGetAnswersPerPing;
+  if (!Number.isSafeInteger(maxGetAnswersPerPing) || maxGetAnswersPerPing < 1) invalid('maxGetAnswersPerPing must be a positive integer');
+  return {
+    listen,
+    edges,
+    signer,
+    timings,
+    capacity,
+    cacheCapacity: options.cacheCapacity ?? DEFAULTS.cacheCapacity,
+    maxInboundPerHost,
+    maxGetAnswersPerPing,
+    maxClockSkewMs: options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? silentLogger,
+    sockets: options.sockets ?? nodeSockets,
+  };
+}
