@@ -6,7 +6,6 @@
  * datagrams are counted in stats() and dropped.
  */
 import { randomBytes } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import { CHALLENGE_LEN, FANOUT, MAX_KEY_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../constants.js';
 import { DaveError, isDaveError } from '../errors.js';
 import { type AddrPort, addressKey, bytesToIp, formatAddress } from '../wire/address.js';
@@ -18,14 +17,14 @@ import { type SigningKey, sign, verify } from '../crypto/ed25519.js';
 import { blake3 } from '../crypto/hash.js';
 import { nodeId, storeKey } from '../records/record.js';
 import type { StoreLike } from '../store/types.js';
-import { hostKey, isDialable, isUnspecified, sameAddress } from '../peers/address.js';
+import { isDialable, isUnspecified, sameAddress } from '../peers/address.js';
 import { type Peer, PeerTable, PONG_BUDGET, isActive } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { type BatchWriter, Writer } from './batch-writer.js';
 import { type BoundPair, bindPair } from './bind.js';
 import { FrameSink } from './frame-sink.js';
 import { PendingReads, readKey } from './get.js';
-import { readConnection } from './ingest.js';
+import { InboundConnections } from './ingest.js';
 import { type Clock, type DaveOptions, type Logger, type Timings, resolveOptions } from './options.js';
 import { chooseReplicas, sameReplicas } from './replicate.js';
 import { replicationPass } from './replication.js';
@@ -34,8 +33,6 @@ import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import { openStore } from './open-store.js';
 import { precheckDat } from './precheck.js';
 
-/** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
-const MAX_INBOUND = 128;
 /** Most UDP GETs being answered at once; more are dropped. */
 const MAX_GETS_SERVED = 1024;
 /** Most UDP PUTs being verified or stored at once; more are dropped. */
@@ -82,9 +79,7 @@ export class Dave {
   private readonly counters: NodeStats = newStats();
   private readonly reads = new PendingReads(MAX_READS);
   private readonly timers = new Set<unknown>();
-  private readonly inbound = new Set<Duplex>();
-  /** Inbound TCP connections per host (hostKey: IPv4 address or IPv6 /64). */
-  private readonly inboundPerHost = new Map<string, number>();
+  private readonly inbound: InboundConnections;
   private readonly activeWaiters = new Set<() => void>();
   private bound: AddrPort = { ip: new Uint8Array(16), port: 0 };
   private publicAddr: AddrPort | null = null;
@@ -107,7 +102,7 @@ export class Dave {
     clock: Clock,
     log: Logger,
     table: PeerTable,
-    private readonly maxInboundPerHost: number,
+    maxInboundPerHost: number,
     private readonly maxGetAnswersPerPing: number,
   ) {
     this.signer = signer;
@@ -117,6 +112,17 @@ export class Dave {
     this.clock = clock;
     this.log = log;
     this.table = table;
+    this.inbound = new InboundConnections(maxInboundPerHost, {
+      closing: () => this.closing !== null,
+      onAccepted: () => this.counters.tcpAccepted++,
+      ingest: (entry) => this.ingest(entry),
+      setTimer: (fn, ms) => this.timeout(fn, ms),
+      clearTimer: (h) => this.clearTimer(h),
+      frameTimeoutMs: this.timings.frameTimeoutMs,
+      onFrame: (op) => this.counters.packetsIn[opName(op)!]++,
+      onMalformed: () => this.counters.malformed++,
+      onDropped: () => this.counters.tcpDropped++,
+    });
   }
 
   /**
@@ -163,7 +169,7 @@ export class Dave {
   private start(bound: AddrPort): void {
     this.bound = bound;
     this.udp.onmessage = (data, from) => this.onDatagram(data, from);
-    this.tcp.onconnection = (stream, remote) => this.onConnection(stream, remote);
+    this.tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
     const now = this.clock.now();
     for (const e of this.edges) this.table.add(e, true, now);
     this.every(this.timings.pingMs, () => this.pingAll());
@@ -435,34 +441,6 @@ export class Dave {
     }
     this.udpPuts++;
     void this.ingest(entry).finally(() => this.udpPuts--);
-  }
-
-  private onConnection(stream: Duplex, remote: AddrPort): void {
-    // per-host cap first, so one host cannot take every slot (loopback included: no exemptions)
-    const host = hostKey(remote.ip);
-    const fromHost = this.inboundPerHost.get(host) ?? 0;
-    if (this.closing || this.inbound.size >= MAX_INBOUND || fromHost >= this.maxInboundPerHost) {
-      stream.destroy();
-      return;
-    }
-    this.counters.tcpAccepted++;
-    this.inbound.add(stream);
-    this.inboundPerHost.set(host, fromHost + 1);
-    stream.once('close', () => {
-      this.inbound.delete(stream);
-      const n = (this.inboundPerHost.get(host) ?? 1) - 1;
-      if (n <= 0) this.inboundPerHost.delete(host);
-      else this.inboundPerHost.set(host, n);
-    });
-    readConnection(stream, {
-      ingest: (entry) => this.ingest(entry),
-      setTimer: (fn, ms) => this.timeout(fn, ms),
-      clearTimer: (h) => this.clearTimer(h),
-      frameTimeoutMs: this.timings.frameTimeoutMs,
-      onFrame: (op) => this.counters.packetsIn[opName(op)!]++,
-      onMalformed: () => this.counters.malformed++,
-      onDropped: () => this.counters.tcpDropped++,
-    });
   }
 
   private countVerifyError(err: unknown): void {
@@ -752,8 +730,7 @@ export class Dave {
     this.timers.clear();
     this.reads.abortAll();
     this.notifyActive();
-    for (const s of this.inbound) s.destroy();
-    this.inbound.clear();
+    this.inbound.destroyAll();
     await Promise.all([this.udp.close(), this.tcp.close(), this.pool.release()]);
     try {
       if (this.ownsStore) await this.store.close();

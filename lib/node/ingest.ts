@@ -6,13 +6,20 @@
  * deadline, so they cannot keep a connection open). Backpressure: while too many records
  * from this connection await verification and storage, reading pauses
  * (and the deadline with it).
+ *
+ * InboundConnections admits inbound connections under a cap in all and
+ * per host, and reads each one with readConnection.
  */
 import type { Duplex } from 'node:stream';
 import { OP } from '../constants.js';
+import type { AddrPort } from '../wire/address.js';
 import { FrameDecoder } from '../wire/frame.js';
 import { decodeMessage } from '../wire/message.js';
 import type { Entry } from '../wire/entry.js';
+import { hostKey } from '../peers/address.js';
 
+/** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
+const MAX_INBOUND = 128;
 const PAUSE_AT = 256;
 const RESUME_AT = 64;
 
@@ -93,4 +100,51 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   stream.once('close', finish);
   stream.once('end', finish);
   arm();
+}
+
+/** What InboundConnections needs from the node beyond what a reader needs. */
+export interface InboundHost extends IngestHost {
+  /** True once the node began closing: new connections are refused. */
+  closing(): boolean;
+  /** A connection was admitted. */
+  onAccepted(): void;
+}
+
+/** The inbound TCP connections of a node, capped in all and per host. */
+export class InboundConnections {
+  private readonly open = new Set<Duplex>();
+  /** Inbound TCP connections per host (hostKey: IPv4 address or IPv6 /64). */
+  private readonly perHost = new Map<string, number>();
+
+  constructor(
+    private readonly maxPerHost: number,
+    private readonly host: InboundHost,
+  ) {}
+
+  /** Admits and reads `stream`, or destroys it when a cap is reached or the node is closing. */
+  accept(stream: Duplex, remote: AddrPort): void {
+    // per-host cap first, so one host cannot take every slot (loopback included: no exemptions)
+    const host = hostKey(remote.ip);
+    const fromHost = this.perHost.get(host) ?? 0;
+    if (this.host.closing() || this.open.size >= MAX_INBOUND || fromHost >= this.maxPerHost) {
+      stream.destroy();
+      return;
+    }
+    this.host.onAccepted();
+    this.open.add(stream);
+    this.perHost.set(host, fromHost + 1);
+    stream.once('close', () => {
+      this.open.delete(stream);
+      const n = (this.perHost.get(host) ?? 1) - 1;
+      if (n <= 0) this.perHost.delete(host);
+      else this.perHost.set(host, n);
+    });
+    readConnection(stream, this.host);
+  }
+
+  /** Destroys every open connection. */
+  destroyAll(): void {
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+  }
 }
