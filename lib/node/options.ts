@@ -117,8 +117,8 @@ export interface DaveOptions {
    * Most GETs answered per peer per PING period; more are dropped
    * (stats().getsOverBudget). Bounds what a GET forged with a proven
    * peer's source address can reflect at it: ~1.4 kB per answer, so
-   * ~90 kB per period at the default. Default 64 (a read sends one GET
-   * per peer asked).
+   * ~1.4 MB per period at the default. Default 1024 (a read sends one GET
+   * per peer asked, so ~1000 reads/s from one peer at the default 1 s PING).
    */
   maxGetAnswersPerPing?: number;
   /** Verification worker threads. Default min(4, cores); 0 verifies inline. */
