@@ -16,6 +16,7 @@ import { FORMAT_KEY, metaLevel, recordKey } from '../../lib/store/layout.js';
 import { run } from '../../lib/cli/db/main.js';
 import { Store } from '../../lib/store/store.js';
 import { backup10 } from '../vectors.js';
+import { withCorruptPrefixes } from '../store/backup-fixtures.js';
 import { Collector, cleanup, dbcli, keyOf, openDb, readAll, seed, tempDir } from './helpers.js';
 
 const vector = readBackup(backup10).entries;
@@ -436,13 +437,7 @@ describe('cli/dave-db', () => {
 
     it("recovers a file rewritten by godave with 1424 as every length", async () => {
       const dir = tempDir();
-      const corrupt = Uint8Array.from(backup10);
-      for (let o = 0; o < corrupt.length; ) {
-        const len = corrupt[o]! | (corrupt[o + 1]! << 8);
-        corrupt[o] = 1424 & 0xff;
-        corrupt[o + 1] = 1424 >> 8;
-        o += 2 + len;
-      }
+      const corrupt = withCorruptPrefixes(backup10);
       const file = join(dir, 'rewritten.bin');
       writeFileSync(file, corrupt);
       const r = await dbcli(['import', file, join(dir, 'db')]);

@@ -7,7 +7,6 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   BackupReader,
-  GODAVE_CORRUPT_LENGTH,
   backupRecord,
   readBackup,
   readBackupStream,
@@ -18,28 +17,9 @@ import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import { verifyDat } from '../../lib/records/record.js';
 import { isDaveError } from '../../lib/errors.js';
 import { backup10 } from '../vectors.js';
+import { layoutOf, withCorruptPrefixes } from './backup-fixtures.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-/** Offsets and lengths of the records in a correct file, from its length prefixes. */
-function layoutOf(bytes: Uint8Array): { offset: number; length: number }[] {
-  const out = [];
-  for (let o = 0; o < bytes.length; ) {
-    const length = bytes[o]! | (bytes[o + 1]! << 8);
-    out.push({ offset: o, length });
-    o += 2 + length;
-  }
-  return out;
-}
-
-function withCorruptPrefixes(bytes: Uint8Array): Uint8Array {
-  const out = Uint8Array.from(bytes);
-  for (const r of layoutOf(bytes)) {
-    out[r.offset] = GODAVE_CORRUPT_LENGTH & 0xff;
-    out[r.offset + 1] = GODAVE_CORRUPT_LENGTH >> 8;
-  }
-  return out;
-}
 
 function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   const out = [];
