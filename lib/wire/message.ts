@@ -7,7 +7,6 @@
 import {
   ADDR_LEN,
   CHALLENGE_LEN,
-  ENTRY_HEADER_LEN,
   FANOUT,
   GO_ZERO_TIME_MS,
   MAX_KEY_LEN,
@@ -306,8 +305,3 @@ export function notFoundEntry(pubKey: Uint8Array, key: Uint8Array): Entry {
 export function isNotFound(entry: Entry): boolean {
   return entry.dat.sig.every((b) => b === 0);
 }
-
-/** Largest Entry a PUT can carry. */
-export const MAX_ENTRY_LEN = MAX_MSG_LEN - 3;
-/** Smallest Entry header (replicas and Dat length; a real Entry is longer). */
-export const MIN_ENTRY_LEN = ENTRY_HEADER_LEN;
