@@ -32,6 +32,8 @@ export interface WriterHost {
   storeLocal(entry: Entry): Promise<unknown>;
   /** Counts a PUT frame sent. */
   sent(count: number): void;
+  /** A record went to `peer` (a replica or a substitute): trust may remember a challenge. */
+  sentTo?(peer: Peer, entry: Entry): void;
   closeTimeoutMs: number;
 }
 
@@ -54,7 +56,11 @@ export interface BatchWriter {
 /**
  * A writer for `owner`'s records: replicas are the FANOUT closest of
  * `selfId` and the active peers (`byId`, peers/table activeById); one
- * connection per remote replica, opened with `openSink`.
+ * connection per remote replica, opened with `openSink`. `substitutes`
+ * (trust: the next-closest reliable peers standing in for failing
+ * replicas, docs/trust.md) get every record too, best effort: the entry's
+ * replica list stays the XOR-closest one, and a substitute's failed
+ * connection does not fail close().
  */
 export function openWriter(
   host: WriterHost,
@@ -62,15 +68,19 @@ export function openWriter(
   selfId: bigint,
   byId: Map<bigint, Peer>,
   openSink: (udpAddr: AddrPort) => Promise<FrameSink | Error>,
+  substitutes: (replicas: bigint[]) => Peer[] = () => [],
 ): Writer {
   const replicas = chooseReplicas(nodeId(owner), [selfId, ...byId.keys()]);
-  const connectors = replicas
-    .filter((r) => r !== 0n && r !== selfId && byId.has(r))
-    .map((r) => {
-      const addr = byId.get(r)!.addr;
-      return () => openSink(addr);
-    });
-  return new Writer(host, Uint8Array.from(owner), replicas, connectors);
+  const target = (peer: Peer): Target => ({ peer, connect: () => openSink(peer.addr) });
+  const remote = replicas.filter((r) => r !== 0n && r !== selfId && byId.has(r)).map((r) => target(byId.get(r)!));
+  const extra = substitutes(replicas).filter((p) => p.id !== selfId && !replicas.includes(p.id)).map(target);
+  return new Writer(host, Uint8Array.from(owner), replicas, remote, extra);
+}
+
+/** A peer the writer sends to, and how to connect to it. */
+export interface Target {
+  peer: Peer | null;
+  connect: () => Promise<FrameSink | Error>;
 }
 
 export class Writer implements BatchWriter {
@@ -82,15 +92,22 @@ export class Writer implements BatchWriter {
   private closing: Promise<void> | null = null;
 
   private readonly links: ReplicaLink[];
+  /** Substitutes' links: best effort, their failures are not reported. */
+  private readonly extraLinks: ReplicaLink[];
+  private readonly peers: (Peer | null)[];
 
   constructor(
     private readonly host: WriterHost,
     private readonly owner: Uint8Array,
     readonly replicas: readonly bigint[],
-    /** One connector per remote replica. */
-    connectors: (() => Promise<FrameSink | Error>)[],
+    /** One per remote replica (a bare connector in tests). */
+    targets: (Target | (() => Promise<FrameSink | Error>))[],
+    extra: Target[] = [],
   ) {
-    this.links = connectors.map((connect) => new ReplicaLink(connect));
+    const all = targets.map((t) => (typeof t === 'function' ? { peer: null, connect: t } : t));
+    this.links = all.map((t) => new ReplicaLink(t.connect));
+    this.extraLinks = extra.map((t) => new ReplicaLink(t.connect));
+    this.peers = [...all, ...extra].map((t) => t.peer);
   }
 
   async write(dat: Dat): Promise<void> {
@@ -106,7 +123,7 @@ export class Writer implements BatchWriter {
       if (this.inFlight === 0) this.idle?.();
     });
     // the sockets' backpressure
-    for (const link of this.links) {
+    for (const link of [...this.links, ...this.extraLinks]) {
       const s = await link.current;
       if (!(s instanceof Error)) await s.ready();
     }
@@ -130,11 +147,14 @@ export class Writer implements BatchWriter {
     const p = this.host.storeLocal(entry).finally(() => this.localPuts.delete(p));
     this.localPuts.add(p);
     let n = 0;
-    for (const link of this.links) {
-      const s = await link.sink();
+    const links = [...this.links, ...this.extraLinks];
+    for (let i = 0; i < links.length; i++) {
+      const s = await links[i]!.sink();
       if (s === null) continue;
       s.push(msg);
       n++;
+      const peer = this.peers[i];
+      if (peer) this.host.sentTo?.(peer, entry);
     }
     this.host.sent(n);
   }
@@ -146,7 +166,10 @@ export class Writer implements BatchWriter {
 
   private async closeNow(): Promise<void> {
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
-    const errors = await Promise.all(this.links.map((link) => link.end(this.host.closeTimeoutMs)));
+    const [errors] = await Promise.all([
+      Promise.all(this.links.map((link) => link.end(this.host.closeTimeoutMs))),
+      Promise.all(this.extraLinks.map((link) => link.end(this.host.closeTimeoutMs))),
+    ]);
     await Promise.all([...this.localPuts]);
     if (this.firstError) throw this.firstError;
     const failed = errors.filter((e): e is Error => e !== null);

@@ -31,6 +31,11 @@ import { GetServer } from './serve-get.js';
 import { type NodeStats, newStats, opName, snapshot } from './stats.js';
 import { Timers } from './timers.js';
 import { UdpPuts } from './udp-put.js';
+import { Challenger } from './challenger.js';
+import { DEFAULT_TRUST, TrustKeeper } from './trust.js';
+import { type Peer, sortByDistance } from '../peers/table.js';
+import { skipFailing, substitutes } from '../peers/trust.js';
+import { FANOUT } from '../constants.js';
 
 export type { PeerInfo } from './peer-view.js';
 export type { GetOptions } from './remote-get.js';
@@ -58,6 +63,8 @@ export class Dave {
   private readonly inbound: InboundConnections;
   private readonly waiters: ActiveWaiters;
   private readonly replicator: Replicator;
+  private readonly trust: TrustKeeper;
+  private readonly challenger: Challenger;
   private closing: Promise<void> | null = null;
 
   private constructor(p: NodeParts) {
@@ -68,6 +75,9 @@ export class Dave {
     const closing = () => this.closing !== null;
     this.ctx = nodeContext(p, this.counters, closing);
     this.waiters = new ActiveWaiters(p.table, closing);
+    // with trust off the keeper still measures RTT for peers(), and remembers no challenge
+    this.trust = new TrustKeeper(p.trust ?? { ...DEFAULT_TRUST, challengeProbability: 0 }, this.counters, p.timings.getTimeoutMs);
+    const trustOn = p.trust !== null;
     this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound);
     this.handshake = new Handshake(this.ctx, {
       signer: p.signer,
@@ -75,11 +85,29 @@ export class Dave {
       maxGetAnswersPerPing: p.maxGetAnswersPerPing,
       store: p.store,
       onActive: () => this.waiters.notify(),
+      onPinged: (peer, now) => this.trust.pinged(peer.key, now),
+      onProved: (peer, now) => this.trust.ponged(peer.key, now),
+      pongPeers: trustOn ? (n, exclude) => this.trust.draw(p.table.active().filter((x) => x.key !== exclude), n, p.clock.now()) : undefined,
     });
     this.intake = new Intake({ store: p.store, pool: p.pool, counters: this.counters, log: p.log, skew: p.skew, now: this.ctx.now, closing });
     this.getServer = new GetServer(this.ctx, p.store);
     this.udpPuts = new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry));
-    this.reads = new RemoteReads(this.ctx, this.intake, this.timers);
+    this.challenger = new Challenger({
+      ctx: this.ctx,
+      trust: this.trust,
+      timers: this.timers,
+      store: p.store,
+      selfId: this.id,
+      verify: (dat) => this.intake.verify(dat),
+      countVerifyError: (err) => this.intake.countVerifyError(err),
+    });
+    this.reads = new RemoteReads(
+      this.ctx,
+      this.intake,
+      this.timers,
+      undefined,
+      trustOn ? (owner) => skipFailing(this.closest(owner), FANOUT, (x) => this.trust.failing(x.key, p.clock.now())) : undefined,
+    );
     this.replicator = new Replicator({
       ...this.ctx,
       id: this.id,
@@ -87,6 +115,7 @@ export class Dave {
       entries: () => p.store.entries(),
       storeEntry: (entry) => this.intake.store(entry),
       openSink: (addr) => openSink(p.tcp, addr, p.timings),
+      sentTo: (peer, entry) => this.challenger.sentTo(peer, entry),
     });
     this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
   }
@@ -118,6 +147,7 @@ export class Dave {
     this.timers.every(timings.pingMs, () => this.handshake.pingAll());
     this.timers.every(timings.deactivateAfterMs, () => this.prune());
     this.timers.every(timings.replicateEveryMs, () => void this.replicate());
+    if (this.p.trust) this.timers.every(this.p.trust.challengeEveryMs, () => this.challenger.round());
     this.handshake.pingAll();
     this.p.log.info(`dave: node ${this.id.toString(16).padStart(16, '0')} listening on ${this.address()} (TCP port ${this.p.bound.port + 1})`);
   }
@@ -149,6 +179,7 @@ export class Dave {
         case OP.GET:
           return this.getServer.onGet(msg, from);
         case OP.GET_ACK:
+          this.challenger.onGetAck(msg.entry, from);
           return this.reads.onGetAck(msg.entry, from);
         case OP.GETMYADDRPORT:
           return this.discovery.onRequest(from);
@@ -191,9 +222,25 @@ export class Dave {
       verify: (dat: Dat) => this.intake.verify(dat),
       storeLocal: (entry: Entry) => this.intake.store(entry),
       sent: (n: number) => (this.counters.packetsOut.PUT += n),
+      sentTo: (peer: Peer, entry: Entry) => this.challenger.sentTo(peer, entry),
       closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
     };
-    return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings));
+    // trust: each failing replica gets a substitute, the next-closest reliable peer
+    const subs = this.p.trust ? () => this.substitutesFor(nodeId(publicKey)) : undefined;
+    return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings), subs);
+  }
+
+  /** The active peers by XOR distance to `owner`, closest first. */
+  private closest(owner: bigint): Peer[] {
+    return sortByDistance([...this.p.table.activeById().values()], owner, (x) => x.id);
+  }
+
+  /** Substitutes for the failing ones of the FANOUT closest of us and the active peers (docs/trust.md). */
+  private substitutesFor(owner: bigint): Peer[] {
+    const now = this.p.clock.now();
+    const self = { id: this.id, key: '' } as Peer;
+    const sorted = sortByDistance([self, ...this.p.table.activeById().values()], owner, (x) => x.id);
+    return substitutes(sorted, FANOUT, (x) => x !== self && this.trust.failing(x.key, now)).filter((x) => x !== self);
   }
 
   /**
@@ -249,8 +296,10 @@ export class Dave {
     return a === null ? null : formatAddress(a);
   }
 
+  /** Every known peer, with its reliability, RTT and challenge counts (docs/trust.md). */
   peers(): PeerInfo[] {
-    return [...this.p.table.all()].map(peerInfo);
+    const now = this.p.clock.now();
+    return [...this.p.table.all()].map((x) => ({ ...peerInfo(x), ...this.trust.info(x.key, now) }));
   }
 
   /** A snapshot of the counters. */

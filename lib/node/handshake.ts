@@ -15,6 +15,7 @@ import { nodeId } from '../records/record.js';
 import { isDialable } from '../peers/address.js';
 import type { NodeContext } from './context.js';
 import type { AddressDiscovery } from './discovery.js';
+import type { Peer } from '../peers/table.js';
 
 export interface HandshakeDeps {
   readonly signer: SigningKey;
@@ -27,6 +28,12 @@ export interface HandshakeDeps {
   onActive(): void;
   /** Random bytes for challenges and salts. Default node:crypto. */
   randomBytes?: (n: number) => Uint8Array;
+  /** A PING went to `peer` at `now` (trust: RTT). */
+  onPinged?(peer: Peer, now: number): void;
+  /** `peer` answered our PING correctly at `now` (trust: RTT). */
+  onProved?(peer: Peer, now: number): void;
+  /** The peers for a PONG list (trust-weighted draw). Default: up to `n` active peers at random. */
+  pongPeers?(n: number, excludeKey: string): Peer[];
 }
 
 export class Handshake {
@@ -47,10 +54,12 @@ export class Handshake {
     const usedSpace = BigInt(this.deps.store.usedSpace());
     const capacity = BigInt(this.deps.store.capacity());
     const { table } = this.ctx;
+    const now = this.ctx.now();
     for (const peer of table.all()) {
       const challenge = this.random(CHALLENGE_LEN);
       table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
       this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
+      this.deps.onPinged?.(peer, now);
     }
     this.deps.discovery.maybeAsk();
   }
@@ -68,7 +77,8 @@ export class Handshake {
     const sig = sign(this.deps.signer, blake3(msg.challenge, salt));
     // our peer list goes only to peers that proved their key (a spoofed
     // PING gets a short answer); a new peer gets it one PING period later
-    const peers = peer.pubKey === null ? [] : table.randomActive(NPEER_LIMIT, key).map((p) => p.addr);
+    const peers =
+      peer.pubKey === null ? [] : (this.deps.pongPeers?.(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key)).map((p) => p.addr);
     this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
   }
 
@@ -90,6 +100,7 @@ export class Handshake {
     }
     if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
     const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
+    this.deps.onProved?.(peer, now);
     if (msg.peers.length > NPEER_LIMIT || msg.peers.some((a) => this.deps.discovery.isOwnAddress(a))) {
       counters.peerListsRejected++;
     } else {

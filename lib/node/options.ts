@@ -23,6 +23,7 @@ import type { StoreLike } from '../store/types.js';
 import type { PeerLimits } from '../peers/table.js';
 import type { SocketFactory } from '../transport/types.js';
 import { nodeSockets } from '../transport/index.js';
+import { type TrustOptions, resolveTrust } from './trust.js';
 
 /** Protocol timings (spec §1) plus the node's own deadlines, all in ms. */
 export interface Timings {
@@ -125,6 +126,12 @@ export interface DaveOptions {
   verifyWorkers?: number;
   /** Allowed lead of a record's time over our clock. Default 5 000 (Go: 0). */
   maxClockSkewMs?: number;
+  /**
+   * Storage challenges and trust-steered peer choice (docs/trust.md):
+   * false turns them off (godave's choices: XOR-closest, uniform PONG
+   * lists); an object overrides defaults (TrustOptions). Default on.
+   */
+  trust?: false | Partial<TrustOptions>;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -150,6 +157,8 @@ export interface ResolvedOptions {
   clock: Clock;
   logger: Logger;
   sockets: SocketFactory;
+  /** null when trust is off. */
+  trust: TrustOptions | null;
 }
 
 function invalid(msg: string): never {
@@ -191,5 +200,6 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
     sockets: options.sockets ?? nodeSockets,
+    trust: resolveTrust(options.trust),
   };
 }

@@ -14,6 +14,7 @@ import { bindPair } from './bind.js';
 import { type Clock, type DaveOptions, type Logger, type Timings, resolveOptions } from './options.js';
 import { openStore } from './open-store.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
+import type { TrustOptions } from './trust.js';
 
 export interface NodeParts {
   store: StoreLike;
@@ -34,6 +35,8 @@ export interface NodeParts {
   skew: number;
   maxInboundPerHost: number;
   maxGetAnswersPerPing: number;
+  /** Trust options; null when trust is off. */
+  trust: TrustOptions | null;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     skew: o.maxClockSkewMs,
     maxInboundPerHost: o.maxInboundPerHost,
     maxGetAnswersPerPing: o.maxGetAnswersPerPing,
+    trust: o.trust,
   };
 }
 

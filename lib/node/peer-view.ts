@@ -16,9 +16,15 @@ export interface PeerInfo {
   active: boolean;
   /** Last datagram from the peer, ms since the epoch. */
   lastSeen: number;
+  /** Local score in (0, 1), 0.5 with no evidence (docs/trust.md); never sent. */
+  reliability: number;
+  /** Smoothed PING→PONG round trip, ms; null before the first. */
+  rttMs: number | null;
+  /** Storage challenges sent to the peer, and their verdicts. */
+  challenges: { sent: number; passed: number; failed: number };
 }
 
-export function peerInfo(p: Peer): PeerInfo {
+export function peerInfo(p: Peer): Omit<PeerInfo, 'reliability' | 'rttMs' | 'challenges'> {
   return { address: formatAddress(p.addr), id: p.id, edge: p.edge, active: p.active, lastSeen: p.lastSeen };
 }
 

@@ -15,6 +15,7 @@ import type { NodeContext } from './context.js';
 import { PendingReads, readKey } from './get.js';
 import type { Intake } from './intake.js';
 import type { Timers } from './timers.js';
+import type { Peer } from '../peers/table.js';
 
 /** Most distinct remote reads in flight. */
 export const MAX_READS = 4096;
@@ -52,6 +53,8 @@ export class RemoteReads {
     private readonly intake: Pick<Intake, 'verify' | 'store' | 'countVerifyError'>,
     private readonly timers: Pick<Timers, 'timeout' | 'clear'>,
     max = MAX_READS,
+    /** The peers to ask for an owner (trust: failing peers skipped). Default: the FANOUT closest active. */
+    private readonly targets: (ownerId: bigint) => Peer[] = (id) => ctx.table.closestActive(id, FANOUT),
   ) {
     this.reads = new PendingReads(max);
   }
@@ -67,7 +70,7 @@ export class RemoteReads {
    *   rejects with ERR_NOT_FOUND, ERR_TIMEOUT, ERR_ABORTED
    */
   ask(publicKey: Uint8Array, key: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Entry> {
-    const peers = this.ctx.table.closestActive(nodeId(publicKey), FANOUT);
+    const peers = this.targets(nodeId(publicKey));
     if (peers.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to ask');
     const id = readKey(publicKey, key);
     if (!this.reads.hasRoom(id)) throw new DaveError('ERR_ABORTED', 'too many reads in flight');

@@ -37,6 +37,8 @@ export interface ReplicationHost {
   readonly log: Logger;
   /** True once the node began closing. */
   closing(): boolean;
+  /** An entry went to a new replica (trust may remember a challenge). */
+  sentTo?(peer: Peer, entry: Entry): void;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function replicationPass(host: ReplicationHost): Promise<number> {
         item.via.push(s);
         s.push(msg);
         host.counters.packetsOut.PUT++;
+        host.sentTo?.(byId.get(r)!, updated);
         await s.ready();
       }
       // bounded memory: settle every REPLICATE_BATCH sent entries

@@ -51,6 +51,12 @@ export interface NodeStats {
   /** TCP connections accepted / ended for a bad frame or a read deadline. */
   tcpAccepted: number;
   tcpDropped: number;
+  /** Storage challenges (docs/trust.md) sent as GETs, and their verdicts. */
+  challengesSent: number;
+  challengesPassed: number;
+  challengesFailed: number;
+  /** Records sent again by UDP PUT after a failed challenge (to the replica and a reliable substitute). */
+  repropagated: number;
 }
 
 export function newStats(): NodeStats {
@@ -73,6 +79,10 @@ export function newStats(): NodeStats {
     replicationRetries: 0,
     tcpAccepted: 0,
     tcpDropped: 0,
+    challengesSent: 0,
+    challengesPassed: 0,
+    challengesFailed: 0,
+    repropagated: 0,
   };
 }
 

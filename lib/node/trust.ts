@@ -97,7 +97,7 @@ export interface TrustCounters {
   challengesSent: number;
   challengesPassed: number;
   challengesFailed: number;
-  /** Records sent again after a failed challenge, and write substitutes. */
+  /** Records sent again after a failed challenge. */
   repropagated: number;
 }
 
