@@ -3,7 +3,9 @@
  * freeloaders and liars, and reliability steers reads and writes past them.
  */
 import { expect } from 'chai';
-import { trustNet, writeThenRead } from './support/trust-net.js';
+import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
+import { until } from './support/cluster.js';
+import { discardingStore, forgedEntry, records, trustNet, writeThenRead } from './support/trust-net.js';
 
 const TRUST = { challengeEveryMs: 300, challengeDelayMs: 200, challengeProbability: 0.5 };
 
@@ -29,5 +31,41 @@ describe('node: trust', function () {
     console.log(`      read success: trust on ${(rates.on! * 100).toFixed(1)}%, off ${(rates.off! * 100).toFixed(1)}%`);
     expect(rates.on).to.be.at.least(0.97);
     expect(rates.on! - rates.off!).to.be.at.least(0.3);
+  });
+});
+
+describe('node: trust against a liar', function () {
+  this.timeout(30_000);
+
+  it('a peer answering GETs with records that fail verification loses reliability and stops being asked first', async () => {
+    const asked: string[] = [];
+    const liarStore = () =>
+      discardingStore((pubKey, key) => {
+        asked.push(new TextDecoder().decode(key));
+        return forgedEntry(pubKey, key);
+      });
+    const tn = await trustNet(6, 1, { trust: { challengeProbability: 1, challengeEveryMs: 200, challengeDelayMs: 100 } }, liarStore);
+    try {
+      const [reader] = tn.honest;
+      const liar = tn.freeloaders[0]!;
+      const owner = publicKeyFromSeed(tn.targetedOwner);
+      // no evidence yet: the liar is the closest peer, so it is asked
+      expect(await reader!.get(owner, 'absent-before').catch((e) => e.code)).to.equal('ERR_NOT_FOUND');
+      expect(asked).to.include('absent-before');
+      const w = reader!.batchWriter(owner);
+      for (const d of await records(tn.targetedOwner, 6, 'r')) await w.write(d);
+      await w.close();
+      const liarInfo = () => reader!.peers().find((p) => p.address === liar.address())!;
+      await until(() => liarInfo().challenges.failed >= 2, 15_000, 'the liar to fail two challenges');
+      expect(liarInfo().reliability).to.be.below(0.3);
+      expect(reader!.stats().verifyFailures, 'its answers failed verification').to.be.greaterThan(0);
+      const others = reader!.peers().filter((p) => p.address !== liar.address() && p.challenges.sent > 0);
+      for (const p of others) expect(p.reliability).to.be.greaterThan(liarInfo().reliability);
+      // now a read goes past it to the next closest peers
+      expect(await reader!.get(owner, 'absent-after').catch((e) => e.code)).to.equal('ERR_NOT_FOUND');
+      expect(asked).to.not.include('absent-after');
+    } finally {
+      await tn.close();
+    }
   });
 });

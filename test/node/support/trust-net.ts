@@ -80,10 +80,16 @@ export interface TrustNet {
 }
 
 /**
- * `honest` + `freeloaders` nodes on one in-memory network, every one
+ * `honest` + `freeloaders` nodes on one in-memory network (a freeloader's
+ * store is `badStore()`: by default one that keeps nothing), every one
  * bootstrapping from the first honest node, all active for each other.
  */
-export async function trustNet(honestCount: number, freeloaderCount: number, options: DaveOptions): Promise<TrustNet> {
+export async function trustNet(
+  honestCount: number,
+  freeloaderCount: number,
+  options: DaveOptions,
+  badStore: () => StoreLike = () => discardingStore(),
+): Promise<TrustNet> {
   const net = new MemoryNetwork();
   const targetedOwner = new Uint8Array(randomBytes(32));
   const top = publicKeyFromSeed(targetedOwner)[7]!;
@@ -100,7 +106,7 @@ export async function trustNet(honestCount: number, freeloaderCount: number, opt
     const honest = [first];
     for (let i = 1; i < honestCount; i++) honest.push(await open({ privateKey: seedWithTop(top, false), edges }));
     const freeloaders: Dave[] = [];
-    for (let i = 0; i < freeloaderCount; i++) freeloaders.push(await open({ privateKey: seedWithTop(top, true), edges, store: discardingStore() }));
+    for (let i = 0; i < freeloaderCount; i++) freeloaders.push(await open({ privateKey: seedWithTop(top, true), edges, store: badStore() }));
     const want = honestCount + freeloaderCount - 1;
     await Promise.all(all.map((n) => n.waitForActivePeers(want, { signal: AbortSignal.timeout(20_000) })));
     return { honest, freeloaders, targetedOwner, close };
