@@ -65,6 +65,7 @@ export {
   DEFAULT_TIMINGS,
 } from './node/options.js';
 export { type NodeStats } from './node/stats.js';
+export { type TrustOptions, DEFAULT_TRUST } from './node/trust.js';
 export { type PeerLimits, DEFAULT_PEER_LIMITS } from './peers/table.js';
 export { type SocketFactory, type UdpTransport, type TcpTransport } from './transport/types.js';
 export { nodeSockets } from './transport/index.js';

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import { until } from './support/cluster.js';
+import { resolveTrust } from '../../lib/node/trust.js';
 import { discardingStore, forgedEntry, records, trustNet, writeThenRead } from './support/trust-net.js';
 
 const TRUST = { challengeEveryMs: 300, challengeDelayMs: 200, challengeProbability: 0.5 };
@@ -66,6 +67,28 @@ describe('node: trust against a liar', function () {
       expect(asked).to.not.include('absent-after');
     } finally {
       await tn.close();
+    }
+  });
+});
+
+describe('node/trust options', () => {
+  it('fills defaults, turns off with false, and refuses bad values with ERR_INVALID_ARGUMENT', () => {
+    expect(resolveTrust(undefined)).to.include({ challengeProbability: 0.1, challengeEveryMs: 10_000, distrustBelow: 0.3 });
+    expect(resolveTrust(false)).to.equal(null);
+    expect(resolveTrust({ challengeProbability: 0 })!.challengeProbability).to.equal(0);
+    const bad: unknown[] = [
+      { challengeProbability: 1.5 },
+      { challengeProbability: -0.1 },
+      { challengeEveryMs: 0 },
+      { challengeDelayMs: Number.NaN },
+      { halfLifeMs: Infinity },
+      { maxChallenges: 1.5 },
+      { random: 7 },
+      'yes',
+      null,
+    ];
+    for (const b of bad) {
+      expect(() => resolveTrust(b as never), JSON.stringify(b)).to.throw().with.property('code', 'ERR_INVALID_ARGUMENT');
     }
   });
 });
