@@ -46,7 +46,6 @@ export class Challenger {
     const now = ctx.now();
     const { ask, failed } = trust.round(now, (k) => ctx.table.get(k) !== undefined);
     this.onVerdicts(failed);
-    trust.sweep((k) => ctx.table.get(k) !== undefined);
     let last = now;
     for (const c of ask) {
       const peer = ctx.table.get(c.peer);

@@ -155,6 +155,8 @@ export class Dave {
   private prune(): void {
     const removed = this.p.table.prune(this.p.clock.now(), this.p.timings);
     for (const peer of removed) this.p.log.debug(`dave: dropped peer ${formatAddress(peer.addr)}`);
+    // trust state of peers gone from the table (also evicted ones), so it stays bounded with trust off too
+    this.trust.sweep((k) => this.p.table.get(k) !== undefined);
     this.waiters.notify();
   }
 

@@ -212,7 +212,7 @@ export class TrustKeeper {
     };
   }
 
-  /** Forgets every peer `known` no longer holds (bounded memory). */
+  /** Forgets every peer `known` no longer holds (bounded memory; the node calls it at each prune). */
   sweep(known: (peer: string) => boolean): void {
     for (const peer of [...this.states.keys()]) {
       if (known(peer)) continue;
