@@ -21,9 +21,19 @@ describe('node: trust', function () {
         const r = await writeThenRead(tn, { warmup: 10, measured: 6, warmupSettleMs: 2_000, settleMs: 500 });
         rates[on ? 'on' : 'off'] = r.rate;
         console.log(`      trust ${on ? 'on' : 'off'}: ${r.ok}/${r.total} reads, failures ${JSON.stringify(r.errors)}`);
+        const s = tn.honest.map((n) => n.stats());
+        const sum = (f: (x: (typeof s)[number]) => number) => s.reduce((a, x) => a + f(x), 0);
         if (on) {
-          const s = tn.honest.map((n) => n.stats());
-          expect(s.reduce((a, x) => a + x.challengesFailed, 0), 'freeloaders failed challenges').to.be.greaterThan(0);
+          expect(sum((x) => x.challengesFailed), 'freeloaders failed challenges').to.be.greaterThan(0);
+          expect(sum((x) => x.repropagated), 'failed records sent again').to.be.greaterThan(0);
+          // honest peers, as the nodes that challenged them see them, score above neutral on average; freeloaders below
+          const freeloaders = new Set(tn.freeloaders.map((f) => f.address()));
+          const seen = tn.honest.flatMap((n) => n.peers()).filter((p) => p.challenges.sent > 0);
+          const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+          expect(mean(seen.filter((p) => !freeloaders.has(p.address)).map((p) => p.reliability))).to.be.greaterThan(0.5);
+          expect(mean(seen.filter((p) => freeloaders.has(p.address)).map((p) => p.reliability))).to.be.below(0.3);
+        } else {
+          expect(sum((x) => x.challengesSent), 'trust off sends no challenge').to.equal(0);
         }
       } finally {
         await tn.close();
