@@ -58,6 +58,7 @@ export class Dave {
   private readonly inbound: InboundConnections;
   private readonly waiters: ActiveWaiters;
   private readonly replicator: Replicator;
+  private closed = false;
   private closing: Promise<void> | null = null;
 
   private constructor(p: NodeParts) {
@@ -65,7 +66,7 @@ export class Dave {
     this.publicKey = p.signer.publicKey;
     this.id = nodeId(p.signer.publicKey);
     this.timers = new Timers(p.clock, p.log);
-    const closing = () => this.closing !== null;
+    const closing = () => this.closed;
     this.ctx = nodeContext(p, this.counters, closing);
     this.waiters = new ActiveWaiters(p.table, closing);
     this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound);
@@ -129,7 +130,7 @@ export class Dave {
   }
 
   private onDatagram(data: Uint8Array, from: AddrPort): void {
-    if (this.closing) return;
+    if (this.closed) return;
     if (this.discovery.isOwnAddress(from)) return void this.counters.droppedOwnAddress++;
     let msg: Message;
     try {
@@ -165,14 +166,14 @@ export class Dave {
    * Reads a record: from the local store, else from the FANOUT active
    * peers closest to the owner (spec §11). A verified answer is stored.
    * @throws DaveError ERR_INVALID_ARGUMENT, ERR_NOT_FOUND, ERR_TIMEOUT,
-   *   ERR_ABORTED, ERR_NO_ACTIVE_PEERS, ERR_CLOSED
+   *   ERR_ABORTED (signal), ERR_NO_ACTIVE_PEERS, ERR_OVERLOADED, ERR_CLOSED
    */
   async get(publicKey: Uint8Array, key: string | Uint8Array, options: GetOptions = {}): Promise<Entry> {
     const { key: k, timeoutMs } = checkGet(publicKey, key, options, this.p.timings.getTimeoutMs);
     this.checkOpen();
     const local = await this.p.store.get(publicKey, k);
     if (local) return local;
-    if (this.closing) throw new DaveError('ERR_ABORTED', 'node closed');
+    this.checkOpen();
     return this.reads.ask(publicKey, k, timeoutMs, options.signal);
   }
 
@@ -212,7 +213,7 @@ export class Dave {
 
   /**
    * Resolves once at least `count` peers are active.
-   * @throws DaveError ERR_ABORTED (signal, or the node closed)
+   * @throws DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   waitForActivePeers(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (!Number.isInteger(count) || count < 0) invalid('count must be a non-negative integer');
@@ -259,7 +260,7 @@ export class Dave {
   }
 
   private checkOpen(): void {
-    if (this.closing) throw new DaveError('ERR_CLOSED', 'node is closed');
+    if (this.closed) throw new DaveError('ERR_CLOSED', 'node is closed');
   }
 
   /**
@@ -272,10 +273,11 @@ export class Dave {
   }
 
   /**
-   * Stops every timer and socket, fails pending reads with ERR_ABORTED,
+   * Stops every timer and socket, fails pending reads with ERR_CLOSED,
    * flushes and closes the store (unless it was handed in). Safe to call twice.
    */
   close(): Promise<void> {
+    this.closed = true; // before closeNow's first step: the steps check it
     this.closing ??= this.closeNow();
     return this.closing;
   }
