@@ -10,7 +10,7 @@
  * and the sockets are below their high-water mark.
  */
 import { OP } from '../constants.js';
-import { DaveError, isDaveError } from '../errors.js';
+import { DaveError } from '../errors.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import { encodeMessage } from '../wire/message.js';
@@ -88,7 +88,8 @@ export class Writer implements BatchWriter {
   private readonly waiting: (() => void)[] = [];
   private idle: (() => void) | null = null;
   private readonly localPuts = new Set<Promise<unknown>>();
-  private firstError: DaveError | null = null;
+  /** The first record that failed: its DaveError, or an unexpected error as it is. */
+  private firstError: unknown = null;
   private closing: Promise<void> | null = null;
 
   private readonly links: ReplicaLink[];
@@ -133,7 +134,7 @@ export class Writer implements BatchWriter {
     try {
       await this.host.verify(dat);
     } catch (err) {
-      this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
+      this.firstError ??= err;
       return;
     }
     const entry: Entry = { dat, replicas: [...this.replicas] };
@@ -141,7 +142,7 @@ export class Writer implements BatchWriter {
     try {
       msg = encodeMessage({ op: OP.PUT, entry });
     } catch (err) {
-      this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
+      this.firstError ??= err;
       return;
     }
     const p = this.host.storeLocal(entry).finally(() => this.localPuts.delete(p));
@@ -171,7 +172,7 @@ export class Writer implements BatchWriter {
       Promise.all(this.extraLinks.map((link) => link.end(this.host.closeTimeoutMs))),
     ]);
     await Promise.all([...this.localPuts]);
-    if (this.firstError) throw this.firstError;
+    if (this.firstError !== null) throw this.firstError;
     const failed = errors.filter((e): e is Error => e !== null);
     if (failed.length > 0) {
       throw new DaveError(

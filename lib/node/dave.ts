@@ -65,6 +65,7 @@ export class Dave {
   private readonly replicator: Replicator;
   private readonly trust: TrustKeeper;
   private readonly challenger: Challenger;
+  private closed = false;
   private closing: Promise<void> | null = null;
 
   private constructor(p: NodeParts) {
@@ -72,7 +73,7 @@ export class Dave {
     this.publicKey = p.signer.publicKey;
     this.id = nodeId(p.signer.publicKey);
     this.timers = new Timers(p.clock, p.log);
-    const closing = () => this.closing !== null;
+    const closing = () => this.closed;
     this.ctx = nodeContext(p, this.counters, closing);
     this.waiters = new ActiveWaiters(p.table, closing);
     // with trust off the keeper still measures RTT for peers(), and remembers no challenge
@@ -161,7 +162,7 @@ export class Dave {
   }
 
   private onDatagram(data: Uint8Array, from: AddrPort): void {
-    if (this.closing) return;
+    if (this.closed) return;
     if (this.discovery.isOwnAddress(from)) return void this.counters.droppedOwnAddress++;
     let msg: Message;
     try {
@@ -198,14 +199,14 @@ export class Dave {
    * Reads a record: from the local store, else from the FANOUT active
    * peers closest to the owner (spec §11). A verified answer is stored.
    * @throws DaveError ERR_INVALID_ARGUMENT, ERR_NOT_FOUND, ERR_TIMEOUT,
-   *   ERR_ABORTED, ERR_NO_ACTIVE_PEERS, ERR_CLOSED
+   *   ERR_ABORTED (signal), ERR_NO_ACTIVE_PEERS, ERR_OVERLOADED, ERR_CLOSED
    */
   async get(publicKey: Uint8Array, key: string | Uint8Array, options: GetOptions = {}): Promise<Entry> {
     const { key: k, timeoutMs } = checkGet(publicKey, key, options, this.p.timings.getTimeoutMs);
     this.checkOpen();
     const local = await this.p.store.get(publicKey, k);
     if (local) return local;
-    if (this.closing) throw new DaveError('ERR_ABORTED', 'node closed');
+    this.checkOpen();
     return this.reads.ask(publicKey, k, timeoutMs, options.signal);
   }
 
@@ -261,7 +262,7 @@ export class Dave {
 
   /**
    * Resolves once at least `count` peers are active.
-   * @throws DaveError ERR_ABORTED (signal, or the node closed)
+   * @throws DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   waitForActivePeers(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (!Number.isInteger(count) || count < 0) invalid('count must be a non-negative integer');
@@ -310,7 +311,7 @@ export class Dave {
   }
 
   private checkOpen(): void {
-    if (this.closing) throw new DaveError('ERR_CLOSED', 'node is closed');
+    if (this.closed) throw new DaveError('ERR_CLOSED', 'node is closed');
   }
 
   /**
@@ -323,10 +324,11 @@ export class Dave {
   }
 
   /**
-   * Stops every timer and socket, fails pending reads with ERR_ABORTED,
+   * Stops every timer and socket, fails pending reads with ERR_CLOSED,
    * flushes and closes the store (unless it was handed in). Safe to call twice.
    */
   close(): Promise<void> {
+    this.closed = true; // before closeNow's first step: the steps check it
     this.closing ??= this.closeNow();
     return this.closing;
   }

@@ -9,11 +9,10 @@ import { isDaveError } from '../errors.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
-import { storeKey } from '../records/record.js';
+import { precheckDat, storeKey } from '../records/record.js';
 import type { StoreLike } from '../store/types.js';
 import type { NodeStats } from './stats.js';
 import type { Logger } from './options.js';
-import { precheckDat } from './precheck.js';
 import { sameReplicas } from './replicate.js';
 import type { VerifyPoolHandle } from './verify-pool.js';
 
@@ -36,10 +35,15 @@ export class Intake {
     return this.deps.pool.verify(dat, this.deps.now(), this.deps.skew);
   }
 
-  /** A failed verification: counted as an overload when the pool refused it, else as a failure. */
+  /**
+   * A failed verification: counted as dropped when the pool was full or
+   * closing, else as a failure; an error that is no DaveError (a bug, not a
+   * bad record) is also logged as what it is.
+   */
   countVerifyError(err: unknown): void {
-    if (isDaveError(err, 'ERR_ABORTED')) this.deps.counters.droppedQueueFull++;
-    else this.deps.counters.verifyFailures++;
+    if (isDaveError(err, 'ERR_OVERLOADED') || isDaveError(err, 'ERR_CLOSED')) return void this.deps.counters.droppedQueueFull++;
+    this.deps.counters.verifyFailures++;
+    if (!isDaveError(err)) this.deps.log.error('dave: verification failed unexpectedly', err);
   }
 
   /** A PUT (UDP or TCP): verify unless known, then store. Never rejects. */
@@ -67,7 +71,7 @@ export class Intake {
     if (!known) {
       try {
         // the cheap checks first, so junk never waits in the verify queue
-        precheckDat(dat, this.deps.now(), this.deps.skew);
+        precheckDat(dat, { now: this.deps.now(), maxClockSkew: this.deps.skew });
         await this.verify(dat);
       } catch (err) {
         this.countVerifyError(err);

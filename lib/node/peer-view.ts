@@ -52,12 +52,12 @@ export class ActiveWaiters {
 
   /**
    * Resolves once at least `count` peers are active.
-   * @throws (rejects) DaveError ERR_ABORTED (signal, or the node closed)
+   * @throws (rejects) DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   wait(count: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (this.closing()) finish(new DaveError('ERR_ABORTED', 'node closed'));
+        if (this.closing()) finish(new DaveError('ERR_CLOSED', 'node is closed'));
         else if (signal?.aborted) finish(new DaveError('ERR_ABORTED', 'wait aborted'));
         else if (this.table.activeCount() >= count) finish(null);
       };

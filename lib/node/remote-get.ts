@@ -66,14 +66,14 @@ export class RemoteReads {
 
   /**
    * Asks the closest active peers for (publicKey, key).
-   * @throws DaveError ERR_NO_ACTIVE_PEERS, ERR_ABORTED (too many reads);
-   *   rejects with ERR_NOT_FOUND, ERR_TIMEOUT, ERR_ABORTED
+   * @throws DaveError ERR_NO_ACTIVE_PEERS, ERR_OVERLOADED (too many reads);
+   *   rejects with ERR_NOT_FOUND, ERR_TIMEOUT, ERR_ABORTED (signal), ERR_CLOSED
    */
   ask(publicKey: Uint8Array, key: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Entry> {
     const peers = this.targets(nodeId(publicKey));
     if (peers.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to ask');
     const id = readKey(publicKey, key);
-    if (!this.reads.hasRoom(id)) throw new DaveError('ERR_ABORTED', 'too many reads in flight');
+    if (!this.reads.hasRoom(id)) throw new DaveError('ERR_OVERLOADED', 'too many reads in flight');
     const waiting = this.reads.wait(
       id,
       peers.map((p) => p.key),

@@ -84,7 +84,7 @@ describe('node/intake', () => {
 
   it('drops junk on the cheap checks before the verify queue, and counts a full queue apart from a failure', async () => {
     const { store, puts } = fakeStore();
-    let fail: DaveError = new DaveError('ERR_ABORTED', 'verify queue full');
+    let fail: DaveError = new DaveError('ERR_OVERLOADED', 'verify queue full');
     const { it, counters, verified } = intake(store, async () => {
       throw fail;
     });
@@ -202,6 +202,19 @@ describe('node/remote-get', () => {
     const r = reads.ask(e.dat.pubKey, e.dat.key, 1_000).catch((err) => err.code);
     reads.onGetAck(notFoundEntry(e.dat.pubKey, e.dat.key), A);
     expect(await r).to.equal('ERR_NOT_FOUND');
+  });
+
+  it('over the cap of reads in flight: ERR_OVERLOADED; closing fails every read with ERR_CLOSED', async () => {
+    const ctx = testContext();
+    const p = ctx.table.add(A, false, 0)!;
+    ctx.table.proved(p, owner, 1n, 10_000, ctx.timings);
+    const intake = { verify: async () => {}, store: async () => true, countVerifyError: () => {} };
+    const reads = new RemoteReads(ctx, intake, new Timers(fakeClock(), silentLogger), 1);
+    const first = reads.ask(owner, new Uint8Array([1]), 1_000).catch((e) => e.code);
+    expect(() => reads.ask(owner, new Uint8Array([2]), 1_000)).to.throw(DaveError).with.property('code', 'ERR_OVERLOADED');
+    const same = reads.ask(owner, new Uint8Array([1]), 1_000).catch((e) => e.code); // joins the read in flight
+    reads.abortAll();
+    expect([await first, await same]).to.deep.equal(['ERR_CLOSED', 'ERR_CLOSED']);
   });
 
   it('without active peers: ERR_NO_ACTIVE_PEERS', () => {
