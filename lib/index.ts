@@ -2,10 +2,11 @@
  * dave-kv: the public API. Everything a user of the package imports comes
  * from here; see README.md for the reference.
  */
-// every protocol constant but PROBE, which nothing uses until peer trust does
+// every protocol constant (PROBE: 1 in PROBE trust-weighted draws is uniform, docs/trust.md)
 export {
   MAX_MSG_LEN,
   FANOUT,
+  PROBE,
   NPEER_LIMIT,
   MIN_WORK,
   PING_MS,
