@@ -18,11 +18,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { MAX_CLOCK_SKEW_MS } from '../constants.js';
+import { MAX_CLOCK_SKEW_MS, MIN_WORK } from '../constants.js';
 import { DaveError, type ErrorCode } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
 import { verifyDat } from '../records/record.js';
+import { signedHere } from '../records/provenance.js';
+import { leadingZeroBits } from '../crypto/work.js';
 import { workerExecArgv } from '../crypto/worker-args.js';
+import { packBatch, packable } from './verify-batch.js';
 
 interface Pending {
   dat: Dat;
@@ -61,6 +64,8 @@ export class VerifyPool {
   private flushScheduled = false;
   private nextId = 1;
   private closed = false;
+  /** Dats made and signed in this process, not re-verified (records/provenance.ts). */
+  madeHere = 0;
 
   constructor(options: VerifyPoolOptions) {
     this.workerCount = options.workers ?? Math.min(4, availableParallelism());
@@ -79,7 +84,18 @@ export class VerifyPool {
    */
   verify(dat: Dat, now: number, maxClockSkew = MAX_CLOCK_SKEW_MS): Promise<void> {
     if (this.closed) return Promise.reject(new DaveError('ERR_ABORTED', 'verify pool closed'));
-    if (this.workerCount === 0 || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
+    if (signedHere(dat)) {
+      // signed and solved by createDat in this process and unchanged since:
+      // only the checks that depend on the clock and the threshold remain
+      try {
+        checkMadeHere(dat, now, maxClockSkew);
+        this.madeHere++;
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (this.workerCount === 0 || !safePackable(dat) || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
       this.inlineThisTurn++;
       if (!this.turnReset) {
         this.turnReset = true;
@@ -123,12 +139,9 @@ export class VerifyPool {
       w.inFlight.set(id, batch);
       w.load += batch.length;
       try {
-        w.worker.postMessage({
-          id,
-          nows: batch.map((p) => p.now),
-          skews: batch.map((p) => p.skew),
-          dats: batch.map((p) => plainDat(p.dat)),
-        });
+        // one buffer, transferred: only the Dat's own fields cross, never the caller's object
+        const packed = packBatch(batch);
+        w.worker.postMessage({ id, packed }, [packed.buffer as ArrayBuffer]);
       } catch {
         // e.g. a DataCloneError: this batch cannot travel, verify it here
         // (flush runs in setImmediate, where a throw would end the process)
@@ -229,9 +242,28 @@ export class VerifyPool {
   }
 }
 
-/** Only the Dat's own fields cross to a worker, never the caller's object (it may hold anything). */
-function plainDat(d: Dat): Dat {
-  return { time: d.time, salt: d.salt, work: d.work, sig: d.sig, pubKey: d.pubKey, key: d.key, value: d.value };
+/** packable(), false when reading the Dat throws (verifyDat then rejects it inline). */
+function safePackable(dat: Dat): boolean {
+  try {
+    return packable(dat);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What remains to check of a Dat signedHere(): its time against the clock
+ * (spec §4 check 1) and its work against the threshold (check 3; createDat
+ * takes any difficulty). Its signature and work hash were made here.
+ * @throws DaveError ERR_FUTURE_TIME, ERR_INSUFFICIENT_WORK
+ */
+function checkMadeHere(dat: Dat, now: number, skew: number): void {
+  if (dat.time > now + skew) {
+    throw new DaveError('ERR_FUTURE_TIME', `time is invalid: ${dat.time} is ahead of now (${now}) by more than ${skew} ms`);
+  }
+  if (leadingZeroBits(dat.work) < MIN_WORK) {
+    throw new DaveError('ERR_INSUFFICIENT_WORK', `work is insufficient: fewer than ${MIN_WORK} leading zero bits`);
+  }
 }
 
 const shared = new Map<number, { pool: VerifyPool; users: number }>();
