@@ -35,7 +35,14 @@ const unixNs = () => Math.round((performance.timeOrigin + performance.now()) * 1
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const node = await Dave.open({ listen, edges, privateKey: new Uint8Array(32).fill(seed) });
+// DAVE_VERIFY_WORKERS: the verifyWorkers option, for experiments (default: the node's default)
+const workers = process.env.DAVE_VERIFY_WORKERS;
+const node = await Dave.open({
+  listen,
+  edges,
+  privateKey: new Uint8Array(32).fill(seed),
+  ...(workers !== undefined ? { verifyWorkers: Number(workers) } : {}),
+});
 const writer = signingKey(new Uint8Array(32).fill(200));
 say(`READY ${hex(node.publicKey)} writer ${hex(writer.publicKey)}`);
 

@@ -15,12 +15,13 @@
  *
  * Rounds alternate pairings so that load on a shared machine hits them
  * alike. Env: DAVE_PROCS_ROUNDS (default 3), DAVE_PROCS_INGEST (20000),
- * DAVE_PROCS_ONLY ("ingest" or "get"), DAVE_PROCS_PROF (a directory: our
+ * DAVE_PROCS_ONLY ("ingest" or "get"), DAVE_PROCS_PAIRS (e.g. "go->go,ours->ours"),
+ * DAVE_PROCS_PROF (a directory: our
  * children run with --cpu-prof there). Go rows are skipped with a note
  * when the Go node is absent. Children are always killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { dirname, join, resolve } from 'node:path';
@@ -34,6 +35,8 @@ const INGEST = Number(process.env.DAVE_PROCS_INGEST ?? 20_000);
 const ONLY = process.env.DAVE_PROCS_ONLY ?? '';
 const PROF = process.env.DAVE_PROCS_PROF;
 const GETS = 300;
+/** USER_HZ: the unit of utime and stime in /proc/PID/stat (100 on Linux). */
+const TICKS = 100;
 const VALUE_LEN = 100;
 
 type Kind = 'go' | 'ours';
@@ -80,6 +83,17 @@ class Proc {
   async ask(cmd: string, timeoutMs = 180_000): Promise<string[]> {
     this.child.stdin.write(cmd + '\n');
     return (await this.next(timeoutMs)).split(' ');
+  }
+
+  /** CPU time of the process and its threads so far, in µs (Linux /proc; NaN elsewhere). */
+  cpuMicros(): number {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1e6) / TICKS;
+    } catch {
+      return NaN;
+    }
   }
 
   async quit(): Promise<void> {
@@ -142,7 +156,13 @@ function ingestBytes(n: number): number {
   return b;
 }
 
-async function ingestRound(w: Kind, r: Kind, round: number): Promise<number> {
+interface IngestRound {
+  rate: number;
+  /** Receiver CPU (all its threads) per record, µs, from the writer's start to the last record held. */
+  recvCpu: number;
+}
+
+async function ingestRound(w: Kind, r: Kind, round: number): Promise<IngestRound> {
   const procs: Proc[] = [];
   try {
     const recv = await start(r, 2, [], `ingest-${w}-${r}-${round}-recv`);
@@ -152,13 +172,15 @@ async function ingestRound(w: Kind, r: Kind, round: number): Promise<number> {
     const ok = await wr.proc.ask('wait 1 30000');
     if (ok[1] !== 'true') throw new Error(`${w} writer: no active peer`);
     const bytes = ingestBytes(INGEST);
+    const cpu0 = recv.proc.cpuMicros();
     const waiting = recv.proc.ask(`waitused ${bytes} 120000`);
     const put = await wr.proc.ask(`putbench ${INGEST}`);
     const got = await waiting;
     if (put[0] !== 'PUTBENCH' || Number(put[1]) !== INGEST) throw new Error(`${w} writer: ${put.join(' ')}`);
     if (Number(got[1]) < bytes) throw new Error(`${r} receiver holds ${got[1]} of ${bytes} bytes`);
+    const recvCpu = (recv.proc.cpuMicros() - cpu0) / INGEST;
     const seconds = (Number(got[2]) - Number(put[2])) / 1e9;
-    return INGEST / seconds;
+    return { rate: INGEST / seconds, recvCpu };
   } finally {
     await Promise.all(procs.map((p) => p.quit()));
   }
@@ -198,15 +220,20 @@ export async function run(): Promise<BenchResult[]> {
   const haveGo = existsSync(GO);
   if (!haveGo) process.stderr.write(`  procs: no Go node at ${GO}: Go rows skipped (set DAVE_GO_NODE)\n`);
   const kinds: Kind[] = haveGo ? ['go', 'ours'] : ['ours'];
-  const pairings: [Kind, Kind][] = kinds.flatMap((w) => kinds.map((r): [Kind, Kind] => [w, r]));
+  const pairs = process.env.DAVE_PROCS_PAIRS?.split(',');
+  const pairings: [Kind, Kind][] = kinds
+    .flatMap((w) => kinds.map((r): [Kind, Kind] => [w, r]))
+    .filter(([w, r]) => pairs === undefined || pairs.includes(`${w}->${r}`));
   const rates = new Map<string, number[]>(pairings.map(([w, r]) => [`${w}->${r}`, []]));
+  const cpus = new Map<string, number[]>(pairings.map(([w, r]) => [`${w}->${r}`, []]));
   const gets = new Map<Kind, [number, number][]>(kinds.map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
     if (ONLY !== 'get') {
       for (const [w, r] of pairings) {
-        const rate = await ingestRound(w, r, round);
-        process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: ${Math.round(rate)} records/s\n`);
+        const { rate, recvCpu } = await ingestRound(w, r, round);
+        process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: ${Math.round(rate)} records/s, receiver CPU ${recvCpu.toFixed(1)} µs/record\n`);
         rates.get(`${w}->${r}`)!.push(rate);
+        cpus.get(`${w}->${r}`)!.push(recvCpu);
       }
     }
     if (ONLY !== 'ingest') {
@@ -231,6 +258,20 @@ export async function run(): Promise<BenchResult[]> {
       rounds: xs.length,
       go: goRate,
       note: `vs Go -> Go; ${note(xs)}`,
+    });
+  }
+  // CPU per record is steadier than a rate on a shared machine: the receiver's own cost
+  const goCpu = cpus.get('go->go');
+  for (const [key, xs] of cpus) {
+    if (xs.length === 0 || xs.some((x) => Number.isNaN(x))) continue;
+    out.push({
+      group: 'procs',
+      name: `receiver CPU per record, ${key.replace('->', ' -> ')}`,
+      median: median(xs),
+      unit: 'µs',
+      rounds: xs.length,
+      go: goCpu && goCpu.length ? median(goCpu) : undefined,
+      note: `all threads of the receiving process; ${xs.map((x) => x.toFixed(1)).join(', ')}`,
     });
   }
   const goGets = gets.get('go');
