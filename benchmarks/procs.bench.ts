@@ -226,11 +226,21 @@ export async function run(): Promise<BenchResult[]> {
     .filter(([w, r]) => pairs === undefined || pairs.includes(`${w}->${r}`));
   const rates = new Map<string, number[]>(pairings.map(([w, r]) => [`${w}->${r}`, []]));
   const cpus = new Map<string, number[]>(pairings.map(([w, r]) => [`${w}->${r}`, []]));
+  const failures = new Map<string, number>();
   const gets = new Map<Kind, [number, number][]>(kinds.map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
     if (ONLY !== 'get') {
       for (const [w, r] of pairings) {
-        const { rate, recvCpu } = await ingestRound(w, r, round);
+        let got: IngestRound;
+        try {
+          got = await ingestRound(w, r, round);
+        } catch (err) {
+          // one failed round (e.g. a replica's read deadline on an overloaded machine) is reported, not fatal
+          process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: FAILED: ${(err as Error).message}\n`);
+          failures.set(`${w}->${r}`, (failures.get(`${w}->${r}`) ?? 0) + 1);
+          continue;
+        }
+        const { rate, recvCpu } = got;
         process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: ${Math.round(rate)} records/s, receiver CPU ${recvCpu.toFixed(1)} µs/record\n`);
         rates.get(`${w}->${r}`)!.push(rate);
         cpus.get(`${w}->${r}`)!.push(recvCpu);
@@ -238,7 +248,14 @@ export async function run(): Promise<BenchResult[]> {
     }
     if (ONLY !== 'ingest') {
       for (const k of kinds) {
-        const pq = await getRound(k, round);
+        let pq: [number, number];
+        try {
+          pq = await getRound(k, round);
+        } catch (err) {
+          process.stderr.write(`  get, all ${k}, round ${round + 1}: FAILED: ${(err as Error).message}\n`);
+          failures.set(`get ${k}`, (failures.get(`get ${k}`) ?? 0) + 1);
+          continue;
+        }
         process.stderr.write(`  get, all ${k}, round ${round + 1}: p50 ${pq[0]} µs, p99 ${pq[1]} µs\n`);
         gets.get(k)!.push(pq);
       }
@@ -257,7 +274,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: 'records/s',
       rounds: xs.length,
       go: goRate,
-      note: `vs Go -> Go; ${note(xs)}`,
+      note: `vs Go -> Go; ${note(xs)}${failures.get(key) ? `; ${failures.get(key)} round(s) failed` : ''}`,
     });
   }
   // CPU per record is steadier than a rate on a shared machine: the receiver's own cost
@@ -286,7 +303,7 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'µs',
         rounds: xs.length,
         go: goGets && goGets.length ? median(goGets.map((pq) => pq[i])) : undefined,
-        note: `${GETS} sequential reads after ${GETS} warm-up; ${note(xs)}`,
+        note: `${GETS} sequential reads after ${GETS} warm-up; ${note(xs)}${failures.get(`get ${k}`) ? `; ${failures.get(`get ${k}`)} round(s) failed` : ''}`,
       });
     }
   }
