@@ -3,9 +3,9 @@
  * returns, with a private copy of its bytes; signedHere(dat) is true only
  * for that very object, with every field still byte for byte what
  * createDat produced. Such a record was signed here and its work was
- * computed here, so its signature and work hash need no second check:
- * that is the one place a node may skip them (the batch writer, writing
- * records its caller just created). A record from anywhere else, a copy,
+ * computed here, so its signature needs no second check: that is the one
+ * place a node may skip it (the batch writer, writing records its caller
+ * just created); the cheap checks (records/precheckDat) still run. A record from anywhere else, a copy,
  * or a created record changed in any byte (or a field swapped for another
  * array) is verified in full as usual.
  *

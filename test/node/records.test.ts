@@ -4,7 +4,6 @@
  * them when a replica leaves.
  */
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
 import { FANOUT } from '../../lib/constants.js';
 import { createDat, nodeId, storeKey } from '../../lib/records/record.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
@@ -12,11 +11,12 @@ import type { Dat } from '../../lib/wire/dat.js';
 import { chooseReplicas, leaderOf } from '../../lib/node/replicate.js';
 import type { Dave } from '../../lib/node/dave.js';
 import { Cluster, until } from './support/cluster.js';
+import { seededBytes } from '../support/seed.js';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString();
 
 async function makeDats(n: number, prefix = 'k'): Promise<Dat[]> {
-  const seed = new Uint8Array(randomBytes(32));
+  const seed = seededBytes(32);
   const out: Dat[] = [];
   for (let i = 0; i < n; i++) out.push(await createDat({ key: `${prefix}${i}`, value: `value-${i}`, privateKey: seed }));
   return out;
@@ -216,10 +216,10 @@ describe('node: records', function () {
     await Promise.all(nodes.map((n) => n.waitForActivePeers(FANOUT - 1)));
     const old = nodes.map((n) => n.id);
     // a newcomer's key and an owner whose replica set the newcomer joins
-    const newcomerKey = new Uint8Array(randomBytes(32));
+    const newcomerKey = seededBytes(32);
     const newcomerId = nodeId(publicKeyFromSeed(newcomerKey));
     let ownerSeed: Uint8Array;
-    do ownerSeed = new Uint8Array(randomBytes(32));
+    do ownerSeed = seededBytes(32);
     while (!chooseReplicas(nodeId(publicKeyFromSeed(ownerSeed)), [...old, newcomerId]).includes(newcomerId));
     const dats: Dat[] = [];
     for (let i = 0; i < 10; i++) dats.push(await createDat({ key: `u${i}`, value: `value-${i}`, privateKey: ownerSeed }));
