@@ -6,9 +6,11 @@ import { expect } from 'chai';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import { until } from './support/cluster.js';
 import { resolveTrust } from '../../lib/node/trust.js';
+import { random } from '../support/seed.js';
 import { discardingStore, forgedEntry, records, trustNet, writeThenRead } from './support/trust-net.js';
 
-const TRUST = { challengeEveryMs: 300, challengeDelayMs: 200, challengeProbability: 0.5 };
+// the test PRNG (DAVE_TEST_SEED replays it) draws challenges and peer choices
+const TRUST = { challengeEveryMs: 300, challengeDelayMs: 200, challengeProbability: 0.5, random };
 
 describe('node: trust', function () {
   this.timeout(60_000);
@@ -55,7 +57,7 @@ describe('node: trust against a liar', function () {
         asked.push(new TextDecoder().decode(key));
         return forgedEntry(pubKey, key);
       });
-    const tn = await trustNet(6, 1, { trust: { challengeProbability: 1, challengeEveryMs: 200, challengeDelayMs: 100 } }, liarStore);
+    const tn = await trustNet(6, 1, { trust: { challengeProbability: 1, challengeEveryMs: 200, challengeDelayMs: 100, random } }, liarStore);
     try {
       const [reader] = tn.honest;
       const liar = tn.freeloaders[0]!;

@@ -16,6 +16,7 @@ import {
   weight,
   weightedDraw,
 } from '../../lib/peers/trust.js';
+import { prng } from '../support/seed.js';
 
 /** A state with `p` passes and `f` fails, all at time 0. */
 function history(p: number, f: number): TrustState {
@@ -23,18 +24,6 @@ function history(p: number, f: number): TrustState {
   for (let i = 0; i < p; i++) s = recordOutcome(s, true, 0);
   for (let i = 0; i < f; i++) s = recordOutcome(s, false, 0);
   return s;
-}
-
-/** A seeded generator (mulberry32), so draws are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('peers/trust', () => {
@@ -112,7 +101,7 @@ describe('peers/trust', () => {
     const peers = ['good', 'newcomer', 'bad1', 'bad2', 'bad3'];
     const w: Record<string, number> = { good: 0.95, newcomer: 0.5, bad1: 0, bad2: 0, bad3: 0 };
     const first: Record<string, number> = {};
-    const rnd = seeded(7);
+    const rnd = prng(7);
     const N = 12_000;
     for (let i = 0; i < N; i++) {
       const d = weightedDraw(peers, 3, (p) => w[p]!, rnd);

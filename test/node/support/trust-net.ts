@@ -7,7 +7,6 @@
  * ones closest to one "targeted" owner (an attacker choosing its IDs near
  * a key, as anyone can); the other owners fall where they fall.
  */
-import { randomBytes } from 'node:crypto';
 import { Dave } from '../../../lib/node/dave.js';
 import type { DaveOptions, Timings } from '../../../lib/node/options.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
@@ -16,6 +15,7 @@ import type { Dat } from '../../../lib/wire/dat.js';
 import type { Entry } from '../../../lib/wire/entry.js';
 import type { StoreLike } from '../../../lib/store/types.js';
 import { MemoryNetwork } from '../../transport/memory-network.js';
+import { seededBytes } from '../../support/seed.js';
 
 /**
  * Timings short enough for a test, long enough for ~20 nodes in one
@@ -66,7 +66,7 @@ export function forgedEntry(pubKey: Uint8Array, key: Uint8Array): Entry {
 /** A seed whose public key's most significant ID byte (byte 7) is `top`, or is not, as asked. */
 export function seedWithTop(top: number, equal: boolean): Uint8Array {
   for (;;) {
-    const seed = new Uint8Array(randomBytes(32));
+    const seed = seededBytes(32);
     if ((publicKeyFromSeed(seed)[7] === top) === equal) return seed;
   }
 }
@@ -91,7 +91,7 @@ export async function trustNet(
   badStore: () => StoreLike = () => discardingStore(),
 ): Promise<TrustNet> {
   const net = new MemoryNetwork();
-  const targetedOwner = new Uint8Array(randomBytes(32));
+  const targetedOwner = seededBytes(32);
   const top = publicKeyFromSeed(targetedOwner)[7]!;
   const all: Dave[] = [];
   const open = async (o: DaveOptions) => {
@@ -146,7 +146,7 @@ export async function writeThenRead(
   const written: { dat: Dat; writer: number }[] = [];
   await Promise.all(
     honest.map(async (node, i) => {
-      const own = new Uint8Array(randomBytes(32));
+      const own = seededBytes(32);
       const dats = [
         ...(await records(targetedOwner, Math.ceil(opts.measured / 2), `run-${i}-`)),
         ...(await records(own, Math.floor(opts.measured / 2), `own-${i}-`)),
