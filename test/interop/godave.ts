@@ -22,8 +22,8 @@ export const GO_NODE = process.env.DAVE_GO_NODE ?? resolve(ROOT, '../shared/goda
 /** Null when the binary is there; else one line saying why the suite cannot run. */
 export function goNodeMissing(): string | null {
   if (existsSync(GO_NODE)) return null;
-  const from = process.env.DAVE_GO_NODE ? '$DAVE_GO_NODE' : 'the default path (set DAVE_GO_NODE to use another build)';
-  return `interop suite skipped: no godave node at ${GO_NODE}, from ${from}`;
+  const from = process.env.DAVE_GO_NODE ? 'named by $DAVE_GO_NODE' : 'the default path; set DAVE_GO_NODE to use another build';
+  return `no godave node at ${GO_NODE} (${from})`;
 }
 
 /** Seed byte of the key that owns every record a Go node writes with `put`. */
