@@ -20,6 +20,7 @@ import type { StoreLike } from '../store/types.js';
 import { isDialable, isUnspecified, sameAddress } from '../peers/address.js';
 import { type Peer, PeerTable, PONG_BUDGET, isActive } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
+import { PendingAddrAsks } from './addr-asks.js';
 import { type BatchWriter, Writer } from './batch-writer.js';
 import { type BoundPair, bindPair } from './bind.js';
 import { FrameSink } from './frame-sink.js';
@@ -81,6 +82,7 @@ export class Dave {
   private readonly timers = new Set<unknown>();
   private readonly inbound: InboundConnections;
   private readonly activeWaiters = new Set<() => void>();
+  private readonly addrAsks = new PendingAddrAsks();
   private bound: AddrPort = { ip: new Uint8Array(16), port: 0 };
   private publicAddr: AddrPort | null = null;
   private lastAddrRequest = -Infinity;
@@ -313,7 +315,11 @@ export class Dave {
         case OP.GET_ACK:
           return this.onGetAck(msg.entry, from);
         case OP.GETMYADDRPORT:
-          if (!this.table.get(addressKey(from))) return void this.counters.ignoredUnknown++;
+          if (!this.table.get(addressKey(from))) {
+            // godave asks before its first PING: answered if that PING follows (node/addr-asks.ts)
+            this.addrAsks.add(addressKey(from), this.clock.now());
+            return void this.counters.ignoredUnknown++;
+          }
           return this.send({ op: OP.GETMYADDRPORT_ACK, addr: from }, from);
         case OP.GETMYADDRPORT_ACK:
           return this.onMyAddr(msg.addr, from);
@@ -335,6 +341,7 @@ export class Dave {
     peer.lastSeen = now;
     peer.usedSpace = usedSpace;
     peer.capacity = capacity;
+    if (this.addrAsks.size > 0 && this.addrAsks.take(key, now)) this.send({ op: OP.GETMYADDRPORT_ACK, addr: from }, from);
     if (peer.pongBudget <= 0) return;
     peer.pongBudget--;
     const salt = new Uint8Array(randomBytes(SALT_LEN));

@@ -216,12 +216,15 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
   });
 
   describe('our node as a Go node\'s edge; backups (network B)', () => {
-    it('authenticates and activates both ways', async () => {
+    it('authenticates and activates both ways, and tells the Go node its address', async () => {
       const { go, ours } = await B;
       expect(await go.activePeers()).to.equal(1);
       const peer = ours.peers().find((p) => p.address === go.address)!;
       expect(peer.active).to.equal(true);
       expect(peer.id).to.not.equal(0n);
+      // godave asks its edge for its address once, before its first PING; we answer it
+      expect(ours.stats().packetsIn.GETMYADDRPORT).to.be.at.least(1);
+      expect(ours.stats().packetsOut.GETMYADDRPORT_ACK).to.be.at.least(1);
     });
 
     it('dave-db imports a godave backup of 1000 records, and its export restores in godave with all 1000', async () => {
