@@ -9,7 +9,9 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { MAX_KV_LEN } from '../../lib/constants.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
+import { Store } from '../../lib/store/store.js';
 import { createDat, verifyDat } from '../../lib/records/record.js';
 import type { Dave } from '../../lib/node/dave.js';
 import { isDaveError } from '../../lib/errors.js';
@@ -17,7 +19,7 @@ import { toHex } from '../../lib/wire/bytes.js';
 import { dbcli } from '../cli/helpers.js';
 import { GO_WRITER_SEED, GoNode, goNodeMissing, killAll, runGoNode, seedOf } from './godave.js';
 import { JunkProxy } from './junk-proxy.js';
-import { Resources, allActive, goReaderReady, settled } from './networks.js';
+import { Resources, allActive, goReaderReady, reach } from './networks.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const pub = (seed: number) => publicKeyFromSeed(seedOf(seed));
@@ -25,6 +27,9 @@ const pubHex = (seed: number) => toHex(pub(seed));
 /** Record i of `godave-node backup F N`: owner seed 21 + i % 5, key-i, value-i. */
 const backupOwner = (i: number) => 21 + (i % 5);
 const ACTIVE_MS = 30_000;
+/** A largest record: key + value = MAX_KV_LEN (1224) bytes, the most one PUT or GET_ACK carries. */
+const MAX_KEY = 'largest';
+const MAX_VALUE = 'x'.repeat(MAX_KV_LEN - MAX_KEY.length);
 
 /** Starts the promise now; a rejection is seen by whoever awaits it later, never unhandled. */
 function early<T>(p: Promise<T>): Promise<T> {
@@ -51,14 +56,20 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
 
   // --- the networks, started together in the root before hook ---
 
-  /** A: a Go node holding 20 backup records, our newcomer with it as edge. */
+  /**
+   * A: a Go node holding 20 backup records and a second Go node; the second
+   * writes a largest-size record; then our newcomer joins with the first as edge.
+   */
   async function networkA() {
     const file = join(res.tempDir(), 'a.backup');
     await runGoNode(['backup', file, '20']);
     const go = await GoNode.start({ seed: 1, backup: file });
+    const go2 = await GoNode.start({ seed: 4, edges: [go.address] });
+    await allActive([], [go, go2], 1, ACTIVE_MS);
+    await go2.put(MAX_KEY, MAX_VALUE);
     const ours = await res.ourNode({ edges: [go.address] });
-    await allActive([ours], [go], 1, ACTIVE_MS);
-    return { go, ours };
+    await allActive([ours], [go, go2], 2, ACTIVE_MS);
+    return { go, go2, ours };
   }
 
   /** B: backups. godave's backup of 1000 imported by dave-db, exported again; our node on it, a Go newcomer with it as edge. */
@@ -86,6 +97,9 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
     await runGoNode(['backup', file, '50']);
     const imported = await dbcli(['import', file, db]);
     if (imported.code !== 0) throw new Error(`dave-db import: ${imported.stderr}`);
+    const store = await Store.open({ database: db, sync: false });
+    await store.put({ dat: await createDat({ key: MAX_KEY, value: MAX_VALUE, privateKey: seedOf(99) }), replicas: [0n, 0n, 0n, 0n, 0n] });
+    await store.close();
     const ours = await res.ourNode({ database: db });
     const proxy = await JunkProxy.start(Number(ours.address().split(':').pop()));
     proxies.push(proxy);
@@ -150,13 +164,18 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
 
   describe('a Go node as our edge (network A)', () => {
     it('authenticates and activates both ways: each counts the other active', async () => {
-      const { go, ours } = await A;
-      expect(await go.activePeers()).to.equal(1);
+      const { go, go2, ours } = await A;
+      expect(await go.activePeers()).to.equal(2);
+      expect(ours.peers().find((p) => p.address === go2.address)?.active, 'the second Go node, found through a PONG list').to.equal(true);
       const peer = ours.peers().find((p) => p.address === go.address)!;
       expect(peer, 'the Go edge in our table').to.not.equal(undefined);
       expect(peer.active).to.equal(true);
       expect(peer.edge).to.equal(true);
       expect(go.publicKey).to.equal(pubHex(1));
+      // the used space and capacity godave's PINGs carry (nothing written since it started)
+      const net = ours.networkUsedSpaceAndCapacity();
+      expect(net.capacity).to.equal(3 * 2 ** 30);
+      expect(net.usedSpace).to.equal(ours.usedSpace() + (await go.used()) + (await go2.used()));
       expect(peer.id, 'the Go key proven to us').to.not.equal(0n);
     });
 
@@ -170,6 +189,13 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       }
     });
 
+    it('our newcomer reads, over UDP, a largest record (key + value 1224 bytes) only Go nodes hold', async () => {
+      const { ours } = await A;
+      const e = await ours.get(pub(GO_WRITER_SEED), MAX_KEY);
+      expect(text(e.dat.value)).to.equal(MAX_VALUE);
+      verifyDat(e.dat, { now: Date.now() });
+    });
+
     it('our read of a key nobody holds ends in ERR_NOT_FOUND, not ERR_TIMEOUT', async () => {
       const { ours } = await A;
       const t0 = Date.now();
@@ -181,10 +207,9 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       const { go, ours } = await A;
       const usedBefore = ours.usedSpace();
       await go.put('from-go', 'go-value', 40);
-      await settled(async () => ours.usedSpace(), 10_000);
       // stored here by the writer (before any read could fetch them): 40 × (key + value + 224)
       const bytes = [...Array(40).keys()].reduce((n, i) => n + `from-go-${i}`.length + 'go-value'.length + 224, 0);
-      expect(ours.usedSpace() - usedBefore).to.equal(bytes);
+      expect((await reach(() => ours.usedSpace(), usedBefore + bytes, 15_000)) - usedBefore).to.equal(bytes);
       const writer = pub(GO_WRITER_SEED);
       for (let i = 0; i < 40; i++) {
         const e = await ours.get(writer, `from-go-${i}`, { timeoutMs: 3_000 });
@@ -206,12 +231,15 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
         bytes += dat.key.length + dat.value.length + 224;
         await w.write(dat);
       }
+      await w.write(await createDat({ key: MAX_KEY, value: MAX_VALUE, privateKey: seed })); // a largest frame
+      bytes += MAX_KV_LEN + 224;
       await w.close();
-      await settled(() => go.used(), 10_000);
-      expect((await go.used()) - usedBefore).to.equal(bytes);
+      expect((await reach(() => go.used(), usedBefore + bytes, 15_000)) - usedBefore).to.equal(bytes);
+      const owner = toHex(publicKeyFromSeed(seed));
       for (const i of [0, 17, 39]) {
-        expect(await go.get(toHex(publicKeyFromSeed(seed)), `from-ours-${i}`)).to.deep.equal({ ok: true, text: `our-value-${i}` });
+        expect(await go.get(owner, `from-ours-${i}`)).to.deep.equal({ ok: true, text: `our-value-${i}` });
       }
+      expect(await go.get(owner, MAX_KEY)).to.deep.equal({ ok: true, text: MAX_VALUE });
     });
   });
 
@@ -267,6 +295,13 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
     });
   });
 
+  describe('the largest record, Go reading from us (network C)', () => {
+    it('a Go node reads, over UDP, a largest record (key + value 1224 bytes) only our node holds', async () => {
+      const { go } = await C;
+      expect(await go.get(pubHex(99), MAX_KEY)).to.deep.equal({ ok: true, text: MAX_VALUE });
+    });
+  });
+
   describe('discovery (network D)', () => {
     it('2 Go and 2 of ours, each of ours knowing one Go edge: every node ends with every other active', async () => {
       const { gos, ours } = await D;
@@ -278,17 +313,23 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
   describe('a mixed network of 3 Go and 3 of our nodes (network E)', () => {
     it('300 records by a Go writer, 300 by ours: every node reads 100 at random, all succeed', async () => {
       const { gos, ours } = await E;
+      const total = () => Promise.all([...gos.map((g) => g.used()), ...ours.map(async (o) => o.usedSpace())]).then((u) => u.reduce((a, b) => a + b, 0));
+      const before = await total();
+      let bytes = 0;
       await gos[0]!.put('mixed-go', 'mixed-go-value', 300);
+      for (let i = 0; i < 300; i++) bytes += `mixed-go-${i}`.length + 'mixed-go-value'.length + 224;
       const seeds = [0, 1, 2].map(() => new Uint8Array(randomBytes(32)));
       for (let s = 0; s < 3; s++) {
         const w = ours[0]!.batchWriter(publicKeyFromSeed(seeds[s]!));
         for (let i = 0; i < 100; i++) {
-          await w.write(await createDat({ key: `mixed-ours-${s * 100 + i}`, value: `mixed-ours-value-${s * 100 + i}`, privateKey: seeds[s]! }));
+          const dat = await createDat({ key: `mixed-ours-${s * 100 + i}`, value: `mixed-ours-value-${s * 100 + i}`, privateKey: seeds[s]! });
+          bytes += dat.key.length + dat.value.length + 224;
+          await w.write(dat);
         }
         await w.close();
       }
-      const total = () => Promise.all([...gos.map((g) => g.used()), ...ours.map(async (o) => o.usedSpace())]).then((u) => u.reduce((a, b) => a + b, 0));
-      await settled(total, 15_000);
+      // every record on FANOUT (5) of the 6 nodes, before any read
+      expect((await reach(total, before + 5 * bytes, 20_000)) - before).to.equal(5 * bytes);
 
       type Rec = { owner: Uint8Array; key: string; value: string };
       const all: Rec[] = [];

@@ -72,14 +72,16 @@ export async function goReaderReady(g: GoNode, pubHex: string, key: string, ms: 
   throw new Error(`godave node ${g.address} could not read ${key} within ${ms} ms: ${last}`);
 }
 
-/** Resolves when `read()` gives the same number twice 400 ms apart (writes settled), within `ms`. */
-export async function settled(read: () => Promise<number>, ms: number): Promise<void> {
+/**
+ * Polls `read()` (every 100 ms, within `ms`) until it reaches `target`;
+ * returns the last value, which the caller compares exactly.
+ */
+export async function reach(read: () => Promise<number> | number, target: number, ms: number): Promise<number> {
   const end = Date.now() + ms;
-  let prev = await read();
-  while (Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 400));
-    const now = await read();
-    if (now === prev) return;
-    prev = now;
+  let v = await read();
+  while (v < target && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await read();
   }
+  return v;
 }
