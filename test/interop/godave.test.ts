@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { MAX_KV_LEN } from '../../lib/constants.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import { Store } from '../../lib/store/store.js';
-import { createDat, verifyDat } from '../../lib/records/record.js';
+import { createDat, nodeId, verifyDat } from '../../lib/records/record.js';
+import { chooseReplicas } from '../../lib/node/replicate.js';
 import type { Dave } from '../../lib/node/dave.js';
 import { isDaveError } from '../../lib/errors.js';
 import { toHex } from '../../lib/wire/bytes.js';
@@ -315,21 +316,30 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       const { gos, ours } = await E;
       const total = () => Promise.all([...gos.map((g) => g.used()), ...ours.map(async (o) => o.usedSpace())]).then((u) => u.reduce((a, b) => a + b, 0));
       const before = await total();
+      // a writer stores every record itself and sends it to the FANOUT (5) closest of all
+      // 6 nodes: 5 copies, or 6 when the writer is not among those 5 (spec §10, as godave)
+      const copies = (writer: bigint, owner: Uint8Array) => {
+        const ids = [...gos.map((g) => nodeId(g.publicKeyBytes)), ...ours.map((o) => o.id)];
+        return chooseReplicas(nodeId(owner), ids).includes(writer) ? 5 : 6;
+      };
       let bytes = 0;
       await gos[0]!.put('mixed-go', 'mixed-go-value', 300);
-      for (let i = 0; i < 300; i++) bytes += `mixed-go-${i}`.length + 'mixed-go-value'.length + 224;
+      const goCopies = copies(nodeId(gos[0]!.publicKeyBytes), pub(GO_WRITER_SEED));
+      for (let i = 0; i < 300; i++) bytes += goCopies * (`mixed-go-${i}`.length + 'mixed-go-value'.length + 224);
       const seeds = [0, 1, 2].map(() => new Uint8Array(randomBytes(32)));
       for (let s = 0; s < 3; s++) {
         const w = ours[0]!.batchWriter(publicKeyFromSeed(seeds[s]!));
+        const n = copies(ours[0]!.id, publicKeyFromSeed(seeds[s]!));
+        expect(w.replicas, 'our writer chooses as the rule says').to.deep.equal(chooseReplicas(nodeId(publicKeyFromSeed(seeds[s]!)), [...gos.map((g) => nodeId(g.publicKeyBytes)), ...ours.map((o) => o.id)]));
         for (let i = 0; i < 100; i++) {
           const dat = await createDat({ key: `mixed-ours-${s * 100 + i}`, value: `mixed-ours-value-${s * 100 + i}`, privateKey: seeds[s]! });
-          bytes += dat.key.length + dat.value.length + 224;
+          bytes += n * (dat.key.length + dat.value.length + 224);
           await w.write(dat);
         }
         await w.close();
       }
-      // every record on FANOUT (5) of the 6 nodes, before any read
-      expect((await reach(total, before + 5 * bytes, 20_000)) - before).to.equal(5 * bytes);
+      // every copy stored, before any read
+      expect((await reach(total, before + bytes, 20_000)) - before).to.equal(bytes);
 
       type Rec = { owner: Uint8Array; key: string; value: string };
       const all: Rec[] = [];
