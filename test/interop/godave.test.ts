@@ -173,6 +173,7 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       expect(peer.active).to.equal(true);
       expect(peer.edge).to.equal(true);
       expect(go.publicKey).to.equal(pubHex(1));
+      expect(ours.publicAddress(), 'told by the Go edge (GETMYADDRPORT_ACK)').to.equal(ours.address());
       // the used space and capacity godave's PINGs carry (nothing written since it started)
       const net = ours.networkUsedSpaceAndCapacity();
       expect(net.capacity).to.equal(3 * 2 ** 30);
