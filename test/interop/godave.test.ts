@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
 import { join } from 'node:path';
 import { MAX_KV_LEN } from '../../lib/constants.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
@@ -18,7 +19,7 @@ import type { Dave } from '../../lib/node/dave.js';
 import { isDaveError } from '../../lib/errors.js';
 import { toHex } from '../../lib/wire/bytes.js';
 import { dbcli } from '../cli/helpers.js';
-import { GO_WRITER_SEED, GoNode, goNodeMissing, killAll, runGoNode, seedOf } from './godave.js';
+import { GO_WRITER_SEED, GoNode, freePortPair, goNodeMissing, killAll, runGoNode, seedOf } from './godave.js';
 import { JunkProxy } from './junk-proxy.js';
 import { Resources, allActive, goReaderReady, reach } from './networks.js';
 
@@ -161,6 +162,21 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
     await end();
     await Promise.allSettled([A, B, C, D, E].filter((n) => n !== undefined));
     await end();
+  });
+
+  describe('the godave-node wrapper', () => {
+    it('starts godave on other ports when the ones it was given are taken (EADDRINUSE)', async () => {
+      const taken = dgram.createSocket('udp6');
+      await new Promise<void>((r) => taken.bind(0, '::1', () => r()));
+      const picks = [taken.address().port];
+      try {
+        const g = await GoNode.start({ seed: 9 }, async () => picks.shift() ?? freePortPair());
+        expect(g.port).to.not.equal(taken.address().port);
+        expect(await g.activePeers()).to.equal(0);
+      } finally {
+        taken.close();
+      }
+    });
   });
 
   describe('a Go node as our edge (network A)', () => {

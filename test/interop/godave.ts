@@ -122,16 +122,19 @@ export class GoNode {
     return fromHex(this.publicKey);
   }
 
-  /** Starts a node on free ports; retries with other ports when they were taken meanwhile. */
-  static async start(options: GoNodeOptions = {}): Promise<GoNode> {
+  /**
+   * Starts a node on free ports; retries with other ports when they were
+   * taken meanwhile. `pickPort` is for tests of that retry.
+   */
+  static async start(options: GoNodeOptions = {}, pickPort: () => Promise<number> = freePortPair): Promise<GoNode> {
     let last: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const port = await freePortPair();
+      const port = await pickPort();
       try {
         return await GoNode.spawnOn(port, options);
       } catch (err) {
         last = err;
-        if (!/in use|EADDRINUSE/i.test(String(err))) throw err;
+        if (!/in.use|EADDRINUSE/i.test(String(err))) throw err; // godave: "..._address_already_in_use"
       }
     }
     throw last;
