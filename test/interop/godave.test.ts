@@ -7,7 +7,6 @@
  * under CI=true, where that is a failure.
  */
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { join } from 'node:path';
 import { MAX_KV_LEN } from '../../lib/constants.js';
@@ -19,6 +18,7 @@ import type { Dave } from '../../lib/node/dave.js';
 import { isDaveError } from '../../lib/errors.js';
 import { toHex } from '../../lib/wire/bytes.js';
 import { dbcli } from '../cli/helpers.js';
+import { random, seededBytes } from '../support/seed.js';
 import { GO_WRITER_SEED, GoNode, freePortPair, goNodeMissing, killAll, runGoNode, seedOf } from './godave.js';
 import { JunkProxy } from './junk-proxy.js';
 import { Resources, allActive, goReaderReady, reach } from './networks.js';
@@ -240,7 +240,7 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
 
     it('our batch writer to the Go node: it stores them (used space) and serves them', async () => {
       const { go, ours } = await A;
-      const seed = new Uint8Array(randomBytes(32));
+      const seed = seededBytes(32);
       const usedBefore = await go.used();
       const w = ours.batchWriter(publicKeyFromSeed(seed));
       let bytes = 0;
@@ -343,7 +343,7 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       await gos[0]!.put('mixed-go', 'mixed-go-value', 300);
       const goCopies = copies(nodeId(gos[0]!.publicKeyBytes), pub(GO_WRITER_SEED));
       for (let i = 0; i < 300; i++) bytes += goCopies * (`mixed-go-${i}`.length + 'mixed-go-value'.length + 224);
-      const seeds = [0, 1, 2].map(() => new Uint8Array(randomBytes(32)));
+      const seeds = [0, 1, 2].map(() => seededBytes(32));
       for (let s = 0; s < 3; s++) {
         const w = ours[0]!.batchWriter(publicKeyFromSeed(seeds[s]!));
         const n = copies(ours[0]!.id, publicKeyFromSeed(seeds[s]!));
@@ -362,7 +362,7 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       const all: Rec[] = [];
       for (let i = 0; i < 300; i++) all.push({ owner: pub(GO_WRITER_SEED), key: `mixed-go-${i}`, value: 'mixed-go-value' });
       for (let i = 0; i < 300; i++) all.push({ owner: publicKeyFromSeed(seeds[Math.floor(i / 100)]!), key: `mixed-ours-${i}`, value: `mixed-ours-value-${i}` });
-      const pick = () => Array.from({ length: 100 }, () => all[Math.floor(Math.random() * all.length)]!);
+      const pick = () => Array.from({ length: 100 }, () => all[Math.floor(random() * all.length)]!);
 
       let remote = 0;
       const failures: string[] = [];
