@@ -8,11 +8,13 @@ import { OP } from '../constants.js';
 import { type AddrPort, addressKey, formatAddress } from '../wire/address.js';
 import { isUnspecified, sameAddress } from '../peers/address.js';
 import type { Peer } from '../peers/table.js';
+import { PendingAddrAsks } from './addr-asks.js';
 import type { NodeContext } from './context.js';
 
 export class AddressDiscovery {
   private publicAddr: AddrPort | null = null;
   private lastRequest = -Infinity;
+  private readonly asks = new PendingAddrAsks();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -50,10 +52,24 @@ export class AddressDiscovery {
     this.ctx.send({ op: OP.GETMYADDRPORT }, fresh[Math.floor(this.random() * fresh.length)]!.addr);
   }
 
-  /** GETMYADDRPORT: tells a known peer the address its datagram came from. */
+  /**
+   * GETMYADDRPORT: tells a known peer the address its datagram came from.
+   * An unknown address's ask is held and answered if its PING follows
+   * (pinged()): godave asks before its first PING (addr-asks.ts).
+   */
   onRequest(from: AddrPort): void {
-    if (!this.ctx.table.get(addressKey(from))) return void this.ctx.counters.ignoredUnknown++;
+    if (!this.ctx.table.get(addressKey(from))) {
+      this.asks.add(addressKey(from), this.ctx.now());
+      return void this.ctx.counters.ignoredUnknown++;
+    }
     this.ctx.send({ op: OP.GETMYADDRPORT_ACK, addr: from }, from);
+  }
+
+  /** A PING from `from` (now in the table): answers its held GETMYADDRPORT, if any. */
+  pinged(from: AddrPort): void {
+    if (this.asks.size > 0 && this.asks.take(addressKey(from), this.ctx.now())) {
+      this.ctx.send({ op: OP.GETMYADDRPORT_ACK, addr: from }, from);
+    }
   }
 
   /** GETMYADDRPORT_ACK: only an edge may tell us who we are. */

@@ -72,6 +72,7 @@ export class Handshake {
     const peer = table.get(key) ?? table.add(from, false, now);
     if (!peer) return void counters.droppedQueueFull++;
     table.pinged(peer, now, msg.usedSpace, msg.capacity);
+    this.deps.discovery.pinged(from);
     if (!table.takePong(peer)) return;
     const salt = this.random(SALT_LEN);
     const sig = sign(this.deps.signer, blake3(msg.challenge, salt));

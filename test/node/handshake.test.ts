@@ -9,6 +9,7 @@ import { nodeId } from '../../lib/records/record.js';
 import { PONG_BUDGET } from '../../lib/peers/table.js';
 import { Handshake } from '../../lib/node/handshake.js';
 import { AddressDiscovery } from '../../lib/node/discovery.js';
+import { ASK_WINDOW_MS } from '../../lib/node/addr-asks.js';
 import { type TestContext, testContext } from './support/context.js';
 
 const me = signingKey(new Uint8Array(32).fill(1));
@@ -162,6 +163,23 @@ describe('node/discovery', () => {
     expect(ctx.counters.ignoredUnknown).to.equal(1);
     disc.onRequest(A);
     expect(ctx.sent).to.deep.equal([{ msg: { op: OP.GETMYADDRPORT_ACK, addr: A }, to: A }]);
+  });
+
+  it("an unknown address's GETMYADDRPORT is answered once when its PING follows within the window, as godave asks", () => {
+    const { ctx, hs, disc } = setup();
+    const B = addrPort('10.0.0.3', 3);
+    const ping = { op: OP.PING, challenge: new Uint8Array(32).fill(3), usedSpace: 0n, capacity: 0n } as const;
+    disc.onRequest(A);
+    disc.onRequest(B);
+    expect(ctx.sent, 'strangers get nothing at once').to.deep.equal([]);
+    ctx.time += ASK_WINDOW_MS;
+    hs.onPing(ping, A);
+    expect(ctx.sent.filter((s) => s.msg.op === OP.GETMYADDRPORT_ACK)).to.deep.equal([{ msg: { op: OP.GETMYADDRPORT_ACK, addr: A }, to: A }]);
+    hs.onPing(ping, A);
+    expect(ctx.sent.filter((s) => s.msg.op === OP.GETMYADDRPORT_ACK), 'once').to.have.length(1);
+    ctx.time += 1;
+    hs.onPing(ping, B);
+    expect(ctx.sent.filter((s) => s.msg.op === OP.GETMYADDRPORT_ACK), 'B asked too long ago').to.have.length(1);
   });
 
   it('our bound address is ours unless unspecified', () => {

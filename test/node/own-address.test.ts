@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { OP } from '../../lib/constants.js';
-import { parseAddress } from '../../lib/wire/address.js';
+import { formatAddress, parseAddress } from '../../lib/wire/address.js';
 import { clusterFixture, until } from './support/cluster.js';
 import { FakePeer } from './support/fake-peer.js';
 
@@ -19,6 +19,34 @@ describe('node: own address and loopback', function () {
     expect(b!.publicAddress()).to.equal(b!.address());
     expect(a!.stats().packetsOut.GETMYADDRPORT_ACK).to.be.greaterThan(0);
     expect(a!.publicAddress(), 'a has no edge to ask').to.equal(null);
+  });
+
+  it('answers a GETMYADDRPORT sent before the asker\'s first PING once that PING comes, as godave asks', async () => {
+    // godave asks its edge once at start, before it PINGs, then not for 10 min (test/interop)
+    const a = await cluster.open();
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    await fake.send({ op: OP.GETMYADDRPORT }, a.address());
+    await until(() => a.stats().ignoredUnknown === 1, 2_000, 'the ask to be held');
+    expect(a.stats().packetsOut.GETMYADDRPORT_ACK, 'a stranger is not answered at once').to.equal(0);
+    await fake.send({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n }, a.address());
+    await until(() => fake.received.some((m) => m.op === OP.GETMYADDRPORT_ACK), 2_000, 'the held ask answered');
+    const ack = fake.received.find((m) => m.op === OP.GETMYADDRPORT_ACK)!;
+    expect(ack.op === OP.GETMYADDRPORT_ACK && formatAddress(ack.addr)).to.equal(fake.address);
+    await fake.send({ op: OP.PING, challenge: new Uint8Array(32), usedSpace: 0n, capacity: 0n }, a.address());
+    await until(() => a.stats().packetsIn.PING === 2, 2_000, 'the second PING');
+    expect(a.stats().packetsOut.GETMYADDRPORT_ACK, 'answered once').to.equal(1);
+  });
+
+  it('never answers a GETMYADDRPORT from an address that does not PING', async () => {
+    const a = await cluster.open();
+    const fake = await new FakePeer().bind();
+    fakes.push(fake);
+    await fake.send({ op: OP.GETMYADDRPORT }, a.address());
+    await until(() => a.stats().ignoredUnknown === 1, 2_000, 'the ask to arrive');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.stats().packetsOut.GETMYADDRPORT_ACK).to.equal(0);
+    expect(fake.received.filter((m) => m.op === OP.GETMYADDRPORT_ACK)).to.deep.equal([]);
   });
 
   it('accepts GETMYADDRPORT_ACK only from an edge', async () => {
