@@ -5,7 +5,6 @@
  * (peers/table, node/replicate). The receive path never throws: bad
  * datagrams are counted in stats() and dropped.
  */
-import { randomBytes } from 'node:crypto';
 import { CHALLENGE_LEN, FANOUT, MAX_KEY_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../constants.js';
 import { DaveError, isDaveError } from '../errors.js';
 import { type AddrPort, addressKey, bytesToIp, formatAddress } from '../wire/address.js';
@@ -25,7 +24,7 @@ import { type BoundPair, bindPair } from './bind.js';
 import { FrameSink } from './frame-sink.js';
 import { PendingReads, readKey } from './get.js';
 import { InboundConnections } from './ingest.js';
-import { type Clock, type DaveOptions, type Logger, type Timings, resolveOptions } from './options.js';
+import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, randomFloat, resolveOptions } from './options.js';
 import { chooseReplicas, sameReplicas } from './replicate.js';
 import { replicationPass } from './replication.js';
 import { type NodeStats, newStats, opName, snapshot } from './stats.js';
@@ -104,6 +103,7 @@ export class Dave {
     table: PeerTable,
     maxInboundPerHost: number,
     private readonly maxGetAnswersPerPing: number,
+    private readonly random: RandomSource,
   ) {
     this.signer = signer;
     this.publicKey = signer.publicKey;
@@ -132,7 +132,7 @@ export class Dave {
    *   ERR_DATABASE; the OS error when the address cannot be bound
    */
   static async open(options: DaveOptions = {}): Promise<Dave> {
-    const { listen, edges, signer, timings, capacity, cacheCapacity, maxInboundPerHost, maxGetAnswersPerPing, maxClockSkewMs, clock, logger: log, sockets } =
+    const { listen, edges, signer, timings, capacity, cacheCapacity, maxInboundPerHost, maxGetAnswersPerPing, maxClockSkewMs, clock, logger: log, sockets, random } =
       resolveOptions(options);
 
     const ownsStore = options.store === undefined;
@@ -156,7 +156,7 @@ export class Dave {
     const { udp, tcp } = pair;
     try {
       const pool = acquireVerifyPool(options.verifyWorkers);
-      const node = new Dave(store, ownsStore, udp, tcp, pool, maxClockSkewMs, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost, maxGetAnswersPerPing);
+      const node = new Dave(store, ownsStore, udp, tcp, pool, maxClockSkewMs, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost, maxGetAnswersPerPing, random);
       node.start(pair.address);
       return node;
     } catch (err) {
@@ -236,7 +236,7 @@ export class Dave {
     for (const peer of this.table.all()) {
       peer.pongBudget = PONG_BUDGET;
       peer.getBudget = this.maxGetAnswersPerPing;
-      const challenge = new Uint8Array(randomBytes(CHALLENGE_LEN));
+      const challenge = this.random(CHALLENGE_LEN);
       peer.challenge = challenge;
       this.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
     }
@@ -254,7 +254,7 @@ export class Dave {
       .filter((p): p is Peer => p !== undefined && p.pubKey !== null && now - p.solved < this.timings.deactivateAfterMs);
     if (fresh.length === 0) return;
     this.lastAddrRequest = now;
-    this.send({ op: OP.GETMYADDRPORT }, fresh[Math.floor(Math.random() * fresh.length)]!.addr);
+    this.send({ op: OP.GETMYADDRPORT }, fresh[Math.floor(randomFloat(this.random) * fresh.length)]!.addr);
   }
 
   private prune(): void {
@@ -337,11 +337,11 @@ export class Dave {
     peer.capacity = capacity;
     if (peer.pongBudget <= 0) return;
     peer.pongBudget--;
-    const salt = new Uint8Array(randomBytes(SALT_LEN));
+    const salt = this.random(SALT_LEN);
     const sig = sign(this.signer, blake3(challenge, salt));
     // our peer list goes only to peers that proved their key (a spoofed
     // PING gets a short answer); a new peer gets it one PING period later
-    const peers = peer.pubKey === null ? [] : this.table.randomActive(NPEER_LIMIT, key).map((p) => p.addr);
+    const peers = peer.pubKey === null ? [] : this.table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random)).map((p) => p.addr);
     this.send({ op: OP.PONG, peers, solution: { challenge, salt, pubKey: this.publicKey, sig } }, from);
   }
 
@@ -584,9 +584,18 @@ export class Dave {
 
   private openSink(udpAddr: AddrPort): Promise<FrameSink | Error> {
     const to = { ip: udpAddr.ip, port: udpAddr.port + 1 };
-    return this.tcp.connect(to, this.timings.connectTimeoutMs).then(
-      (stream) => new FrameSink(stream, this.timings.connectTimeoutMs + this.timings.frameTimeoutMs),
-      (err: Error) => err,
+    // the connect deadline runs on our clock; the transport only obeys the signal
+    const deadline = new AbortController();
+    const timer = this.timeout(() => deadline.abort(), this.timings.connectTimeoutMs);
+    return this.tcp.connect(to, deadline.signal).then(
+      (stream) => {
+        this.clearTimer(timer);
+        return new FrameSink(stream, this.timings.connectTimeoutMs + this.timings.frameTimeoutMs, this.clock);
+      },
+      (err: Error) => {
+        this.clearTimer(timer);
+        return err;
+      },
     );
   }
 

@@ -95,7 +95,7 @@ class MemoryTcp implements TcpTransport {
     return (this.me = a);
   }
 
-  async connect(to: AddrPort): Promise<Duplex> {
+  async connect(to: AddrPort, _signal: AbortSignal): Promise<Duplex> {
     const server = this.tcps.get(addressKey(to));
     if (!server) throw Object.assign(new Error(`connection refused: ${bytesToIp(to.ip)}:${to.port}`), { code: 'ECONNREFUSED' });
     const [client, accepted] = duplexPair();
