@@ -15,9 +15,11 @@ const cases: ['freeloader' | 'liar' | 'flooder', number][] = [
   ['freeloader', 0.2],
   ['freeloader', 0.4],
   ['freeloader', 0.6],
+  ['freeloader', 0.8],
   ['liar', 0.2],
   ['liar', 0.4],
   ['liar', 0.6],
+  ['liar', 0.8],
   ['flooder', 10],
   ['flooder', 50],
 ];

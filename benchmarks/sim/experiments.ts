@@ -8,6 +8,10 @@
 import type { Dat } from '../../lib/wire/dat.js';
 import { type LinkModel, type SimNode, Simulation } from '../../lib/sim/index.js';
 import type { Timings } from '../../lib/node/options.js';
+import { FANOUT } from '../../lib/constants.js';
+import { nodeId } from '../../lib/records/record.js';
+
+const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface Common {
   seed?: number;
@@ -147,8 +151,10 @@ export async function readsUnderLoss(loss: number, c: Common & { n?: number; rea
 export interface ChurnPoint {
   minute: number;
   success: number;
-  /** Mean live honest holders per record. */
+  /** Mean live honest holders per record (replicas and readers that kept a verified answer), before the minute's reads. */
   copies: number;
+  /** Mean of: how many of the FANOUT live nodes XOR-closest to the owner hold the record (5 = fully restored), before the reads. */
+  replicaCopies: number;
 }
 
 export interface ChurnResult extends Run {
@@ -177,11 +183,18 @@ export async function churn(share: number, c: Common & { n?: number; minutes?: n
       for (let i = 0; i < k; i++) await sim.addNode();
       await sim.run(60_000);
       const live = sim.live;
+      let copies = 0;
+      let replicaCopies = 0;
+      for (const dat of dats) {
+        const holders = new Set((await sim.holders(dat)).map((h) => h.ip));
+        copies += holders.size;
+        const owner = nodeId(dat.pubKey);
+        const closest = [...live].sort((x, y) => cmp(x.dave.id ^ owner, y.dave.id ^ owner)).slice(0, FANOUT);
+        replicaCopies += closest.filter((x) => holders.has(x.ip)).length;
+      }
       const rs: ReadOutcome[] = [];
       for (const [i, dat] of dats.entries()) rs.push(await read(sim, live[(i * 7 + m) % live.length]!, dat));
-      let copies = 0;
-      for (const dat of dats) copies += (await sim.holders(dat)).length;
-      points.push({ minute: m, success: rate(rs), copies: copies / dats.length });
+      points.push({ minute: m, success: rate(rs), copies: copies / dats.length, replicaCopies: replicaCopies / dats.length });
     }
     return { share, points, ...runInfo(sim) };
   } finally {
