@@ -7,7 +7,7 @@
 export const MAX_MSG_LEN = 1424;
 /** Replicas per record, and peers asked by a GET. */
 export const FANOUT = 5;
-/** 1 in PROBE peer choices ignores trust (exploration). */
+/** 1 in PROBE peer choices ignores trust (exploration). Not used (nor exported from the package) until peer trust is. */
 export const PROBE = 12;
 /** Most peer addresses in one PONG. */
 export const NPEER_LIMIT = 12;

@@ -32,7 +32,8 @@ export const ERROR_CODES = [
   // node
   'ERR_NOT_FOUND',
   'ERR_TIMEOUT',
-  'ERR_ABORTED',
+  'ERR_ABORTED', // the caller's AbortSignal fired
+  'ERR_OVERLOADED', // a bounded queue is full (reads in flight, records awaiting verification): retry later
   'ERR_NO_ACTIVE_PEERS',
   'ERR_CONNECTION',
 ] as const;

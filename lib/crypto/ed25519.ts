@@ -21,7 +21,20 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { PUBKEY_LEN, SEED_LEN, SIG_LEN } from '../constants.js';
 import { checkBytes } from '../wire/bytes.js';
 
-ed.hashes.sha512 = sha512;
+/**
+ * Runs `fn` with @noble/ed25519's sync hash set, then restores whatever the
+ * application had there: the package never changes another library's
+ * global settings for longer than one reference call.
+ */
+function withNobleSha512<T>(fn: () => T): T {
+  const before = ed.hashes.sha512;
+  ed.hashes.sha512 = sha512;
+  try {
+    return fn();
+  } finally {
+    ed.hashes.sha512 = before;
+  }
+}
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -145,7 +158,7 @@ export function verifyOpenSSL(pubKey: Uint8Array, message: Uint8Array, sig: Uint
  * @throws Error (noble's) when the seed is not 32 bytes
  */
 export function signReference(seed: Uint8Array, message: Uint8Array): Uint8Array {
-  return ed.sign(message, seed);
+  return withNobleSha512(() => ed.sign(message, seed));
 }
 
 /**
@@ -154,7 +167,7 @@ export function signReference(seed: Uint8Array, message: Uint8Array): Uint8Array
  */
 export function verifyReference(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   try {
-    return ed.verify(sig, message, pubKey, { zip215: false });
+    return withNobleSha512(() => ed.verify(sig, message, pubKey, { zip215: false }));
   } catch {
     return false;
   }

@@ -10,30 +10,26 @@
  * and the sockets are below their high-water mark.
  */
 import { OP } from '../constants.js';
-import { DaveError, isDaveError } from '../errors.js';
+import { DaveError } from '../errors.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import { encodeMessage } from '../wire/message.js';
 import type { Entry } from '../wire/entry.js';
+import type { AddrPort } from '../wire/address.js';
+import { nodeId } from '../records/record.js';
+import type { Peer } from '../peers/table.js';
 import type { FrameSink } from './frame-sink.js';
+import { ReplicaLink } from './replica-link.js';
+import { chooseReplicas } from './replicate.js';
 
 const MAX_IN_FLIGHT = 512;
-const MAX_RECONNECTS = 100;
-
-interface Slot {
-  connect: () => Promise<FrameSink | Error>;
-  current: Promise<FrameSink | Error>;
-  reconnects: number;
-  /** Why records stopped reaching this replica. */
-  error: Error | null;
-}
 
 /** What the writer needs from the node. */
 export interface WriterHost {
   /** Verifies a record in full (spec §4); rejects with its DaveError. */
   verify(dat: Dat): Promise<void>;
   /** Stores locally; resolves when committed (refusals are counted, not thrown). */
-  storeLocal(entry: Entry): Promise<void>;
+  storeLocal(entry: Entry): Promise<unknown>;
   /** Counts a PUT frame sent. */
   sent(count: number): void;
   closeTimeoutMs: number;
@@ -55,51 +51,47 @@ export interface BatchWriter {
   readonly replicas: readonly bigint[];
 }
 
+/**
+ * A writer for `owner`'s records: replicas are the FANOUT closest of
+ * `selfId` and the active peers (`byId`, peers/table activeById); one
+ * connection per remote replica, opened with `openSink`.
+ */
+export function openWriter(
+  host: WriterHost,
+  owner: Uint8Array,
+  selfId: bigint,
+  byId: Map<bigint, Peer>,
+  openSink: (udpAddr: AddrPort) => Promise<FrameSink | Error>,
+): Writer {
+  const replicas = chooseReplicas(nodeId(owner), [selfId, ...byId.keys()]);
+  const connectors = replicas
+    .filter((r) => r !== 0n && r !== selfId && byId.has(r))
+    .map((r) => {
+      const addr = byId.get(r)!.addr;
+      return () => openSink(addr);
+    });
+  return new Writer(host, Uint8Array.from(owner), replicas, connectors);
+}
+
 export class Writer implements BatchWriter {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private idle: (() => void) | null = null;
-  private readonly localPuts = new Set<Promise<void>>();
-  private firstError: DaveError | null = null;
+  private readonly localPuts = new Set<Promise<unknown>>();
+  /** The first record that failed: its DaveError, or an unexpected error as it is. */
+  private firstError: unknown = null;
   private closing: Promise<void> | null = null;
+
+  private readonly links: ReplicaLink[];
 
   constructor(
     private readonly host: WriterHost,
     private readonly owner: Uint8Array,
     readonly replicas: readonly bigint[],
-    private readonly storeLocally: boolean,
     /** One connector per remote replica. */
     connectors: (() => Promise<FrameSink | Error>)[],
   ) {
-    this.slots = connectors.map((connect) => ({ connect, current: connect(), reconnects: 0, error: null }));
-  }
-
-  private readonly slots: Slot[];
-
-  /**
-   * The open sink of a slot. A replica ends an idle connection after its
-   * read deadline (1 s in godave): then, and only then, we reconnect (at
-   * most MAX_RECONNECTS times). Any other failure is final for the slot.
-   */
-  private async sink(slot: Slot): Promise<FrameSink | null> {
-    for (;;) {
-      const p = slot.current;
-      const s = await p;
-      if (!(s instanceof Error) && !s.failed) return s;
-      if (s instanceof Error) {
-        slot.error ??= s;
-        return null;
-      }
-      if (s.error !== null || !s.closedByPeer || slot.reconnects >= MAX_RECONNECTS) {
-        slot.error ??= s.error ?? new Error('the replica closed the connection');
-        return null;
-      }
-      // another record may already have started the reconnect
-      if (slot.current === p) {
-        slot.reconnects++;
-        slot.current = slot.connect();
-      }
-    }
+    this.links = connectors.map((connect) => new ReplicaLink(connect));
   }
 
   async write(dat: Dat): Promise<void> {
@@ -115,8 +107,8 @@ export class Writer implements BatchWriter {
       if (this.inFlight === 0) this.idle?.();
     });
     // the sockets' backpressure
-    for (const slot of this.slots) {
-      const s = await slot.current;
+    for (const link of this.links) {
+      const s = await link.current;
       if (!(s instanceof Error)) await s.ready();
     }
   }
@@ -125,7 +117,7 @@ export class Writer implements BatchWriter {
     try {
       await this.host.verify(dat);
     } catch (err) {
-      this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
+      this.firstError ??= err;
       return;
     }
     const entry: Entry = { dat, replicas: [...this.replicas] };
@@ -133,16 +125,14 @@ export class Writer implements BatchWriter {
     try {
       msg = encodeMessage({ op: OP.PUT, entry });
     } catch (err) {
-      this.firstError ??= isDaveError(err) ? err : new DaveError('ERR_INVALID_ARGUMENT', String(err));
+      this.firstError ??= err;
       return;
     }
-    if (this.storeLocally) {
-      const p = this.host.storeLocal(entry).finally(() => this.localPuts.delete(p));
-      this.localPuts.add(p);
-    }
+    const p = this.host.storeLocal(entry).finally(() => this.localPuts.delete(p));
+    this.localPuts.add(p);
     let n = 0;
-    for (const slot of this.slots) {
-      const s = await this.sink(slot);
+    for (const link of this.links) {
+      const s = await link.sink();
       if (s === null) continue;
       s.push(msg);
       n++;
@@ -157,22 +147,14 @@ export class Writer implements BatchWriter {
 
   private async closeNow(): Promise<void> {
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        const s = await slot.current;
-        if (s instanceof Error) return void (slot.error ??= s);
-        await s.end(this.host.closeTimeoutMs);
-        // (a replica closing an idle connection after everything was sent is fine: no error)
-        if (s.error !== null) slot.error ??= s.error;
-      }),
-    );
+    const errors = await Promise.all(this.links.map((link) => link.end(this.host.closeTimeoutMs)));
     await Promise.all([...this.localPuts]);
-    if (this.firstError) throw this.firstError;
-    const failed = this.slots.map((s) => s.error).filter((e): e is Error => e !== null);
+    if (this.firstError !== null) throw this.firstError;
+    const failed = errors.filter((e): e is Error => e !== null);
     if (failed.length > 0) {
       throw new DaveError(
         'ERR_CONNECTION',
-        `${failed.length} of ${this.slots.length} replica connections failed: ${failed[0]!.message}`,
+        `${failed.length} of ${this.links.length} replica connections failed: ${failed[0]!.message}`,
         { cause: failed[0] },
       );
     }

@@ -44,7 +44,8 @@ export class PendingReads {
 
   /**
    * Registers a caller for `id`, having asked `peers` (address keys).
-   * Settles with the entry, or ERR_NOT_FOUND / ERR_TIMEOUT / ERR_ABORTED.
+   * Settles with the entry, or ERR_NOT_FOUND / ERR_TIMEOUT / ERR_ABORTED
+   * (the caller's signal) / ERR_CLOSED (abortAll).
    */
   wait(
     id: string,
@@ -136,10 +137,10 @@ export class PendingReads {
     read.waiters.clear();
   }
 
-  /** Fails every read with ERR_ABORTED (node closing). */
+  /** Fails every read with ERR_CLOSED (node closing). */
   abortAll(): void {
     for (const id of [...this.reads.keys()]) {
-      this.settle(id, (w) => w.reject(new DaveError('ERR_ABORTED', 'node closed')));
+      this.settle(id, (w) => w.reject(new DaveError('ERR_CLOSED', 'node is closed')));
     }
   }
 }

@@ -17,6 +17,9 @@ import { FrameDecoder } from '../wire/frame.js';
 import { decodeMessage } from '../wire/message.js';
 import type { Entry } from '../wire/entry.js';
 import { hostKey } from '../peers/address.js';
+import type { NodeContext } from './context.js';
+import { opName } from './stats.js';
+import type { Timers } from './timers.js';
 
 /** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
 const MAX_INBOUND = 128;
@@ -147,4 +150,25 @@ export class InboundConnections {
     for (const s of this.open) s.destroy();
     this.open.clear();
   }
+}
+
+/** A node's inbound connections: frames counted in `ctx`, deadlines on `timers`, PUTs to `ingest`. */
+export function inboundConnections(
+  ctx: NodeContext,
+  timers: Pick<Timers, 'timeout' | 'clear'>,
+  ingest: (entry: Entry) => Promise<void>,
+  maxPerHost: number,
+): InboundConnections {
+  const c = ctx.counters;
+  return new InboundConnections(maxPerHost, {
+    closing: ctx.closing,
+    onAccepted: () => c.tcpAccepted++,
+    ingest,
+    setTimer: (fn, ms) => timers.timeout(fn, ms),
+    clearTimer: (h) => timers.clear(h),
+    frameTimeoutMs: ctx.timings.frameTimeoutMs,
+    onFrame: (op) => c.packetsIn[opName(op)!]++,
+    onMalformed: () => c.malformed++,
+    onDropped: () => c.tcpDropped++,
+  });
 }

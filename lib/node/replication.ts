@@ -12,6 +12,7 @@ import { encodeMessage } from '../wire/message.js';
 import { nodeId } from '../records/record.js';
 import type { Peer } from '../peers/table.js';
 import type { FrameSink } from './frame-sink.js';
+import { ReplicaLink } from './replica-link.js';
 import type { Logger, Timings } from './options.js';
 import { chooseReplicas, leaderOf, sameReplicas } from './replicate.js';
 import type { NodeStats } from './stats.js';
@@ -23,8 +24,8 @@ const REPLICATE_BATCH = 256;
 export interface ReplicationHost {
   /** The node's own ID. */
   readonly id: bigint;
-  /** The active peers (those with ID 0 are skipped). */
-  activePeers(): Peer[];
+  /** The active peers by ID (peers/table activeById). */
+  activeById(): Map<bigint, Peer>;
   /** Every stored entry. */
   entries(): AsyncIterable<Entry>;
   /** Stores an entry, counting the outcome. Never rejects. */
@@ -52,15 +53,15 @@ export interface ReplicationHost {
  * it changed again and sends again.
  */
 export async function replicationPass(host: ReplicationHost): Promise<number> {
-  let sinks = new Map<bigint, Promise<FrameSink | Error>>();
+  let links = new Map<bigint, ReplicaLink>();
   /** Entries the leader sent since the sinks were opened, stored once the sinks end. */
   let sent: { entry: Entry; via: FrameSink[]; ok: boolean }[] = [];
   // ends the open connections, then stores the sent entries whose every
   // connection ended without an error; the rest stay as they were
   const settle = async () => {
-    const opened = await Promise.all(sinks.values());
-    sinks = new Map();
-    await Promise.all(opened.map((s) => (s instanceof Error ? undefined : s.end(host.timings.connectTimeoutMs))));
+    const open = [...links.values()];
+    links = new Map();
+    await Promise.all(open.map((link) => link.end(host.timings.connectTimeoutMs)));
     const batch = sent;
     sent = [];
     for (const { entry, via, ok } of batch) {
@@ -70,8 +71,7 @@ export async function replicationPass(host: ReplicationHost): Promise<number> {
   };
   let changed = 0;
   try {
-    const active = host.activePeers().filter((p) => p.id !== 0n);
-    const byId = new Map(active.map((p) => [p.id, p]));
+    const byId = host.activeById();
     const candidates = [host.id, ...byId.keys()];
     for await (const entry of host.entries()) {
       if (host.closing()) break;
@@ -88,15 +88,14 @@ export async function replicationPass(host: ReplicationHost): Promise<number> {
       sent.push(item);
       for (const r of next) {
         if (r === 0n || r === host.id || entry.replicas.includes(r) || !byId.has(r)) continue;
-        let sink = sinks.get(r);
-        if (!sink) sinks.set(r, (sink = host.openSink(byId.get(r)!.addr)));
-        let s = await sink;
-        if (!(s instanceof Error) && s.failed && s.closedByPeer && s.error === null) {
-          // the replica's read deadline ended an idle connection: open another
-          sinks.set(r, (sink = host.openSink(byId.get(r)!.addr)));
-          s = await sink;
+        let link = links.get(r);
+        if (!link) {
+          const addr = byId.get(r)!.addr;
+          links.set(r, (link = new ReplicaLink(() => host.openSink(addr))));
         }
-        if (s instanceof Error || s.failed) {
+        // (the link reconnects when the replica's read deadline ended an idle connection)
+        const s = await link.sink();
+        if (s === null) {
           item.ok = false; // retried next pass
           continue;
         }
@@ -114,4 +113,22 @@ export async function replicationPass(host: ReplicationHost): Promise<number> {
     await settle();
   }
   return changed;
+}
+
+/** Runs replication passes one at a time: a pass asked for while one runs returns 0. */
+export class Replicator {
+  private running = false;
+
+  constructor(private readonly host: ReplicationHost) {}
+
+  /** One pass (see replicationPass); 0 when one is running already or the node is closing. */
+  async run(): Promise<number> {
+    if (this.running || this.host.closing()) return 0;
+    this.running = true;
+    try {
+      return await replicationPass(this.host);
+    } finally {
+      this.running = false; // whatever settling the pass met, replication must not stop for good
+    }
+  }
 }

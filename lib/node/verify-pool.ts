@@ -3,7 +3,7 @@
  * verifications per event-loop turn run inline (lowest latency for a GET
  * answer); beyond that, Dats are batched to worker threads, one per core
  * (up to 4), started on first need and unref'd. The queue is bounded:
- * `verify` rejects with ERR_ABORTED when it is full, so a flood cannot
+ * `verify` rejects with ERR_OVERLOADED when it is full, so a flood cannot
  * exhaust memory. Lives with the node (not in crypto/) because it runs
  * verifyDat from records/, above crypto in the import order.
  *
@@ -23,6 +23,9 @@ import { DaveError, type ErrorCode } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
 import { verifyDat } from '../records/record.js';
 import { workerExecArgv } from '../crypto/worker-args.js';
+
+/** A worker's answer for one Dat: null when valid. */
+export type VerifyResult = null | { code: ErrorCode; message: string } | { code: null; name: string; message: string };
 
 interface Pending {
   dat: Dat;
@@ -75,10 +78,11 @@ export class VerifyPool {
 
   /**
    * Verifies `dat` (spec §4).
-   * @throws (rejects) the DaveError of verifyDat; ERR_ABORTED when the queue is full or the pool closed
+   * @throws (rejects) the DaveError of verifyDat; ERR_OVERLOADED when the
+   *   queue is full; ERR_CLOSED when the pool closed
    */
   verify(dat: Dat, now: number, maxClockSkew = MAX_CLOCK_SKEW_MS): Promise<void> {
-    if (this.closed) return Promise.reject(new DaveError('ERR_ABORTED', 'verify pool closed'));
+    if (this.closed) return Promise.reject(new DaveError('ERR_CLOSED', 'verify pool closed'));
     if (this.workerCount === 0 || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
       this.inlineThisTurn++;
       if (!this.turnReset) {
@@ -96,7 +100,7 @@ export class VerifyPool {
       }
     }
     if (this.queued >= this.maxQueued) {
-      return Promise.reject(new DaveError('ERR_ABORTED', 'verify queue full'));
+      return Promise.reject(new DaveError('ERR_OVERLOADED', 'verify queue full'));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ dat, now, skew: maxClockSkew, resolve, reject });
@@ -160,7 +164,7 @@ export class VerifyPool {
     const worker = new Worker(new URL('./verify-worker.js', import.meta.url), { execArgv: workerExecArgv() });
     worker.unref();
     const pw: PoolWorker = { worker, inFlight: new Map(), load: 0 };
-    worker.on('message', (msg: { id: number; results: ([ErrorCode, string] | null)[] }) => {
+    worker.on('message', (msg: { id: number; results: VerifyResult[] }) => {
       const batch = pw.inFlight.get(msg.id);
       if (!batch) return;
       pw.inFlight.delete(msg.id);
@@ -168,8 +172,9 @@ export class VerifyPool {
       this.queued -= batch.length;
       batch.forEach((p, i) => {
         const r = msg.results[i];
-        if (r) p.reject(new DaveError(r[0], r[1]));
-        else p.resolve();
+        if (r === null) p.resolve();
+        else if (r.code !== null) p.reject(new DaveError(r.code, r.message));
+        else p.reject(Object.assign(new Error(r.message), { name: r.name }));
       });
     });
     worker.on('error', () => this.failWorker(pw));
@@ -209,7 +214,7 @@ export class VerifyPool {
     for (const batch of pw.inFlight.values()) {
       if (this.closed) {
         this.queued -= batch.length;
-        for (const p of batch) p.reject(new DaveError('ERR_ABORTED', 'verify worker exited'));
+        for (const p of batch) p.reject(new DaveError('ERR_CLOSED', 'verify worker exited'));
       } else this.queue.unshift(...batch); // verified inline below, still counted in `queued`
     }
     pw.inFlight.clear();
@@ -220,7 +225,7 @@ export class VerifyPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.queue) p.reject(new DaveError('ERR_ABORTED', 'verify pool closed'));
+    for (const p of this.queue) p.reject(new DaveError('ERR_CLOSED', 'verify pool closed'));
     this.queued -= this.queue.length;
     this.queue = [];
     const workers = this.workers;

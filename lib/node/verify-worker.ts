@@ -1,11 +1,14 @@
 /**
- * Worker thread of the verify pool: verifies batches of Dats (spec §4) and
- * answers with null (valid) or the DaveError code and message, per Dat.
+ * Worker thread of the verify pool: verifies batches of Dats (spec §4,
+ * records/verifyDat) and answers per Dat with null (valid), the DaveError's
+ * code and message, or, for any other error, its name and message (a bug
+ * reported as what it is, not as a bad signature).
  */
 import { parentPort } from 'node:worker_threads';
 import { isDaveError } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
 import { verifyDat } from '../records/record.js';
+import type { VerifyResult } from './verify-pool.js';
 
 interface Batch {
   id: number;
@@ -15,12 +18,14 @@ interface Batch {
 }
 
 parentPort!.on('message', (batch: Batch) => {
-  const results: ([string, string] | null)[] = batch.dats.map((dat, i) => {
+  const results: VerifyResult[] = batch.dats.map((dat, i) => {
     try {
       verifyDat(dat, { now: batch.nows[i], maxClockSkew: batch.skews[i] });
       return null;
     } catch (err) {
-      return isDaveError(err) ? [err.code, err.message] : ['ERR_BAD_SIGNATURE', String(err)];
+      if (isDaveError(err)) return { code: err.code, message: err.message };
+      const e = err instanceof Error ? err : new Error(String(err));
+      return { code: null, name: e.name, message: e.message };
     }
   });
   parentPort!.postMessage({ id: batch.id, results });

@@ -166,6 +166,60 @@ export class PeerTable {
     return true;
   }
 
+  // ---- state changes: the table owns these fields (eviction reads them) ----
+
+  /** A fresh challenge went to `peer` (spec §7): its budgets refill for the PING period. */
+  challenged(peer: Peer, challenge: Uint8Array, getBudget: number): void {
+    peer.challenge = challenge;
+    peer.pongBudget = PONG_BUDGET;
+    peer.getBudget = getBudget;
+  }
+
+  /** The challenge awaiting `peer`'s answer, now forgotten (one answer per challenge). */
+  takeChallenge(peer: Peer): Uint8Array | null {
+    const c = peer.challenge;
+    peer.challenge = null;
+    return c;
+  }
+
+  /** A PING from `peer` at `now`, with its used space and capacity. */
+  pinged(peer: Peer, now: number, usedSpace: bigint, capacity: bigint): void {
+    peer.lastSeen = now;
+    peer.usedSpace = usedSpace;
+    peer.capacity = capacity;
+  }
+
+  /** Draws one PONG from `peer`'s budget; false when it is spent. */
+  takePong(peer: Peer): boolean {
+    if (peer.pongBudget <= 0) return false;
+    peer.pongBudget--;
+    return true;
+  }
+
+  /** Draws one GET answer from `peer`'s budget; false when it is spent. */
+  takeGetAnswer(peer: Peer): boolean {
+    if (peer.getBudget <= 0) return false;
+    peer.getBudget--;
+    return true;
+  }
+
+  /**
+   * `peer` answered a challenge with `pubKey` at `now` (the caller checked
+   * the signature, and that a known peer kept its key). Returns true when
+   * the peer just became active.
+   */
+  proved(peer: Peer, pubKey: Uint8Array, id: bigint, now: number, t: PeerTimings): boolean {
+    if (peer.pubKey === null) {
+      peer.pubKey = Uint8Array.from(pubKey);
+      peer.id = id;
+    }
+    peer.lastSeen = now;
+    peer.solved = now;
+    const wasActive = peer.active;
+    peer.active = isActive(peer, now, t);
+    return peer.active && !wasActive;
+  }
+
   /**
    * Spec §7 prune: removes non-edge peers silent for dropAfter, refreshes
    * every `active` flag. Returns the removed peers.
@@ -214,14 +268,28 @@ export class PeerTable {
    * once, at the address seen most recently.
    */
   closestActive(target: bigint, n: number): Peer[] {
-    const byId = new Map<bigint, Peer>();
-    for (const p of this.byKey.values()) {
-      if (!p.active || p.id === 0n) continue;
-      const seen = byId.get(p.id);
-      if (!seen || p.lastSeen > seen.lastSeen) byId.set(p.id, p);
-    }
-    return sortByDistance([...byId.values()], target, (p) => p.id).slice(0, n);
+    return sortByDistance([...activeById(this.byKey.values()).values()], target, (p) => p.id).slice(0, n);
   }
+
+  /** The active peers by ID (see activeById). */
+  activeById(): Map<bigint, Peer> {
+    return activeById(this.byKey.values());
+  }
+}
+
+/**
+ * The active peers of `peers` by node ID, skipping ID 0 (spec §3): a node
+ * known under several addresses counts once, at the address seen most
+ * recently (the first of equals). The one rule for "active peers by ID".
+ */
+export function activeById(peers: Iterable<Peer>): Map<bigint, Peer> {
+  const byId = new Map<bigint, Peer>();
+  for (const p of peers) {
+    if (!p.active || p.id === 0n) continue;
+    const seen = byId.get(p.id);
+    if (!seen || p.lastSeen > seen.lastSeen) byId.set(p.id, p);
+  }
+  return byId;
 }
 
 /** Sorts (a copy of) `items` ascending by `target ^ id(item)`. */

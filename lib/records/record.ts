@@ -134,12 +134,12 @@ export interface VerifyDatOptions {
 }
 
 /**
- * Verifies a Dat: the checks of spec §4, in order. Returns nothing when the
- * record is valid.
- * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK,
- *   ERR_BAD_WORK, ERR_BAD_SIGNATURE
+ * The cheap checks of spec §4 (1 to 4: time, public key, proof of work):
+ * two BLAKE3 calls, no signature. The node runs them before a record waits
+ * for a full verification, so junk never fills the verify queue.
+ * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK, ERR_BAD_WORK
  */
-export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
+export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
   const now = options.now ?? Date.now();
   const skew = options.maxClockSkew ?? MAX_CLOCK_SKEW_MS;
   if (dat.time > now + skew) {
@@ -155,6 +155,16 @@ export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
   if (!equalBytes(workHash(dat.salt, dat.sig), dat.work)) {
     throw new DaveError('ERR_BAD_WORK', 'work invalid: hash is invalid');
   }
+}
+
+/**
+ * Verifies a Dat: the checks of spec §4, in order (precheckDat, then the
+ * signature). Returns nothing when the record is valid.
+ * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK,
+ *   ERR_BAD_WORK, ERR_BAD_SIGNATURE
+ */
+export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
+  precheckDat(dat, options);
   if (!verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
     throw new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
   }

@@ -4,15 +4,16 @@
  * large database fast. It accepts exactly the bytes decodeEntry accepts
  * (the tests check the two agree on random and mutated input).
  */
-import { ENTRY_HEADER_LEN, FANOUT, PUBKEY_LEN } from '../constants.js';
+import { FANOUT, PUBKEY_LEN } from '../constants.js';
 import { MAX_DAT_KV_LEN } from '../wire/dat.js';
+import { ENTRY_DAT_AT, ENTRY_KEY_AT, ENTRY_KEY_LEN_AT, ENTRY_PUBKEY_AT } from '../wire/entry.js';
 import { xxhash64 } from '../crypto/hash.js';
 
-const DAT = ENTRY_HEADER_LEN; // the Dat starts after replicas and its u16 length
+const DAT = ENTRY_DAT_AT; // the Dat starts after replicas and its u16 length
 const TIME = DAT;
-const PUBKEY = DAT + 120;
-const KEY_LEN = DAT + 152;
-const KEY = KEY_LEN + 1;
+const PUBKEY = ENTRY_PUBKEY_AT;
+const KEY_LEN = ENTRY_KEY_LEN_AT;
+const KEY = ENTRY_KEY_AT;
 const REPLICAS_LEN = FANOUT * 8;
 
 /** Fields of a stored entry that the index keeps or derives. */

@@ -7,10 +7,21 @@
  *   put ──► rules (sync, against the index) ──► index + pending ──► GroupWriter ──► database
  *   get ──► index ──► pending | cache | database
  */
+import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
 import { entrySize, storeKey } from '../records/record.js';
 import { equalBytes } from '../wire/bytes.js';
-import { checkEntry, decodeEntry, entryLength, writeEntry, type Entry } from '../wire/entry.js';
+import {
+  ENTRY_KEY_AT,
+  ENTRY_KEY_LEN_AT,
+  ENTRY_PUBKEY_AT,
+  ENTRY_REPLICAS_END,
+  checkEntry,
+  decodeEntry,
+  entryLength,
+  writeEntry,
+  type Entry,
+} from '../wire/entry.js';
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
@@ -68,9 +79,6 @@ function closedError(): DaveError {
   return new DaveError('ERR_CLOSED', 'the store is closed');
 }
 
-// Offsets in encoded Entry bytes (spec §5): replicas, then the Dat.
-const REPLICAS_END = 40;
-const PUBKEY_AT = 42 + 120;
 
 function sameRange(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
@@ -79,7 +87,7 @@ function sameRange(a: Uint8Array, b: Uint8Array, from: number, to: number): bool
 
 /** Value length of encoded Entry bytes (after the key; spec §4, §5). */
 function storedValueLen(b: Uint8Array): number {
-  const at = 42 + 153 + b[42 + 152]!;
+  const at = ENTRY_KEY_AT + b[ENTRY_KEY_LEN_AT]!;
   return b[at]! | (b[at + 1]! << 8);
 }
 
@@ -403,11 +411,11 @@ export class Store implements StoreLike {
     const known = this.writer.pending.get(sk)?.bytes ?? this.cache.peek(sk);
     if (known !== undefined) {
       return {
-        samePubKey: sameRange(known, bytes, PUBKEY_AT, PUBKEY_AT + 32),
+        samePubKey: sameRange(known, bytes, ENTRY_PUBKEY_AT, ENTRY_PUBKEY_AT + PUBKEY_LEN),
         time,
         sameContent:
           storedValueLen(known) === valueLen &&
-          sameRange(known, bytes, 0, REPLICAS_END) && sameTail(known, bytes, valueLen),
+          sameRange(known, bytes, 0, ENTRY_REPLICAS_END) && sameTail(known, bytes, valueLen),
       };
     }
     return {

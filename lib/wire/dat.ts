@@ -37,6 +37,15 @@ export interface Dat {
  */
 export const MAX_DAT_KV_LEN = MAX_MSG_LEN - DAT_HEADER_LEN; // 1269, as godave's Marshal
 
+// Byte offsets in encoded Dat bytes (spec §4): time u64, salt, work, sig,
+// pubKey, key length u8, key, value length u16, value.
+/** Where the owner's public key starts. */
+export const DAT_PUBKEY_AT = 8 + SALT_LEN + WORK_LEN + SIG_LEN; // 120
+/** The key's length byte. */
+export const DAT_KEY_LEN_AT = DAT_PUBKEY_AT + PUBKEY_LEN; // 152
+/** Where the key starts (its u16 value length follows it). */
+export const DAT_KEY_AT = DAT_KEY_LEN_AT + 1; // 153
+
 /**
  * Bytes `encodeDat(dat)` will produce.
  * Never throws for a Dat that passed checkDat.
@@ -126,9 +135,9 @@ export function readDat(buf: Uint8Array, offset: number, end: number): Dat {
   const b = end === buf.length ? buf : buf.subarray(0, end);
   need(b, offset, DAT_HEADER_LEN, 'dat header');
   const time = readTime(b, offset, 'dat time');
-  const keyLen = b[offset + 152]!;
-  need(b, offset + 153, keyLen + 2, 'dat key and value length');
-  const valLen = readU16(b, offset + 153 + keyLen, 'dat value length');
+  const keyLen = b[offset + DAT_KEY_LEN_AT]!;
+  need(b, offset + DAT_KEY_AT, keyLen + 2, 'dat key and value length');
+  const valLen = readU16(b, offset + DAT_KEY_AT + keyLen, 'dat value length');
   if (keyLen + valLen > MAX_DAT_KV_LEN) {
     throw new DaveError('ERR_TOO_LARGE', `dat key + value is ${keyLen + valLen} bytes, at most ${MAX_DAT_KV_LEN}`);
   }

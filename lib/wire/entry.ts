@@ -6,7 +6,7 @@
 import { ENTRY_HEADER_LEN, FANOUT } from '../constants.js';
 import { DaveError } from '../errors.js';
 import { alloc, checkU64, MAX_U64, need, readU16, readU64Unchecked, writeU64Unchecked } from './bytes.js';
-import { type Dat, checkDat, datLength, readDat, writeDat } from './dat.js';
+import { type Dat, DAT_KEY_AT, DAT_KEY_LEN_AT, DAT_PUBKEY_AT, checkDat, datLength, readDat, writeDat } from './dat.js';
 
 /** A Dat and the IDs of its replicas (0n = empty slot). */
 export interface Entry {
@@ -14,6 +14,19 @@ export interface Entry {
   /** Exactly FANOUT u64 IDs. */
   replicas: bigint[];
 }
+
+// Byte offsets in encoded Entry bytes (spec §5): FANOUT u64 replica IDs, the
+// Dat's u16 length, then the Dat. The store reads stored entries through these.
+/** End of the replica IDs (and where the Dat's u16 length starts). */
+export const ENTRY_REPLICAS_END = FANOUT * 8; // 40
+/** Where the Dat starts, which is where its time is. */
+export const ENTRY_DAT_AT = ENTRY_HEADER_LEN; // 42
+/** Where the owner's public key starts. */
+export const ENTRY_PUBKEY_AT = ENTRY_DAT_AT + DAT_PUBKEY_AT; // 162
+/** The key's length byte. */
+export const ENTRY_KEY_LEN_AT = ENTRY_DAT_AT + DAT_KEY_LEN_AT; // 194
+/** Where the key starts; the value's u16 length follows it. */
+export const ENTRY_KEY_AT = ENTRY_DAT_AT + DAT_KEY_AT; // 195
 
 /**
  * Bytes `encodeEntry(entry)` will produce.

@@ -36,6 +36,6 @@ describe('node: lifecycle', function () {
       });
     });
     expect(code, err).to.equal(0);
-    expect(out.trim()).to.equal('closed ERR_ABORTED');
+    expect(out.trim()).to.equal('closed ERR_CLOSED');
   });
 });

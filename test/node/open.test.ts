@@ -50,4 +50,13 @@ describe('node: open', function () {
     const err = await a.get(new Uint8Array(32), 'k').catch((e) => e);
     expect(err.code).to.equal('ERR_CLOSED');
   });
+
+  it('get() and waitForActivePeers() on a node closing under them fail with ERR_CLOSED', async () => {
+    const a = await cluster.open();
+    const duringLocalRead = a.get(new Uint8Array(32).fill(9), 'k').catch((e) => e.code); // close() begins before the local read settles
+    const waiting = a.waitForActivePeers(5).catch((e) => e.code);
+    await a.close();
+    expect(await duringLocalRead).to.equal('ERR_CLOSED');
+    expect(await waiting).to.equal('ERR_CLOSED');
+  });
 });

@@ -6,6 +6,7 @@ import { PendingReads } from '../../lib/node/get.js';
 import { VerifyPool, acquireVerifyPool } from '../../lib/node/verify-pool.js';
 import { createDat } from '../../lib/records/record.js';
 import { notFoundEntry } from '../../lib/wire/message.js';
+import { DaveError } from '../../lib/errors.js';
 
 const timers = { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
@@ -97,7 +98,7 @@ describe('node/verify-pool', function () {
     expect(pool.pending).to.equal(0);
     await pool.close();
     await pool.close();
-    expect((await pool.verify(good[0]!, now).catch((e) => e)).code).to.equal('ERR_ABORTED');
+    expect((await pool.verify(good[0]!, now).catch((e) => e)).code).to.equal('ERR_CLOSED');
   });
   it('a worker that dies mid-batch costs no verdict: its batch and everything after verify inline', async () => {
     const seed = new Uint8Array(randomBytes(32));
@@ -157,13 +158,13 @@ describe('node/verify-pool', function () {
     expect(await broken.verify(d, Date.now()).then(() => 'ok')).to.equal('ok');
     await broken.close();
   });
-  it('rejects with ERR_ABORTED when its queue is full', async () => {
+  it('rejects with ERR_OVERLOADED when its queue is full', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
     const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0, maxQueued: 10 });
     const rs = await Promise.all(Array.from({ length: 30 }, () => pool.verify(d, Date.now()).then(() => 'ok', (e) => e.code)));
     expect(rs.filter((r) => r === 'ok')).to.have.length(10);
-    expect(rs.filter((r) => r === 'ERR_ABORTED')).to.have.length(20);
+    expect(rs.filter((r) => r === 'ERR_OVERLOADED')).to.have.length(20);
     await pool.close();
   });
   it('is shared per process and closed with its last user', async () => {
@@ -171,8 +172,26 @@ describe('node/verify-pool', function () {
     const b = acquireVerifyPool(1);
     const d = await createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(randomBytes(32)) });
     await a.release();
-    await b.verify(d, Date.now());
+    await a.release(); // twice counts once: b still holds the pool
+    expect(await b.verify(d, Date.now()).then(() => 'ok'), 'the pool outlives a user that is not the last').to.equal('ok');
     await b.release();
-    await b.release();
+    expect((await b.verify(d, Date.now()).catch((e) => e)).code, 'closed with its last user').to.equal('ERR_CLOSED');
+    const c = acquireVerifyPool(1);
+    expect(await c.verify(d, Date.now()).then(() => 'ok'), 'a new user gets a new pool').to.equal('ok');
+    await c.release();
+  });
+  it('reports an unexpected error in a worker as what it is, not as a bad signature', async () => {
+    const d = await createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(randomBytes(32)) });
+    // passes the cheap checks, then the signing hash meets a value that is not bytes
+    const odd = { ...d, value: 42 as unknown as Uint8Array };
+    const inline = new VerifyPool({ workers: 0 });
+    const here = await inline.verify(odd, Date.now()).catch((x) => x);
+    await inline.close();
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
+    const there = await pool.verify(odd, Date.now()).catch((x) => x);
+    await pool.close();
+    expect(here).to.be.instanceOf(Error).and.not.be.instanceOf(DaveError);
+    expect(there).to.be.instanceOf(Error).and.not.be.instanceOf(DaveError);
+    expect([there.name, there.message], 'the worker reports the error the main thread meets').to.deep.equal([here.name, here.message]);
   });
 });

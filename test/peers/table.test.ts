@@ -1,7 +1,7 @@
 /** The peer table's pure rules (spec §7) and its limits. */
 import { expect } from 'chai';
 import { addrPort } from '../../lib/wire/address.js';
-import { type Peer, PeerTable, isActive, sortByDistance } from '../../lib/peers/table.js';
+import { PONG_BUDGET, type Peer, PeerTable, activeById, isActive, sortByDistance } from '../../lib/peers/table.js';
 import { hostKey, isDialable, isLoopback } from '../../lib/peers/address.js';
 
 const T = { activateAfterMs: 5_000, deactivateAfterMs: 3_000, dropAfterMs: 12_000 };
@@ -153,6 +153,58 @@ describe('peers/table', () => {
     const got = t.closestActive(0b0010n, 3);
     expect(got.map((p) => p.id)).to.deep.equal([0b0011n, 0b0001n, 0b0110n]);
     expect(got[0]).to.equal(fresh);
+  });
+});
+
+describe('peers/table: state changes', () => {
+  it('proved() learns the key once, refreshes solved and lastSeen, and reports the step to active', () => {
+    const t = new PeerTable();
+    const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
+    const key = new Uint8Array(32).fill(1);
+    expect(t.proved(p, key, 7n, 4_000, T), 'not active before ACTIVATE_AFTER').to.equal(false);
+    expect(p.id).to.equal(7n);
+    expect(t.proved(p, new Uint8Array(32).fill(2), 8n, 5_001, T)).to.equal(true);
+    expect(p.id, 'a proved key is kept').to.equal(7n);
+    expect(p.pubKey).to.deep.equal(key);
+    expect([p.solved, p.lastSeen, p.active]).to.deep.equal([5_001, 5_001, true]);
+    expect(t.proved(p, key, 7n, 5_002, T), 'already active').to.equal(false);
+  });
+
+  it('budgets: challenged() refills, takePong/takeGetAnswer draw until spent; a challenge is taken once', () => {
+    const t = new PeerTable();
+    const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
+    expect(t.takeGetAnswer(p), 'no GET answers before the first PING period').to.equal(false);
+    const c = new Uint8Array(32).fill(3);
+    t.challenged(p, c, 2);
+    expect([t.takeGetAnswer(p), t.takeGetAnswer(p), t.takeGetAnswer(p)]).to.deep.equal([true, true, false]);
+    const pongs = Array.from({ length: PONG_BUDGET + 1 }, () => t.takePong(p));
+    expect(pongs.filter(Boolean)).to.have.length(PONG_BUDGET);
+    expect(t.takeChallenge(p)).to.equal(c);
+    expect(t.takeChallenge(p)).to.equal(null);
+    t.pinged(p, 9, 10n, 20n);
+    expect([p.lastSeen, p.usedSpace, p.capacity]).to.deep.equal([9, 10n, 20n]);
+  });
+
+  it('activeById keeps one peer per ID, the one seen most recently, and skips inactive peers and ID 0', () => {
+    const t = new PeerTable({ maxPerHost: 100 });
+    const key = new Uint8Array(32);
+    const add = (port: number, id: bigint, seen: number) => {
+      const p = t.add(addrPort('10.0.0.1', port), false, 0)!;
+      t.proved(p, key, id, 10_000, T);
+      t.pinged(p, seen, 0n, 0n);
+      return p;
+    };
+    add(1, 5n, 300);
+    const recent = add(2, 5n, 400); // seen after the first: wins whatever the table order
+    add(3, 5n, 100);
+    add(4, 0n, 500);
+    const idle = add(5, 6n, 500);
+    t.prune(10_001, T);
+    idle.active = false;
+    const byId = activeById(t.all());
+    expect([...byId.keys()]).to.deep.equal([5n]);
+    expect(byId.get(5n)).to.equal(recent);
+    expect(t.activeById()).to.deep.equal(byId);
   });
 });
 

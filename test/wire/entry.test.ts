@@ -4,7 +4,17 @@
 import { expect } from 'chai';
 import { ENTRY_HEADER_LEN, FANOUT } from '../../lib/constants.js';
 import { fromHex, toHex } from '../../lib/wire/bytes.js';
-import { decodeEntry, encodeEntry, entryLength, readEntry } from '../../lib/wire/entry.js';
+import {
+  ENTRY_DAT_AT,
+  ENTRY_KEY_AT,
+  ENTRY_KEY_LEN_AT,
+  ENTRY_PUBKEY_AT,
+  ENTRY_REPLICAS_END,
+  decodeEntry,
+  encodeEntry,
+  entryLength,
+  readEntry,
+} from '../../lib/wire/entry.js';
 import { messages } from '../vectors.js';
 import { throwsCode, vectorEntry } from './fixtures.js';
 
@@ -21,6 +31,16 @@ describe('wire/entry', () => {
     expect(decodeEntry(b).replicas).to.deep.equal(e.replicas);
   });
 
+  it('exports the byte offsets the store reads stored entries by', () => {
+    const e = vectorEntry();
+    const b = encodeEntry(e);
+    expect([ENTRY_REPLICAS_END, ENTRY_DAT_AT, ENTRY_PUBKEY_AT, ENTRY_KEY_LEN_AT, ENTRY_KEY_AT]).to.deep.equal([40, 42, 162, 194, 195]);
+    expect(b.subarray(ENTRY_PUBKEY_AT, ENTRY_PUBKEY_AT + 32)).to.deep.equal(e.dat.pubKey);
+    expect(b[ENTRY_KEY_LEN_AT]).to.equal(e.dat.key.length);
+    expect(b.subarray(ENTRY_KEY_AT, ENTRY_KEY_AT + e.dat.key.length)).to.deep.equal(e.dat.key);
+    const v = ENTRY_KEY_AT + e.dat.key.length;
+    expect(b[v]! | (b[v + 1]! << 8)).to.equal(e.dat.value.length);
+  });
   it('round-trips the vector Entry byte for byte', () => {
     expect(toHex(encodeEntry(decodeEntry(fromHex(messages.entry_bytes_hex))))).to.equal(messages.entry_bytes_hex);
   });

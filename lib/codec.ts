@@ -1,0 +1,50 @@
+/**
+ * dave-kv/codec: the wire codec alone (constants, errors, Dat, Entry,
+ * messages, TCP frames, addresses, hex). Importing it loads no database,
+ * no WebAssembly and no worker, and touches no other library's settings:
+ * for tools that only read or write godave's bytes. The main entry
+ * (dave-kv) exports all of this too.
+ */
+export {
+  MAX_MSG_LEN,
+  FANOUT,
+  NPEER_LIMIT,
+  MIN_WORK,
+  OP,
+  type Op,
+  ADDR_LEN,
+  CHALLENGE_LEN,
+  SALT_LEN,
+  WORK_LEN,
+  SIG_LEN,
+  PUBKEY_LEN,
+  SEED_LEN,
+  DAT_HEADER_LEN,
+  ENTRY_HEADER_LEN,
+  MAX_KEY_LEN,
+  MAX_KV_LEN,
+  ENTRY_OVERHEAD,
+  GO_ZERO_TIME_MS,
+  MAX_CLOCK_SKEW_MS,
+} from './constants.js';
+export { DaveError, isDaveError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { type Dat, encodeDat, decodeDat, MAX_DAT_KV_LEN } from './wire/dat.js';
+export { type Entry, encodeEntry, decodeEntry } from './wire/entry.js';
+export {
+  type Message,
+  type PingMessage,
+  type PongMessage,
+  type PutMessage,
+  type GetMessage,
+  type GetAckMessage,
+  type GetMyAddrPortMessage,
+  type GetMyAddrPortAckMessage,
+  type AuthSolution,
+  encodeMessage,
+  decodeMessage,
+  notFoundEntry,
+  isNotFound,
+} from './wire/message.js';
+export { encodeFrame, FrameDecoder } from './wire/frame.js';
+export { type AddrPort, addrPort, parseAddress, formatAddress, ipToBytes, bytesToIp } from './wire/address.js';
+export { toHex, fromHex } from './wire/bytes.js';

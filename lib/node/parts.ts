@@ -1,0 +1,90 @@
+/**
+ * What a node is built from, opened in order: the options checked, the
+ * store, the UDP socket and the TCP listener on the next port, the verify
+ * pool and an empty peer table. Dave.open wires these together.
+ */
+import type { AddrPort } from '../wire/address.js';
+import { bytesToIp } from '../wire/address.js';
+import type { SigningKey } from '../crypto/ed25519.js';
+import { nodeId } from '../records/record.js';
+import type { StoreLike } from '../store/types.js';
+import { PeerTable } from '../peers/table.js';
+import type { TcpTransport, UdpTransport } from '../transport/types.js';
+import { bindPair } from './bind.js';
+import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, resolveOptions } from './options.js';
+import { openStore } from './open-store.js';
+import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
+
+export interface NodeParts {
+  store: StoreLike;
+  /** True when the node opened the store (and so closes it). */
+  ownsStore: boolean;
+  udp: UdpTransport;
+  tcp: TcpTransport;
+  /** The bound UDP address; TCP is on its port + 1. */
+  bound: AddrPort;
+  pool: VerifyPoolHandle;
+  signer: SigningKey;
+  edges: AddrPort[];
+  table: PeerTable;
+  timings: Timings;
+  clock: Clock;
+  /** Every random byte the node draws. */
+  random: RandomSource;
+  log: Logger;
+  /** Allowed clock skew for record times, ms. */
+  skew: number;
+  maxInboundPerHost: number;
+  maxGetAnswersPerPing: number;
+}
+
+/**
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS, ERR_DATABASE_IN_USE,
+ *   ERR_DATABASE; the OS error when the address cannot be bound (the store
+ *   is closed again then)
+ */
+export async function openParts(options: DaveOptions): Promise<NodeParts> {
+  const o = resolveOptions(options);
+  const ownsStore = options.store === undefined;
+  const store =
+    options.store ??
+    (await openStore({
+      database: options.database,
+      nodeId: nodeId(o.signer.publicKey),
+      capacity: o.capacity,
+      cacheCapacity: o.cacheCapacity,
+      sync: options.sync,
+      now: () => o.clock.now(),
+    }));
+  let pair;
+  try {
+    pair = await bindPair(o.sockets, bytesToIp(o.listen.ip), o.listen.port);
+  } catch (err) {
+    if (ownsStore) await store.close();
+    throw err;
+  }
+  return {
+    store,
+    ownsStore,
+    udp: pair.udp,
+    tcp: pair.tcp,
+    bound: pair.address,
+    pool: acquireVerifyPool(options.verifyWorkers),
+    signer: o.signer,
+    edges: o.edges,
+    table: new PeerTable(options.peerLimits),
+    timings: o.timings,
+    clock: o.clock,
+    random: o.random,
+    log: o.logger,
+    skew: o.maxClockSkewMs,
+    maxInboundPerHost: o.maxInboundPerHost,
+    maxGetAnswersPerPing: o.maxGetAnswersPerPing,
+  };
+}
+
+/** Closes what openParts opened (a node that failed to start). */
+export async function closeParts(p: NodeParts): Promise<void> {
+  await Promise.all([p.udp.close(), p.tcp.close(), p.pool.release()]);
+  if (p.ownsStore) await p.store.close();
+}

@@ -1,0 +1,73 @@
+/**
+ * The package's entry points: what importing each one loads, that it
+ * leaves other libraries' settings alone, and that the documented import
+ * paths resolve (a child process per case: module caches are per process).
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..'); // from dist/test/surface
+const HOOK = join(ROOT, 'test/support/record-imports.mjs');
+
+/** Runs an ES module snippet in a child process from the package root; returns its stdout and the URLs it resolved. */
+async function run(code: string): Promise<{ out: string; loaded: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dave-imports-'));
+  const log = join(dir, 'imports.log');
+  try {
+    const out = await new Promise<string>((res, rej) => {
+      execFile(
+        process.execPath,
+        ['--import', HOOK, '--input-type=module', '-e', code],
+        { cwd: ROOT, env: { ...process.env, DAVE_IMPORT_LOG: log }, timeout: 30_000 },
+        (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)),
+      );
+    });
+    let loaded: string[] = [];
+    try {
+      loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      // nothing resolved
+    }
+    return { out, loaded };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('package entry points', function () {
+  this.timeout(60_000);
+
+  it('dave-kv/codec loads no database, no WebAssembly, no worker pool and no noble', async () => {
+    const { out, loaded } = await run(
+      "import * as c from 'dave-kv/codec'; const b = c.encodeMessage({ op: c.OP.GETMYADDRPORT }); console.log(c.decodeMessage(b).op);",
+    );
+    expect(out.trim()).to.equal('6');
+    expect(loaded.some((u) => u.endsWith('/dist/lib/codec.js')), 'the hook saw the codec').to.equal(true);
+    for (const heavy of ['classic-level', 'memory-level', 'abstract-level', 'hash-wasm', 'xxhash-wasm', '@noble', 'sodium-native', '/crypto/', '/store/', '/node/']) {
+      expect(loaded.filter((u) => u.includes(heavy)), heavy).to.deep.equal([]);
+    }
+  });
+
+  it('importing dave-kv leaves @noble/ed25519 settings as the application set them', async () => {
+    const { out } = await run(
+      "import * as ed from '@noble/ed25519'; const mine = () => new Uint8Array(64); ed.hashes.sha512 = mine; const d = await import('dave-kv'); d.signingKey(new Uint8Array(32)); console.log(ed.hashes.sha512 === mine);",
+    );
+    expect(out.trim()).to.equal('true');
+  });
+
+  it('dave-kv/storage-adapters and its two subpaths resolve; memory-level alone loads no LevelDB', async () => {
+    const all = await run(
+      "import { createClassicLevel, createMemoryLevel } from 'dave-kv/storage-adapters'; console.log(typeof createClassicLevel, typeof createMemoryLevel);",
+    );
+    expect(all.out.trim()).to.equal('function function');
+    const mem = await run(
+      "import { createMemoryLevel } from 'dave-kv/storage-adapters/memory-level'; const db = createMemoryLevel(); await db.open(); await db.put(new Uint8Array([1]), new Uint8Array([2])); console.log((await db.get(new Uint8Array([1])))[0]);",
+    );
+    expect(mem.out.trim()).to.equal('2');
+    expect(mem.loaded.filter((u) => u.includes('classic-level'))).to.deep.equal([]);
+  });
+});
