@@ -51,12 +51,14 @@ for (const r of rows) console.log(line(r));
 
 const out = join(here, '../../benchmarks/results');
 mkdirSync(out, { recursive: true });
+// `npm run bench -- procs` writes latest-procs.json, so a partial run keeps the full run's file
+const file = wanted.length === 0 ? 'latest.json' : `latest-${wanted.join('-')}.json`;
 writeFileSync(
-  join(out, 'latest.json'),
+  join(out, file),
   JSON.stringify(
     { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, results },
     null,
     2,
   ),
 );
-console.log(`\nJSON: benchmarks/results/latest.json`);
+console.log(`\nJSON: benchmarks/results/${file}`);

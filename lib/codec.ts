@@ -5,13 +5,20 @@
  * for tools that only read or write godave's bytes. The main entry
  * (dave-kv) exports all of this too.
  */
+// every protocol constant but PROBE, which nothing uses until peer trust does
 export {
   MAX_MSG_LEN,
   FANOUT,
   NPEER_LIMIT,
   MIN_WORK,
+  PING_MS,
+  ACTIVATE_AFTER_MS,
+  DEACTIVATE_AFTER_MS,
+  DROP_AFTER_MS,
+  GETMYADDRPORT_EVERY_MS,
+  TTL_MS,
+  REPLICATE_EVERY_MS,
   OP,
-  type Op,
   ADDR_LEN,
   CHALLENGE_LEN,
   SALT_LEN,
@@ -24,8 +31,11 @@ export {
   MAX_KEY_LEN,
   MAX_KV_LEN,
   ENTRY_OVERHEAD,
+  PING_LEN,
+  SOLUTION_LEN,
   GO_ZERO_TIME_MS,
   MAX_CLOCK_SKEW_MS,
+  type Op,
 } from './constants.js';
 export { DaveError, isDaveError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { type Dat, encodeDat, decodeDat, MAX_DAT_KV_LEN } from './wire/dat.js';

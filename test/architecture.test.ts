@@ -4,7 +4,8 @@
  * not a higher layer nor a sibling folder of its own layer:
  *
  *   constants.ts, errors.ts → wire/ → crypto/ → records/ → peers/, store/
- *   → transport/, persistence/ → node/ → cli/, sim/      (index.ts: anything)
+ *   → transport/, persistence/ → node/ → cli/, sim/ → codec.ts (the codec entry)
+ *   → index.ts (anything)
  *
  * Imports are read from the TypeScript sources (static, type-only,
  * re-exports, dynamic import(), and worker scripts named with
@@ -32,7 +33,7 @@ const LAYERS: Record<string, number> = {
   node: 6,
   cli: 7,
   sim: 7,
-  'index.ts': 8,
+  'index.ts': 9,
   'codec.ts': 8,
 };
 /** Units of one layer that may import each other. */

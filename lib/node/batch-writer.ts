@@ -6,8 +6,9 @@
  * a node never holds, and never sends, a record it has not verified.
  *
  * Backpressure: write() resolves once the record is accepted into a
- * bounded pipeline (at most MAX_IN_FLIGHT records between write and socket)
- * and the sockets are below their high-water mark.
+ * bounded pipeline (at most MAX_IN_FLIGHT records between write and socket,
+ * or not yet committed to the local store) and the sockets are below their
+ * high-water mark.
  */
 import { OP } from '../constants.js';
 import { DaveError } from '../errors.js';
@@ -128,8 +129,8 @@ export class Writer implements BatchWriter {
       this.firstError ??= err;
       return;
     }
-    const p = this.host.storeLocal(entry).finally(() => this.localPuts.delete(p));
-    this.localPuts.add(p);
+    const local = this.host.storeLocal(entry).finally(() => this.localPuts.delete(local));
+    this.localPuts.add(local);
     let n = 0;
     for (const link of this.links) {
       const s = await link.sink();
@@ -138,6 +139,11 @@ export class Writer implements BatchWriter {
       n++;
     }
     this.host.sent(n);
+    // the local store counts in the pipeline's bound too: a writer faster than
+    // its own store would otherwise queue every record there, and the batch
+    // that commits them all would hold the event loop (and the sockets) for
+    // longer than a replica's read deadline
+    await local;
   }
 
   close(): Promise<void> {

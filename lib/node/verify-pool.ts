@@ -21,8 +21,10 @@ import { Worker } from 'node:worker_threads';
 import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { DaveError, type ErrorCode } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
-import { verifyDat } from '../records/record.js';
+import { precheckDat, verifyDat } from '../records/record.js';
+import { signedHere } from '../records/provenance.js';
 import { workerExecArgv } from '../crypto/worker-args.js';
+import { packBatch, packable } from './verify-batch.js';
 
 /** A worker's answer for one Dat: null when valid. */
 export type VerifyResult = null | { code: ErrorCode; message: string } | { code: null; name: string; message: string };
@@ -64,6 +66,8 @@ export class VerifyPool {
   private flushScheduled = false;
   private nextId = 1;
   private closed = false;
+  /** Dats made and signed in this process, not re-verified (records/provenance.ts). */
+  madeHere = 0;
 
   constructor(options: VerifyPoolOptions) {
     this.workerCount = options.workers ?? Math.min(4, availableParallelism());
@@ -83,7 +87,18 @@ export class VerifyPool {
    */
   verify(dat: Dat, now: number, maxClockSkew = MAX_CLOCK_SKEW_MS): Promise<void> {
     if (this.closed) return Promise.reject(new DaveError('ERR_CLOSED', 'verify pool closed'));
-    if (this.workerCount === 0 || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
+    if (signedHere(dat)) {
+      // signed and solved by createDat in this process and unchanged since:
+      // every check but the signature still runs (records/precheckDat)
+      try {
+        precheckDat(dat, { now, maxClockSkew });
+        this.madeHere++;
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (this.workerCount === 0 || !safePackable(dat) || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
       this.inlineThisTurn++;
       if (!this.turnReset) {
         this.turnReset = true;
@@ -127,12 +142,9 @@ export class VerifyPool {
       w.inFlight.set(id, batch);
       w.load += batch.length;
       try {
-        w.worker.postMessage({
-          id,
-          nows: batch.map((p) => p.now),
-          skews: batch.map((p) => p.skew),
-          dats: batch.map((p) => plainDat(p.dat)),
-        });
+        // one buffer, transferred: only the Dat's own fields cross, never the caller's object
+        const packed = packBatch(batch);
+        w.worker.postMessage({ id, packed }, [packed.buffer as ArrayBuffer]);
       } catch {
         // e.g. a DataCloneError: this batch cannot travel, verify it here
         // (flush runs in setImmediate, where a throw would end the process)
@@ -234,9 +246,13 @@ export class VerifyPool {
   }
 }
 
-/** Only the Dat's own fields cross to a worker, never the caller's object (it may hold anything). */
-function plainDat(d: Dat): Dat {
-  return { time: d.time, salt: d.salt, work: d.work, sig: d.sig, pubKey: d.pubKey, key: d.key, value: d.value };
+/** packable(), false when reading the Dat throws (verifyDat then rejects it inline). */
+function safePackable(dat: Dat): boolean {
+  try {
+    return packable(dat);
+  } catch {
+    return false;
+  }
 }
 
 const shared = new Map<number, { pool: VerifyPool; users: number }>();

@@ -1,26 +1,25 @@
 /**
  * Worker thread of the verify pool: verifies batches of Dats (spec §4,
- * records/verifyDat) and answers per Dat with null (valid), the DaveError's
- * code and message, or, for any other error, its name and message (a bug
- * reported as what it is, not as a bad signature).
+ * records/verifyDat), packed by verify-batch.ts into one transferred
+ * buffer, and answers per Dat with null (valid), the DaveError's code and
+ * message, or, for any other error, its name and message (a bug reported
+ * as what it is, not as a bad signature).
  */
 import { parentPort } from 'node:worker_threads';
 import { isDaveError } from '../errors.js';
-import type { Dat } from '../wire/dat.js';
 import { verifyDat } from '../records/record.js';
 import type { VerifyResult } from './verify-pool.js';
+import { unpackBatch } from './verify-batch.js';
 
 interface Batch {
   id: number;
-  nows: number[];
-  skews: number[];
-  dats: Dat[];
+  packed: Uint8Array;
 }
 
 parentPort!.on('message', (batch: Batch) => {
-  const results: VerifyResult[] = batch.dats.map((dat, i) => {
+  const results: VerifyResult[] = unpackBatch(batch.packed).map(({ dat, now, skew }) => {
     try {
-      verifyDat(dat, { now: batch.nows[i], maxClockSkew: batch.skews[i] });
+      verifyDat(dat, { now, maxClockSkew: skew });
       return null;
     } catch (err) {
       if (isDaveError(err)) return { code: err.code, message: err.message };

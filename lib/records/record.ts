@@ -18,6 +18,7 @@ import { cachedSigningKey, sign, verify, type SigningKey } from '../crypto/ed255
 import { blake3, xxhash64 } from '../crypto/hash.js';
 import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
 import { solveWorkParallel, PARALLEL_WORK_FROM } from '../crypto/pow-pool.js';
+import { rememberSigned } from './provenance.js';
 
 /**
  * The hash a Dat's owner signs: blake3(key ‖ value ‖ time_u64le).
@@ -120,7 +121,9 @@ export async function createDat(options: CreateDatOptions): Promise<Dat> {
   const sig = sign(signer, datSigningHash(key, value, time));
   const solved =
     difficulty >= PARALLEL_WORK_FROM ? await solveWorkParallel(sig, difficulty) : solveWork(sig, difficulty)!;
-  return { time, salt: solved.salt, work: solved.work, sig, pubKey: Uint8Array.from(signer.publicKey), key, value };
+  const dat: Dat = { time, salt: solved.salt, work: solved.work, sig, pubKey: Uint8Array.from(signer.publicKey), key, value };
+  rememberSigned(dat); // lets this process's batch writer skip re-verifying it (records/provenance.ts)
+  return dat;
 }
 
 /** verifyDat's clock and thresholds; every field optional. */

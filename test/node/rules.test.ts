@@ -7,6 +7,7 @@ import { VerifyPool, acquireVerifyPool } from '../../lib/node/verify-pool.js';
 import { createDat } from '../../lib/records/record.js';
 import { notFoundEntry } from '../../lib/wire/message.js';
 import { DaveError } from '../../lib/errors.js';
+import type { Dat } from '../../lib/wire/dat.js';
 
 const timers = { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
@@ -85,10 +86,12 @@ describe('node/get: pending reads', () => {
 
 describe('node/verify-pool', function () {
   this.timeout(20_000);
+  // a copy of a created Dat is not signedHere(): the pool verifies it in full
+  const notMadeHere = (d: Dat): Dat => ({ ...d });
   it('verifies on workers under load with the same verdicts as inline', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const good = [];
-    for (let i = 0; i < 300; i++) good.push(await createDat({ key: `k${i}`, value: 'v', privateKey: seed }));
+    for (let i = 0; i < 300; i++) good.push(notMadeHere(await createDat({ key: `k${i}`, value: 'v', privateKey: seed })));
     const bad = good.slice(0, 50).map((d) => ({ ...d, value: Uint8Array.of(1) }));
     const pool = new VerifyPool({ workers: 2, inlinePerTurn: 4 });
     const now = Date.now();
@@ -103,7 +106,7 @@ describe('node/verify-pool', function () {
   it('a worker that dies mid-batch costs no verdict: its batch and everything after verify inline', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const good = [];
-    for (let i = 0; i < 200; i++) good.push(await createDat({ key: `k${i}`, value: 'v', privateKey: seed }));
+    for (let i = 0; i < 200; i++) good.push(notMadeHere(await createDat({ key: `k${i}`, value: 'v', privateKey: seed })));
     const bad = good.slice(0, 20).map((d) => ({ ...d, value: Uint8Array.of(1) }));
     const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
     const now = Date.now();
@@ -123,7 +126,7 @@ describe('node/verify-pool', function () {
   });
   it('posts only the Dat fields: a Dat carrying a non-cloneable property still verifies', async () => {
     const seed = new Uint8Array(randomBytes(32));
-    const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
+    const d = notMadeHere(await createDat({ key: 'k', value: 'v', privateKey: seed }));
     const odd = { ...d, onDone: () => {} }; // a function cannot be structured-cloned
     const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
     const rs = await Promise.all([odd, d, { ...d, value: Uint8Array.of(1) }].map((x) => pool.verify(x, Date.now()).then(() => 'ok', (e) => e.code)));
@@ -133,7 +136,7 @@ describe('node/verify-pool', function () {
   });
   it('a batch that cannot be posted, or a worker that cannot start, is verified inline', async () => {
     const seed = new Uint8Array(randomBytes(32));
-    const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
+    const d = notMadeHere(await createDat({ key: 'k', value: 'v', privateKey: seed }));
     // a field that throws when read: posting fails, the inline verdict is a rejection, not a crash
     const hostile = { ...d } as Record<string, unknown>;
     Object.defineProperty(hostile, 'sig', {
@@ -160,7 +163,7 @@ describe('node/verify-pool', function () {
   });
   it('rejects with ERR_OVERLOADED when its queue is full', async () => {
     const seed = new Uint8Array(randomBytes(32));
-    const d = await createDat({ key: 'k', value: 'v', privateKey: seed });
+    const d = notMadeHere(await createDat({ key: 'k', value: 'v', privateKey: seed }));
     const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0, maxQueued: 10 });
     const rs = await Promise.all(Array.from({ length: 30 }, () => pool.verify(d, Date.now()).then(() => 'ok', (e) => e.code)));
     expect(rs.filter((r) => r === 'ok')).to.have.length(10);

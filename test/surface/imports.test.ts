@@ -52,6 +52,14 @@ describe('package entry points', function () {
     }
   });
 
+  it('dave-kv exports everything dave-kv/codec does, and not the unused PROBE', async () => {
+    const main = await import('../../lib/index.js');
+    const codec = await import('../../lib/codec.js');
+    for (const name of Object.keys(codec)) expect(main, name).to.have.property(name, (codec as Record<string, unknown>)[name]);
+    expect(main).to.not.have.property('PROBE');
+    expect(main).to.have.property('FANOUT', 5);
+  });
+
   it('importing dave-kv leaves @noble/ed25519 settings as the application set them', async () => {
     const { out } = await run(
       "import * as ed from '@noble/ed25519'; const mine = () => new Uint8Array(64); ed.hashes.sha512 = mine; const d = await import('dave-kv'); d.signingKey(new Uint8Array(32)); console.log(ed.hashes.sha512 === mine);",

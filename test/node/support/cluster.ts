@@ -3,13 +3,16 @@
  * each on a real Store over memory-level (kept here so tests can look
  * inside), closed together by an after hook.
  */
-import { randomBytes } from 'node:crypto';
 import { Dave } from '../../../lib/node/dave.js';
 import type { DaveOptions, Timings } from '../../../lib/node/options.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
 import { nodeId } from '../../../lib/records/record.js';
 import { Store } from '../../../lib/store/store.js';
 import type { FakePeer } from './fake-peer.js';
+import { seededBytes, useSeededRandom } from '../../support/seed.js';
+
+// node keys and test records come from the seeded PRNG; a failure prints the seed
+useSeededRandom();
 
 export const FAST: Partial<Timings> = {
   pingMs: 50,
@@ -31,7 +34,7 @@ export class Cluster {
   }
 
   async open(options: DaveOptions = {}): Promise<Dave> {
-    const privateKey = options.privateKey ?? new Uint8Array(randomBytes(32));
+    const privateKey = options.privateKey ?? seededBytes(32);
     const store =
       options.database === undefined && options.store === undefined
         ? await Store.open({ nodeId: nodeId(publicKeyFromSeed(privateKey)), sync: false })
