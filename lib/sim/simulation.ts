@@ -22,7 +22,7 @@ export interface SimulationOptions {
   seed?: number | string;
   /** The default link between any two hosts. */
   link?: Partial<LinkModel>;
-  /** Timings given to every node. Default the protocol's (spec §1). */
+  /** Timings given to every node. Default the protocol's (docs/protocol.md). */
   timings?: Partial<Timings>;
   /** Keep every datagram's fate in network.trace (memory grows with the run). Default false. */
   keepTrace?: boolean;
