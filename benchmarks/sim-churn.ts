@@ -26,4 +26,5 @@ publish(
     ['replicaCopies', 'of the 5 closest live nodes, holders', 1],
     ['copies', 'all honest holders', 1],
   ]) + '\n\n![churn copies](sim/churn-copies.svg) ![churn success](sim/churn-success.svg)',
+  rows,
 );

@@ -25,4 +25,5 @@ publish(
     ['speed', 'virtual s per real s', 1],
     ['real', 'real s', 1],
   ]) + '\n\n![convergence](sim/convergence.svg)',
+  rows,
 );

@@ -46,4 +46,5 @@ publish(
     `Largest N that runs 60 virtual s within 10 real minutes (CPU <= 10 000 ms per virtual s), extrapolated: **${nMax}** from the fit; ` +
     `**${nMaxTop}** from the growth between the two largest points (N^${kTop.toFixed(2)}), the cautious figure.` +
     '\n\n![cost cpu](sim/cost-cpu.svg) ![cost packets](sim/cost-packets.svg)',
+  rows,
 );

@@ -36,4 +36,5 @@ publish(
     ['p90Ms', 'p90 ms (median of seeds)', 0],
     ['speed', 'virtual s per real s', 1],
   ]) + '\n\n![loss](sim/loss.svg) ![loss latency](sim/loss-latency.svg)',
+  rows,
 );

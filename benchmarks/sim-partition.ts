@@ -25,4 +25,5 @@ publish(
     ['afterB', 'old records, side B, healed %', 0],
     ['speed', 'virtual s per real s', 1],
   ]),
+  rows,
 );

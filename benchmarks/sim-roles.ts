@@ -49,4 +49,5 @@ publish(
     ['verifyFailures', 'verify failures (honest nodes)'],
     ['malformed', 'malformed datagrams counted'],
   ]) + '\n\n![roles](sim/roles.svg)',
+  rows,
 );

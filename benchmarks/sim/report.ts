@@ -47,11 +47,16 @@ export function lineSpec(title: string, values: Row[], x: [string, string], y: [
   } as vl.TopLevelSpec;
 }
 
-/** Writes docs/sim/<name>.md (the table and a link to the chart) and prints it. */
-export function publish(name: string, header: string, body: string): void {
+/** benchmarks/results/ (JSON of every run). */
+const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../benchmarks/results');
+
+/** Writes docs/sim/<name>.md (the table and a link to the chart), the rows as benchmarks/results/sim-<name>.json, and prints the table. */
+export function publish(name: string, header: string, body: string, rows: unknown[]): void {
   mkdirSync(OUT, { recursive: true });
+  mkdirSync(RESULTS, { recursive: true });
   const md = `${header}\n\n${body}\n`;
   writeFileSync(join(OUT, `${name}.md`), md);
+  writeFileSync(join(RESULTS, `sim-${name}.json`), JSON.stringify({ experiment: name, date: new Date().toISOString(), rows }, null, 2));
   console.log(md);
 }
 
