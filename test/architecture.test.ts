@@ -4,7 +4,7 @@
  * not a higher layer nor a sibling folder of its own layer:
  *
  *   constants.ts, errors.ts → wire/ → crypto/ → records/ → peers/, store/
- *   → transport/, persistence/ → node/ → cli/ → codec.ts (the codec entry)
+ *   → transport/, persistence/ → node/ → cli/, sim/ → codec.ts (the codec entry)
  *   → index.ts (anything)
  *
  * Imports are read from the TypeScript sources (static, type-only,
@@ -32,6 +32,7 @@ const LAYERS: Record<string, number> = {
   persistence: 5,
   node: 6,
   cli: 7,
+  sim: 7,
   'index.ts': 9,
   'codec.ts': 8,
 };

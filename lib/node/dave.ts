@@ -21,7 +21,7 @@ import { AddressDiscovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import { type InboundConnections, inboundConnections } from './ingest.js';
 import { Intake } from './intake.js';
-import type { DaveOptions } from './options.js';
+import { type DaveOptions, randomFloat } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
 import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './peer-view.js';
 import { type GetOptions, RemoteReads, checkGet } from './remote-get.js';
@@ -79,13 +79,14 @@ export class Dave {
     // with trust off the keeper still measures RTT for peers(), and remembers no challenge
     this.trust = new TrustKeeper(p.trust ?? { ...DEFAULT_TRUST, challengeProbability: 0 }, this.counters, p.timings.getTimeoutMs);
     const trustOn = p.trust !== null;
-    this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound);
+    this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound, () => randomFloat(p.random));
     this.handshake = new Handshake(this.ctx, {
       signer: p.signer,
       discovery: this.discovery,
       maxGetAnswersPerPing: p.maxGetAnswersPerPing,
       store: p.store,
       onActive: () => this.waiters.notify(),
+      randomBytes: p.random,
       onPinged: (peer, now) => this.trust.pinged(peer.key, now),
       onProved: (peer, now) => this.trust.ponged(peer.key, now),
       pongPeers: trustOn ? (n, exclude) => this.trust.draw(p.table.active().filter((x) => x.key !== exclude), n, p.clock.now()) : undefined,
@@ -115,7 +116,7 @@ export class Dave {
       activeById: () => p.table.activeById(),
       entries: () => p.store.entries(),
       storeEntry: (entry) => this.intake.store(entry),
-      openSink: (addr) => openSink(p.tcp, addr, p.timings),
+      openSink: (addr) => openSink(p.tcp, addr, p.timings, p.clock),
       sentTo: (peer, entry) => this.challenger.sentTo(peer, entry),
     });
     this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
@@ -220,7 +221,7 @@ export class Dave {
     this.checkOpen();
     const byId = this.p.table.activeById();
     if (byId.size === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to write to');
-    const { timings, tcp } = this.p;
+    const { timings, tcp, clock } = this.p;
     const host = {
       verify: (dat: Dat) => this.intake.verify(dat),
       storeLocal: (entry: Entry) => this.intake.store(entry),
@@ -230,7 +231,7 @@ export class Dave {
     };
     // trust: each failing replica gets a substitute, the next-closest reliable peer
     const subs = this.p.trust ? () => this.substitutesFor(nodeId(publicKey)) : undefined;
-    return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings), subs);
+    return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings, clock), subs);
   }
 
   /** The active peers by XOR distance to `owner`, closest first. */

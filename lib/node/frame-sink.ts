@@ -2,13 +2,17 @@
  * Outgoing TCP frames on one connection, coalesced: frames queued in the
  * same event-loop turn go out in one write. `ready()` is the backpressure
  * point: it waits while the socket holds more than HIGH_WATER bytes, for
- * at most `stallTimeoutMs` (a real timer): a peer that accepts but never
+ * at most `stallTimeoutMs` (on the node's clock): a peer that accepts but never
  * reads then fails the connection with ERR_CONNECTION instead of holding
  * its writer forever.
  */
 import type { Duplex } from 'node:stream';
 import { DaveError } from '../errors.js';
 import { encodeFrame } from '../wire/frame.js';
+import type { Clock } from './options.js';
+
+/** The timers a sink needs: the node's clock. */
+export type SinkTimers = Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
 const HIGH_WATER = 256 * 1024;
 const CHUNK = 64 * 1024;
@@ -25,10 +29,11 @@ export class FrameSink {
   /** The other side ended the connection before we did (e.g. its read deadline). */
   closedByPeer = false;
 
-  /** stallTimeoutMs: longest wait of ready() for the socket to drain. */
+  /** stallTimeoutMs: longest wait of ready() for the socket to drain; timers: the node's clock. */
   constructor(
     private readonly stream: Duplex,
     private readonly stallTimeoutMs: number,
+    private readonly timers: SinkTimers,
   ) {
     this.closed = new Promise((resolve) => {
       stream.once('close', () => {
@@ -90,12 +95,12 @@ export class FrameSink {
     if (this.failed || this.stream.writableLength + this.bytes < HIGH_WATER) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         this.stream.off('drain', done);
         this.stream.off('close', done);
         resolve();
       };
-      const timer = setTimeout(() => {
+      const timer = this.timers.setTimeout(() => {
         this.error ??= new DaveError('ERR_CONNECTION', `the peer did not read for ${this.stallTimeoutMs} ms`);
         this.destroy();
         done();
@@ -112,18 +117,18 @@ export class FrameSink {
       this.flush();
       if (!this.failed) this.stream.end();
     }
-    let timer: NodeJS.Timeout | undefined;
+    let timer: unknown;
     await Promise.race([
       this.closed,
       new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
+        timer = this.timers.setTimeout(() => {
           this.error ??= new Error('connection did not close in time');
           this.stream.destroy();
           resolve();
         }, timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
+    this.timers.clearTimeout(timer);
   }
 
   destroy(): void {

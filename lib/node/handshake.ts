@@ -16,6 +16,7 @@ import { isDialable } from '../peers/address.js';
 import type { NodeContext } from './context.js';
 import type { AddressDiscovery } from './discovery.js';
 import type { Peer } from '../peers/table.js';
+import { randomFloat } from './options.js';
 
 export interface HandshakeDeps {
   readonly signer: SigningKey;
@@ -26,7 +27,7 @@ export interface HandshakeDeps {
   readonly store: { usedSpace(): number; capacity(): number };
   /** A peer just became active. */
   onActive(): void;
-  /** Random bytes for challenges and salts. Default node:crypto. */
+  /** Random bytes for challenges, salts and the peer sample of a PONG. Default node:crypto. */
   randomBytes?: (n: number) => Uint8Array;
   /** A PING went to `peer` at `now` (trust: RTT). */
   onPinged?(peer: Peer, now: number): void;
@@ -79,7 +80,7 @@ export class Handshake {
     // our peer list goes only to peers that proved their key (a spoofed
     // PING gets a short answer); a new peer gets it one PING period later
     const peers =
-      peer.pubKey === null ? [] : (this.deps.pongPeers?.(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key)).map((p) => p.addr);
+      peer.pubKey === null ? [] : (this.deps.pongPeers?.(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random))).map((p) => p.addr);
     this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Dave.open options and their defaults. Only the things with a second
  * implementation or a test double are injectable: sockets, storage
- * (a database or a StoreLike), clock, logger.
+ * (a database or a StoreLike), clock, random source, logger.
  */
 import {
   ACTIVATE_AFTER_MS,
@@ -72,6 +72,22 @@ export const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
+/**
+ * Where the node draws its random bytes (PING challenges, PONG salts, the
+ * private key when none is given, the peer sample of a PONG, the edge
+ * asked for our address). Default node:crypto's randomBytes; a simulation
+ * passes a seeded source so that runs repeat exactly.
+ */
+export type RandomSource = (length: number) => Uint8Array;
+
+export const cryptoRandom: RandomSource = (n) => new Uint8Array(randomBytes(n));
+
+/** A float in [0, 1) from four bytes of `random`. */
+export function randomFloat(random: RandomSource): number {
+  const b = random(4);
+  return (((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!) / 2 ** 32;
+}
+
 export interface Logger {
   debug(...args: unknown[]): void;
   info(...args: unknown[]): void;
@@ -101,6 +117,8 @@ export interface DaveOptions {
   logger?: Logger;
   /** Tests and simulations: the clock. Default the system clock. */
   clock?: Clock;
+  /** Tests and simulations: every random byte the node draws. Default node:crypto randomBytes. */
+  random?: RandomSource;
   /** Tests and simulations: the sockets. Default node:dgram and node:net. */
   sockets?: SocketFactory;
   /** Tests and simulations: timing overrides. Default spec §1. */
@@ -159,6 +177,7 @@ export interface ResolvedOptions {
   sockets: SocketFactory;
   /** null when trust is off. */
   trust: TrustOptions | null;
+  random: RandomSource;
 }
 
 function invalid(msg: string): never {
@@ -175,7 +194,9 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') invalid('options must be an object');
   const listen = parseAddress(options.listen ?? DEFAULTS.listen);
   const edges = (options.edges ?? []).map((e) => parseAddress(e));
-  const seed = options.privateKey ?? new Uint8Array(randomBytes(SEED_LEN));
+  const random = options.random ?? cryptoRandom;
+  if (typeof random !== 'function') invalid('random must be a function');
+  const seed = options.privateKey ?? random(SEED_LEN);
   const signer = signingKey(checkBytes(seed, SEED_LEN, 'privateKey'));
   const timings: Timings = { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) };
   for (const [k, v] of Object.entries(timings)) {
@@ -200,6 +221,8 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
     sockets: options.sockets ?? nodeSockets,
-    trust: resolveTrust(options.trust),
+    // a node given a random source draws its trust choices from it too (simulations repeat)
+    trust: resolveTrust(options.trust, options.random === undefined ? undefined : () => randomFloat(random)),
+    random,
   };
 }

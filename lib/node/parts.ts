@@ -11,7 +11,7 @@ import type { StoreLike } from '../store/types.js';
 import { PeerTable } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { bindPair } from './bind.js';
-import { type Clock, type DaveOptions, type Logger, type Timings, resolveOptions } from './options.js';
+import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, resolveOptions } from './options.js';
 import { openStore } from './open-store.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import type { TrustOptions } from './trust.js';
@@ -30,6 +30,8 @@ export interface NodeParts {
   table: PeerTable;
   timings: Timings;
   clock: Clock;
+  /** Every random byte the node draws. */
+  random: RandomSource;
   log: Logger;
   /** Allowed clock skew for record times, ms. */
   skew: number;
@@ -76,6 +78,7 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     table: new PeerTable(options.peerLimits),
     timings: o.timings,
     clock: o.clock,
+    random: o.random,
     log: o.logger,
     skew: o.maxClockSkewMs,
     maxInboundPerHost: o.maxInboundPerHost,

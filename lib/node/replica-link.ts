@@ -8,7 +8,7 @@
 import type { AddrPort } from '../wire/address.js';
 import type { TcpTransport } from '../transport/types.js';
 import { FrameSink } from './frame-sink.js';
-import type { Timings } from './options.js';
+import type { Clock, Timings } from './options.js';
 
 export const MAX_RECONNECTS = 100;
 
@@ -64,12 +64,26 @@ export class ReplicaLink {
 
 /**
  * A frame sink to the TCP port (UDP port + 1) of a peer's UDP address, or
- * the error that prevented the connection.
+ * the error that prevented the connection. The connect deadline and the
+ * sink's waits run on `clock`; the transport only obeys the abort signal.
  */
-export function openSink(tcp: TcpTransport, udpAddr: AddrPort, t: Pick<Timings, 'connectTimeoutMs' | 'frameTimeoutMs'>): Promise<FrameSink | Error> {
+export function openSink(
+  tcp: TcpTransport,
+  udpAddr: AddrPort,
+  t: Pick<Timings, 'connectTimeoutMs' | 'frameTimeoutMs'>,
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+): Promise<FrameSink | Error> {
   const to = { ip: udpAddr.ip, port: udpAddr.port + 1 };
-  return tcp.connect(to, t.connectTimeoutMs).then(
-    (stream) => new FrameSink(stream, t.connectTimeoutMs + t.frameTimeoutMs),
-    (err: Error) => err,
+  const deadline = new AbortController();
+  const timer = clock.setTimeout(() => deadline.abort(), t.connectTimeoutMs);
+  return tcp.connect(to, deadline.signal).then(
+    (stream) => {
+      clock.clearTimeout(timer);
+      return new FrameSink(stream, t.connectTimeoutMs + t.frameTimeoutMs, clock);
+    },
+    (err: Error) => {
+      clock.clearTimeout(timer);
+      return err;
+    },
   );
 }

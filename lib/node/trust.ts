@@ -62,13 +62,14 @@ function invalid(msg: string): never {
 
 /**
  * Checks the `trust` option: false (trust off), or partial TrustOptions.
- * Returns null when trust is off.
+ * Returns null when trust is off. `random` replaces the default
+ * Math.random (the node passes its `random` option when it has one).
  * @throws DaveError ERR_INVALID_ARGUMENT
  */
-export function resolveTrust(option: false | Partial<TrustOptions> | undefined): TrustOptions | null {
+export function resolveTrust(option: false | Partial<TrustOptions> | undefined, random?: () => number): TrustOptions | null {
   if (option === false) return null;
   if (option !== undefined && (option === null || typeof option !== 'object')) invalid('trust must be false or an object');
-  const t: TrustOptions = { ...DEFAULT_TRUST, ...(option ?? {}) };
+  const t: TrustOptions = { ...DEFAULT_TRUST, ...(random ? { random } : {}), ...(option ?? {}) };
   const prob = (name: keyof TrustOptions, v: number, lo: number, hi: number) => {
     if (typeof v !== 'number' || !(v >= lo && v <= hi)) invalid(`trust.${name} must be a number in [${lo}, ${hi}]`);
   };

@@ -1,6 +1,7 @@
 /**
- * TcpTransport on node:net: one listener, outgoing connections with a
- * connect deadline, Nagle off (frames are small and latency matters).
+ * TcpTransport on node:net: one listener, outgoing connections that the
+ * caller's signal can cancel (the caller owns the deadline, on its clock),
+ * Nagle off (frames are small and latency matters).
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -44,21 +45,23 @@ export class NodeTcpTransport implements TcpTransport {
     });
   }
 
-  connect(to: AddrPort, timeoutMs: number): Promise<Duplex> {
+  connect(to: AddrPort, signal: AbortSignal): Promise<Duplex> {
     if (this.closing) return Promise.reject(new Error('transport closed'));
+    if (signal.aborted) return Promise.reject(new Error(`connect to ${hostOf(to)}:${to.port} timed out`));
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: hostOf(to), port: to.port, noDelay: true });
       this.track(socket);
-      const timer = setTimeout(() => {
+      const onAbort = () => {
         socket.destroy();
         reject(new Error(`connect to ${hostOf(to)}:${to.port} timed out`));
-      }, timeoutMs);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
       socket.once('error', (err) => {
-        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
         reject(err);
       });
       socket.once('connect', () => {
-        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
         resolve(socket);
       });
     });

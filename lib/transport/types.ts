@@ -27,8 +27,12 @@ export interface TcpTransport {
   onconnection: (stream: Duplex, remote: AddrPort) => void;
   /** Listens on `host`:`port`; resolves with the bound address. Rejects with the OS error (e.g. EADDRINUSE). */
   listen(host: string, port: number): Promise<AddrPort>;
-  /** Opens a connection; resolves once connected. */
-  connect(to: AddrPort, timeoutMs: number): Promise<Duplex>;
+  /**
+   * Opens a connection; resolves once connected. The caller owns the
+   * deadline (on its clock): when `signal` aborts first, the attempt is
+   * destroyed and the promise rejects. A transport starts no timer.
+   */
+  connect(to: AddrPort, signal: AbortSignal): Promise<Duplex>;
   /** Stops listening and destroys accepted connections; safe to call twice. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { Duplex } from 'node:stream';
 import { FrameSink } from '../../lib/node/frame-sink.js';
 import { isDaveError } from '../../lib/errors.js';
+import { systemClock } from '../../lib/node/options.js';
 
 /** A connection whose far end never reads: writes are never acknowledged. */
 function deafStream(): Duplex {
@@ -22,7 +23,7 @@ describe('node: FrameSink', function () {
 
   it('ready() gives up on a peer that never reads: ERR_CONNECTION, connection destroyed', async () => {
     const stream = deafStream();
-    const sink = new FrameSink(stream, 200);
+    const sink = new FrameSink(stream, 200, systemClock);
     for (let i = 0; i < 6; i++) sink.pushFrame(new Uint8Array(60_000)); // raw bytes: framing is not the point
     await new Promise((r) => setImmediate(r));
     expect(stream.writableLength).to.be.greaterThan(256 * 1024);
@@ -37,7 +38,7 @@ describe('node: FrameSink', function () {
   });
 
   it('ready() resolves at once below the high-water mark', async () => {
-    const sink = new FrameSink(new Duplex({ read() {}, write: (_c, _e, cb) => cb() }), 50);
+    const sink = new FrameSink(new Duplex({ read() {}, write: (_c, _e, cb) => cb() }), 50, systemClock);
     sink.push(new Uint8Array(100));
     const outcome = await Promise.race([sink.ready().then(() => 'ready'), new Promise((r) => setImmediate(() => r('waited')))]);
     expect(outcome).to.equal('ready');
@@ -49,7 +50,7 @@ describe('node: FrameSink', function () {
     // a peer that reads only when the test says so
     const held: (() => void)[] = [];
     const stream = new Duplex({ read() {}, write: (_c, _e, cb) => void held.push(cb) });
-    const sink = new FrameSink(stream, 100);
+    const sink = new FrameSink(stream, 100, systemClock);
     for (let i = 0; i < 6; i++) sink.pushFrame(new Uint8Array(60_000));
     await new Promise((r) => setImmediate(r));
     expect(stream.writableLength, 'above the high-water mark').to.be.greaterThan(256 * 1024);

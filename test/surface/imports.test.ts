@@ -52,6 +52,13 @@ describe('package entry points', function () {
     }
   });
 
+  it('dave-kv/sim resolves from the package and runs two nodes on virtual time', async () => {
+    const { out } = await run(
+      "import { Simulation } from 'dave-kv/sim'; const s = new Simulation({ seed: 1 }); const a = await s.addNode(); const b = await s.addNode(); await s.run(10_000); console.log(a.dave.activePeerCount(), b.dave.activePeerCount(), s.elapsed); await s.close();",
+    );
+    expect(out.trim()).to.equal('1 1 10000');
+  });
+
   it('dave-kv exports everything dave-kv/codec does, and not the unused PROBE', async () => {
     const main = await import('../../lib/index.js');
     const codec = await import('../../lib/codec.js');

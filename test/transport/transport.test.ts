@@ -44,7 +44,7 @@ describe('transport/tcp', () => {
     const client = new NodeTcpTransport();
     const bound = await server.listen('127.0.0.1', 0);
     const accepted = new Promise<[Duplex, AddrPort]>((r) => (server.onconnection = (s, a) => r([s, a])));
-    const c = await client.connect(bound, 1_000);
+    const c = await client.connect(bound, AbortSignal.timeout(1_000));
     const [s, remote] = await accepted;
     expect(formatAddress(remote)).to.match(/^127\.0\.0\.1:\d+$/);
     const echoed = new Promise<Buffer>((r) => c.once('data', r));
@@ -63,7 +63,7 @@ describe('transport/tcp', () => {
     const probe = new NodeTcpTransport();
     const bound = await probe.listen('127.0.0.1', 0);
     await probe.close();
-    const err = await t.connect(bound, 1_000).catch((e) => e);
+    const err = await t.connect(bound, AbortSignal.timeout(1_000)).catch((e) => e);
     expect(err).to.be.instanceOf(Error);
     await t.close();
   });

@@ -14,7 +14,7 @@ import { createDat } from '../../../lib/records/record.js';
 import type { Dat } from '../../../lib/wire/dat.js';
 import type { Entry } from '../../../lib/wire/entry.js';
 import type { StoreLike } from '../../../lib/store/types.js';
-import { MemoryNetwork } from '../../transport/memory-network.js';
+import { MemoryNetwork } from './memory-network.js';
 import { seededBytes } from '../../support/seed.js';
 
 /**

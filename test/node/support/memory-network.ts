@@ -1,12 +1,12 @@
 /**
- * An in-memory network behind the transport interfaces: datagrams are
- * delivered on the next turn, TCP is a pair of in-process duplex streams.
- * It shows the node needs nothing of node:dgram or node:net beyond
- * lib/transport/types.ts (and is a seed for the simulated network).
+ * An in-memory network behind the transport interfaces, in real time:
+ * datagrams are delivered on the next turn, TCP is a pair of in-process
+ * duplex streams. The trust network (trust-net.ts) runs on it; virtual-time
+ * runs use lib/sim instead.
  */
 import { Duplex } from 'node:stream';
-import { type AddrPort, addrPort, addressKey, bytesToIp } from '../../lib/wire/address.js';
-import type { SocketFactory, TcpTransport, UdpTransport } from '../../lib/transport/types.js';
+import { type AddrPort, addrPort, addressKey, bytesToIp } from '../../../lib/wire/address.js';
+import type { SocketFactory, TcpTransport, UdpTransport } from '../../../lib/transport/types.js';
 
 function duplexPair(): [Duplex, Duplex] {
   const make = (): Duplex & { peer?: Duplex } => {

@@ -1,0 +1,56 @@
+/**
+ * A small case of each simulation experiment (benchmarks/sim-*.ts), with
+ * short virtual time: each asserts the outcome the full run reports.
+ */
+import { expect } from 'chai';
+import * as E from '../../benchmarks/sim/experiments.js';
+
+describe('sim: experiments, small cases', function () {
+  this.timeout(60_000);
+
+  it('1 convergence: 8 nodes all see each other active within a virtual minute', async () => {
+    const r = await E.convergence(8, { maxMs: 60_000 });
+    expect(r.ms).to.be.a('number').and.within(5_000, 60_000); // activation takes 5 s at least
+  });
+
+  it('2 reads under loss: every read succeeds at 0% loss, and still most at 20%', async () => {
+    const clean = await E.readsUnderLoss(0, { n: 10, reads: 5 });
+    expect(clean.success).to.equal(1);
+    expect(clean.medianMs).to.be.lessThan(200);
+    const lossy = await E.readsUnderLoss(0.2, { n: 10, reads: 5 });
+    expect(lossy.success).to.be.at.least(0.6);
+  });
+
+  it('3 churn: with 10 s replication, records keep copies through a minute of 20% churn', async () => {
+    const r = await E.churn(0.2, { n: 10, minutes: 1, records: 3 });
+    expect(r.points).to.have.length(1);
+    expect(r.points[0]!.copies).to.be.at.least(3);
+    expect(r.points[0]!.replicaCopies).to.be.within(3, 5); // replication moved records to the new closest nodes
+    expect(r.points[0]!.success).to.equal(1);
+  });
+
+  it('4 partition: a record written on one side is unreadable on the other until the heal', async () => {
+    const r = await E.partitionHeal({ n: 8, records: 2, splitMs: 15_000, healMs: 20_000 });
+    expect(r.crossDuring).to.equal(0);
+    expect(r.crossAfter).to.equal(1);
+    expect(r.duringA).to.be.greaterThan(0);
+  });
+
+  it('5 misbehaving nodes: liars are caught by verification, a flooder only adds malformed counts', async () => {
+    const liar = await E.roles('liar', 0.3, { n: 10, records: 4 });
+    expect(liar.verifyFailures).to.be.greaterThan(0);
+    const flood = await E.roles('flooder', 5, { n: 8, records: 3 });
+    expect(flood.malformed).to.be.greaterThan(0);
+    expect(flood.success).to.equal(1);
+    const free = await E.roles('freeloader', 0.3, { n: 10, records: 4 });
+    expect(free.badHeld).to.equal(0); // they were sent records (they are replicas) and kept none
+    expect(free.success).to.be.greaterThan(0);
+  });
+
+  it('6 cost: every node pings every other each second', async () => {
+    const r = await E.cost(6, { virtualMs: 5_000 });
+    // 5 PINGs and 5 PONGs out per node per second, give or take an edge's GETMYADDRPORT
+    expect(r.packetsPerNodeS).to.be.within(9, 12);
+    expect(r.cpuMsPerVirtualS).to.be.greaterThan(0);
+  });
+});
