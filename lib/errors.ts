@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'ERR_INSUFFICIENT_PRIORITY',
   'ERR_STORAGE_FULL',
   'ERR_DATABASE_IN_USE',
+  'ERR_DATABASE_CORRUPT', // a directory of LevelDB files that is not a readable database: dave-db repair
   'ERR_DATABASE',
   'ERR_CLOSED',
   'ERR_BACKUP_FORMAT',
