@@ -128,35 +128,37 @@ export class Dave {
   /**
    * Opens a node: the store, then the UDP socket and the TCP listener on
    * the next port, then the timers.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS, ERR_DATABASE_IN_USE,
-   *   ERR_DATABASE; the OS error when the address cannot be bound
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS (an option, checked
+   *   before anything is opened), ERR_DATABASE_IN_USE, ERR_DATABASE_CORRUPT,
+   *   ERR_DATABASE; the OS error when the address cannot be bound (its
+   *   message says whether the UDP port or the TCP port, UDP + 1, is taken)
    */
   static async open(options: DaveOptions = {}): Promise<Dave> {
-    const { listen, edges, signer, timings, capacity, cacheCapacity, maxInboundPerHost, maxGetAnswersPerPing, maxClockSkewMs, clock, logger: log, sockets } =
-      resolveOptions(options);
-
-    const ownsStore = options.store === undefined;
+    // every option is checked before the disk or the network is touched
+    const o = resolveOptions(options);
+    const { listen, signer, clock } = o;
+    const ownsStore = o.store === undefined;
     const store =
-      options.store ??
+      o.store ??
       (await openStore({
-        database: options.database,
+        database: o.database,
         nodeId: nodeId(signer.publicKey),
-        capacity,
-        cacheCapacity,
-        sync: options.sync,
+        capacity: o.capacity,
+        cacheCapacity: o.cacheCapacity,
+        sync: o.sync,
         now: () => clock.now(),
       }));
     let pair: BoundPair;
     try {
-      pair = await bindPair(sockets, bytesToIp(listen.ip), listen.port);
+      pair = await bindPair(o.sockets, bytesToIp(listen.ip), listen.port);
     } catch (err) {
       if (ownsStore) await store.close();
       throw err;
     }
     const { udp, tcp } = pair;
     try {
-      const pool = acquireVerifyPool(options.verifyWorkers);
-      const node = new Dave(store, ownsStore, udp, tcp, pool, maxClockSkewMs, edges, signer, timings, clock, log, new PeerTable(options.peerLimits), maxInboundPerHost, maxGetAnswersPerPing);
+      const pool = acquireVerifyPool(o.verifyWorkers);
+      const node = new Dave(store, ownsStore, udp, tcp, pool, o.maxClockSkewMs, o.edges, signer, o.timings, clock, o.logger, new PeerTable(o.peerLimits), o.maxInboundPerHost, o.maxGetAnswersPerPing);
       node.start(pair.address);
       return node;
     } catch (err) {
