@@ -32,6 +32,7 @@ import { type NodeStats, newStats, opName, snapshot } from './stats.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import { openStore } from './open-store.js';
 import { precheckDat } from './precheck.js';
+import { Announcer } from './announce.js';
 
 /** Most UDP GETs being answered at once; more are dropped. */
 const MAX_GETS_SERVED = 1024;
@@ -88,6 +89,9 @@ export class Dave {
   private udpPuts = 0;
   private replicating = false;
   private closing: Promise<void> | null = null;
+  /** Set first thing in close(), before closeNow() wakes the waiters. */
+  private closed = false;
+  private readonly announce: Announcer;
 
   private constructor(
     private readonly store: StoreLike,
@@ -112,6 +116,7 @@ export class Dave {
     this.clock = clock;
     this.log = log;
     this.table = table;
+    this.announce = new Announcer(log, timings.pingMs, clock.now());
     this.inbound = new InboundConnections(maxInboundPerHost, {
       closing: () => this.closing !== null,
       onAccepted: () => this.counters.tcpAccepted++,
@@ -137,6 +142,7 @@ export class Dave {
     // every option is checked before the disk or the network is touched
     const o = resolveOptions(options);
     const { listen, signer, clock } = o;
+    const started = performance.now();
     const ownsStore = o.store === undefined;
     const store =
       o.store ??
@@ -159,7 +165,7 @@ export class Dave {
     try {
       const pool = acquireVerifyPool(o.verifyWorkers);
       const node = new Dave(store, ownsStore, udp, tcp, pool, o.maxClockSkewMs, o.edges, signer, o.timings, clock, o.logger, new PeerTable(o.peerLimits), o.maxInboundPerHost, o.maxGetAnswersPerPing);
-      node.start(pair.address);
+      node.start(pair.address, performance.now() - started);
       return node;
     } catch (err) {
       await Promise.all([udp.close(), tcp.close()]);
@@ -168,7 +174,7 @@ export class Dave {
     }
   }
 
-  private start(bound: AddrPort): void {
+  private start(bound: AddrPort, openMs: number): void {
     this.bound = bound;
     this.udp.onmessage = (data, from) => this.onDatagram(data, from);
     this.tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
@@ -178,7 +184,7 @@ export class Dave {
     this.every(this.timings.deactivateAfterMs, () => this.prune());
     this.every(this.timings.replicateEveryMs, () => void this.replicate());
     this.pingAll();
-    this.log.info(`dave: node ${this.id.toString(16).padStart(16, '0')} listening on ${this.address()} (TCP port ${bound.port + 1})`);
+    this.announce.opened(this.id, this.address(), bound.port + 1, this.store.count(), openMs);
   }
 
   /** Runs `fn` every `ms` on the injected clock; close() stops it. */
@@ -243,6 +249,20 @@ export class Dave {
       this.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
     }
     this.maybeAskAddress();
+    this.announce.tick(
+      this.clock.now(),
+      this.edges.flatMap((e) => {
+        const p = this.table.get(addressKey(e));
+        return p ? [{ address: formatAddress(p.addr), solved: p.solved }] : [];
+      }),
+      () => ({
+        active: this.table.activeCount(),
+        peers: this.table.size,
+        records: this.store.count(),
+        usedSpace: this.store.usedSpace(),
+        capacity: this.store.capacity(),
+      }),
+    );
   }
 
   /** Spec §8: ask an edge that solved recently for our public address. */
@@ -267,6 +287,10 @@ export class Dave {
 
   private notifyActive(): void {
     for (const w of [...this.activeWaiters]) w();
+    this.announce.ready(this.table.readyCount(), () => {
+      const p = this.table.firstReady();
+      return p && formatAddress(p.addr);
+    });
   }
 
   // ---- receiving ----
@@ -345,6 +369,10 @@ export class Dave {
     // PING gets a short answer); a new peer gets it one PING period later
     const peers = peer.pubKey === null ? [] : this.table.randomActive(NPEER_LIMIT, key).map((p) => p.addr);
     this.send({ op: OP.PONG, peers, solution: { challenge, salt, pubKey: this.publicKey, sig } }, from);
+    if (!peer.answered) {
+      peer.answered = true; // it can prove us now, and will answer our GETs
+      if (peer.active) this.notifyActive();
+    }
   }
 
   private onPong(list: AddrPort[], s: { challenge: Uint8Array; salt: Uint8Array; pubKey: Uint8Array; sig: Uint8Array }, from: AddrPort): void {
@@ -607,16 +635,19 @@ export class Dave {
   }
 
   /**
-   * Resolves once at least `count` peers are active.
-   * @throws DaveError ERR_ABORTED (signal, or the node closed)
+   * Resolves once at least `count` peers are ready: active, proved their
+   * key, and answered by us, so that they have proved ours and will answer
+   * our reads (a node ignores GETs from peers it has not authenticated).
+   * Rejects with ERR_CLOSED when the node closes first.
+   * @throws DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   waitForActivePeers(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (!Number.isInteger(count) || count < 0) invalid('count must be a non-negative integer');
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (this.closing) finish(new DaveError('ERR_ABORTED', 'node closed'));
+        if (this.closed || this.closing) finish(new DaveError('ERR_CLOSED', 'node closed while waiting for active peers'));
         else if (options.signal?.aborted) finish(new DaveError('ERR_ABORTED', 'wait aborted'));
-        else if (this.table.activeCount() >= count) finish(null);
+        else if (this.table.readyCount() >= count) finish(null);
       };
       const finish = (err: DaveError | null) => {
         this.activeWaiters.delete(check);
@@ -723,6 +754,7 @@ export class Dave {
    * flushes and closes the store (unless it was handed in). Safe to call twice.
    */
   close(): Promise<void> {
+    this.closed = true; // before closeNow() runs: the waiters it wakes must see it
     this.closing ??= this.closeNow();
     return this.closing;
   }

@@ -28,6 +28,11 @@ export interface Peer {
   /** Last datagram of any kind from the peer, ms. */
   lastSeen: number;
   active: boolean;
+  /**
+   * We answered one of its challenges (sent it a PONG), so it can prove our
+   * key: a node answers GETs only from peers that proved theirs.
+   */
+  answered: boolean;
   /** The challenge awaiting an answer, or null (one answer per challenge). */
   challenge: Uint8Array | null;
   /** From the peer's last PING. */
@@ -125,6 +130,7 @@ export class PeerTable {
       solved: now,
       lastSeen: now,
       active: false,
+      answered: false,
       challenge: null,
       usedSpace: 0n,
       capacity: 0n,
@@ -190,6 +196,22 @@ export class PeerTable {
     let n = 0;
     for (const p of this.byKey.values()) if (p.active) n++;
     return n;
+  }
+
+  /**
+   * Active peers that proved their key and were answered by us, so that
+   * both sides are authenticated and the peer will answer our reads.
+   */
+  readyCount(): number {
+    let n = 0;
+    for (const p of this.byKey.values()) if (p.active && p.id !== 0n && p.answered) n++;
+    return n;
+  }
+
+  /** The first ready peer (see readyCount), or undefined. */
+  firstReady(): Peer | undefined {
+    for (const p of this.byKey.values()) if (p.active && p.id !== 0n && p.answered) return p;
+    return undefined;
   }
 
   /**

@@ -1,0 +1,89 @@
+/**
+ * "Ready" means ready: waitForActivePeers resolves once a peer will answer
+ * our reads (both sides authenticated), so the README's example works on
+ * its first run; it rejects with ERR_CLOSED when the node closes.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Dave, createDat } from '../../lib/index.js';
+import { nodeId } from '../../lib/records/record.js';
+import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
+import { Store } from '../../lib/store/store.js';
+import { isDaveError } from '../../lib/errors.js';
+
+/** Settles `p` or fails after `ms`: a hang is a failure, not a stuck suite. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+describe('node: ready', function () {
+  this.timeout(30_000);
+  const open: Dave[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((n) => n.close()));
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("runs the README example as written (loopback, a second node as edge), first time, with default timings", async () => {
+    const edge = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
+    open.push(edge);
+    const dir = mkdtempSync(join(tmpdir(), 'dave-readme-'));
+    dirs.push(dir);
+    const lines: string[] = [];
+
+    // ---- the README's example, with loopback addresses ----
+    const node = await Dave.open({ listen: '127.0.0.1:0', edges: [edge.address()], database: join(dir, 'dave-data') });
+    open.push(node);
+    await node.waitForActivePeers(1);
+
+    const privateKey = crypto.getRandomValues(new Uint8Array(32));
+    const dat = await createDat({ key: 'greeting', value: 'hello', privateKey });
+    await node.put(dat); // to the 5 closest nodes
+    const entry = await node.get(dat.pubKey, 'greeting'); // { dat, replicas }
+    lines.push(new TextDecoder().decode(entry.dat.value)); // "hello"
+    await node.close();
+    // ----
+
+    expect(lines).to.deep.equal(['hello']);
+  });
+
+  it('after waitForActivePeers(1), the first get of a record only the edge holds succeeds', async () => {
+    const edgeKey = crypto.getRandomValues(new Uint8Array(32));
+    const edgeStore = await Store.open({ nodeId: nodeId(publicKeyFromSeed(edgeKey)), sync: false });
+    const owner = crypto.getRandomValues(new Uint8Array(32));
+    const dat = await createDat({ key: 'only-on-the-edge', value: 'there', privateKey: owner });
+    await edgeStore.put({ dat, replicas: [0n, 0n, 0n, 0n, 0n] });
+    const edge = await Dave.open({ listen: '127.0.0.1:0', privateKey: edgeKey, store: edgeStore, verifyWorkers: 0 });
+    open.push(edge);
+    try {
+      const node = await Dave.open({ listen: '127.0.0.1:0', edges: [edge.address()], verifyWorkers: 0 });
+      open.push(node);
+      await within(node.waitForActivePeers(1), 5_000, 'waitForActivePeers');
+      // the edge has proved us by now: it answers the first GET
+      const entry = await node.get(dat.pubKey, 'only-on-the-edge', { timeoutMs: 2_000 });
+      expect(new TextDecoder().decode(entry.dat.value)).to.equal('there');
+    } finally {
+      await Promise.all(open.splice(0).map((n) => n.close()));
+      await edgeStore.close();
+    }
+  });
+
+  it('waitForActivePeers rejects with ERR_CLOSED when the node closes', async () => {
+    const node = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
+    const waiting = node.waitForActivePeers(3).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await node.close();
+    const err = await within(waiting, 2_000, 'waitForActivePeers after close');
+    expect(isDaveError(err, 'ERR_CLOSED'), String(err)).to.equal(true);
+    // and one asked after close
+    const late = await node.waitForActivePeers(1).catch((e: unknown) => e);
+    expect(isDaveError(late, 'ERR_CLOSED'), String(late)).to.equal(true);
+  });
+});
