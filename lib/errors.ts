@@ -29,7 +29,6 @@ export const ERROR_CODES = [
   'ERR_DATABASE_CORRUPT', // a directory of LevelDB files that is not a readable database: dave-db repair
   'ERR_DATABASE',
   'ERR_CLOSED',
-  'ERR_BACKUP_FORMAT',
   // node
   'ERR_NOT_FOUND',
   'ERR_TIMEOUT',

@@ -134,7 +134,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
       } catch (e) {
         t.bad++;
         progress.clear();
-        await err.line(`offset ${ev.offset}: ${who} skipped, ${(e as DaveError).code ?? 'ERR_BACKUP_FORMAT'}: ${messageOf(e)}`);
+        await err.line(`offset ${ev.offset}: ${who} skipped, ${(e as DaveError).code}: ${messageOf(e)}`);
         continue;
       }
       const key = recordKey(storeKey(entry.dat.pubKey, entry.dat.key));
