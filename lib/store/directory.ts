@@ -10,7 +10,8 @@
  * repair` rebuilds it), and one holding anything else is refused as not
  * a Dave database. Nothing is written before these checks.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { DaveError } from '../errors.js';
 import { databaseError, isCorruptionError, isLockedError } from './errors.js';
@@ -31,7 +32,10 @@ export type DirectoryState =
   | { kind: 'missing' }
   | { kind: 'empty' }
   | { kind: 'database' }
-  /** LevelDB files, but no CURRENT: LevelDB would start over and delete them. */
+  /**
+   * LevelDB files, but no CURRENT (LevelDB would start over and delete
+   * them), or a CURRENT naming a manifest that is gone.
+   */
   | { kind: 'damaged'; files: string[] }
   /** Something that is not a LevelDB database. */
   | { kind: 'foreign'; files: string[] };
@@ -51,19 +55,34 @@ export async function inspectDirectory(dir: string): Promise<DirectoryState> {
     if (err instanceof DaveError) throw err;
     throw new DaveError('ERR_DATABASE', `cannot read ${dir}: ${(err as Error).message}`, { cause: err });
   }
-  if (names.includes('CURRENT')) return { kind: 'database' };
   const files = names.filter((n) => !NO_RECORDS.has(n));
+  if (names.includes('CURRENT')) {
+    // CURRENT names the manifest; without it LevelDB cannot open the files either
+    const manifest = await currentManifest(dir);
+    return manifest === undefined || names.includes(manifest) ? { kind: 'database' } : { kind: 'damaged', files };
+  }
   if (files.length === 0) return { kind: 'empty' };
   if (files.some((f) => LEVELDB_DATA.test(f))) return { kind: 'damaged', files };
   return { kind: 'foreign', files };
 }
 
+/** The manifest file CURRENT names, or undefined when CURRENT cannot be read as one. */
+async function currentManifest(dir: string): Promise<string | undefined> {
+  try {
+    const name = (await readFile(join(dir, 'CURRENT'), 'utf8')).trim();
+    return /^MANIFEST-\d+$/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The error for a directory LevelDB must not open: damaged, or holding other files. */
 export function refusal(dir: string, state: DirectoryState): DaveError | undefined {
   if (state.kind === 'damaged') {
+    const what = state.files.includes('CURRENT') ? 'a CURRENT file naming a missing manifest' : 'no CURRENT file';
     return new DaveError(
       'ERR_DATABASE_CORRUPT',
-      `${dir} holds LevelDB files but no CURRENT file, so it is not a readable database (a partial copy or a ` +
+      `${dir} holds LevelDB files but ${what}, so it is not a readable database (a partial copy or a ` +
         `damaged disk?). Nothing was changed. Run "dave-db repair ${dir}" to rebuild it from its files, ` +
         `or restore a complete copy.`,
     );

@@ -60,6 +60,33 @@ describe('store: opening a directory never overwrites data', function () {
     }
   });
 
+  it('a CURRENT naming a manifest that is gone is ERR_DATABASE_CORRUPT too, and repair brings the records back', async () => {
+    const dir = join(tempDir(), 'data');
+    const store = await Store.open({ database: dir });
+    for (const e of entries) await store.put(e);
+    await store.close();
+    for (const f of readdirSync(dir)) if (f.startsWith('MANIFEST-')) rmSync(join(dir, f));
+    const err = await Store.open({ database: dir }).catch((e: unknown) => e);
+    expect(isDaveError(err, 'ERR_DATABASE_CORRUPT'), String(err)).to.equal(true);
+    expect((err as Error).message).to.include('missing manifest');
+    expect((await dbcli(['repair', dir])).stdout).to.include('10 records readable');
+    const back = await Store.open({ database: dir });
+    expect(back.count()).to.equal(10);
+    await back.close();
+  });
+
+  it('repair refuses a database that is open elsewhere (exit 2, in use)', async () => {
+    const dir = join(tempDir(), 'data');
+    const holder = await Store.open({ database: dir });
+    try {
+      const r = await dbcli(['repair', dir]);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include(`database in use: ${dir}`);
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('creates a database in a missing or empty directory (the node key may be there)', async () => {
     const parent = tempDir();
     const empty = join(parent, 'empty');
