@@ -96,4 +96,27 @@ describe('node: ready', function () {
     const late = await node.waitForActivePeers(1).catch((e: unknown) => e);
     expect(isDaveError(late, 'ERR_CLOSED'), String(late)).to.equal(true);
   });
+
+  it('every other wait settles when the node closes: a pending get, a batch writer, a replication pass', async () => {
+    const edge = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
+    open.push(edge);
+    const node = await Dave.open({ listen: '127.0.0.1:0', edges: [edge.address()], verifyWorkers: 0 });
+    await within(node.waitForActivePeers(1), 5_000, 'waitForActivePeers');
+    const owner = crypto.getRandomValues(new Uint8Array(32));
+    const dat = await createDat({ key: 'k', value: 'v', privateKey: owner });
+    // the edge goes away but stays active in our table for a few seconds:
+    // the read gets no answer and would wait for its 20 s timeout
+    await edge.close();
+    const reading = node.get(dat.pubKey, 'never', { timeoutMs: 20_000 }).then(() => undefined, (e: unknown) => e);
+    const writer = node.batchWriter(dat.pubKey);
+    await writer.write(dat);
+    const writing = writer.close().then(() => undefined, (e: unknown) => e);
+    const replicating = node.replicate();
+    await node.close();
+    const readErr = await within(reading, 3_000, 'get after close');
+    // settled at close, not at the timeout (the code of a read ended by close may become its own)
+    expect(isDaveError(readErr, 'ERR_ABORTED') || isDaveError(readErr, 'ERR_CLOSED'), String(readErr)).to.equal(true);
+    await within(writing, 5_000, 'batch writer close after node close');
+    expect(await within(replicating, 3_000, 'replicate after close')).to.be.a('number');
+  });
 });
