@@ -21,9 +21,10 @@ export const CLASSIC_LEVEL_OPTIONS = { keyEncoding: 'view', valueEncoding: 'view
 
 /**
  * Files that hold no records: the node key (`dave` keeps it in its data
- * directory), and LevelDB's lock and logs (an open that failed leaves them).
+ * directory), LevelDB's lock and logs (an open that failed leaves them),
+ * and what file systems put in a new directory or mount point.
  */
-const NO_RECORDS = new Set(['node.key', 'LOCK', 'LOG', 'LOG.old']);
+const NO_RECORDS = new Set(['node.key', 'LOCK', 'LOG', 'LOG.old', 'lost+found', '.DS_Store']);
 
 /** Names of the LevelDB files that hold data. */
 const LEVELDB_DATA = /^(MANIFEST-\d+|\d+\.(ldb|sst|log)|lost)$/;
