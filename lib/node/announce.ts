@@ -53,7 +53,8 @@ export class Announcer {
   ready(count: number, first: () => string | undefined): void {
     if (this.readyAnnounced || count === 0) return;
     this.readyAnnounced = true;
-    this.log.info(`dave: first peer active${first() ? `: ${first()}` : ''}; reads and writes can reach the network`);
+    const who = first();
+    this.log.info(`dave: first peer active${who ? `: ${who}` : ''}; reads and writes can reach the network`);
   }
 
   /** Every PING period: edges that stopped answering, and the status line when due. */

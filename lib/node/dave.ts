@@ -249,20 +249,22 @@ export class Dave {
       this.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
     }
     this.maybeAskAddress();
-    this.announce.tick(
-      this.clock.now(),
-      this.edges.flatMap((e) => {
-        const p = this.table.get(addressKey(e));
-        return p ? [{ address: formatAddress(p.addr), solved: p.solved }] : [];
-      }),
-      () => ({
-        active: this.table.activeCount(),
-        peers: this.table.size,
-        records: this.store.count(),
-        usedSpace: this.store.usedSpace(),
-        capacity: this.store.capacity(),
-      }),
-    );
+    this.announceTick();
+  }
+
+  /** The logger's view, once per ping: silent edges, and the status line when due. */
+  private announceTick(): void {
+    const edges = this.edges.flatMap((e) => {
+      const p = this.table.get(addressKey(e));
+      return p ? [{ address: formatAddress(p.addr), solved: p.solved }] : [];
+    });
+    this.announce.tick(this.clock.now(), edges, () => ({
+      active: this.table.activeCount(),
+      peers: this.table.size,
+      records: this.store.count(),
+      usedSpace: this.store.usedSpace(),
+      capacity: this.store.capacity(),
+    }));
   }
 
   /** Spec §8: ask an edge that solved recently for our public address. */
