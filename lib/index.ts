@@ -94,6 +94,7 @@ export {
   type Clock,
   type Logger,
   DEFAULT_TIMINGS,
+  MIN_CAPACITY,
 } from './node/options.js';
 export { type NodeStats } from './node/stats.js';
 export { type PeerLimits, DEFAULT_PEER_LIMITS } from './peers/table.js';

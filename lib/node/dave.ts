@@ -15,7 +15,8 @@ import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
 import { type Message, decodeMessage } from '../wire/message.js';
 import { nodeId } from '../records/record.js';
-import { type BatchWriter, openWriter } from './batch-writer.js';
+import { NodeAnnouncer } from './announce.js';
+import { type BatchWriter, nodeWriterHost, openWriter } from './batch-writer.js';
 import { type NodeContext, nodeContext } from './context.js';
 import { AddressDiscovery } from './discovery.js';
 import { Handshake } from './handshake.js';
@@ -58,6 +59,7 @@ export class Dave {
   private readonly inbound: InboundConnections;
   private readonly waiters: ActiveWaiters;
   private readonly replicator: Replicator;
+  private readonly announce: NodeAnnouncer;
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -68,7 +70,8 @@ export class Dave {
     this.timers = new Timers(p.clock, p.log);
     const closing = () => this.closed;
     this.ctx = nodeContext(p, this.counters, closing);
-    this.waiters = new ActiveWaiters(p.table, closing);
+    this.announce = new NodeAnnouncer(p);
+    this.waiters = new ActiveWaiters(p.table, closing, () => this.announce.peersChanged());
     this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound);
     this.handshake = new Handshake(this.ctx, {
       signer: p.signer,
@@ -95,8 +98,10 @@ export class Dave {
   /**
    * Opens a node: the store, then the UDP socket and the TCP listener on
    * the next port, then the timers.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS, ERR_DATABASE_IN_USE,
-   *   ERR_DATABASE; the OS error when the address cannot be bound
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS (an option, checked
+   *   before anything is opened), ERR_DATABASE_IN_USE, ERR_DATABASE_CORRUPT,
+   *   ERR_DATABASE; the OS error when the address cannot be bound (its
+   *   message says whether the UDP port or the TCP port, UDP + 1, is taken)
    */
   static async open(options: DaveOptions = {}): Promise<Dave> {
     const parts = await openParts(options);
@@ -117,10 +122,11 @@ export class Dave {
     const now = clock.now();
     for (const e of edges) table.add(e, true, now);
     this.timers.every(timings.pingMs, () => this.handshake.pingAll());
+    this.timers.every(timings.pingMs, () => this.announce.tick()); // silent edges, the status line when due
     this.timers.every(timings.deactivateAfterMs, () => this.prune());
     this.timers.every(timings.replicateEveryMs, () => void this.replicate());
     this.handshake.pingAll();
-    this.p.log.info(`dave: node ${this.id.toString(16).padStart(16, '0')} listening on ${this.address()} (TCP port ${this.p.bound.port + 1})`);
+    this.announce.opened(this.id, this.address(), this.p.bound.port + 1, this.p.openMs);
   }
 
   private prune(): void {
@@ -188,12 +194,7 @@ export class Dave {
     const byId = this.p.table.activeById();
     if (byId.size === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to write to');
     const { timings, tcp } = this.p;
-    const host = {
-      verify: (dat: Dat) => this.intake.verify(dat),
-      storeLocal: (entry: Entry) => this.intake.store(entry),
-      sent: (n: number) => (this.counters.packetsOut.PUT += n),
-      closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
-    };
+    const host = nodeWriterHost(this.intake, this.counters, timings);
     return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings));
   }
 
@@ -212,7 +213,7 @@ export class Dave {
   }
 
   /**
-   * Resolves once at least `count` peers are active.
+   * Resolves once `count` peers are ready: active, proved their key, answered by us (they answer reads).
    * @throws DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   waitForActivePeers(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
@@ -264,9 +265,8 @@ export class Dave {
   }
 
   /**
-   * One replica re-evaluation pass (spec §12, node/replication.ts). Returns
-   * the number of entries whose replicas changed. Public for tests and
-   * operators; runs on its own every timings.replicateEveryMs.
+   * One replica re-evaluation pass (spec §12, node/replication.ts): the number of entries whose
+   * replicas changed. Public for tests and operators; runs every timings.replicateEveryMs.
    */
   replicate(): Promise<number> {
     return this.replicator.run();

@@ -23,7 +23,7 @@ export interface HandshakeDeps {
   readonly maxGetAnswersPerPing: number;
   /** Our used space and capacity, sent in each PING. */
   readonly store: { usedSpace(): number; capacity(): number };
-  /** A peer just became active. */
+  /** A peer just became active, or an active peer was answered by us for the first time (it may be ready). */
   onActive(): void;
   /** Random bytes for challenges and salts. Default node:crypto. */
   randomBytes?: (n: number) => Uint8Array;
@@ -70,6 +70,8 @@ export class Handshake {
     // PING gets a short answer); a new peer gets it one PING period later
     const peers = peer.pubKey === null ? [] : table.randomActive(NPEER_LIMIT, key).map((p) => p.addr);
     this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
+    // it can prove our key now, and will answer our GETs: maybe ready
+    if (table.answered(peer) && peer.active) this.deps.onActive();
   }
 
   /** A PONG: check the answer to our challenge, learn the key, add the listed peers. */
