@@ -10,7 +10,7 @@ import { CHALLENGE_LEN, FANOUT, MAX_KEY_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_L
 import { DaveError, isDaveError } from '../errors.js';
 import { type AddrPort, addressKey, bytesToIp, formatAddress } from '../wire/address.js';
 import { checkBytes, equalBytes, toBytes } from '../wire/bytes.js';
-import type { Dat } from '../wire/dat.js';
+import { type Dat, checkDat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
 import { type Message, decodeMessage, encodeMessage, isNotFound, notFoundEntry } from '../wire/message.js';
 import { type SigningKey, sign, verify } from '../crypto/ed25519.js';
@@ -676,6 +676,79 @@ export class Dave {
   /** A snapshot of the counters. */
   stats(): NodeStats {
     return snapshot(this.counters);
+  }
+
+  // ---- the local view (for the CLI and the HTTP API) ----
+
+  /**
+   * Records of `owner` held in this node's own store whose key starts with
+   * `prefix`, in key order (bytewise), at most `limit` of them after the key
+   * `after`. Scans the whole store (records are kept in hash order), so it
+   * costs O(records held); `more` says whether a next page exists.
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE
+   */
+  async localRecords(
+    owner: Uint8Array,
+    options: { prefix?: string | Uint8Array; after?: string | Uint8Array; limit?: number } = {},
+  ): Promise<{ entries: Entry[]; more: boolean }> {
+    checkBytes(owner, PUBKEY_LEN, 'owner');
+    const prefix = toBytes(options.prefix ?? new Uint8Array(0), 'prefix');
+    const after = options.after === undefined ? undefined : toBytes(options.after, 'after');
+    const limit = options.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1) invalid('limit must be a positive integer');
+    this.checkOpen();
+    const found: Entry[] = [];
+    for await (const e of this.store.entries()) {
+      const k = e.dat.key;
+      if (!equalBytes(e.dat.pubKey, owner) || k.length < prefix.length || !equalBytes(k.subarray(0, prefix.length), prefix)) continue;
+      if (after !== undefined && Buffer.compare(k, after) <= 0) continue;
+      found.push(e);
+    }
+    found.sort((a, b) => Buffer.compare(a.dat.key, b.dat.key));
+    return { entries: found.slice(0, limit), more: found.length > limit };
+  }
+
+  /**
+   * Every record held here, read from a snapshot of the store taken when
+   * iteration starts (writes go on meanwhile): what a live backup needs.
+   * @throws DaveError ERR_CLOSED, ERR_DATABASE (while iterating)
+   */
+  localEntries(): AsyncIterable<Entry> {
+    this.checkOpen();
+    return this.store.entries();
+  }
+
+  /** Records held in this node's store. */
+  recordCount(): number {
+    return this.store.count();
+  }
+
+  /** Records waiting for (or in) signature verification, in this process's pool. */
+  verifyQueueLength(): number {
+    return this.pool.pending();
+  }
+
+  /**
+   * Verifies `dat` and stores it here only, sending it nowhere: for a node
+   * that has no active peer yet (put() needs one). Peers get it from the
+   * replication pass once they appear.
+   * @throws DaveError ERR_INVALID_ARGUMENT, the verification codes
+   *   (ERR_FUTURE_TIME ... ERR_BAD_SIGNATURE), the store's refusal codes
+   *   (ERR_OLDER_THAN_STORED, ERR_DUPLICATE, ...), ERR_CLOSED
+   */
+  async storeLocal(dat: Dat): Promise<void> {
+    checkDat(dat);
+    this.checkOpen();
+    await this.verify(dat);
+    const replicas = [this.id, ...Array<bigint>(FANOUT - 1).fill(0n)];
+    try {
+      const r = await this.store.put({ dat, replicas });
+      this.counters.recordsStored++;
+      if (r.evicted !== undefined) this.counters.evicted++;
+    } catch (err) {
+      if (isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED') this.refused(err.code);
+      throw err;
+    }
   }
 
   private checkOpen(): void {
