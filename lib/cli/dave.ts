@@ -7,25 +7,32 @@
  * runs a local network. Every failure is one line (lib/cli/fail.ts).
  */
 import { parseArgs } from 'node:util';
-import { HttpClient } from '../api/client.js';
 import { findApi } from './api-files.js';
-import { CLIENT_COMMANDS, runClientCommand } from './client-commands.js';
-import { DEVNET_USAGE, runDevnet } from './devnet.js';
 import { EXIT_USAGE, UsageError, messageOf, report } from './fail.js';
-import { KEY_USAGE, runKey } from './key.js';
-import { runShell } from './shell.js';
-import { runStart } from './start.js';
 import { DEFAULT_DATA } from './start-options.js';
+
+// Commands are loaded when used, so a one-shot command does not pay for
+// the node, the logger and the metrics library at start-up.
+const CLIENT_COMMANDS: Record<string, string> = {
+  put: '<key> <value>      write a record (signed by the node\'s user key, or --key-file)',
+  get: '<owner|me> <key>   read a record; exit 1 when not found',
+  del: '<key>              delete a record (a newer one with an empty value)',
+  ls: '[prefix]           records of an owner held by the node (--owner HEX --limit N --after KEY)',
+  status: '                the node\'s ID, addresses, peers and space',
+  peers: '                 the node\'s peer table',
+  ticket: '                the node\'s join ticket',
+  backup: '<file>          a live godave-format backup of the node\'s records',
+};
 
 const USAGE = `usage: dave <command> [options]
 
 commands:
   start                  run a node (dave start --help for its options)
   shell [--api URL]      a shell on a running node's API
-  devnet [--nodes N]     N nodes on loopback with a shell (${DEVNET_USAGE.replace('usage: dave devnet ', '')})
-  key new|show           user keys (${KEY_USAGE.replace('usage: dave key new|show ', '')})
+  devnet [--nodes N] [--dir DIR]   N nodes on loopback with a shell
+  key new|show [--file FILE]       user keys (default DIR/user.key)
 ${Object.entries(CLIENT_COMMANDS)
-  .map(([c, s]) => `  ${`${c} ${s.args.map((a) => `<${a}>`).join(' ')}`.padEnd(23)}${s.about}`)
+  .map(([c, s]) => `  ${c} ${s}`)
   .join('\n')}
 
 The one-shot commands and shell find the API through the data directory
@@ -41,6 +48,8 @@ async function runShellCommand(argv: string[]): Promise<number> {
     throw new UsageError(`shell: ${messageOf(err)}`);
   }
   const { url, token } = findApi(values.data ?? DEFAULT_DATA, values.api, values.token);
+  const { HttpClient } = await import('../api/client.js');
+  const { runShell } = await import('./shell.js');
   const client = new HttpClient(url, token);
   await client.status(); // fail now, with one line, when nothing answers
   await runShell({ targets: [{ name: 'dave', client }] });
@@ -60,19 +69,19 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
-    return exitWhenDone(runStart(argv)); // `dave --listen ...`: the earlier form of dave start
+    return exitWhenDone((await import('./start.js')).runStart(argv)); // `dave --listen ...`: the earlier form of dave start
   }
   if (cmd === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (cmd === 'start') return exitWhenDone(runStart(rest));
+  if (cmd === 'start') return exitWhenDone((await import('./start.js')).runStart(rest));
   if (cmd === 'shell') return runShellCommand(rest);
-  if (cmd === 'devnet') return exitWhenDone(runDevnet(rest));
-  if (cmd === 'key') return runKey(rest);
+  if (cmd === 'devnet') return exitWhenDone((await import('./devnet.js')).runDevnet(rest));
+  if (cmd === 'key') return (await import('./key.js')).runKey(rest);
   if (cmd in CLIENT_COMMANDS) {
     try {
-      return await runClientCommand(cmd, rest);
+      return await (await import('./client-commands.js')).runClientCommand(cmd, rest);
     } catch (err) {
       report(err);
       return EXIT_USAGE; // one-shot commands: every error is 2 (1 means not found)

@@ -7,9 +7,7 @@ import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { Logger } from '../node/options.js';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export type LogFormat = 'json' | 'pretty';
+import type { LogFormat, LogLevel } from './start-options.js';
 
 function text(args: unknown[]): { msg: string; err?: Error } {
   const err = args.find((a): a is Error => a instanceof Error);

@@ -10,9 +10,12 @@ import { parseArgs } from 'node:util';
 import { ENTRY_OVERHEAD, MAX_KV_LEN } from '../constants.js';
 import { formatAddress, parseAddress, isMappedIPv4 } from '../wire/address.js';
 import { RunError, UsageError, messageOf } from './fail.js';
-import { LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { parseSize } from './size.js';
 import { TicketError, decodeTicket, looksLikeTicket } from './ticket.js';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = 'json' | 'pretty';
 
 export const DEFAULT_LISTEN = '[::]:1618';
 export const DEFAULT_DATA = './dave-data';
