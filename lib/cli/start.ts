@@ -96,6 +96,7 @@ export async function runStart(argv: string[]): Promise<number> {
   let node: Dave | null = null;
   let api: ApiServer | null = null;
   let stopping: Promise<number> | null = null;
+  let status: NodeJS.Timeout | undefined;
   let finished!: (code: number) => void;
   const done = new Promise<number>((r) => (finished = r));
   const stop = (why: string): Promise<number> => {
@@ -108,6 +109,7 @@ export async function runStart(argv: string[]): Promise<number> {
     guard.unref();
     stopping = (async () => {
       let code = 0;
+      clearInterval(status);
       try {
         await api?.close();
         await node?.close();
@@ -157,6 +159,7 @@ export async function runStart(argv: string[]): Promise<number> {
       api = await ApiServer.listen({ client, metrics, host: o.api.host, port: o.api.port, token, logger: log });
     } catch (err) {
       await n.close();
+      if (createdData) rmSync(o.data, { recursive: true, force: true });
       const code = (err as { code?: string }).code;
       throw new RunError(`--api ${o.api.host}:${o.api.port}: ${code === 'EADDRINUSE' ? 'port in use' : messageOf(err)}`);
     }
@@ -177,6 +180,14 @@ export async function runStart(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
+  status = setInterval(() => {
+    const st = n.stats();
+    log.info(
+      `dave: ${n.activePeerCount()} active of ${n.peers().length} peers; ${n.recordCount()} records, ${formatSize(n.usedSpace())} of ${formatSize(n.capacity())}; ` +
+        `stored ${st.recordsStored}, malformed ${st.malformed}, verify failures ${st.verifyFailures}`,
+    );
+  }, 60_000);
+  status.unref();
   const shell = o.shell ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
   if (shell) {
     void runShell({ targets: [{ name: 'dave', client }] }).then(() => stop('quit'));

@@ -18,7 +18,7 @@ export interface Ran {
 /** Runs `dave args` to completion (at most `timeoutMs`), with `input` on stdin. */
 export function dave(args: string[], options: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [DAVE, ...args], { timeout: options.timeoutMs ?? 20_000, cwd: options.cwd }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [DAVE, ...args], { timeout: options.timeoutMs ?? 30_000, cwd: options.cwd }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cleanup, tempDir } from './helpers.js';
-import { dave, killAll, startNode, stopNode } from './dave-proc.js';
+import { type RunningNode, dave, killAll, startNode, stopNode } from './dave-proc.js';
 
 function oneLine(r: { stderr: string }, pattern: RegExp): void {
   const lines = r.stderr.trim().split('\n');
@@ -51,11 +51,20 @@ describe('cli/dave binary', function () {
       ['unknown option', ['--frobnicate'], /frobnicate/],
       ['key file in a missing directory', ['--key-file', '/nonexistent-dir/x.key'], /directory \/nonexistent-dir does not exist/],
     ];
-    for (const [name, args, pattern] of cases) {
+    // run concurrently (each is a process start), checked one by one below
+    const results = new Map<string, Promise<{ r: Awaited<ReturnType<typeof dave>>; data: string }>>();
+    before(() => {
+      const chain: Promise<unknown>[] = [Promise.resolve(), Promise.resolve(), Promise.resolve()]; // three at a time
+      cases.forEach(([name, args], i) => {
+        const data = join(tempDir(), 'd1');
+        const p = chain[i % 3]!.then(() => dave(['start', '--listen', '127.0.0.1:0', '--data', data, ...args])).then((r) => ({ r, data }));
+        chain[i % 3] = p;
+        results.set(name, p);
+      });
+    });
+    for (const [name, , pattern] of cases) {
       it(`${name}: exit 2, one line, nothing created`, async () => {
-        const dir = tempDir();
-        const data = join(dir, 'd1');
-        const r = await dave(['start', '--listen', '127.0.0.1:0', '--data', data, ...args]);
+        const { r, data } = await results.get(name)!;
         expect(r.code, r.stderr).to.equal(2);
         oneLine(r, pattern);
         expect(existsSync(data), 'data directory created').to.equal(false);
@@ -112,65 +121,74 @@ describe('cli/dave binary', function () {
     });
   });
 
-  describe('a running node', () => {
-    it('starts, serves one-shot commands, stops on SIGTERM, restarts with its ID and records', async () => {
-      const data = join(tempDir(), 'data');
-      const n = await startNode(['--listen', '127.0.0.1:0', '--data', data, '--api', '127.0.0.1:0']);
+  describe('a running node', function () {
+    this.timeout(60_000);
+    let data: string;
+    let n: RunningNode;
+    before(async () => {
+      data = join(tempDir(), 'data');
+      n = await startNode(['--listen', '127.0.0.1:0', '--data', data, '--api', '127.0.0.1:0']);
+    });
+
+    it('prints its address, API and ticket; keys 0600; JSON logs off a terminal', () => {
       expect(n.address).to.match(/^127\.0\.0\.1:\d+$/);
       expect(n.api).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(n.ticket).to.match(/^dave/);
       expect(statSync(join(data, 'node.key')).mode & 0o777).to.equal(0o600);
       expect(statSync(join(data, 'user.key')).mode & 0o777).to.equal(0o600);
-      // logs are JSON lines when stderr is not a terminal
-      const first = JSON.parse(n.stderr().split('\n')[0]!);
-      expect(first.level).to.equal(30);
+      expect(JSON.parse(n.stderr().split('\n')[0]!).level).to.equal(30);
+    });
 
-      const put = await dave(['put', 'greeting', 'hello world', '--data', data]);
-      expect(put.code, put.stderr).to.equal(0);
-      const get = await dave(['get', 'me', 'greeting', '--data', data]);
+    it('one-shot commands: 0 done or found, 1 not found, 2 error', async () => {
+      const d = ['--data', data];
+      expect((await dave(['put', 'greeting', 'hello world', ...d])).code).to.equal(0);
+      expect((await dave(['put', 'gone', 'soon', ...d])).code).to.equal(0);
+      expect((await dave(['del', 'gone', ...d])).code).to.equal(0);
+      const [get, json, missing, deleted, bad, badOwner, ls, status, peers, ticket] = await Promise.all([
+        dave(['get', 'me', 'greeting', ...d]),
+        dave(['get', n.userKey, 'greeting', ...d, '--json']),
+        dave(['get', 'me', 'nothing', ...d]),
+        dave(['get', 'me', 'gone', ...d]),
+        dave(['get', 'me', ...d]),
+        dave(['get', 'nothex', 'k', ...d]),
+        dave(['ls', ...d, '--json']),
+        dave(['status', ...d, '--json']),
+        dave(['peers', ...d]),
+        dave(['ticket', ...d]),
+      ]);
       expect([get.code, get.stdout]).to.deep.equal([0, 'hello world\n']);
-      const json = await dave(['get', n.userKey, 'greeting', '--data', data, '--json']);
       expect(JSON.parse(json.stdout)).to.include({ key: 'greeting', value: 'hello world', owner: n.userKey });
-      const missing = await dave(['get', 'me', 'nothing', '--data', data]);
       expect(missing.code).to.equal(1);
-      const bad = await dave(['get', 'me', '--data', data]);
+      expect(deleted.code).to.equal(1);
       expect(bad.code).to.equal(2);
-      const badOwner = await dave(['get', 'nothex', 'k', '--data', data]);
       expect(badOwner.code).to.equal(2);
       oneLine(badOwner, /ERR_INVALID_ARGUMENT/);
-      await dave(['put', 'gone', 'soon', '--data', data]);
-      expect((await dave(['del', 'gone', '--data', data])).code).to.equal(0);
-      const deleted = await dave(['get', 'me', 'gone', '--data', data]);
-      expect(deleted.code).to.equal(1);
-      const ls = await dave(['ls', '--data', data, '--json']);
       expect(JSON.parse(ls.stdout).records.map((r: { key: string }) => r.key)).to.deep.equal(['gone', 'greeting']);
-      const status = await dave(['status', '--data', data, '--json']);
       expect(JSON.parse(status.stdout)).to.include({ publicKey: n.publicKey, records: 2 });
-      expect((await dave(['peers', '--data', data])).stdout).to.include('(no peers)');
-      expect((await dave(['ticket', '--data', data])).stdout.trim()).to.equal(n.ticket);
+      expect(peers.stdout).to.include('(no peers)');
+      expect(ticket.stdout.trim()).to.equal(n.ticket);
       const backup = join(tempDir(), 'b.bin');
-      expect((await dave(['backup', backup, '--data', data])).code).to.equal(0);
+      expect((await dave(['backup', backup, ...d])).code).to.equal(0);
       expect(statSync(backup).size).to.be.greaterThan(200);
+    });
 
-      // a second node on the same data directory is refused
+    it('a second node on the same data directory is refused', async () => {
       const twice = await dave(['start', '--listen', '127.0.0.1:0', '--data', data]);
       expect(twice.code).to.equal(1);
       oneLine(twice, /in use by another process/);
+    });
 
+    it('stops on SIGTERM; restarts with the same ID and records; the shell drives it on stdin; stops on SIGINT', async () => {
       expect(await stopNode(n, 'SIGTERM')).to.equal(0);
       expect(existsSync(join(data, 'api.url'))).to.equal(false);
-
       const again = await startNode(['--listen', '127.0.0.1:0', '--data', data, '--api', '127.0.0.1:0']);
       expect(again.publicKey).to.equal(n.publicKey);
       expect(again.userKey).to.equal(n.userKey);
       expect(again.stdout()).to.include('(2 records');
-      const after = await dave(['get', 'me', 'greeting', '--data', data]);
-      expect(after.stdout).to.equal('hello world\n');
-
-      // the shell over the API, driven on stdin
-      const sh = await dave(['shell', '--data', data], { input: 'put k v\nget me k\nfrobnicate\nget me\nls k\nstatus\nquit\n' });
+      const sh = await dave(['shell', '--data', data], { input: 'put k v\nget me greeting\nget me k\nfrobnicate\nget me\nls k\nstatus\nquit\n' });
       expect(sh.code, sh.stderr).to.equal(0);
       expect(sh.stdout).to.match(/ok: k written/);
+      expect(sh.stdout).to.match(/^hello world$/m);
       expect(sh.stdout).to.match(/^v$/m);
       expect(sh.stdout).to.include('error: unknown command "frobnicate"');
       expect(sh.stdout).to.include('error: usage: get <owner|me> <key>');
@@ -178,6 +196,27 @@ describe('cli/dave binary', function () {
       expect(sh.stdout).to.include(`public key ${n.publicKey}`);
       expect(await stopNode(again, 'SIGINT')).to.equal(0);
       expect(readFileSync(join(data, 'node.key'), 'utf8')).to.match(/^[0-9a-f]{64}\n$/);
+    });
+  });
+
+  describe('joining', function () {
+    this.timeout(60_000);
+    it('a node joins another by its ticket, a third by host name (resolved at start)', async () => {
+      const a = await startNode(['--listen', '127.0.0.1:0', '--data', join(tempDir(), 'a'), '--api', '127.0.0.1:0']);
+      const b = await startNode(['--listen', '127.0.0.1:0', '--data', join(tempDir(), 'b'), '--edge', a.ticket]);
+      const port = a.address.split(':')[1];
+      const c = await startNode(['--listen', '127.0.0.1:0', '--data', join(tempDir(), 'c'), '--edge', `localhost:${port}`]);
+      const deadline = Date.now() + 15_000;
+      let proven: string[] = [];
+      while (Date.now() < deadline) {
+        const peers = (await (await fetch(`${a.api}/peers`)).json()) as { peers: { id: string | null; active: boolean }[] };
+        proven = peers.peers.filter((p) => p.active && p.id !== null).map((p) => p.id!);
+        if (proven.length >= 2) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const idOf = (n: { stdout: () => string }) => /dave node ([0-9a-f]{16})/.exec(n.stdout())![1];
+      expect(proven.sort()).to.deep.equal([idOf(b), idOf(c)].sort());
+      expect(await Promise.all([stopNode(a), stopNode(b), stopNode(c)])).to.deep.equal([0, 0, 0]);
     });
   });
 });
