@@ -7,7 +7,8 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../node/options.js';
 import { Auth, isLoopbackHost } from './auth.js';
-import { sendError } from './http.js';
+import { ApiError, sendError } from './http.js';
+import { isDaveError } from '../errors.js';
 import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { type RouteContext, match } from './routes.js';
@@ -36,7 +37,7 @@ export class ApiServer {
     const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)) };
     const server = createServer((req, res) => {
       const fail = (err: unknown) => {
-        if (!(err instanceof Error && 'status' in err) && !(err instanceof Error && 'code' in err)) o.logger?.warn('dave: api handler failed', err);
+        if (!(err instanceof ApiError) && !isDaveError(err)) o.logger?.warn('dave: api handler failed', err);
         sendError(res, err);
       };
       try {
