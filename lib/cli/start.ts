@@ -165,7 +165,13 @@ export async function runStart(argv: string[]): Promise<number> {
     }
     writeFileSync(join(o.data, API_URL_FILE), api.url + '\n');
   }
-  if (stopping) return done; // a signal came while opening
+  if (stopping) {
+    // a signal came while opening: stop() found nothing open yet, so close here
+    await api?.close();
+    await n.close();
+    rmSync(join(o.data, API_URL_FILE), { force: true });
+    return done;
+  }
   const loaded = n.recordCount();
   log.info(`dave: node ${client.node.id.toString(16).padStart(16, '0')} up on ${n.address()} with ${loaded} records, opened in ${Date.now() - started} ms`);
   process.stdout.write(

@@ -172,6 +172,29 @@ describe('cli/dave binary', function () {
       expect(statSync(backup).size).to.be.greaterThan(200);
     });
 
+    it('dave key new/show; put --key-file signs with that key (no token needed)', async () => {
+      const file = join(tempDir(), 'me.key');
+      const made = await dave(['key', 'new', '--file', file]);
+      expect(made.code, made.stderr).to.equal(0);
+      const pub = made.stdout.trim();
+      expect(pub).to.match(/^[0-9a-f]{64}$/);
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      const [shown, again, nodir] = await Promise.all([
+        dave(['key', 'show', '--file', file]),
+        dave(['key', 'new', '--file', file]),
+        dave(['key', 'new', '--file', '/nonexistent-dir/k.key']),
+      ]);
+      expect(shown.stdout.trim()).to.equal(pub);
+      expect(again.code).to.equal(1);
+      oneLine(again, /exists; not overwriting/);
+      expect(nodir.code).to.equal(2);
+      const put = await dave(['put', 'mine', 'signed here', '--key-file', file, '--api', n.api!, '--token', 'not-the-token', '--json']);
+      expect(put.code, put.stderr).to.equal(0);
+      expect(JSON.parse(put.stdout).owner).to.equal(pub);
+      const got = await dave(['get', pub, 'mine', '--data', data]);
+      expect(got.stdout).to.equal('signed here\n');
+    });
+
     it('a second node on the same data directory is refused', async () => {
       const twice = await dave(['start', '--listen', '127.0.0.1:0', '--data', data]);
       expect(twice.code).to.equal(1);
@@ -184,7 +207,7 @@ describe('cli/dave binary', function () {
       const again = await startNode(['--listen', '127.0.0.1:0', '--data', data, '--api', '127.0.0.1:0']);
       expect(again.publicKey).to.equal(n.publicKey);
       expect(again.userKey).to.equal(n.userKey);
-      expect(again.stdout()).to.include('(2 records');
+      expect(again.stdout()).to.include('(3 records');
       const sh = await dave(['shell', '--data', data], { input: 'put k v\nget me greeting\nget me k\nfrobnicate\nget me\nls k\nstatus\nquit\n' });
       expect(sh.code, sh.stderr).to.equal(0);
       expect(sh.stdout).to.match(/ok: k written/);
