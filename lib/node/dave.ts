@@ -4,24 +4,25 @@
  * interfaces), the timers (on the injected clock), the peer table, the
  * store and the verify pool. Each protocol concern lives in its own module
  * (handshake, discovery, serve-get, udp-put, intake, remote-get,
- * batch-writer, replication); onDatagram only dispatches. The receive path
+ * batch-writer, replication); node/dispatch.ts only dispatches. The receive path
  * never throws: bad datagrams are counted in stats() and dropped.
  */
-import { OP, PUBKEY_LEN } from '../constants.js';
+import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { type AddrPort, formatAddress } from '../wire/address.js';
+import { formatAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
-import { type Message, decodeMessage } from '../wire/message.js';
 import { nodeId } from '../records/record.js';
 import { NodeAnnouncer } from './announce.js';
 import { type BatchWriter, nodeWriterHost, openWriter } from './batch-writer.js';
 import { type NodeContext, nodeContext } from './context.js';
 import { AddressDiscovery } from './discovery.js';
+import { dispatcher } from './dispatch.js';
 import { Handshake } from './handshake.js';
 import { type InboundConnections, inboundConnections } from './ingest.js';
 import { Intake } from './intake.js';
+import { type LocalRecordsOptions, LocalView } from './local-view.js';
 import type { DaveOptions } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
 import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './peer-view.js';
@@ -29,12 +30,13 @@ import { type GetOptions, RemoteReads, checkGet } from './remote-get.js';
 import { openSink } from './replica-link.js';
 import { Replicator } from './replication.js';
 import { GetServer } from './serve-get.js';
-import { type NodeStats, newStats, opName, snapshot } from './stats.js';
+import { type NodeStats, newStats, snapshot } from './stats.js';
 import { Timers } from './timers.js';
 import { UdpPuts } from './udp-put.js';
 
 export type { PeerInfo } from './peer-view.js';
 export type { GetOptions } from './remote-get.js';
+export type { LocalRecordsOptions } from './local-view.js';
 
 function invalid(msg: string): never {
   throw new DaveError('ERR_INVALID_ARGUMENT', msg);
@@ -53,13 +55,12 @@ export class Dave {
   private readonly discovery: AddressDiscovery;
   private readonly handshake: Handshake;
   private readonly intake: Intake;
-  private readonly getServer: GetServer;
-  private readonly udpPuts: UdpPuts;
   private readonly reads: RemoteReads;
   private readonly inbound: InboundConnections;
   private readonly waiters: ActiveWaiters;
   private readonly replicator: Replicator;
   private readonly announce: NodeAnnouncer;
+  private readonly local: LocalView;
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -81,8 +82,6 @@ export class Dave {
       onActive: () => this.waiters.notify(),
     });
     this.intake = new Intake({ store: p.store, pool: p.pool, counters: this.counters, log: p.log, skew: p.skew, now: this.ctx.now, closing });
-    this.getServer = new GetServer(this.ctx, p.store);
-    this.udpPuts = new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry));
     this.reads = new RemoteReads(this.ctx, this.intake, this.timers);
     this.replicator = new Replicator({
       ...this.ctx,
@@ -92,6 +91,7 @@ export class Dave {
       storeEntry: (entry) => this.intake.store(entry),
       openSink: (addr) => openSink(p.tcp, addr, p.timings),
     });
+    this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
     this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
   }
 
@@ -117,7 +117,13 @@ export class Dave {
 
   private start(): void {
     const { udp, tcp, table, timings, clock, edges } = this.p;
-    udp.onmessage = (data, from) => this.onDatagram(data, from);
+    udp.onmessage = dispatcher(this.ctx, {
+      handshake: this.handshake,
+      discovery: this.discovery,
+      reads: this.reads,
+      getServer: new GetServer(this.ctx, this.p.store),
+      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry)),
+    });
     tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
     const now = clock.now();
     for (const e of edges) table.add(e, true, now);
@@ -133,39 +139,6 @@ export class Dave {
     const removed = this.p.table.prune(this.p.clock.now(), this.p.timings);
     for (const peer of removed) this.p.log.debug(`dave: dropped peer ${formatAddress(peer.addr)}`);
     this.waiters.notify();
-  }
-
-  private onDatagram(data: Uint8Array, from: AddrPort): void {
-    if (this.closed) return;
-    if (this.discovery.isOwnAddress(from)) return void this.counters.droppedOwnAddress++;
-    let msg: Message;
-    try {
-      msg = decodeMessage(data);
-    } catch {
-      return void this.counters.malformed++;
-    }
-    this.counters.packetsIn[opName(msg.op)!]++;
-    try {
-      switch (msg.op) {
-        case OP.PING:
-          return this.handshake.onPing(msg, from);
-        case OP.PONG:
-          return this.handshake.onPong(msg, from);
-        case OP.PUT:
-          return this.udpPuts.onPut(msg.entry, from);
-        case OP.GET:
-          return this.getServer.onGet(msg, from);
-        case OP.GET_ACK:
-          return this.reads.onGetAck(msg.entry, from);
-        case OP.GETMYADDRPORT:
-          return this.discovery.onRequest(from);
-        case OP.GETMYADDRPORT_ACK:
-          return this.discovery.onAnswer(msg.addr, from);
-      }
-    } catch (err) {
-      // a handler bug must not take the socket down
-      this.p.log.error('dave: handler failed', err);
-    }
   }
 
   /**
@@ -258,6 +231,33 @@ export class Dave {
   /** A snapshot of the counters. */
   stats(): NodeStats {
     return snapshot(this.counters);
+  }
+
+  // ---- the local view, for the CLI and the HTTP API (node/local-view.ts) ----
+
+  /** Records of `owner` held here by key prefix, in key order, paged (`more`: a next page exists). */
+  localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<{ entries: Entry[]; more: boolean }> {
+    return this.local.records(owner, options);
+  }
+
+  /** Every record held here, from a store snapshot taken when iteration starts (a live backup). */
+  localEntries(): AsyncIterable<Entry> {
+    return this.local.entries();
+  }
+
+  /** Records held in this node's store. */
+  recordCount(): number {
+    return this.local.count();
+  }
+
+  /** Records waiting for (or in) signature verification, in this process's pool. */
+  verifyQueueLength(): number {
+    return this.local.verifyQueueLength();
+  }
+
+  /** Verifies `dat` and stores it here only (no active peer needed); replication spreads it later. */
+  storeLocal(dat: Dat): Promise<void> {
+    return this.local.store(dat);
   }
 
   private checkOpen(): void {

@@ -25,6 +25,12 @@ export const CLASSIC_LEVEL_OPTIONS = { keyEncoding: 'view', valueEncoding: 'view
  * and what file systems put in a new directory or mount point.
  */
 const NO_RECORDS = new Set(['node.key', 'LOCK', 'LOG', 'LOG.old', 'lost+found', '.DS_Store']);
+/**
+ * The `dave` command's own files in its data directory, which may come
+ * before the database (`dave key new` writes user.key first): key files
+ * (node.key, user.key, any *.key), the API's token and its URL.
+ */
+const CLI_FILES = /^(.+\.key|api\.token|api\.url)$/;
 
 /** Names of the LevelDB files that hold data. */
 const LEVELDB_DATA = /^(MANIFEST-\d+|\d+\.(ldb|sst|log)|lost)$/;
@@ -56,7 +62,7 @@ export async function inspectDirectory(dir: string): Promise<DirectoryState> {
     if (err instanceof DaveError) throw err;
     throw new DaveError('ERR_DATABASE', `cannot read ${dir}: ${(err as Error).message}`, { cause: err });
   }
-  const files = names.filter((n) => !NO_RECORDS.has(n));
+  const files = names.filter((n) => !NO_RECORDS.has(n) && !CLI_FILES.test(n));
   if (names.includes('CURRENT')) {
     // CURRENT names the manifest; without it LevelDB cannot open the files either
     const manifest = await currentManifest(dir);
