@@ -26,9 +26,9 @@ export const ERROR_CODES = [
   'ERR_INSUFFICIENT_PRIORITY',
   'ERR_STORAGE_FULL',
   'ERR_DATABASE_IN_USE',
+  'ERR_DATABASE_CORRUPT', // a directory of LevelDB files that is not a readable database: dave-db repair
   'ERR_DATABASE',
   'ERR_CLOSED',
-  'ERR_BACKUP_FORMAT',
   // node
   'ERR_NOT_FOUND',
   'ERR_TIMEOUT',

@@ -36,6 +36,7 @@ export {
   type Clock,
   type Logger,
   DEFAULT_TIMINGS,
+  MIN_CAPACITY,
 } from './node/options.js';
 export { type NodeStats } from './node/stats.js';
 export { type TrustOptions, DEFAULT_TRUST } from './node/trust.js';

@@ -4,8 +4,7 @@
  * not a higher layer nor a sibling folder of its own layer:
  *
  *   constants.ts, errors.ts → wire/ → crypto/ → records/ → peers/, store/
- *   → transport/, persistence/ → node/ → cli/, sim/ → codec.ts (the codec entry)
- *   → index.ts (anything)
+ *   → transport/, persistence/ → node/ → api/, sim/ → cli/ → codec.ts, index.ts
  *
  * Imports are read from the TypeScript sources (static, type-only,
  * re-exports, dynamic import(), and worker scripts named with
@@ -31,10 +30,11 @@ const LAYERS: Record<string, number> = {
   transport: 5,
   persistence: 5,
   node: 6,
-  cli: 7,
+  api: 7,
   sim: 7,
+  cli: 8,
   'index.ts': 9,
-  'codec.ts': 8,
+  'codec.ts': 9,
 };
 /** Units of one layer that may import each other. */
 const SHARED_LAYER = new Set(['constants.ts', 'errors.ts']);

@@ -1,148 +1,97 @@
 #!/usr/bin/env node
 /**
- * `dave`: run a node until SIGINT or SIGTERM.
- *
- *   dave [--listen ADDR:PORT] [--edge ADDR:PORT ...] [--db DIR]
- *        [--capacity BYTES] [--key-file FILE] [--verbose]
- *
- * With no arguments: UDP [::]:1618 (dual stack; TCP on 1619), LevelDB in
- * ./dave-data, the node key in ./dave-data/node.key (created 0600 on the
- * first run). Logs go to stderr.
+ * `dave`: the command. `dave start` runs a node (and is what a bare
+ * `dave --listen ...` of earlier versions still runs); `dave shell`,
+ * `dave put|get|del|ls|status|peers|ticket|backup` talk to a running
+ * node's HTTP API; `dave key` makes and shows user keys; `dave devnet`
+ * runs a local network. Every failure is one line (lib/cli/fail.ts).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SEED_LEN } from '../constants.js';
-import { Dave } from '../node/dave.js';
-import type { Logger } from '../node/options.js';
+import { findApi } from './api-files.js';
+import { EXIT_USAGE, UsageError, messageOf, report } from './fail.js';
+import { DEFAULT_DATA } from './start-options.js';
 
-export const DEFAULT_LISTEN = '[::]:1618';
-export const DEFAULT_DB = './dave-data';
+// Commands are loaded when used, so a one-shot command does not pay for
+// the node, the logger and the metrics library at start-up.
+const CLIENT_COMMANDS: Record<string, string> = {
+  put: '<key> <value>      write a record (signed by the node\'s user key, or --key-file)',
+  get: '<owner|me> <key>   read a record; exit 1 when not found',
+  del: '<key>              delete a record (a newer one with an empty value)',
+  ls: '[prefix]           records of an owner held by the node (--owner HEX --limit N --after KEY)',
+  status: '                the node\'s ID, addresses, peers and space',
+  peers: '                 the node\'s peer table',
+  ticket: '                the node\'s join ticket',
+  backup: '<file>          a live godave-format backup of the node\'s records',
+};
 
-const USAGE = `usage: dave [options]
+const USAGE = `usage: dave <command> [options]
 
-Runs a Dave node (UDP; TCP on the UDP port + 1) until Ctrl-C / SIGTERM.
+commands:
+  start                  run a node (dave start --help for its options)
+  shell [--api URL]      a shell on a running node's API
+  devnet [--nodes N] [--dir DIR]   N nodes on loopback with a shell
+  key new|show [--file FILE]       user keys (default DIR/user.key)
+${Object.entries(CLIENT_COMMANDS)
+  .map(([c, s]) => `  ${c} ${s}`)
+  .join('\n')}
 
-options:
-  --listen ADDR:PORT  UDP address to bind (default ${DEFAULT_LISTEN}: all
-                      interfaces, IPv4 and IPv6; TCP on port + 1)
-  --edge ADDR:PORT    a bootstrap peer; repeat for several (IPv4 or [IPv6])
-  --db DIR            LevelDB directory (default ${DEFAULT_DB})
-  --capacity BYTES    bytes of records to keep (default 1073741824, 1 GiB)
-  --key-file FILE     the node's 32-byte ed25519 seed, hex; created 0600 if
-                      absent (default DIR/node.key)
-  --verbose           debug logging
-  --help              this text
+The one-shot commands and shell find the API through the data directory
+(--data DIR, default ${DEFAULT_DATA}) or take --api URL and --token TOKEN;
+--json prints JSON. Exit status: 0 done, 1 not found, 2 error.
 `;
 
-function stderrLogger(verbose: boolean): Logger {
-  const line = (level: string, args: unknown[]) =>
-    process.stderr.write(`${new Date().toISOString()} ${level} ${args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ')}\n`);
-  return {
-    debug: (...a) => verbose && line('debug', a),
-    info: (...a) => line('info', a),
-    warn: (...a) => line('warn', a),
-    error: (...a) => line('error', a),
-  };
+async function runShellCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: { api: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' } }, strict: true }).values;
+  } catch (err) {
+    throw new UsageError(`shell: ${messageOf(err)}`);
+  }
+  const { url, token } = findApi(values.data ?? DEFAULT_DATA, values.api, values.token);
+  const { HttpClient } = await import('../api/client.js');
+  const { runShell } = await import('./shell.js');
+  const client = new HttpClient(url, token);
+  await client.status(); // fail now, with one line, when nothing answers
+  await runShell({ targets: [{ name: 'dave', client }] });
+  return 0;
 }
 
-/** Reads the seed at `file` (hex), or creates one there with mode 0600. */
-export function loadOrCreateKey(file: string): Uint8Array {
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8').trim();
-    if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new Error(`${file}: expected ${SEED_LEN * 2} hex characters`);
-    return new Uint8Array(Buffer.from(text, 'hex'));
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  const seed = new Uint8Array(randomBytes(SEED_LEN));
-  writeFileSync(file, Buffer.from(seed).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
-  return seed;
+/** A node command ends the process when it is done (a shell may still hold stdin). */
+async function exitWhenDone(run: Promise<number>): Promise<number> {
+  const code = await run;
+  process.exit(code);
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        listen: { type: 'string', default: DEFAULT_LISTEN },
-        edge: { type: 'string', multiple: true, default: [] },
-        db: { type: 'string', default: DEFAULT_DB },
-        capacity: { type: 'string' },
-        'key-file': { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`dave: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd.startsWith('-')) {
+    if (cmd === '--help' || cmd === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    return exitWhenDone((await import('./start.js')).runStart(argv)); // `dave --listen ...`: the earlier form of dave start
   }
-  if (args.help) {
+  if (cmd === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }
-  const log = stderrLogger(args.verbose === true);
-  const db = args.db!;
-  const capacity = args.capacity === undefined ? undefined : Number(args.capacity);
-  if (capacity !== undefined && !(Number.isSafeInteger(capacity) && capacity >= 0)) {
-    process.stderr.write(`dave: --capacity must be a whole number of bytes\n`);
-    return 2;
-  }
-  // signals are handled from the start, so one that arrives while the
-  // node is opening still closes it cleanly
-  let node: Dave | null = null;
-  let stopping = false;
-  let status: NodeJS.Timeout | undefined;
-  let stopped!: (code: number) => void;
-  const done = new Promise<number>((resolve) => (stopped = resolve));
-  const stop = (signal: string) => {
-    if (stopping) {
-      log.warn(`dave: ${signal} again, exiting without waiting`);
-      process.exit(130);
+  if (cmd === 'start') return exitWhenDone((await import('./start.js')).runStart(rest));
+  if (cmd === 'shell') return runShellCommand(rest);
+  if (cmd === 'devnet') return exitWhenDone((await import('./devnet.js')).runDevnet(rest));
+  if (cmd === 'key') return (await import('./key.js')).runKey(rest);
+  if (cmd in CLIENT_COMMANDS) {
+    try {
+      return await (await import('./client-commands.js')).runClientCommand(cmd, rest);
+    } catch (err) {
+      report(err);
+      return EXIT_USAGE; // one-shot commands: every error is 2 (1 means not found)
     }
-    stopping = true;
-    log.info(`dave: ${signal}, closing`);
-    clearInterval(status);
-    if (node === null) return; // still opening: closed right after
-    node.close().then(
-      () => stopped(0),
-      (err) => {
-        log.error('dave: close failed:', err);
-        stopped(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  try {
-    mkdirSync(db, { recursive: true });
-    const privateKey = loadOrCreateKey(args['key-file'] ?? join(db, 'node.key'));
-    node = await Dave.open({ listen: args.listen, edges: args.edge, database: db, capacity, privateKey, logger: log });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    log.error(`dave: cannot start${code ? ` (${code})` : ''}:`, err);
-    return 1;
   }
-  const n = node;
-  log.info(`dave: database ${db}, ${args.edge!.length} edge(s), public key ${Buffer.from(n.publicKey).toString('hex')}`);
-  if (stopping) {
-    await n.close();
-    return 0;
-  }
-  status = setInterval(() => {
-    const s = n.stats();
-    log.info(
-      `dave: ${n.activePeerCount()} active of ${n.peers().length} peers; ${n.usedSpace()} of ${n.capacity()} bytes; ` +
-        `stored ${s.recordsStored}, malformed ${s.malformed}, verify failures ${s.verifyFailures}`,
-    );
-  }, 60_000);
-  status.unref();
-  return done;
+  throw new UsageError(`unknown command ${JSON.stringify(cmd)} (dave --help lists them)`);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  process.exitCode = report(err);
+}

@@ -189,3 +189,19 @@ export class Writer implements BatchWriter {
     }
   }
 }
+
+/** The WriterHost of a node: its intake verifies and stores, its counters count the PUTs. */
+export function nodeWriterHost(
+  intake: { verify(dat: Dat): Promise<void>; store(entry: Entry): Promise<unknown> },
+  counters: { packetsOut: { PUT: number } },
+  timings: { connectTimeoutMs: number; frameTimeoutMs: number },
+  sentTo?: (peer: Peer, entry: Entry) => void,
+): WriterHost {
+  return {
+    sentTo,
+    verify: (dat) => intake.verify(dat),
+    storeLocal: (entry) => intake.store(entry),
+    sent: (n) => (counters.packetsOut.PUT += n),
+    closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
+  };
+}

@@ -20,8 +20,19 @@ export interface BoundPair {
 }
 
 /**
- * Binds UDP and TCP on `host`. Rejects with the OS error (EADDRINUSE for
- * a taken fixed port); closes whatever it opened when it fails.
+ * The OS error of a bind, saying which port of the pair it was about; the
+ * code (EADDRINUSE, EACCES, ...) is kept.
+ */
+function portError(err: unknown, which: string): Error {
+  const code = codeOf(err);
+  const why = code === 'EADDRINUSE' ? 'is in use' : `cannot be bound (${code || String(err)})`;
+  return Object.assign(new Error(`${which} ${why}`, { cause: err }), { code });
+}
+
+/**
+ * Binds UDP and TCP on `host`. Rejects with the OS error's code (EADDRINUSE
+ * for a taken fixed port) and a message naming the port, UDP or TCP;
+ * closes whatever it opened when it fails.
  */
 export async function bindPair(sockets: SocketFactory, host: string, port: number): Promise<BoundPair> {
   for (let attempt = 0; ; attempt++) {
@@ -32,14 +43,22 @@ export async function bindPair(sockets: SocketFactory, host: string, port: numbe
       try {
         u = await udp.bind(host, port);
       } catch (err) {
-        if (host !== '::' || !NO_IPV6.includes(codeOf(err))) throw err;
+        if (host !== '::' || !NO_IPV6.includes(codeOf(err))) throw port === 0 ? err : portError(err, `UDP port ${port}`);
         await udp.close();
         udp = sockets.udp();
         host = '0.0.0.0';
-        u = await udp.bind(host, port);
+        try {
+          u = await udp.bind(host, port);
+        } catch (e) {
+          throw port === 0 ? e : portError(e, `UDP port ${port}`);
+        }
       }
       if (u.port === 0xffff) throw Object.assign(new Error('no room for TCP on port + 1'), { code: 'EADDRINUSE' });
-      await tcp.listen(host, u.port + 1);
+      try {
+        await tcp.listen(host, u.port + 1);
+      } catch (err) {
+        throw port === 0 ? err : portError(err, `TCP port ${u.port + 1} (the UDP port + 1)`);
+      }
       return { udp, tcp, address: u };
     } catch (err) {
       await Promise.all([udp.close(), tcp.close()]);

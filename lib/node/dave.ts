@@ -4,23 +4,25 @@
  * interfaces), the timers (on the injected clock), the peer table, the
  * store and the verify pool. Each protocol concern lives in its own module
  * (handshake, discovery, serve-get, udp-put, intake, remote-get,
- * batch-writer, replication); onDatagram only dispatches. The receive path
+ * batch-writer, replication); node/dispatch.ts only dispatches. The receive path
  * never throws: bad datagrams are counted in stats() and dropped.
  */
-import { OP, PUBKEY_LEN } from '../constants.js';
+import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { type AddrPort, formatAddress } from '../wire/address.js';
+import { formatAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
-import { type Message, decodeMessage } from '../wire/message.js';
 import { nodeId } from '../records/record.js';
-import { type BatchWriter, openWriter } from './batch-writer.js';
+import { NodeAnnouncer } from './announce.js';
+import { type BatchWriter, nodeWriterHost, openWriter } from './batch-writer.js';
 import { type NodeContext, nodeContext } from './context.js';
 import { AddressDiscovery } from './discovery.js';
+import { dispatcher } from './dispatch.js';
 import { Handshake } from './handshake.js';
 import { type InboundConnections, inboundConnections } from './ingest.js';
 import { Intake } from './intake.js';
+import { type LocalRecordsOptions, LocalView } from './local-view.js';
 import { type DaveOptions, randomFloat } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
 import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './peer-view.js';
@@ -28,17 +30,14 @@ import { type GetOptions, RemoteReads, checkGet } from './remote-get.js';
 import { openSink } from './replica-link.js';
 import { Replicator } from './replication.js';
 import { GetServer } from './serve-get.js';
-import { type NodeStats, newStats, opName, snapshot } from './stats.js';
+import { type NodeStats, newStats, snapshot } from './stats.js';
 import { Timers } from './timers.js';
 import { UdpPuts } from './udp-put.js';
-import { Challenger } from './challenger.js';
-import { DEFAULT_TRUST, TrustKeeper } from './trust.js';
-import { type Peer, sortByDistance } from '../peers/table.js';
-import { skipFailing, substitutes } from '../peers/trust.js';
-import { FANOUT } from '../constants.js';
+import { NodeTrust } from './node-trust.js';
 
 export type { PeerInfo } from './peer-view.js';
 export type { GetOptions } from './remote-get.js';
+export type { LocalRecordsOptions } from './local-view.js';
 
 function invalid(msg: string): never {
   throw new DaveError('ERR_INVALID_ARGUMENT', msg);
@@ -57,14 +56,13 @@ export class Dave {
   private readonly discovery: AddressDiscovery;
   private readonly handshake: Handshake;
   private readonly intake: Intake;
-  private readonly getServer: GetServer;
-  private readonly udpPuts: UdpPuts;
   private readonly reads: RemoteReads;
   private readonly inbound: InboundConnections;
   private readonly waiters: ActiveWaiters;
   private readonly replicator: Replicator;
-  private readonly trust: TrustKeeper;
-  private readonly challenger: Challenger;
+  private readonly trust: NodeTrust;
+  private readonly announce: NodeAnnouncer;
+  private readonly local: LocalView;
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -75,10 +73,10 @@ export class Dave {
     this.timers = new Timers(p.clock, p.log);
     const closing = () => this.closed;
     this.ctx = nodeContext(p, this.counters, closing);
-    this.waiters = new ActiveWaiters(p.table, closing);
-    // with trust off the keeper still measures RTT for peers(), and remembers no challenge
-    this.trust = new TrustKeeper(p.trust ?? { ...DEFAULT_TRUST, challengeProbability: 0 }, this.counters, p.timings.getTimeoutMs);
-    const trustOn = p.trust !== null;
+    this.announce = new NodeAnnouncer(p);
+    this.waiters = new ActiveWaiters(p.table, closing, () => this.announce.peersChanged());
+    this.intake = new Intake({ store: p.store, pool: p.pool, counters: this.counters, log: p.log, skew: p.skew, now: this.ctx.now, closing });
+    this.trust = new NodeTrust({ ctx: this.ctx, timers: this.timers, store: p.store, selfId: this.id, options: p.trust, maxDeadlineMs: p.timings.getTimeoutMs, intake: this.intake });
     this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound, () => randomFloat(p.random));
     this.handshake = new Handshake(this.ctx, {
       signer: p.signer,
@@ -87,29 +85,9 @@ export class Dave {
       store: p.store,
       onActive: () => this.waiters.notify(),
       randomBytes: p.random,
-      onPinged: (peer, now) => this.trust.pinged(peer.key, now),
-      onProved: (peer, now) => this.trust.ponged(peer.key, now),
-      pongPeers: trustOn ? (n, exclude) => this.trust.draw(p.table.active().filter((x) => x.key !== exclude), n, p.clock.now()) : undefined,
+      ...this.trust.handshakeHooks(),
     });
-    this.intake = new Intake({ store: p.store, pool: p.pool, counters: this.counters, log: p.log, skew: p.skew, now: this.ctx.now, closing });
-    this.getServer = new GetServer(this.ctx, p.store);
-    this.udpPuts = new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry));
-    this.challenger = new Challenger({
-      ctx: this.ctx,
-      trust: this.trust,
-      timers: this.timers,
-      store: p.store,
-      selfId: this.id,
-      verify: (dat) => this.intake.verify(dat),
-      countVerifyError: (err) => this.intake.countVerifyError(err),
-    });
-    this.reads = new RemoteReads(
-      this.ctx,
-      this.intake,
-      this.timers,
-      undefined,
-      trustOn ? (owner) => skipFailing(this.closest(owner), FANOUT, (x) => this.trust.failing(x.key, p.clock.now())) : undefined,
-    );
+    this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets());
     this.replicator = new Replicator({
       ...this.ctx,
       id: this.id,
@@ -117,16 +95,19 @@ export class Dave {
       entries: () => p.store.entries(),
       storeEntry: (entry) => this.intake.store(entry),
       openSink: (addr) => openSink(p.tcp, addr, p.timings, p.clock),
-      sentTo: (peer, entry) => this.challenger.sentTo(peer, entry),
+      sentTo: (peer, entry) => this.trust.sentTo(peer, entry),
     });
+    this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
     this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
   }
 
   /**
    * Opens a node: the store, then the UDP socket and the TCP listener on
    * the next port, then the timers.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS, ERR_DATABASE_IN_USE,
-   *   ERR_DATABASE; the OS error when the address cannot be bound
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS (an option, checked
+   *   before anything is opened), ERR_DATABASE_IN_USE, ERR_DATABASE_CORRUPT,
+   *   ERR_DATABASE; the OS error when the address cannot be bound (its
+   *   message says whether the UDP port or the TCP port, UDP + 1, is taken)
    */
   static async open(options: DaveOptions = {}): Promise<Dave> {
     const parts = await openParts(options);
@@ -142,58 +123,31 @@ export class Dave {
 
   private start(): void {
     const { udp, tcp, table, timings, clock, edges } = this.p;
-    udp.onmessage = (data, from) => this.onDatagram(data, from);
+    udp.onmessage = dispatcher(this.ctx, {
+      handshake: this.handshake,
+      discovery: this.discovery,
+      reads: this.reads,
+      challenges: this.trust,
+      getServer: new GetServer(this.ctx, this.p.store),
+      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry)),
+    });
     tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
     const now = clock.now();
     for (const e of edges) table.add(e, true, now);
     this.timers.every(timings.pingMs, () => this.handshake.pingAll());
+    this.timers.every(timings.pingMs, () => this.announce.tick()); // silent edges, the status line when due
     this.timers.every(timings.deactivateAfterMs, () => this.prune());
     this.timers.every(timings.replicateEveryMs, () => void this.replicate());
-    if (this.p.trust) this.timers.every(this.p.trust.challengeEveryMs, () => this.challenger.round());
+    this.trust.start();
     this.handshake.pingAll();
-    this.p.log.info(`dave: node ${this.id.toString(16).padStart(16, '0')} listening on ${this.address()} (TCP port ${this.p.bound.port + 1})`);
+    this.announce.opened(this.id, this.address(), this.p.bound.port + 1, this.p.openMs);
   }
 
   private prune(): void {
     const removed = this.p.table.prune(this.p.clock.now(), this.p.timings);
     for (const peer of removed) this.p.log.debug(`dave: dropped peer ${formatAddress(peer.addr)}`);
-    // trust state of peers gone from the table (also evicted ones), so it stays bounded with trust off too
-    this.trust.sweep((k) => this.p.table.get(k) !== undefined);
+    this.trust.sweep(); // peers gone from the table (evicted ones too)
     this.waiters.notify();
-  }
-
-  private onDatagram(data: Uint8Array, from: AddrPort): void {
-    if (this.closed) return;
-    if (this.discovery.isOwnAddress(from)) return void this.counters.droppedOwnAddress++;
-    let msg: Message;
-    try {
-      msg = decodeMessage(data);
-    } catch {
-      return void this.counters.malformed++;
-    }
-    this.counters.packetsIn[opName(msg.op)!]++;
-    try {
-      switch (msg.op) {
-        case OP.PING:
-          return this.handshake.onPing(msg, from);
-        case OP.PONG:
-          return this.handshake.onPong(msg, from);
-        case OP.PUT:
-          return this.udpPuts.onPut(msg.entry, from);
-        case OP.GET:
-          return this.getServer.onGet(msg, from);
-        case OP.GET_ACK:
-          this.challenger.onGetAck(msg.entry, from);
-          return this.reads.onGetAck(msg.entry, from);
-        case OP.GETMYADDRPORT:
-          return this.discovery.onRequest(from);
-        case OP.GETMYADDRPORT_ACK:
-          return this.discovery.onAnswer(msg.addr, from);
-      }
-    } catch (err) {
-      // a handler bug must not take the socket down
-      this.p.log.error('dave: handler failed', err);
-    }
   }
 
   /**
@@ -222,29 +176,9 @@ export class Dave {
     const byId = this.p.table.activeById();
     if (byId.size === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to write to');
     const { timings, tcp, clock } = this.p;
-    const host = {
-      verify: (dat: Dat) => this.intake.verify(dat),
-      storeLocal: (entry: Entry) => this.intake.store(entry),
-      sent: (n: number) => (this.counters.packetsOut.PUT += n),
-      sentTo: (peer: Peer, entry: Entry) => this.challenger.sentTo(peer, entry),
-      closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
-    };
+    const host = nodeWriterHost(this.intake, this.counters, timings, (peer, entry) => this.trust.sentTo(peer, entry));
     // trust: each failing replica gets a substitute, the next-closest reliable peer
-    const subs = this.p.trust ? () => this.substitutesFor(nodeId(publicKey)) : undefined;
-    return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings, clock), subs);
-  }
-
-  /** The active peers by XOR distance to `owner`, closest first. */
-  private closest(owner: bigint): Peer[] {
-    return sortByDistance([...this.p.table.activeById().values()], owner, (x) => x.id);
-  }
-
-  /** Substitutes for the failing ones of the FANOUT closest of us and the active peers (docs/trust.md). */
-  private substitutesFor(owner: bigint): Peer[] {
-    const now = this.p.clock.now();
-    const self = { id: this.id, key: '' } as Peer;
-    const sorted = sortByDistance([self, ...this.p.table.activeById().values()], owner, (x) => x.id);
-    return substitutes(sorted, FANOUT, (x) => x !== self && this.trust.failing(x.key, now)).filter((x) => x !== self);
+    return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings, clock), this.trust.substitutes(nodeId(publicKey)));
   }
 
   /**
@@ -262,7 +196,7 @@ export class Dave {
   }
 
   /**
-   * Resolves once at least `count` peers are active.
+   * Resolves once `count` peers are ready: active, proved their key, answered by us (they answer reads).
    * @throws DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   waitForActivePeers(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
@@ -302,8 +236,7 @@ export class Dave {
 
   /** Every known peer, with its reliability, RTT and challenge counts (docs/trust.md). */
   peers(): PeerInfo[] {
-    const now = this.p.clock.now();
-    return [...this.p.table.all()].map((x) => ({ ...peerInfo(x), ...this.trust.info(x.key, now) }));
+    return [...this.p.table.all()].map((x) => ({ ...peerInfo(x), ...this.trust.info(x.key) }));
   }
 
   /** A snapshot of the counters. */
@@ -311,14 +244,40 @@ export class Dave {
     return snapshot(this.counters);
   }
 
+  // ---- the local view, for the CLI and the HTTP API (node/local-view.ts) ----
+
+  /** Records of `owner` held here by key prefix, in key order, paged (`more`: a next page exists). */
+  localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<{ entries: Entry[]; more: boolean }> {
+    return this.local.records(owner, options);
+  }
+
+  /** Every record held here, from a store snapshot taken when iteration starts (a live backup). */
+  localEntries(): AsyncIterable<Entry> {
+    return this.local.entries();
+  }
+
+  /** Records held in this node's store. */
+  recordCount(): number {
+    return this.local.count();
+  }
+
+  /** Records waiting for (or in) signature verification, in this process's pool. */
+  verifyQueueLength(): number {
+    return this.local.verifyQueueLength();
+  }
+
+  /** Verifies `dat` and stores it here only (no active peer needed); replication spreads it later. */
+  storeLocal(dat: Dat): Promise<void> {
+    return this.local.store(dat);
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new DaveError('ERR_CLOSED', 'node is closed');
   }
 
   /**
-   * One replica re-evaluation pass (spec §12, node/replication.ts). Returns
-   * the number of entries whose replicas changed. Public for tests and
-   * operators; runs on its own every timings.replicateEveryMs.
+   * One replica re-evaluation pass (spec §12, node/replication.ts): the number of entries whose
+   * replicas changed. Public for tests and operators; runs every timings.replicateEveryMs.
    */
   replicate(): Promise<number> {
     return this.replicator.run();

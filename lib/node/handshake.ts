@@ -25,7 +25,7 @@ export interface HandshakeDeps {
   readonly maxGetAnswersPerPing: number;
   /** Our used space and capacity, sent in each PING. */
   readonly store: { usedSpace(): number; capacity(): number };
-  /** A peer just became active. */
+  /** A peer just became active, or an active peer was answered by us for the first time (it may be ready). */
   onActive(): void;
   /** Random bytes for challenges, salts and the peer sample of a PONG. Default node:crypto. */
   randomBytes?: (n: number) => Uint8Array;
@@ -82,6 +82,8 @@ export class Handshake {
     const peers =
       peer.pubKey === null ? [] : (this.deps.pongPeers?.(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random))).map((p) => p.addr);
     this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
+    // it can prove our key now, and will answer our GETs: maybe ready
+    if (table.answered(peer) && peer.active) this.deps.onActive();
   }
 
   /** A PONG: check the answer to our challenge, learn the key, add the listed peers. */

@@ -5,7 +5,7 @@
  * verifying. Used for UDP and TCP PUTs, verified GET answers, the batch
  * writer's local copy and replication.
  */
-import { isDaveError } from '../errors.js';
+import { type DaveError, isDaveError } from '../errors.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
@@ -81,18 +81,32 @@ export class Intake {
     await this.store(entry);
   }
 
-  /** Stores a verified entry, counting the outcome. Never rejects. */
-  async store(entry: Entry): Promise<boolean> {
+  /**
+   * Stores a verified entry, counting the outcome.
+   * @throws DaveError the store's refusal (counted), ERR_DATABASE, ERR_CLOSED
+   */
+  async put(entry: Entry): Promise<void> {
     const { counters } = this.deps;
-    if (this.deps.closing()) return false;
     try {
       const r = await this.deps.store.put(entry);
       counters.recordsStored++;
       if (r.evicted !== undefined) counters.evicted++;
+    } catch (err) {
+      if (isRefusal(err)) this.refused(err.code);
+      throw err;
+    }
+  }
+
+  /** Stores a verified entry, counting the outcome. Never rejects. */
+  async store(entry: Entry): Promise<boolean> {
+    if (this.deps.closing()) return false;
+    try {
+      await this.put(entry);
       return true;
     } catch (err) {
-      if (isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED') this.refused(err.code);
-      else if (!this.deps.closing()) this.deps.log.warn('dave: store write failed', err);
+      if (!isRefusal(err) && !this.deps.closing()) {
+        this.deps.log.warn('dave: store write failed', err);
+      }
       return false;
     }
   }
@@ -101,6 +115,11 @@ export class Intake {
     const r = this.deps.counters.refused;
     r[code] = (r[code] ?? 0) + 1;
   }
+}
+
+/** The store refused the record (a rule, not a failure): counted by its code. */
+function isRefusal(err: unknown): err is DaveError {
+  return isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED';
 }
 
 function sameDat(a: Dat, b: Dat): boolean {

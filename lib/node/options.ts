@@ -13,14 +13,15 @@ import {
   REPLICATE_EVERY_MS,
 } from '../constants.js';
 import { randomBytes } from 'node:crypto';
-import { SEED_LEN } from '../constants.js';
+import { ENTRY_OVERHEAD, MAX_KV_LEN, SEED_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
 import { type AddrPort, parseAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import { type SigningKey, signingKey } from '../crypto/ed25519.js';
 import type { AnyLevel } from '../store/layout.js';
 import type { StoreLike } from '../store/types.js';
-import type { PeerLimits } from '../peers/table.js';
+import { DEFAULT_PEER_LIMITS, type PeerLimits } from '../peers/table.js';
+import { DEFAULT_CACHE_CAPACITY, DEFAULT_CAPACITY } from '../store/options.js';
 import type { SocketFactory } from '../transport/types.js';
 import { nodeSockets } from '../transport/index.js';
 import { type TrustOptions, resolveTrust } from './trust.js';
@@ -107,7 +108,7 @@ export interface DaveOptions {
   edges?: string[];
   /** A directory (classic-level) or an abstract-level instance. Default: in memory (memory-level). */
   database?: string | AnyLevel;
-  /** Bytes of records stored at most. Default 1 GiB. */
+  /** Bytes of records stored at most. Default 1 GiB; at least MIN_CAPACITY (1448, one record of the largest size). */
   capacity?: number;
   /** Bytes of values cached in memory. Default 64 MiB. */
   cacheCapacity?: number;
@@ -140,9 +141,9 @@ export interface DaveOptions {
    * per peer asked, so ~1000 reads/s from one peer at the default 1 s PING).
    */
   maxGetAnswersPerPing?: number;
-  /** Verification worker threads. Default min(4, cores); 0 verifies inline. */
+  /** Verification worker threads, 0..64. Default min(4, cores); 0 verifies inline. */
   verifyWorkers?: number;
-  /** Allowed lead of a record's time over our clock. Default 5 000 (Go: 0). */
+  /** Allowed lead of a record's time over our clock, integer ms >= 0. Default 5 000 (Go: 0). */
   maxClockSkewMs?: number;
   /**
    * Storage challenges and trust-steered peer choice (docs/trust.md):
@@ -154,12 +155,15 @@ export interface DaveOptions {
 
 export const DEFAULTS = Object.freeze({
   listen: '[::]:0',
-  capacity: 1 << 30,
-  cacheCapacity: 64 << 20,
+  capacity: DEFAULT_CAPACITY,
+  cacheCapacity: DEFAULT_CACHE_CAPACITY,
   maxClockSkewMs: MAX_CLOCK_SKEW_MS,
   maxInboundPerHost: 8,
   maxGetAnswersPerPing: 1024,
 });
+
+/** Smallest `capacity` Dave.open accepts: room for one record of the largest size (key + value 1224, + 224). */
+export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD;
 
 /** Dave.open options checked, with every default filled in. */
 export interface ResolvedOptions {
@@ -167,10 +171,16 @@ export interface ResolvedOptions {
   edges: AddrPort[];
   signer: SigningKey;
   timings: Timings;
+  database: string | AnyLevel | undefined;
   capacity: number;
   cacheCapacity: number;
+  sync: boolean | undefined;
+  store: StoreLike | undefined;
+  peerLimits: PeerLimits;
   maxInboundPerHost: number;
   maxGetAnswersPerPing: number;
+  /** undefined: the pool's default, min(4, cores). */
+  verifyWorkers: number | undefined;
   maxClockSkewMs: number;
   clock: Clock;
   logger: Logger;
@@ -180,49 +190,134 @@ export interface ResolvedOptions {
   random: RandomSource;
 }
 
+const OPTION_NAMES = new Set<string>([
+  'listen', 'privateKey', 'edges', 'database', 'capacity', 'cacheCapacity', 'sync', 'logger', 'clock', 'sockets',
+  'timings', 'store', 'peerLimits', 'maxInboundPerHost', 'maxGetAnswersPerPing', 'verifyWorkers', 'maxClockSkewMs',
+  'random', 'trust',
+]);
+
+/** Most verification worker threads. */
+const MAX_VERIFY_WORKERS = 64;
+
 function invalid(msg: string): never {
   throw new DaveError('ERR_INVALID_ARGUMENT', msg);
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object';
+}
+
+/** A safe integer in [min, max], or `fallback` when undefined. */
+function int(v: unknown, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min}..${max}`;
+    invalid(`${name} must be an integer ${range}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v);
+}
+
+/** `v` is undefined or an object whose listed members are functions. */
+function withMethods<T>(v: unknown, name: string, methods: string[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!isObject(v) || methods.some((m) => typeof v[m] !== 'function')) {
+    invalid(`${name} must be an object with ${methods.join(', ')}`);
+  }
+  return v as T;
+}
+
+function checkTimings(v: unknown): Timings {
+  if (v !== undefined && !isObject(v)) invalid('timings must be an object');
+  const given = (v ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(given)) {
+    if (!Object.hasOwn(DEFAULT_TIMINGS, k)) invalid(`timings.${k} is not a timing (${Object.keys(DEFAULT_TIMINGS).join(', ')})`);
+  }
+  const timings = { ...DEFAULT_TIMINGS, ...given } as Timings;
+  for (const [k, t] of Object.entries(timings)) {
+    if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) invalid(`timings.${k} must be a positive number of ms, got ${describe(t)}`);
+  }
+  return timings;
+}
+
+function checkPeerLimits(v: unknown): PeerLimits {
+  if (v === undefined) return { ...DEFAULT_PEER_LIMITS };
+  if (!isObject(v)) invalid('peerLimits must be an object');
+  for (const k of Object.keys(v)) {
+    if (!Object.hasOwn(DEFAULT_PEER_LIMITS, k)) invalid(`peerLimits.${k} is not a limit (maxPeers, maxPerHost)`);
+  }
+  return {
+    maxPeers: int(v.maxPeers, 'peerLimits.maxPeers', DEFAULT_PEER_LIMITS.maxPeers, 1),
+    maxPerHost: int(v.maxPerHost, 'peerLimits.maxPerHost', DEFAULT_PEER_LIMITS.maxPerHost, 1),
+  };
+}
+
+function checkDatabase(v: unknown): string | AnyLevel | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') {
+    if (v.length === 0) invalid('database must not be an empty path');
+    return v;
+  }
+  if (!isObject(v) || typeof v.sublevel !== 'function') invalid('database must be a directory path or an abstract-level database');
+  return v as unknown as AnyLevel;
+}
+
 /**
- * Checks Dave.open options and fills in the defaults; a missing private
- * key is drawn at random. Options passed through as given (database,
- * sync, store, peerLimits, verifyWorkers) are checked where they are used.
+ * Checks every Dave.open option and fills in the defaults, before the node
+ * touches the disk or the network; a missing private key is drawn at
+ * random. Every option is checked here, nowhere later. The message of an
+ * error names the option.
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS
  */
 export function resolveOptions(options: DaveOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') invalid('options must be an object');
-  const listen = parseAddress(options.listen ?? DEFAULTS.listen);
-  const edges = (options.edges ?? []).map((e) => parseAddress(e));
-  const random = options.random ?? cryptoRandom;
-  if (typeof random !== 'function') invalid('random must be a function');
-  const seed = options.privateKey ?? random(SEED_LEN);
-  const signer = signingKey(checkBytes(seed, SEED_LEN, 'privateKey'));
-  const timings: Timings = { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) };
-  for (const [k, v] of Object.entries(timings)) {
-    if (typeof v !== 'number' || !(v > 0)) invalid(`timings.${k} must be a positive number`);
+  if (!isObject(options)) invalid('options must be an object');
+  for (const k of Object.keys(options)) {
+    if (!OPTION_NAMES.has(k)) invalid(`${k} is not an option of Dave.open`);
   }
-  const capacity = options.capacity ?? DEFAULTS.capacity;
-  if (!Number.isSafeInteger(capacity) || capacity < 0) invalid('capacity must be a non-negative integer');
-  const maxInboundPerHost = options.maxInboundPerHost ?? DEFAULTS.maxInboundPerHost;
-  if (!Number.isSafeInteger(maxInboundPerHost) || maxInboundPerHost < 1) invalid('maxInboundPerHost must be a positive integer');
-  const maxGetAnswersPerPing = options.maxGetAnswersPerPing ?? DEFAULTS.maxGetAnswersPerPing;
-  if (!Number.isSafeInteger(maxGetAnswersPerPing) || maxGetAnswersPerPing < 1) invalid('maxGetAnswersPerPing must be a positive integer');
+  const o = options as DaveOptions;
+  if (o.listen !== undefined && typeof o.listen !== 'string') invalid('listen must be a string "address:port"');
+  const listen = parseAddress(o.listen ?? DEFAULTS.listen);
+  if (listen.port === 0xffff) {
+    invalid('listen: port 65535 leaves no port for TCP, which listens on the UDP port + 1: give at most 65534');
+  }
+  if (o.edges !== undefined && (!Array.isArray(o.edges) || o.edges.some((e) => typeof e !== 'string'))) {
+    invalid('edges must be an array of "address:port" strings');
+  }
+  const edges = (o.edges ?? []).map((e) => parseAddress(e));
+  const random = o.random ?? cryptoRandom;
+  if (typeof random !== 'function') invalid('random must be a function');
+  const seed = o.privateKey ?? random(SEED_LEN);
+  const signer = signingKey(checkBytes(seed, SEED_LEN, 'privateKey'));
+  const timings = checkTimings(o.timings);
+  const database = checkDatabase(o.database);
+  const capacity = int(o.capacity, 'capacity', DEFAULTS.capacity, MIN_CAPACITY);
+  const cacheCapacity = int(o.cacheCapacity, 'cacheCapacity', DEFAULTS.cacheCapacity, 0);
+  if (o.sync !== undefined && typeof o.sync !== 'boolean') invalid('sync must be a boolean');
+  const store = withMethods<StoreLike>(o.store, 'store', ['put', 'get', 'getByStoreKey', 'peek', 'entries', 'flush', 'close']);
+  if (store !== undefined && database !== undefined) invalid('give database or store, not both');
   return {
     listen,
     edges,
     signer,
     timings,
+    database,
     capacity,
-    cacheCapacity: options.cacheCapacity ?? DEFAULTS.cacheCapacity,
-    maxInboundPerHost,
-    maxGetAnswersPerPing,
-    maxClockSkewMs: options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs,
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? silentLogger,
-    sockets: options.sockets ?? nodeSockets,
+    cacheCapacity,
+    sync: o.sync,
+    store,
+    peerLimits: checkPeerLimits(o.peerLimits),
+    maxInboundPerHost: int(o.maxInboundPerHost, 'maxInboundPerHost', DEFAULTS.maxInboundPerHost, 1),
+    maxGetAnswersPerPing: int(o.maxGetAnswersPerPing, 'maxGetAnswersPerPing', DEFAULTS.maxGetAnswersPerPing, 1),
+    verifyWorkers: o.verifyWorkers === undefined ? undefined : int(o.verifyWorkers, 'verifyWorkers', 0, 0, MAX_VERIFY_WORKERS),
+    maxClockSkewMs: int(o.maxClockSkewMs, 'maxClockSkewMs', DEFAULTS.maxClockSkewMs, 0),
+    clock: withMethods<Clock>(o.clock, 'clock', ['now', 'setTimeout', 'clearTimeout']) ?? systemClock,
+    logger: withMethods<Logger>(o.logger, 'logger', ['debug', 'info', 'warn', 'error']) ?? silentLogger,
+    sockets: withMethods<SocketFactory>(o.sockets, 'sockets', ['udp', 'tcp']) ?? nodeSockets,
     // a node given a random source draws its trust choices from it too (simulations repeat)
-    trust: resolveTrust(options.trust, options.random === undefined ? undefined : () => randomFloat(random)),
+    trust: resolveTrust(o.trust, o.random === undefined ? undefined : () => randomFloat(random)),
     random,
   };
 }

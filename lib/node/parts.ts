@@ -39,24 +39,30 @@ export interface NodeParts {
   maxGetAnswersPerPing: number;
   /** Trust options; null when trust is off. */
   trust: TrustOptions | null;
+  /** Time the open took (options, store, sockets), ms. */
+  openMs: number;
 }
 
 /**
- * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS, ERR_DATABASE_IN_USE,
- *   ERR_DATABASE; the OS error when the address cannot be bound (the store
- *   is closed again then)
+ * Every option is checked (resolveOptions) before the disk or the network
+ * is touched.
+ * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS (an option),
+ *   ERR_DATABASE_IN_USE, ERR_DATABASE_CORRUPT, ERR_DATABASE; the OS error
+ *   when the address cannot be bound, its message naming the UDP or the TCP
+ *   port (the store is closed again then)
  */
 export async function openParts(options: DaveOptions): Promise<NodeParts> {
   const o = resolveOptions(options);
-  const ownsStore = options.store === undefined;
+  const started = performance.now();
+  const ownsStore = o.store === undefined;
   const store =
-    options.store ??
+    o.store ??
     (await openStore({
-      database: options.database,
+      database: o.database,
       nodeId: nodeId(o.signer.publicKey),
       capacity: o.capacity,
       cacheCapacity: o.cacheCapacity,
-      sync: options.sync,
+      sync: o.sync,
       now: () => o.clock.now(),
     }));
   let pair;
@@ -72,10 +78,10 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     udp: pair.udp,
     tcp: pair.tcp,
     bound: pair.address,
-    pool: acquireVerifyPool(options.verifyWorkers),
+    pool: acquireVerifyPool(o.verifyWorkers),
     signer: o.signer,
     edges: o.edges,
-    table: new PeerTable(options.peerLimits),
+    table: new PeerTable(o.peerLimits),
     timings: o.timings,
     clock: o.clock,
     random: o.random,
@@ -84,6 +90,7 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     maxInboundPerHost: o.maxInboundPerHost,
     maxGetAnswersPerPing: o.maxGetAnswersPerPing,
     trust: o.trust,
+    openMs: performance.now() - started,
   };
 }
 

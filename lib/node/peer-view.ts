@@ -41,25 +41,31 @@ export function networkTotals(usedSpace: number, capacity: number, active: Itera
   return { usedSpace, capacity };
 }
 
-/** Callers of waitForActivePeers; notify() re-checks them all. */
+/**
+ * Callers of waitForActivePeers; notify() re-checks them all. A peer counts
+ * when it is ready (PeerTable.readyCount): active, proved its key, and
+ * answered by us, so it has proved ours and will answer our reads.
+ */
 export class ActiveWaiters {
   private readonly checks = new Set<() => void>();
 
   constructor(
-    private readonly table: Pick<PeerTable, 'activeCount'>,
+    private readonly table: Pick<PeerTable, 'readyCount'>,
     private readonly closing: () => boolean,
+    /** Called after each notify(), e.g. to announce the first ready peer. */
+    private readonly onNotify: () => void = () => {},
   ) {}
 
   /**
-   * Resolves once at least `count` peers are active.
+   * Resolves once at least `count` peers are ready.
    * @throws (rejects) DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   wait(count: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (this.closing()) finish(new DaveError('ERR_CLOSED', 'node is closed'));
+        if (this.closing()) finish(new DaveError('ERR_CLOSED', 'node closed while waiting for active peers'));
         else if (signal?.aborted) finish(new DaveError('ERR_ABORTED', 'wait aborted'));
-        else if (this.table.activeCount() >= count) finish(null);
+        else if (this.table.readyCount() >= count) finish(null);
       };
       const finish = (err: DaveError | null) => {
         this.checks.delete(check);
@@ -75,5 +81,6 @@ export class ActiveWaiters {
 
   notify(): void {
     for (const check of [...this.checks]) check();
+    if (!this.closing()) this.onNotify();
   }
 }

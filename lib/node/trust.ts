@@ -19,9 +19,11 @@ import {
   recordOutcome,
   recordRtt,
   reliability,
+  substitutes,
   weight,
   weightedDraw,
 } from '../peers/trust.js';
+import { type Peer, type PeerTable, sortByDistance } from '../peers/table.js';
 
 /** Trust options (Dave.open({ trust })); every field optional. */
 export interface TrustOptions {
@@ -223,4 +225,19 @@ export class TrustKeeper {
     }
     for (const peer of [...this.pingSent.keys()]) if (!known(peer)) this.pingSent.delete(peer);
   }
+}
+
+/** The active peers by XOR distance to `owner`, closest first (one per ID). */
+export function closestActive(table: PeerTable, owner: bigint): Peer[] {
+  return sortByDistance([...table.activeById().values()], owner, (x) => x.id);
+}
+
+/**
+ * Substitutes for the failing ones of the FANOUT closest of this node
+ * (`selfId`) and the active peers to `owner` (docs/trust.md).
+ */
+export function substitutesFor(table: PeerTable, trust: TrustKeeper, selfId: bigint, owner: bigint, now: number): Peer[] {
+  const self = { id: selfId, key: '' } as Peer;
+  const sorted = sortByDistance([self, ...table.activeById().values()], owner, (x) => x.id);
+  return substitutes(sorted, FANOUT, (x) => x !== self && trust.failing(x.key, now)).filter((x) => x !== self);
 }

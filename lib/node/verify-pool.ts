@@ -261,6 +261,8 @@ const shared = new Map<number, { pool: VerifyPool; users: number }>();
 export interface VerifyPoolHandle {
   verify(dat: Dat, now: number, maxClockSkew?: number): Promise<void>;
   release(): Promise<void>;
+  /** Verifications waiting or running on the pool (shared by every node of the process). */
+  pending(): number;
 }
 
 /**
@@ -270,7 +272,7 @@ export interface VerifyPoolHandle {
 export function acquireVerifyPool(workers = Math.min(4, availableParallelism())): VerifyPoolHandle {
   if (workers === 0) {
     const pool = new VerifyPool({ workers: 0 });
-    return { verify: (d, n, s) => pool.verify(d, n, s), release: () => pool.close() };
+    return { verify: (d, n, s) => pool.verify(d, n, s), release: () => pool.close(), pending: () => pool.pending };
   }
   let slot = shared.get(workers);
   if (!slot) shared.set(workers, (slot = { pool: new VerifyPool({ workers }), users: 0 }));
@@ -279,6 +281,7 @@ export function acquireVerifyPool(workers = Math.min(4, availableParallelism()))
   let released = false;
   return {
     verify: (d, n, k) => s.pool.verify(d, n, k),
+    pending: () => s.pool.pending,
     release: async () => {
       if (released) return;
       released = true;

@@ -28,6 +28,11 @@ export interface Peer {
   /** Last datagram of any kind from the peer, ms. */
   lastSeen: number;
   active: boolean;
+  /**
+   * We answered one of its challenges (sent it a PONG), so it can prove our
+   * key: a node answers GETs only from peers that proved theirs.
+   */
+  answered: boolean;
   /** The challenge awaiting an answer, or null (one answer per challenge). */
   challenge: Uint8Array | null;
   /** From the peer's last PING. */
@@ -125,6 +130,7 @@ export class PeerTable {
       solved: now,
       lastSeen: now,
       active: false,
+      answered: false,
       challenge: null,
       usedSpace: 0n,
       capacity: 0n,
@@ -183,6 +189,16 @@ export class PeerTable {
   }
 
   /** A PING from `peer` at `now`, with its used space and capacity. */
+  /**
+   * We sent the peer a PONG, so it can prove our key. True the first time
+   * (the peer may have just become ready).
+   */
+  answered(peer: Peer): boolean {
+    if (peer.answered) return false;
+    peer.answered = true;
+    return true;
+  }
+
   pinged(peer: Peer, now: number, usedSpace: bigint, capacity: bigint): void {
     peer.lastSeen = now;
     peer.usedSpace = usedSpace;
@@ -244,6 +260,22 @@ export class PeerTable {
     let n = 0;
     for (const p of this.byKey.values()) if (p.active) n++;
     return n;
+  }
+
+  /**
+   * Active peers that proved their key and were answered by us, so that
+   * both sides are authenticated and the peer will answer our reads.
+   */
+  readyCount(): number {
+    let n = 0;
+    for (const p of this.byKey.values()) if (p.active && p.id !== 0n && p.answered) n++;
+    return n;
+  }
+
+  /** The first ready peer (see readyCount), or undefined. */
+  firstReady(): Peer | undefined {
+    for (const p of this.byKey.values()) if (p.active && p.id !== 0n && p.answered) return p;
+    return undefined;
   }
 
   /**

@@ -74,8 +74,9 @@ function probe(buf: Uint8Array, p: number): Probe {
     // decode a view of the record alone, so messages give offsets within it
     return { ok: true, entry: readEntry(buf.subarray(p + 2, p + 2 + length), 0, length), declared: u16(buf, p), length };
   } catch (err) {
-    const code: ErrorCode = err instanceof DaveError ? err.code : 'ERR_BACKUP_FORMAT';
-    return { ok: false, code, message: err instanceof Error ? err.message : String(err) };
+    // the decoders throw only DaveErrors on bad bytes; anything else is a bug
+    if (!(err instanceof DaveError)) throw err;
+    return { ok: false, code: err.code, message: err.message };
   }
 }
 

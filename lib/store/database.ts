@@ -3,14 +3,13 @@
  * (the embedded default), an abstract-level instance is used as given (and
  * never closed by the store), nothing gives a fresh memory-level.
  */
-import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import { DaveError } from '../errors.js';
 import { FORMAT_KEY, FORMAT_VERSION, metaLevel, type AnyLevel } from './layout.js';
 import { databaseError, isLockedError } from './errors.js';
+import { CLASSIC_LEVEL_OPTIONS, inUseError, openDirectory } from './directory.js';
 
-/** classic-level options the store uses for a directory: binary keys and values. */
-export const CLASSIC_LEVEL_OPTIONS = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+export { CLASSIC_LEVEL_OPTIONS } from './directory.js';
 
 /** A database ready for the store, and whether the store must close it. */
 export interface OpenedDatabase {
@@ -31,7 +30,8 @@ export interface OpenedDatabase {
  * Opens (or waits for) the database named by `database`.
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_DATABASE_IN_USE (a directory,
  *   by path or as a database handed in, whose LevelDB lock is held elsewhere),
- *   ERR_DATABASE
+ *   ERR_DATABASE_CORRUPT (a directory of LevelDB files that is not a readable
+ *   database), ERR_DATABASE (also a directory holding other files)
  */
 export async function openDatabase(database: string | AnyLevel | undefined): Promise<OpenedDatabase> {
   if (database === undefined) {
@@ -39,7 +39,7 @@ export async function openDatabase(database: string | AnyLevel | undefined): Pro
     await db.open();
     return { db, owned: true, reopened: false };
   }
-  if (typeof database === 'string') return openDirectory(database);
+  if (typeof database === 'string') return openOwnDirectory(database);
   if (database === null || typeof database !== 'object' || typeof database.sublevel !== 'function') {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'options.database must be a directory path or an abstract-level database');
   }
@@ -72,44 +72,46 @@ function isClosed(db: AnyLevel): boolean {
   return db.status === 'closed';
 }
 
-async function openDirectory(location: string): Promise<OpenedDatabase> {
-  if (location.length === 0) throw new DaveError('ERR_INVALID_ARGUMENT', 'options.database must not be an empty path');
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(location, CLASSIC_LEVEL_OPTIONS);
-  try {
-    await db.open();
-  } catch (err) {
-    if (isLockedError(err)) throw inUseError(err, `database directory ${location}`);
-    throw databaseError(err, `opening ${location}`);
-  }
-  return { db, owned: true, reopened: false, location };
-}
-
-/** ERR_DATABASE_IN_USE for a LevelDB lock held elsewhere; `what` names the database. */
-function inUseError(err: unknown, what: string): DaveError {
-  return new DaveError(
-    'ERR_DATABASE_IN_USE',
-    `${what} is in use: another process (or another open database in this one) holds its LevelDB lock (LEVEL_LOCKED)`,
-    { cause: err },
-  );
+async function openOwnDirectory(location: string): Promise<OpenedDatabase> {
+  return { db: await openDirectory(location, true), owned: true, reopened: false, location };
 }
 
 /**
- * Checks the format marker in the meta sublevel, writing it to a new database.
- * @throws DaveError ERR_DATABASE (a different format, or a failed read or write)
+ * Checks the format marker in the meta sublevel. A database without one is
+ * new only when it holds no key at all: then, with `create`, the marker is
+ * written. One holding keys but no marker is another program's database.
+ * Returns the format found or written (undefined: an empty database, not
+ * created into).
+ * @throws DaveError ERR_DATABASE (another format, not a Dave database, or a
+ *   failed read or write)
  */
-export async function checkFormat(db: AnyLevel): Promise<void> {
+export async function checkFormat(db: AnyLevel, create = true, what = 'the database'): Promise<string | undefined> {
   const meta = metaLevel(db);
   let found: Uint8Array | undefined;
+  let empty = false;
   try {
     found = await meta.get(FORMAT_KEY);
-    if (found === undefined) await meta.put(FORMAT_KEY, new TextEncoder().encode(FORMAT_VERSION));
+    if (found === undefined) {
+      empty = true;
+      for await (const _ of db.keys({ limit: 1 })) empty = false;
+      if (empty && create) await meta.put(FORMAT_KEY, new TextEncoder().encode(FORMAT_VERSION));
+    }
   } catch (err) {
     throw databaseError(err, 'reading the format marker');
   }
-  if (found !== undefined) {
-    const text = new TextDecoder().decode(found);
-    if (text !== FORMAT_VERSION) {
-      throw new DaveError('ERR_DATABASE', `database format is "${text}", this store reads "${FORMAT_VERSION}"`);
+  if (found === undefined) {
+    if (!empty) {
+      throw new DaveError(
+        'ERR_DATABASE',
+        `${what} is not a Dave database: a LevelDB database without Dave's format marker (another program's?). ` +
+          'Nothing was changed.',
+      );
     }
+    return create ? FORMAT_VERSION : undefined;
   }
+  const text = new TextDecoder().decode(found);
+  if (text !== FORMAT_VERSION) {
+    throw new DaveError('ERR_DATABASE', `${what} holds a database of format "${text}", this version reads "${FORMAT_VERSION}"`);
+  }
+  return text;
 }

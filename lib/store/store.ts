@@ -168,13 +168,15 @@ export class Store implements StoreLike {
    * Opens a store: opens or adopts the database, then rebuilds the index with
    * one scan (corrupt records are skipped and reported in `openReport`).
    * @throws DaveError ERR_INVALID_ARGUMENT, ERR_DATABASE_IN_USE (the directory
-   *   is open in another process), ERR_DATABASE
+   *   is open in another process), ERR_DATABASE_CORRUPT (a directory of
+   *   LevelDB files that is not a readable database: `dave-db repair`),
+   *   ERR_DATABASE (not a Dave database, another format, a failure)
    */
   static async open(options?: StoreOptions, internals?: StoreInternals): Promise<Store> {
     const o = resolveOptions(options);
     const opened = await openDatabase(o.database);
     try {
-      await checkFormat(opened.db);
+      await checkFormat(opened.db, true, opened.location ?? 'the given database');
       const records = recordsLevel(opened.db);
       const index = new ShardedIndex(o.now());
       const [hi, lo] = halves(o.nodeId);

@@ -1,24 +1,19 @@
 /**
- * Opening a Dave database directory for dave-db, through the shared layout
- * (lib/store/layout.ts), independent of the store engine.
+ * Opening a Dave database directory for dave-db, through the store's one
+ * opener (lib/store/directory.ts) and the shared layout (lib/store/layout.ts),
+ * independent of the store engine.
  *
- * Inspection commands must never create or change a database. LevelDB
- * creates the directory and its LOCK file even with createIfMissing false,
- * so a directory without a LevelDB CURRENT file is refused before opening.
+ * Inspection commands must never create or change a database: a directory
+ * without a database is refused before LevelDB is asked to open it, and
+ * one holding LevelDB files without CURRENT (which LevelDB would replace by
+ * a new, empty database) is refused as ERR_DATABASE_CORRUPT.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
+import type { ClassicLevel } from 'classic-level';
 import { DaveError } from '../../errors.js';
 import { decodeEntry, type Entry } from '../../wire/entry.js';
-import {
-  FORMAT_KEY,
-  FORMAT_VERSION,
-  metaLevel,
-  recordsLevel,
-  type MetaLevel,
-  type RecordsLevel,
-} from '../../store/layout.js';
+import { checkFormat } from '../../store/database.js';
+import { openDirectory } from '../../store/directory.js';
+import { metaLevel, recordsLevel, type MetaLevel, type RecordsLevel } from '../../store/layout.js';
 
 export type Database = ClassicLevel<Uint8Array, Uint8Array>;
 
@@ -26,81 +21,25 @@ export interface OpenDatabase {
   db: Database;
   records: RecordsLevel;
   meta: MetaLevel;
-  /** The format recorded in meta, or undefined when none is. */
+  /** The format recorded in meta, or undefined when none is (an empty database). */
   format: string | undefined;
 }
 
-const decoder = new TextDecoder();
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function hasDatabase(dir: string): Promise<boolean> {
-  try {
-    return (await stat(join(dir, 'CURRENT'))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function openError(dir: string, err: unknown): DaveError {
-  const e = err as { code?: string; cause?: { code?: string; message?: string }; message?: string };
-  if (e?.code === 'LEVEL_LOCKED' || e?.cause?.code === 'LEVEL_LOCKED') {
-    return new DaveError(
-      'ERR_DATABASE_IN_USE',
-      `database in use: ${dir} is open in another process (is a node running?)`,
-      { cause: err },
-    );
-  }
-  return new DaveError('ERR_DATABASE', `cannot open the database at ${dir}: ${e?.cause?.message ?? e?.message}`, {
-    cause: err,
-  });
-}
-
 /**
- * Opens an existing database.
- * @param create create the database when missing, and record its format
- * @throws DaveError ERR_DATABASE (missing, unreadable, or another format),
- *   ERR_DATABASE_IN_USE (locked by another process)
+ * Opens an existing Dave database.
+ * @param create create the database in a missing or empty directory, and record its format
+ * @throws DaveError ERR_DATABASE (missing, not a Dave database, another
+ *   format, unreadable), ERR_DATABASE_CORRUPT (LevelDB files without a
+ *   readable database), ERR_DATABASE_IN_USE (locked by another process)
  */
 export async function openDatabase(dir: string, create = false): Promise<OpenDatabase> {
-  if (!create) {
-    if (!(await isDirectory(dir))) throw new DaveError('ERR_DATABASE', `no database at ${dir}: no such directory`);
-    if (!(await hasDatabase(dir))) {
-      throw new DaveError('ERR_DATABASE', `no database at ${dir}: the directory holds no LevelDB database`);
-    }
-  }
-  const db: Database = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
-    createIfMissing: create,
-    keyEncoding: 'view',
-    valueEncoding: 'view',
-  });
+  const db = await openDirectory(dir, create);
   try {
-    await db.open();
-  } catch (err) {
-    throw openError(dir, err);
-  }
-  const records = recordsLevel(db);
-  const meta = metaLevel(db);
-  try {
-    const raw = await meta.get(FORMAT_KEY);
-    let format = raw === undefined ? undefined : decoder.decode(raw);
-    if (format !== undefined && format !== FORMAT_VERSION) {
-      throw new DaveError('ERR_DATABASE', `${dir} holds a database of format "${format}", not "${FORMAT_VERSION}"`);
-    }
-    if (format === undefined && create) {
-      await meta.put(FORMAT_KEY, new TextEncoder().encode(FORMAT_VERSION));
-      format = FORMAT_VERSION;
-    }
-    return { db, records, meta, format };
+    const format = await checkFormat(db, create, dir);
+    return { db, records: recordsLevel(db), meta: metaLevel(db), format };
   } catch (err) {
     await db.close();
-    throw err instanceof DaveError ? err : new DaveError('ERR_DATABASE', `cannot read ${dir}: ${String(err)}`, { cause: err });
+    throw err;
   }
 }
 

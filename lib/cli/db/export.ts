@@ -4,9 +4,12 @@
  * length prefixes, which godave v0.0.51 reads back. godave stops reading
  * at the first record that fails its checks, so records that do not
  * verify are left out and listed (exit status 1). The file is written
- * beside its destination and renamed into place once complete.
+ * beside its destination and renamed into place once complete. The node's
+ * key (its identity, `node.key` in the data directory) is not a record:
+ * the output says to keep it alongside.
  */
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DaveError } from '../../errors.js';
 import { backupRecord } from '../../store/backup.js';
 import { parseCommand } from './args.js';
@@ -80,5 +83,12 @@ export async function exportBackup(argv: string[], io: CliIO): Promise<number> {
     await db.close();
   }
   await out.line(`exported ${written} records (${bytes} bytes) from ${dir} to ${file}; ${bad} bad records left out`);
+  // the records carry no node identity: say where it is, so a backup keeps it
+  const key = join(dir, 'node.key');
+  await out.line(
+    (await exists(key))
+      ? `the node's identity is not in ${file}: keep a copy of ${key} with it (restored without the key, the records come back under a new node ID)`
+      : `the node's identity is not in ${file}: keep a copy of the node's key file (dave --key-file) with it, or the node gets a new ID`,
+  );
   return bad > 0 ? EXIT_BAD_RECORDS : EXIT_OK;
 }

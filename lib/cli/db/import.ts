@@ -1,7 +1,9 @@
 /**
  * `dave-db import <backup-file> <dir>`: reads a godave backup file (spec
  * §14), verifies every record (spec §4) and writes the valid ones into the
- * database, creating it if missing. A key already stored follows the
+ * database, creating it in a missing or empty directory (and removing it
+ * again when no record got in). A directory holding anything else is
+ * refused before anything is written. A key already stored follows the
  * replace rules of spec §9: the newer time wins. Bad records are listed
  * and make the exit status 1; records recovered from godave's 1424-length
  * rewrite are counted and imported. Progress (by bytes of the file) is
@@ -9,7 +11,9 @@
  */
 import { createReadStream } from 'node:fs';
 import type { AbstractBatchOptions } from 'abstract-level';
-import { stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inspectDirectory } from '../../store/directory.js';
 import { DaveError, type ErrorCode } from '../../errors.js';
 import { readBackupStream } from '../../store/backup.js';
 import { recordKey } from '../../store/layout.js';
@@ -57,6 +61,14 @@ function storedAt(key: Uint8Array, bytes: Uint8Array): Entry | undefined {
   return equalBytes(recordKey(storeKey(stored.dat.pubKey, stored.dat.key)), key) ? stored : undefined;
 }
 
+/** Removes what opening created in `dir`: all of it, or what was not among `existed`. */
+async function removeCreated(dir: string, existed: Set<string> | undefined): Promise<void> {
+  if (existed === undefined) return rm(dir, { recursive: true, force: true });
+  for (const name of await readdir(dir)) {
+    if (!existed.has(name)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 interface Tally {
   read: number;
   added: number;
@@ -79,7 +91,12 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     throw new Error(`cannot read backup file ${file}: ${messageOf(err)}`);
   }
+  // A database this import creates is removed again when nothing got into
+  // it: a failed import leaves no empty database behind.
+  const before = await inspectDirectory(dir);
+  const existed = before.kind === 'missing' ? undefined : new Set(await readdir(dir));
   const { db, records } = await openDatabase(dir, true);
+  let done = false;
   const out = new Output(io.stdout);
   const err = new Output(io.stderr);
   const now = (io.now ?? Date.now)();
@@ -117,7 +134,7 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
       } catch (e) {
         t.bad++;
         progress.clear();
-        await err.line(`offset ${ev.offset}: ${who} skipped, ${(e as DaveError).code ?? 'ERR_BACKUP_FORMAT'}: ${messageOf(e)}`);
+        await err.line(`offset ${ev.offset}: ${who} skipped, ${(e as DaveError).code}: ${messageOf(e)}`);
         continue;
       }
       const key = recordKey(storeKey(entry.dat.pubKey, entry.dat.key));
@@ -142,8 +159,10 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
     }
     await flush();
     progress.finish();
+    done = true;
   } finally {
     await db.close();
+    if (before.kind !== 'database' && (!done || t.added === 0)) await removeCreated(dir, existed);
   }
   if (t.repaired > 0) {
     await err.line(
@@ -154,5 +173,6 @@ export async function importBackup(argv: string[], io: CliIO): Promise<number> {
     `imported ${file} into ${dir}: ${t.read} records read; ${t.added} added, ${t.replaced} replaced, ` +
       `${t.unchanged} already stored, ${t.older} older than stored; ${t.bad} bad`,
   );
+  if (before.kind !== 'database' && t.added === 0) await err.line(`no record imported: no database was created at ${dir}`);
   return t.bad > 0 ? EXIT_BAD_RECORDS : EXIT_OK;
 }

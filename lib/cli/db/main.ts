@@ -8,6 +8,7 @@ import { DUMP_USAGE, dump } from './dump.js';
 import { EXPORT_USAGE, exportBackup } from './export.js';
 import { IMPORT_USAGE, importBackup } from './import.js';
 import { EXIT_OK, EXIT_USAGE, messageOf, type CliIO } from './io.js';
+import { REPAIR_USAGE, repair } from './repair.js';
 import { STATS_USAGE, stats } from './stats.js';
 import { VERIFY_USAGE, verify } from './verify.js';
 
@@ -28,12 +29,19 @@ commands:
   ${IMPORT_USAGE}
       read a godave backup file into the database (created if missing)
   ${EXPORT_USAGE}
-      write every good record to a godave backup file
+      write every good record to a godave backup file. The node's identity
+      is not in it: keep <dir>/node.key too (without it, a restore brings
+      the records back under a new node ID)
+  ${REPAIR_USAGE}
+      rebuild a database refused as damaged (ERR_DATABASE_CORRUPT), e.g.
+      after its CURRENT file was lost, with LevelDB's repair
 
-dump, stats, verify and export never create or change a database.
+dump, stats, verify and export never create or change a database; import
+creates one only in a missing or empty directory.
 
 exit status: 0 done; 1 bad records found (listed); 2 bad arguments,
-no database, database in use (a node is running on it), or an I/O error.`;
+no database, not a Dave database, a damaged database, database in use
+(a node is running on it), or an I/O error.`;
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -43,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   verify,
   import: importBackup,
   export: exportBackup,
+  repair,
 };
 
 function write(stream: NodeJS.WritableStream, text: string): void {

@@ -1,0 +1,134 @@
+/**
+ * LocalClient: the NodeClient of a node in this process. It signs writes
+ * with the node's user key, falls back to storing here alone while the
+ * node has no proven peer, and reports each get's latency and outcome to
+ * an observer (the /metrics histogram).
+ */
+import { DaveError, isDaveError } from '../errors.js';
+import { type SigningKey } from '../crypto/ed25519.js';
+import { createDat } from '../records/record.js';
+import { fromHex, toHex } from '../wire/bytes.js';
+import type { Dat } from '../wire/dat.js';
+import type { Dave } from '../node/dave.js';
+import {
+  type NodeClient,
+  type PeerView,
+  type RecordPage,
+  type RecordView,
+  type StatusView,
+  idHex,
+  peerView,
+  recordView,
+} from './views.js';
+
+export type GetOutcome = 'found' | 'not_found' | 'error';
+
+export interface LocalClientOptions {
+  /** The key that signs put() and del(). */
+  userKey: SigningKey;
+  /** The node's join ticket (computed by the caller, which knows the host's addresses). */
+  ticket: () => string;
+  /** Called after every get with its duration in seconds. */
+  observeGet?: (seconds: number, outcome: GetOutcome) => void;
+}
+
+/** Most records one list() page returns. */
+export const MAX_PAGE = 1000;
+
+/**
+ * "me" or 64 hex digits, as bytes.
+ * @throws DaveError ERR_INVALID_ARGUMENT
+ */
+export function parseOwner(owner: string, me: Uint8Array): Uint8Array {
+  if (owner === 'me') return me;
+  if (!/^[0-9a-fA-F]{64}$/.test(owner)) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', `owner must be "me" or a public key of 64 hex digits, got ${JSON.stringify(owner.slice(0, 80))}`);
+  }
+  return fromHex(owner, 'owner');
+}
+
+export class LocalClient implements NodeClient {
+  constructor(
+    readonly node: Dave,
+    private readonly options: LocalClientOptions,
+  ) {}
+
+  get userPublicKey(): Uint8Array {
+    return this.options.userKey.publicKey;
+  }
+
+  async status(): Promise<StatusView> {
+    const n = this.node;
+    return {
+      id: idHex(n.id),
+      publicKey: toHex(n.publicKey),
+      userKey: toHex(this.userPublicKey),
+      address: n.address(),
+      publicAddress: n.publicAddress(),
+      ticket: this.options.ticket(),
+      peers: { active: n.activePeerCount(), known: n.peers().length },
+      records: n.recordCount(),
+      usedSpace: n.usedSpace(),
+      capacity: n.capacity(),
+      network: n.networkUsedSpaceAndCapacity(),
+    };
+  }
+
+  async peers(): Promise<PeerView[]> {
+    return this.node.peers().map(peerView);
+  }
+
+  async get(owner: string, key: string): Promise<RecordView | null> {
+    const pub = parseOwner(owner, this.userPublicKey);
+    const started = performance.now();
+    const done = (outcome: GetOutcome) => this.options.observeGet?.((performance.now() - started) / 1000, outcome);
+    try {
+      const entry = await this.node.get(pub, key);
+      done('found');
+      return recordView(entry);
+    } catch (err) {
+      if (isDaveError(err, 'ERR_NOT_FOUND') || isDaveError(err, 'ERR_NO_ACTIVE_PEERS')) {
+        done('not_found');
+        return null;
+      }
+      done('error');
+      throw err;
+    }
+  }
+
+  async list(owner: string, options: { prefix?: string; after?: string; limit?: number } = {}): Promise<RecordPage> {
+    const pub = parseOwner(owner, this.userPublicKey);
+    const limit = options.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw new DaveError('ERR_INVALID_ARGUMENT', `limit must be an integer from 1 to ${MAX_PAGE}`);
+    }
+    const page = await this.node.localRecords(pub, { prefix: options.prefix, after: options.after, limit });
+    const records = page.entries.map(recordView);
+    const last = page.entries.at(-1);
+    return { records, next: page.more && last ? Buffer.from(last.dat.key).toString('utf8') : null };
+  }
+
+  async put(key: string, value: string): Promise<RecordView> {
+    const dat = await createDat({ key, value, privateKey: this.options.userKey });
+    await this.write(dat);
+    return recordView({ dat, replicas: [] });
+  }
+
+  async del(key: string): Promise<RecordView> {
+    return this.put(key, '');
+  }
+
+  /**
+   * Writes a complete signed record: to its replicas when the node has a
+   * proven peer, else here alone (replication sends it on later).
+   * @throws DaveError the verification and store codes, ERR_CLOSED
+   */
+  async write(dat: Dat): Promise<void> {
+    try {
+      await this.node.put(dat);
+    } catch (err) {
+      if (!isDaveError(err, 'ERR_NO_ACTIVE_PEERS')) throw err;
+      await this.node.storeLocal(dat);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The HTTP API server (node:http): routes in routes.ts, access in auth.ts,
+ * metrics in metrics.ts. It answers every bad request with a 4xx JSON
+ * error and never lets a handler's failure reach the process.
+ */
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../node/options.js';
+import { Auth, isLoopbackHost } from './auth.js';
+import { ApiError, sendError } from './http.js';
+import { isDaveError } from '../errors.js';
+import type { LocalClient } from './local.js';
+import type { Metrics } from './metrics.js';
+import { type RouteContext, match } from './routes.js';
+
+export interface ApiServerOptions {
+  client: LocalClient;
+  metrics: Metrics;
+  /** Host (IP literal or "localhost") and port; port 0 picks one. */
+  host: string;
+  port: number;
+  token: string;
+  logger?: Logger;
+}
+
+export class ApiServer {
+  private constructor(
+    private readonly server: Server,
+    /** "http://127.0.0.1:8080" */
+    readonly url: string,
+  ) {}
+
+  /**
+   * Listens. Rejects with the OS error (EADDRINUSE, EADDRNOTAVAIL...).
+   */
+  static async listen(o: ApiServerOptions): Promise<ApiServer> {
+    const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)) };
+    const server = createServer((req, res) => {
+      const fail = (err: unknown) => {
+        if (!(err instanceof ApiError) && !isDaveError(err)) o.logger?.warn('dave: api handler failed', err);
+        sendError(res, err);
+      };
+      try {
+        const url = new URL(req.url ?? '/', 'http://x');
+        const { route, params } = match(req.method ?? 'GET', url.pathname);
+        ctx.auth.check(req, route.signsWithNodeKey === true);
+        route.handler(ctx, req, res, params, url.searchParams).catch(fail);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    server.on('clientError', (_err, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: o.host, port: o.port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = server.address() as AddressInfo;
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    return new ApiServer(server, `http://${host}:${a.port}`);
+  }
+
+  /** Stops accepting, ends open connections; safe to call twice. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The JSON shapes the HTTP API answers with, and the interface both the
+ * in-process node (LocalClient) and the HTTP client (HttpClient) offer to
+ * the shell and the one-shot commands. Keys and values travel as UTF-8
+ * text where they are text, and always as base64.
+ */
+import type { Entry } from '../wire/entry.js';
+import type { PeerInfo } from '../node/dave.js';
+import { toHex } from '../wire/bytes.js';
+
+export interface RecordView {
+  /** Owner's public key, hex. */
+  owner: string;
+  /** The key as UTF-8 text, or null when it is not valid UTF-8. */
+  key: string | null;
+  keyBase64: string;
+  /** The value as UTF-8 text, or null when it is not valid UTF-8. */
+  value: string | null;
+  valueBase64: string;
+  /** Record time, ms since the epoch, and as ISO 8601. */
+  time: number;
+  timeIso: string;
+  /** An empty value: how a record is deleted (docs/api.md). */
+  deleted: boolean;
+}
+
+export interface PeerView {
+  address: string;
+  /** Node ID, 16 hex digits; null until the peer proved its key. */
+  id: string | null;
+  edge: boolean;
+  active: boolean;
+  lastSeen: string;
+}
+
+export interface StatusView {
+  /** Node ID, 16 hex digits, and the node's public key, hex. */
+  id: string;
+  publicKey: string;
+  /** The public key of the user key that signs this node's writes (hex). */
+  userKey: string;
+  /** Bound UDP address (TCP on port + 1), and the address an edge saw, if any. */
+  address: string;
+  publicAddress: string | null;
+  ticket: string;
+  peers: { active: number; known: number };
+  records: number;
+  usedSpace: number;
+  capacity: number;
+  /** This node and its active peers together (from their PINGs). */
+  network: { usedSpace: number; capacity: number };
+}
+
+export interface RecordPage {
+  records: RecordView[];
+  /** The cursor (key) for the next page, or null on the last page. */
+  next: string | null;
+}
+
+/** What the shell and the one-shot commands need from a node. */
+export interface NodeClient {
+  status(): Promise<StatusView>;
+  peers(): Promise<PeerView[]>;
+  /** The record, or null when no node holds it. `owner` is hex or "me". */
+  get(owner: string, key: string): Promise<RecordView | null>;
+  list(owner: string, options?: { prefix?: string; after?: string; limit?: number }): Promise<RecordPage>;
+  /** Signs key and value with the node's user key and writes the record. */
+  put(key: string, value: string): Promise<RecordView>;
+  /** Writes a newer record with an empty value. */
+  del(key: string): Promise<RecordView>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `bytes` as UTF-8 text, or null when they are not valid UTF-8. */
+export function textOf(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export function recordView(entry: Entry): RecordView {
+  const d = entry.dat;
+  return {
+    owner: toHex(d.pubKey),
+    key: textOf(d.key),
+    keyBase64: Buffer.from(d.key).toString('base64'),
+    value: textOf(d.value),
+    valueBase64: Buffer.from(d.value).toString('base64'),
+    time: d.time,
+    timeIso: new Date(d.time).toISOString(),
+    deleted: d.value.length === 0,
+  };
+}
+
+export function idHex(id: bigint): string {
+  return id.toString(16).padStart(16, '0');
+}
+
+export function peerView(p: PeerInfo): PeerView {
+  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString() };
+}

@@ -1,0 +1,44 @@
+/**
+ * Plain-text renderings of the API's views, shared by the shell and the
+ * one-shot commands (which print JSON instead with --json).
+ */
+import type { PeerView, RecordView, StatusView } from '../api/views.js';
+import { formatSize } from './size.js';
+
+/** A value as the terminal shows it: text, or base64 marked as such. */
+export function valueText(r: RecordView): string {
+  if (r.deleted) return `(deleted ${r.timeIso})`;
+  return r.value ?? `base64:${r.valueBase64}`;
+}
+
+export function keyText(r: RecordView): string {
+  return r.key ?? `base64:${r.keyBase64}`;
+}
+
+export function statusText(s: StatusView): string {
+  return [
+    `id         ${s.id}`,
+    `public key ${s.publicKey}`,
+    `user key   ${s.userKey}`,
+    `address    ${s.address} (UDP; TCP on port + 1)${s.publicAddress ? `, seen as ${s.publicAddress}` : ''}`,
+    `peers      ${s.peers.active} active, ${s.peers.known} known`,
+    `records    ${s.records}, ${formatSize(s.usedSpace)} of ${formatSize(s.capacity)}`,
+    `network    ${formatSize(s.network.usedSpace)} of ${formatSize(s.network.capacity)} (this node and its active peers)`,
+    `ticket     ${s.ticket}`,
+  ].join('\n');
+}
+
+export function peersText(peers: PeerView[]): string {
+  if (peers.length === 0) return '(no peers)';
+  const rows = peers.map((p) => [p.address, p.id ?? '(unproven)', p.edge ? 'edge' : '', p.active ? 'active' : 'inactive', p.lastSeen]);
+  const head = ['ADDRESS', 'ID', 'EDGE', 'STATE', 'LAST SEEN'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function listText(records: RecordView[], next: string | null): string {
+  const lines = records.map((r) => `${keyText(r)} = ${valueText(r)}`);
+  if (records.length === 0) lines.push('(no records)');
+  if (next !== null) lines.push(`(more after ${JSON.stringify(next)})`);
+  return lines.join('\n');
+}

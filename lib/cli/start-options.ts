@@ -1,0 +1,171 @@
+/**
+ * `dave start` arguments: parsed and checked in full before anything
+ * touches the disk or the network, so a bad argument leaves nothing
+ * behind. Every problem is a UsageError (exit 2) naming the option.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ENTRY_OVERHEAD, MAX_KV_LEN } from '../constants.js';
+import { formatAddress, parseAddress, isMappedIPv4 } from '../wire/address.js';
+import { RunError, UsageError, messageOf } from './fail.js';
+import { parseSize } from './size.js';
+import { TicketError, decodeTicket, looksLikeTicket } from './ticket.js';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = 'json' | 'pretty';
+
+export const DEFAULT_LISTEN = '[::]:1618';
+export const DEFAULT_DATA = './dave-data';
+/** The largest record's accounted size: a capacity below it cannot hold every record. */
+export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD;
+
+export interface StartOptions {
+  listen: string;
+  /** Edges as given: tickets already decoded to addresses, host names still to resolve. */
+  edges: { text: string; addresses?: string[]; host?: string; port?: number }[];
+  data: string;
+  capacity?: number;
+  cache?: number;
+  keyFile: string;
+  /** --key-file was given (its directory must exist unless it is the data directory). */
+  keyFileGiven: boolean;
+  userKeyFile: string;
+  api?: { host: string; port: number };
+  apiToken?: string;
+  logLevel: LogLevel;
+  logFormat?: LogFormat;
+  shell: boolean | undefined;
+}
+
+export const START_OPTIONS = {
+  listen: { type: 'string' },
+  edge: { type: 'string', multiple: true },
+  data: { type: 'string' },
+  db: { type: 'string' },
+  capacity: { type: 'string' },
+  cache: { type: 'string' },
+  'key-file': { type: 'string' },
+  'user-key': { type: 'string' },
+  api: { type: 'string' },
+  'api-token': { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  verbose: { type: 'boolean' },
+  shell: { type: 'boolean' },
+  'no-shell': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+function size(name: string, text: string | undefined, min: number, why: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = parseSize(text);
+  if (n === null) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a size (examples: 1073741824, 512MB, 2GiB)`);
+  if (n < min) throw new UsageError(`--${name} ${text} is too small: ${why}`);
+  return n;
+}
+
+/** Checks --listen: an IP literal and port, with room for TCP on port + 1. */
+export function checkListen(text: string): string {
+  let a;
+  try {
+    a = parseAddress(text);
+  } catch (err) {
+    throw new UsageError(`--listen ${JSON.stringify(text)}: ${messageOf(err)}`);
+  }
+  if (a.port === 0xffff) throw new UsageError(`--listen ${text}: port 65535 leaves no TCP port (TCP listens on the UDP port + 1, at most 65535)`);
+  return formatAddress(a);
+}
+
+function checkEdge(text: string): StartOptions['edges'][number] {
+  if (looksLikeTicket(text)) {
+    try {
+      return { text, addresses: decodeTicket(text).addresses.map(formatAddress) };
+    } catch (err) {
+      if (err instanceof TicketError) throw new UsageError(`--edge: ${err.message}`);
+      throw err;
+    }
+  }
+  try {
+    return { text, addresses: [formatAddress(parseAddress(text))] };
+  } catch {
+    const m = /^([A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/.exec(text);
+    const port = m ? Number(m[2]) : -1;
+    if (!m || port < 1 || port > 0xfffe || isIP(m[1]!) !== 0) {
+      throw new UsageError(`--edge ${JSON.stringify(text)}: expected a ticket, 1.2.3.4:port, [v6]:port or host:port`);
+    }
+    return { text, host: m[1]!, port };
+  }
+}
+
+function checkApi(text: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:]+):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : -1;
+  if (!m || port > 0xffff || (m[1] !== 'localhost' && isIP(m[1]!) === 0)) {
+    throw new UsageError(`--api ${JSON.stringify(text)}: expected HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks one)`);
+  }
+  return { host: m[1]!, port };
+}
+
+/** @throws UsageError */
+export function parseStartArgs(argv: string[]): StartOptions | 'help' {
+  let values;
+  try {
+    const parsed = parseArgs({ args: argv, options: START_OPTIONS, strict: true, allowPositionals: true });
+    if (parsed.positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+    values = parsed.values;
+  } catch (err) {
+    throw new UsageError(`start: ${messageOf(err)} (dave start --help)`);
+  }
+  if (values.help) return 'help';
+  if (values.data !== undefined && values.db !== undefined) throw new UsageError('--db is the old name of --data: give one of them');
+  const data = values.data ?? values.db ?? DEFAULT_DATA;
+  const level = values['log-level'] ?? (values.verbose ? 'debug' : 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level ${JSON.stringify(level)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  const format = values['log-format'];
+  if (format !== undefined && format !== 'json' && format !== 'pretty') throw new UsageError(`--log-format ${JSON.stringify(format)}: expected json or pretty`);
+  if (values.shell && values['no-shell']) throw new UsageError('--shell and --no-shell contradict each other');
+  const token = values['api-token'];
+  if (token !== undefined && !/^[A-Za-z0-9._~+/=-]{16,200}$/.test(token)) throw new UsageError('--api-token must be 16 to 200 characters without spaces');
+  return {
+    listen: checkListen(values.listen ?? DEFAULT_LISTEN),
+    edges: (values.edge ?? []).map(checkEdge),
+    data,
+    capacity: size('capacity', values.capacity, MIN_CAPACITY, `the largest record takes ${MIN_CAPACITY} bytes`),
+    cache: size('cache', values.cache, 0, 'must not be negative'),
+    keyFile: values['key-file'] ?? join(data, 'node.key'),
+    keyFileGiven: values['key-file'] !== undefined,
+    userKeyFile: values['user-key'] ?? join(data, 'user.key'),
+    api: values.api === undefined ? undefined : checkApi(values.api),
+    apiToken: token,
+    logLevel: level as LogLevel,
+    logFormat: format as LogFormat | undefined,
+    shell: values.shell ? true : values['no-shell'] ? false : undefined,
+  };
+}
+
+/**
+ * The edges as addresses Dave.open takes, host names resolved (DNS), and
+ * only the families the listen address can reach.
+ * @throws RunError when a name does not resolve
+ */
+export async function resolveEdges(o: StartOptions): Promise<string[]> {
+  const v4only = isMappedIPv4(parseAddress(o.listen).ip);
+  const out: string[] = [];
+  for (const e of o.edges) {
+    if (e.addresses) {
+      const usable = e.addresses.filter((a) => !v4only || !a.startsWith('['));
+      out.push(...(usable.length > 0 ? usable : e.addresses));
+      continue;
+    }
+    try {
+      const r = await lookup(e.host!, { family: v4only ? 4 : 0 });
+      out.push(formatAddress(parseAddress(`${r.family === 6 ? `[${r.address}]` : r.address}:${e.port}`)));
+    } catch (err) {
+      throw new RunError(`--edge ${e.text}: cannot resolve ${e.host} (${(err as { code?: string }).code ?? messageOf(err)})`);
+    }
+  }
+  return out;
+}

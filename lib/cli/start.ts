@@ -1,0 +1,203 @@
+/**
+ * `dave start`: run a node until SIGINT or SIGTERM (or `quit` at its
+ * shell). Arguments are checked, key files read and edge names resolved
+ * before anything is created; new key files are written only once the
+ * node is open, and a data directory this run created is removed again if
+ * the start fails, so a failed start leaves nothing behind.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Dave } from '../node/dave.js';
+import { isDaveError } from '../errors.js';
+import { signingKey } from '../crypto/ed25519.js';
+import { randomBytes } from 'node:crypto';
+import { SEED_LEN } from '../constants.js';
+import { toHex } from '../wire/bytes.js';
+import { LocalClient } from '../api/local.js';
+import { createMetrics } from '../api/metrics.js';
+import { ApiServer } from '../api/server.js';
+import { newToken } from '../api/auth.js';
+import { RunError, UsageError, messageOf } from './fail.js';
+import { createKeyFile, readKeyFile } from './keys.js';
+import { createLogger } from './log.js';
+import { runShell } from './shell.js';
+import { type StartOptions, parseStartArgs, resolveEdges } from './start-options.js';
+import { dialableAddresses, encodeTicket } from './ticket.js';
+import { formatSize } from './size.js';
+import { API_TOKEN_FILE, API_URL_FILE } from './api-files.js';
+
+export const START_USAGE = `usage: dave start [options]
+
+Runs a Dave node (UDP, and TCP on the UDP port + 1) until Ctrl-C / SIGTERM.
+
+options:
+  --listen ADDR:PORT     UDP address (default [::]:1618: every interface,
+                         IPv4 and IPv6); port 0 picks a free pair
+  --edge TICKET|ADDR     a node to join: its ticket, 1.2.3.4:port, [v6]:port
+                         or host:port (resolved at start); repeatable
+  --data DIR             data directory: the database, node.key, user.key
+                         (default ./dave-data; --db is the old name)
+  --capacity SIZE        bytes of records to keep (default 1GiB; 512MB, 2GiB...)
+  --cache SIZE           bytes of values cached in memory (default 64MiB)
+  --key-file FILE        the node key (default DIR/node.key, created 0600)
+  --user-key FILE        the key that signs this node's writes (default
+                         DIR/user.key, created 0600)
+  --api HOST:PORT        serve the HTTP API (docs/api.md); off by default
+  --api-token TOKEN      the API's bearer token (default: DIR/api.token,
+                         generated on first use)
+  --log-level LEVEL      trace, debug, info (default), warn, error, silent
+  --log-format FORMAT    json or pretty (default: pretty on a terminal)
+  --shell / --no-shell   offer the shell (default: when on a terminal)
+  --help                 this text
+`;
+
+/** Reads a key that exists, or plans a fresh one to write once the node is open. */
+function keyPlan(file: string): { seed: Uint8Array; isNew: boolean } {
+  const seed = readKeyFile(file);
+  return seed ? { seed, isNew: false } : { seed: new Uint8Array(randomBytes(SEED_LEN)), isNew: true };
+}
+
+function checkKeyDir(file: string, data: string, option: string): void {
+  const dir = dirname(resolve(file));
+  if (dir !== resolve(data) && !existsSync(dir)) {
+    throw new UsageError(`${option} ${file}: directory ${dir} does not exist (only the data directory is created)`);
+  }
+}
+
+/** One line for a failure to open the node. */
+function openError(err: unknown, o: StartOptions): Error {
+  const e = err as { code?: string; syscall?: string; port?: number };
+  if (isDaveError(err, 'ERR_DATABASE_IN_USE')) return new RunError(`data directory ${o.data} is in use by another process (is a node running?)`);
+  if (isDaveError(err)) return new RunError(`cannot start: ${messageOf(err)} (${err.code})`);
+  // the node's bind error already names the port, UDP or TCP (node/bind.ts)
+  if (err instanceof Error && /^(UDP|TCP) port \d+/.test(err.message)) return new RunError(`--listen ${o.listen}: ${err.message}`);
+  if (e.code === 'EADDRINUSE') {
+    const udpPort = Number(o.listen.slice(o.listen.lastIndexOf(':') + 1));
+    return e.syscall === 'listen'
+      ? new RunError(`--listen ${o.listen}: TCP port ${e.port ?? udpPort + 1} (the UDP port + 1) is in use`)
+      : new RunError(`--listen ${o.listen}: UDP port ${e.port ?? udpPort} is in use`);
+  }
+  if (e.code === 'EADDRNOTAVAIL') return new RunError(`--listen ${o.listen}: that address is not on this host`);
+  if (e.code === 'EACCES') return new RunError(`--listen ${o.listen}: permission denied (ports below 1024 need privileges)`);
+  return new RunError(`cannot start: ${messageOf(err)}`);
+}
+
+export async function runStart(argv: string[]): Promise<number> {
+  const o = parseStartArgs(argv);
+  if (o === 'help') {
+    process.stdout.write(START_USAGE);
+    return 0;
+  }
+  if (o.keyFileGiven) checkKeyDir(o.keyFile, o.data, '--key-file');
+  checkKeyDir(o.userKeyFile, o.data, '--user-key');
+  const nodeKey = keyPlan(o.keyFile);
+  const userKey = keyPlan(o.userKeyFile);
+  const edges = await resolveEdges(o);
+  const { logger: log } = createLogger(o.logLevel, o.logFormat);
+
+  let node: Dave | null = null;
+  let api: ApiServer | null = null;
+  let stopping: Promise<number> | null = null;
+  let finished!: (code: number) => void;
+  const done = new Promise<number>((r) => (finished = r));
+  const stop = (why: string): Promise<number> => {
+    if (stopping) return stopping;
+    log.info(`dave: ${why}, closing`);
+    const guard = setTimeout(() => {
+      log.error('dave: close took over 10 s, exiting');
+      process.exit(1);
+    }, 10_000);
+    guard.unref();
+    stopping = (async () => {
+      let code = 0;
+      try {
+        await api?.close();
+        await node?.close();
+      } catch (err) {
+        log.error('dave: close failed:', err);
+        code = 1;
+      }
+      rmSync(join(o.data, API_URL_FILE), { force: true });
+      clearTimeout(guard);
+      log.info('dave: closed');
+      finished(code);
+      return code;
+    })();
+    return stopping;
+  };
+  const onSignal = (sig: string) => {
+    if (stopping) {
+      log.warn(`dave: ${sig} again, exiting without waiting`);
+      process.exit(130);
+    }
+    void stop(sig);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  const createdData = !existsSync(o.data);
+  try {
+    mkdirSync(o.data, { recursive: true });
+    node = await Dave.open({ listen: o.listen, edges, database: o.data, capacity: o.capacity, cacheCapacity: o.cache, privateKey: nodeKey.seed, logger: log });
+    if (nodeKey.isNew) createKeyFile(o.keyFile, nodeKey.seed);
+  } catch (err) {
+    await node?.close().catch(() => {});
+    if (createdData) rmSync(o.data, { recursive: true, force: true });
+    throw err instanceof RunError ? err : openError(err, o);
+  }
+  const n = node;
+  // A key made above is written now, with the seed the node opened with.
+  if (userKey.isNew) createKeyFile(o.userKeyFile, userKey.seed);
+  const signer = signingKey(userKey.seed);
+  const ticket = () => encodeTicket({ publicKey: n.publicKey, addresses: dialableAddresses(n.address(), n.publicAddress()) });
+  const metrics = createMetrics(n);
+  const client = new LocalClient(n, { userKey: signer, ticket, observeGet: metrics.observeGet });
+  if (o.api) {
+    const token = o.apiToken ?? readToken(o.data);
+    try {
+      api = await ApiServer.listen({ client, metrics, host: o.api.host, port: o.api.port, token, logger: log });
+    } catch (err) {
+      await n.close();
+      if (createdData) rmSync(o.data, { recursive: true, force: true });
+      const code = (err as { code?: string }).code;
+      throw new RunError(`--api ${o.api.host}:${o.api.port}: ${code === 'EADDRINUSE' ? 'port in use' : messageOf(err)}`);
+    }
+    writeFileSync(join(o.data, API_URL_FILE), api.url + '\n');
+  }
+  if (stopping) {
+    // a signal came while opening: stop() found nothing open yet, so close here
+    await api?.close();
+    await n.close();
+    rmSync(join(o.data, API_URL_FILE), { force: true });
+    return done;
+  }
+  const loaded = n.recordCount();
+  // the open (records loaded, time taken) is logged by the library (node/announce.ts)
+  process.stdout.write(
+    [
+      `dave node ${(await client.status()).id}`,
+      `  public key  ${toHex(n.publicKey)}`,
+      `  listening   udp ${n.address()}, tcp port ${Number(n.address().slice(n.address().lastIndexOf(':') + 1)) + 1}`,
+      `  data        ${o.data} (${loaded} records, ${formatSize(n.usedSpace())} of ${formatSize(n.capacity())})`,
+      `  user key    ${toHex(signer.publicKey)}`,
+      ...(api ? [`  api         ${api.url}`] : []),
+      `  ticket      ${ticket()}`,
+      '',
+    ].join('\n'),
+  );
+  // the status line once a minute is the library's (node/announce.ts), through the logger
+  const shell = o.shell ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
+  if (shell) {
+    void runShell({ targets: [{ name: 'dave', client }] }).then(() => stop('quit'));
+  }
+  return done;
+}
+
+/** The token in DIR/api.token, created 0600 on first use. */
+function readToken(data: string): string {
+  const file = join(data, API_TOKEN_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const t = newToken();
+  writeFileSync(file, t + '\n', { mode: 0o600 });
+  return t;
+}
