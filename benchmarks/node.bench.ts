@@ -5,7 +5,7 @@
  *    process would), with its records created before the clock starts;
  *    the clock stops when the receiver has stored them all.
  *  - remote get latency, p50 and p99: three nodes; the reader holds none of
- *    the records, so every get asks the two others (spec §11) and waits
+ *    the records, so every get asks the two others (docs/protocol.md §11) and waits
  *    for the first verified answer. One get at a time.
  * Both on the default store (memory-level). Go reference on this machine:
  * 15-18k records/s node to node; get p50 210 µs, p99 500 µs.

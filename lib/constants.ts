@@ -1,5 +1,5 @@
 /**
- * Protocol constants of Dave (spec §1), shared with godave v0.0.51.
+ * Protocol constants of Dave (docs/protocol.md §1), shared with godave v0.0.51.
  * Every timing is in milliseconds; every size in bytes.
  */
 
@@ -29,7 +29,7 @@ export const TTL_MS = 365 * 24 * 3600_000;
 /** Period between replica re-evaluations. */
 export const REPLICATE_EVERY_MS = 10 * 60_000;
 
-/** Op codes, byte 0 of every message (spec §6). */
+/** Op codes, byte 0 of every message (docs/protocol.md §6). */
 export const OP = Object.freeze({
   PING: 0,
   PONG: 1,
@@ -43,7 +43,7 @@ export const OP = Object.freeze({
 } as const);
 export type Op = (typeof OP)[keyof typeof OP];
 
-/** Field sizes (spec §4, §6). */
+/** Field sizes (docs/protocol.md §4, §6). */
 export const ADDR_LEN = 18;
 export const CHALLENGE_LEN = 32;
 export const SALT_LEN = 16;
@@ -57,9 +57,9 @@ export const DAT_HEADER_LEN = 8 + SALT_LEN + WORK_LEN + SIG_LEN + PUBKEY_LEN + 1
 export const ENTRY_HEADER_LEN = FANOUT * 8 + 2; // 42
 /** Longest key. */
 export const MAX_KEY_LEN = 255;
-/** Longest key + value that still fits a PUT of MAX_MSG_LEN (spec §4). */
+/** Longest key + value that still fits a PUT of MAX_MSG_LEN (docs/protocol.md §4). */
 export const MAX_KV_LEN = MAX_MSG_LEN - 1 - 2 - ENTRY_HEADER_LEN - DAT_HEADER_LEN; // 1224
-/** Bytes an entry is accounted for beyond its key and value (spec §9). */
+/** Bytes an entry is accounted for beyond its key and value (docs/protocol.md §9). */
 export const ENTRY_OVERHEAD = 224;
 /** Length of a PING message. */
 export const PING_LEN = 1 + CHALLENGE_LEN + 8 + 8; // 49

@@ -13,13 +13,13 @@ export const ERROR_CODES = [
   'ERR_BAD_ADDRESS', // an address that does not parse
   // arguments
   'ERR_INVALID_ARGUMENT',
-  // record verification (spec §4), in the order they are checked
+  // record verification (docs/protocol.md §4), in the order they are checked
   'ERR_FUTURE_TIME',
   'ERR_BAD_PUBKEY',
   'ERR_INSUFFICIENT_WORK',
   'ERR_BAD_WORK',
   'ERR_BAD_SIGNATURE',
-  // storage (spec §9)
+  // storage (docs/protocol.md §9)
   'ERR_PUBKEY_MISMATCH',
   'ERR_OLDER_THAN_STORED',
   'ERR_DUPLICATE',

@@ -1,5 +1,5 @@
 /**
- * Proof of work, spec §4: work = blake3(salt ‖ blake3(sig)) must have at
+ * Proof of work, docs/protocol.md §4: work = blake3(salt ‖ blake3(sig)) must have at
  * least MIN_WORK leading zero bits. Pure functions; the worker-thread pool
  * for high difficulties lives in pow-pool.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * GETMYADDRPORTs from addresses not yet in the peer table (spec §8), held
+ * GETMYADDRPORTs from addresses not yet in the peer table (docs/protocol.md §8), held
  * briefly. We answer GETMYADDRPORT only to known peers (a spoofed source
  * must not draw answers), but godave asks its edge once at start, before
  * its first PING has made it known to us, and then not again for

@@ -1,8 +1,8 @@
 /**
- * The batch writer, spec §10: records of one owner go to the FANOUT
+ * The batch writer, docs/protocol.md §10: records of one owner go to the FANOUT
  * replicas chosen when the writer is created, over one TCP connection per
  * remote replica, and into the local store. Every record is verified in
- * full (spec §4, on the node's verify pool) before it is stored or sent:
+ * full (docs/protocol.md §4, on the node's verify pool) before it is stored or sent:
  * a node never holds, and never sends, a record it has not verified.
  *
  * Backpressure: write() resolves once the record is accepted into a
@@ -27,7 +27,7 @@ const MAX_IN_FLIGHT = 512;
 
 /** What the writer needs from the node. */
 export interface WriterHost {
-  /** Verifies a record in full (spec §4); rejects with its DaveError. */
+  /** Verifies a record in full (docs/protocol.md §4); rejects with its DaveError. */
   verify(dat: Dat): Promise<void>;
   /** Stores locally; resolves when committed (refusals are counted, not thrown). */
   storeLocal(entry: Entry): Promise<unknown>;

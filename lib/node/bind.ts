@@ -1,6 +1,6 @@
 /**
  * Binding a node's socket pair: UDP on a port, TCP on the next one
- * (spec §10). Port 0 tries free UDP ports until port + 1 is free for TCP
+ * (docs/protocol.md §10). Port 0 tries free UDP ports until port + 1 is free for TCP
  * too. "::" (dual stack) falls back to 0.0.0.0 on a host without IPv6.
  */
 import type { AddrPort } from '../wire/address.js';

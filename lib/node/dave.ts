@@ -1,5 +1,5 @@
 /**
- * Dave: the running node, spec §7 to §12. It keeps the node's state and
+ * Dave: the running node, docs/protocol.md §7 to §12. It keeps the node's state and
  * wires the parts together: the sockets (through the transport
  * interfaces), the timers (on the injected clock), the peer table, the
  * store and the verify pool. Each protocol concern lives in its own module
@@ -152,7 +152,7 @@ export class Dave {
 
   /**
    * Reads a record: from the local store, else from the FANOUT active
-   * peers closest to the owner (spec §11). A verified answer is stored.
+   * peers closest to the owner (docs/protocol.md §11). A verified answer is stored.
    * @throws DaveError ERR_INVALID_ARGUMENT, ERR_NOT_FOUND, ERR_TIMEOUT,
    *   ERR_ABORTED (signal), ERR_NO_ACTIVE_PEERS, ERR_OVERLOADED, ERR_CLOSED
    */
@@ -166,7 +166,7 @@ export class Dave {
   }
 
   /**
-   * A writer for records of `publicKey` (spec §10): replicas are the
+   * A writer for records of `publicKey` (docs/protocol.md §10): replicas are the
    * FANOUT closest of the active peers and this node.
    * @throws DaveError ERR_INVALID_ARGUMENT, ERR_NO_ACTIVE_PEERS, ERR_CLOSED
    */
@@ -228,7 +228,7 @@ export class Dave {
     return formatAddress(this.p.bound);
   }
 
-  /** Our address as an edge reported it (spec §8), or null before that. */
+  /** Our address as an edge reported it (docs/protocol.md §8), or null before that. */
   publicAddress(): string | null {
     const a = this.discovery.publicAddress;
     return a === null ? null : formatAddress(a);
@@ -276,7 +276,7 @@ export class Dave {
   }
 
   /**
-   * One replica re-evaluation pass (spec §12, node/replication.ts): the number of entries whose
+   * One replica re-evaluation pass (docs/protocol.md §12, node/replication.ts): the number of entries whose
    * replicas changed. Public for tests and operators; runs every timings.replicateEveryMs.
    */
   replicate(): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * Address discovery, spec §8: the node asks an edge for its public address
+ * Address discovery, docs/protocol.md §8: the node asks an edge for its public address
  * (GETMYADDRPORT) and answers peers that ask it; it drops datagrams from
  * its own addresses (bound or public) and forgets peer entries that turn
  * out to be itself.

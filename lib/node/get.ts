@@ -1,5 +1,5 @@
 /**
- * Remote reads in flight, spec §11: who was asked, who said not found, and
+ * Remote reads in flight, docs/protocol.md §11: who was asked, who said not found, and
  * the callers waiting. One pending read per (pubKey, key); concurrent
  * callers share it. Bounded: at most `max` distinct reads in flight.
  */

@@ -1,5 +1,5 @@
 /**
- * The peer handshake, spec §7: a fresh challenge to every peer each PING
+ * The peer handshake, docs/protocol.md §7: a fresh challenge to every peer each PING
  * period; a PONG proves the peer's key (the signature over the challenge
  * and its salt) and carries up to NPEER_LIMIT active peers, which we add.
  * Our own PONG carries our peer list only to peers that proved their key.
@@ -49,7 +49,7 @@ export class Handshake {
 
   /**
    * A fresh challenge to every peer, edges and inactive ones included;
-   * then asks an edge for our address when due (spec §8).
+   * then asks an edge for our address when due (docs/protocol.md §8).
    */
   pingAll(): void {
     const usedSpace = BigInt(this.deps.store.usedSpace());

@@ -1,5 +1,5 @@
 /**
- * The TCP reader, spec §10: frames of u16 length + message; PUTs are
+ * The TCP reader, docs/protocol.md §10: frames of u16 length + message; PUTs are
  * handed to the node, other valid messages ignored. A frame over the
  * maximum, a message that does not decode, or no PUT frame within the
  * read deadline ends the connection (other messages do not reset the
@@ -96,7 +96,7 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
       paused = true;
       stream.pause();
     }
-    // only a PUT resets the deadline: other messages are ignored (spec §10)
+    // only a PUT resets the deadline: other messages are ignored (docs/protocol.md §10)
     if (puts > 0 || timer === null) arm();
   });
   stream.on('error', () => {});

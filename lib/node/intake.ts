@@ -1,5 +1,5 @@
 /**
- * The path every record takes into the store, spec §10: verify, then
+ * The path every record takes into the store, docs/protocol.md §10: verify, then
  * store, counting each outcome. A record identical to the stored one is not
  * verified again; one older than the stored one is refused without
  * verifying. Used for UDP and TCP PUTs, verified GET answers, the batch
@@ -30,7 +30,7 @@ export interface IntakeDeps {
 export class Intake {
   constructor(private readonly deps: IntakeDeps) {}
 
-  /** Verifies `dat` in full (spec §4) on the verify pool. */
+  /** Verifies `dat` in full (docs/protocol.md §4) on the verify pool. */
   verify(dat: Dat): Promise<void> {
     return this.deps.pool.verify(dat, this.deps.now(), this.deps.skew);
   }

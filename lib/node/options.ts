@@ -26,21 +26,21 @@ import type { SocketFactory } from '../transport/types.js';
 import { nodeSockets } from '../transport/index.js';
 import { type TrustOptions, resolveTrust } from './trust.js';
 
-/** Protocol timings (spec §1) plus the node's own deadlines, all in ms. */
+/** Protocol timings (docs/protocol.md §1) plus the node's own deadlines, all in ms. */
 export interface Timings {
-  /** PING period. Default 1 000 (spec PING). */
+  /** PING period. Default 1 000 (docs/protocol.md §1 PING). */
   pingMs: number;
-  /** Default 5 000 (spec ACTIVATE_AFTER). */
+  /** Default 5 000 (docs/protocol.md §1 ACTIVATE_AFTER). */
   activateAfterMs: number;
-  /** Also the prune period. Default 3 000 (spec DEACTIVATE_AFTER). */
+  /** Also the prune period. Default 3 000 (docs/protocol.md §1 DEACTIVATE_AFTER). */
   deactivateAfterMs: number;
-  /** Default 12 000 (spec DROP_AFTER). */
+  /** Default 12 000 (docs/protocol.md §1 DROP_AFTER). */
   dropAfterMs: number;
-  /** Default 600 000 (spec GETMYADDRPORT_EVERY). */
+  /** Default 600 000 (docs/protocol.md §1 GETMYADDRPORT_EVERY). */
   getMyAddrPortEveryMs: number;
-  /** Default 600 000 (spec REPLICATE_EVERY). */
+  /** Default 600 000 (docs/protocol.md §1 REPLICATE_EVERY). */
   replicateEveryMs: number;
-  /** TCP reader's wait for each frame. Default 1 000 (spec §10). */
+  /** TCP reader's wait for each frame. Default 1 000 (docs/protocol.md §10). */
   frameTimeoutMs: number;
   /** TCP connect deadline. Default 2 000. */
   connectTimeoutMs: number;
@@ -122,7 +122,7 @@ export interface DaveOptions {
   random?: RandomSource;
   /** Tests and simulations: the sockets. Default node:dgram and node:net. */
   sockets?: SocketFactory;
-  /** Tests and simulations: timing overrides. Default spec §1. */
+  /** Tests and simulations: timing overrides. Default docs/protocol.md §1. */
   timings?: Partial<Timings>;
   /** Tests: a ready store instead of opening one (the node will not close it). */
   store?: StoreLike;

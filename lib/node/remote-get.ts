@@ -1,5 +1,5 @@
 /**
- * Reads from peers, spec §11: a GET to the FANOUT active peers closest to
+ * Reads from peers, docs/protocol.md §11: a GET to the FANOUT active peers closest to
  * the owner; the first answer that verifies wins and is stored; when every
  * peer asked said not found (or answered with a record that failed), the
  * read fails. GET_ACKs nobody asked for are dropped.

@@ -1,5 +1,5 @@
 /**
- * A connection to one remote replica (spec §10 and §12), and the one
+ * A connection to one remote replica (docs/protocol.md §10 and §12), and the one
  * reconnect rule the batch writer and the replication pass share: a
  * replica ends an idle connection after its read deadline (1 s in godave);
  * then, and only then, we reconnect, at most MAX_RECONNECTS times. Any

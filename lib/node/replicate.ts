@@ -1,5 +1,5 @@
 /**
- * Replica choice, spec §10 and §12, as pure rules: the FANOUT IDs closest
+ * Replica choice, docs/protocol.md §10 and §12, as pure rules: the FANOUT IDs closest
  * to an owner, and the leader of a replica set.
  */
 import { FANOUT } from '../constants.js';
@@ -19,7 +19,7 @@ export function chooseReplicas(ownerId: bigint, candidates: bigint[]): bigint[] 
   return ids;
 }
 
-/** The leader of a replica set: its largest ID (spec §12). */
+/** The leader of a replica set: its largest ID (docs/protocol.md §12). */
 export function leaderOf(replicas: bigint[]): bigint {
   return replicas.reduce((m, r) => (r > m ? r : m), 0n);
 }

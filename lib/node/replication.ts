@@ -1,5 +1,5 @@
 /**
- * The replication pass, spec §12: re-evaluates every stored entry's
+ * The replication pass, docs/protocol.md §12: re-evaluates every stored entry's
  * replicas against the active peers, and as the leader sends the entry to
  * its new replicas over TCP. The node owns the sockets, the store and the
  * counters; this pass reaches them only through ReplicationHost. The rules
@@ -48,7 +48,7 @@ export interface ReplicationHost {
  * settled. Rejects only if settling them throws.
  *
  * A non-leader stores the new replica list at once. The leader (largest
- * old replica ID, spec §12) sends the entry to the new replicas first and
+ * old replica ID, docs/protocol.md §12) sends the entry to the new replicas first and
  * stores the new list only once every one of those sends went out on a
  * connection that ended cleanly: when one failed (replica unreachable,
  * connection reset), the entry keeps its old list, so the next pass finds

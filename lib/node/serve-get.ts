@@ -1,5 +1,5 @@
 /**
- * Serving UDP GETs, spec §11: the stored entry, or the not-found form.
+ * Serving UDP GETs, docs/protocol.md §11: the stored entry, or the not-found form.
  * Answered only to peers that proved their key: a GET with a spoofed
  * source would otherwise make us send many times its size (a 34-byte GET,
  * a ~1.4 kB GET_ACK). A proven peer's address can still be forged, so each

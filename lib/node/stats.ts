@@ -33,7 +33,7 @@ export interface NodeStats {
   peerListsRejected: number;
   /** PONG addresses skipped (unspecified, multicast, port 0, or a table limit). */
   peerAddressesSkipped: number;
-  /** Records that failed verification (spec §4). */
+  /** Records that failed verification (docs/protocol.md §4). */
   verifyFailures: number;
   /** Records not re-verified because identical to one stored. */
   verifySkipped: number;
@@ -44,7 +44,7 @@ export interface NodeStats {
   /** Records the store refused, by reason (DaveError code). */
   refused: Record<string, number>;
   /**
-   * Replication (spec §12): entries whose send to a new replica failed in
+   * Replication (docs/protocol.md §12): entries whose send to a new replica failed in
    * a pass; they keep their old replica list and are sent again next pass.
    */
   replicationRetries: number;

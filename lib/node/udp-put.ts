@@ -1,5 +1,5 @@
 /**
- * UDP PUTs, spec §10: a datagram's source can be forged, so only peers
+ * UDP PUTs, docs/protocol.md §10: a datagram's source can be forged, so only peers
  * that proved their key may make us verify; at most MAX_UDP_PUTS are
  * verified or stored at once, more are dropped (and counted).
  */

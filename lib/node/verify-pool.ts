@@ -81,7 +81,7 @@ export class VerifyPool {
   }
 
   /**
-   * Verifies `dat` (spec §4).
+   * Verifies `dat` (docs/protocol.md §4).
    * @throws (rejects) the DaveError of verifyDat; ERR_OVERLOADED when the
    *   queue is full; ERR_CLOSED when the pool closed
    */

@@ -1,5 +1,5 @@
 /**
- * Worker thread of the verify pool: verifies batches of Dats (spec §4,
+ * Worker thread of the verify pool: verifies batches of Dats (docs/protocol.md §4,
  * records/verifyDat), packed by verify-batch.ts into one transferred
  * buffer, and answers per Dat with null (valid), the DaveError's code and
  * message, or, for any other error, its name and message (a bug reported

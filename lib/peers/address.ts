@@ -1,7 +1,7 @@
 /**
  * Address rules for the peer table: which addresses learned from a PONG
  * are worth dialling, and which addresses share a host (for per-host caps).
- * Pure functions over 16-byte IPs (IPv4 mapped, spec §2).
+ * Pure functions over 16-byte IPs (IPv4 mapped, docs/protocol.md §2).
  */
 import { type AddrPort, isMappedIPv4 } from '../wire/address.js';
 

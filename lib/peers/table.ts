@@ -1,5 +1,5 @@
 /**
- * The peer table, spec §7: who we know, who proved their key, who is
+ * The peer table, docs/protocol.md §7: who we know, who proved their key, who is
  * active. Pure rules: every method that depends on time takes `now`; the
  * node owns the timers. Bounded: at most `maxPeers` peers, and at most
  * `maxPerHost` per IPv4 address or IPv6 /64 (loopback exempt, it is us),
@@ -23,7 +23,7 @@ export interface Peer {
   pubKey: Uint8Array | null;
   /** When the peer entered the table, ms. */
   readonly added: number;
-  /** Last solved challenge (starts at `added`, spec §7), ms. */
+  /** Last solved challenge (starts at `added`, docs/protocol.md §7), ms. */
   solved: number;
   /** Last datagram of any kind from the peer, ms. */
   lastSeen: number;
@@ -67,7 +67,7 @@ export const PONG_BUDGET = 4;
 
 export const DEFAULT_PEER_LIMITS: PeerLimits = Object.freeze({ maxPeers: 2048, maxPerHost: 8 });
 
-/** The active rule of spec §7 for one peer at `now`. */
+/** The active rule of docs/protocol.md §7 for one peer at `now`. */
 export function isActive(p: Peer, now: number, t: PeerTimings): boolean {
   const fresh = now - p.solved < t.deactivateAfterMs;
   return p.edge ? fresh : fresh && now - p.added > t.activateAfterMs;
@@ -174,7 +174,7 @@ export class PeerTable {
 
   // ---- state changes: the table owns these fields (eviction reads them) ----
 
-  /** A fresh challenge went to `peer` (spec §7): its budgets refill for the PING period. */
+  /** A fresh challenge went to `peer` (docs/protocol.md §7): its budgets refill for the PING period. */
   challenged(peer: Peer, challenge: Uint8Array, getBudget: number): void {
     peer.challenge = challenge;
     peer.pongBudget = PONG_BUDGET;
@@ -296,7 +296,7 @@ export class PeerTable {
 
   /**
    * The `n` active peers closest to `target` by XOR distance, skipping ID 0
-   * (spec §3), one per ID: a node known under several addresses counts
+   * (docs/protocol.md §3), one per ID: a node known under several addresses counts
    * once, at the address seen most recently.
    */
   closestActive(target: bigint, n: number): Peer[] {
@@ -310,7 +310,7 @@ export class PeerTable {
 }
 
 /**
- * The active peers of `peers` by node ID, skipping ID 0 (spec §3): a node
+ * The active peers of `peers` by node ID, skipping ID 0 (docs/protocol.md §3): a node
  * known under several addresses counts once, at the address seen most
  * recently (the first of equals). The one rule for "active peers by ID".
  */

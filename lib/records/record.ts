@@ -1,6 +1,6 @@
 /**
- * Signed records, spec §3, §4, §9: creating a Dat (sign, then proof of
- * work), verifying one in the spec's order, and the IDs and keys derived
+ * Signed records, docs/protocol.md §3, §4, §9: creating a Dat (sign, then proof of
+ * work), verifying one in the order of docs/protocol.md §4, and the IDs and keys derived
  * from public keys.
  */
 import {
@@ -57,7 +57,7 @@ export function shardOf(storeKey: bigint): number {
 }
 
 /**
- * Bytes a stored record is accounted for: value + key + 224 (spec §9).
+ * Bytes a stored record is accounted for: value + key + 224 (docs/protocol.md §9).
  * Never throws.
  */
 export function entrySize(dat: Dat): number {
@@ -137,7 +137,7 @@ export interface VerifyDatOptions {
 }
 
 /**
- * The cheap checks of spec §4 (1 to 4: time, public key, proof of work):
+ * The cheap checks of docs/protocol.md §4 (1 to 4: time, public key, proof of work):
  * two BLAKE3 calls, no signature. The node runs them before a record waits
  * for a full verification, so junk never fills the verify queue.
  * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK, ERR_BAD_WORK
@@ -161,7 +161,7 @@ export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
 }
 
 /**
- * Verifies a Dat: the checks of spec §4, in order (precheckDat, then the
+ * Verifies a Dat: the checks of docs/protocol.md §4, in order (precheckDat, then the
  * signature). Returns nothing when the record is valid.
  * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK,
  *   ERR_BAD_WORK, ERR_BAD_SIGNATURE

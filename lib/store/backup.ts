@@ -1,6 +1,6 @@
 /**
- * godave's backup file (spec §14): a sequence of records, each a u16
- * little-endian length and then an Entry (spec §5) of that length.
+ * godave's backup file (docs/protocol.md §14): a sequence of records, each a u16
+ * little-endian length and then an Entry (docs/protocol.md §5) of that length.
  *
  * Reading is robust. godave's rewrite-after-restart path writes 1424 as
  * every length prefix; an Entry is self-delimiting (its Dat length, key

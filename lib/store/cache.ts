@@ -1,5 +1,5 @@
 /**
- * The value tier: encoded entries (spec §5 bytes, each in its own
+ * The value tier: encoded entries (docs/protocol.md §5 bytes, each in its own
  * exact-size buffer) kept in memory, least recently used first out,
  * bounded by a byte budget. Reads decode them. A value not here is read from the
  * database when asked for. The store keeps it coherent (it drops a key

@@ -5,7 +5,7 @@
  *   sublevel "records" (keys and values as Uint8Array, encoding 'view'):
  *     key   = the 8-byte store key, big-endian (so iteration runs in
  *             store-key order and each shard, the top byte, is one range)
- *     value = the Entry bytes (spec §5), readable by decodeEntry
+ *     value = the Entry bytes (docs/protocol.md §5), readable by decodeEntry
  *   sublevel "meta" (utf8 keys, 'view' values):
  *     "format" = UTF-8 "dave-kv/1"
  */

@@ -23,7 +23,7 @@ export interface OpenReport {
   /**
    * Accounted bytes over capacity after the scan (0 when within). Nothing is
    * dropped at open: the store comes back exactly as it was written, and
-   * new keys then evict by priority as usual (spec §9).
+   * new keys then evict by priority as usual (docs/protocol.md §9).
    */
   overCapacity: number;
   /** Time the scan took, ms. */

@@ -1,5 +1,5 @@
 /**
- * The storage rules of spec §9 as pure functions: priority, the decision
+ * The storage rules of docs/protocol.md §9 as pure functions: priority, the decision
  * for a write over an existing key, and admission when the store is full.
  * Nothing here reads a clock; every function takes `now` (ms) as input.
  */
@@ -20,7 +20,7 @@ export function distanceWeight(distHi: number, distLo: number): number {
 }
 
 /**
- * Priority of an entry (spec §9): `(1 - distance/2^64) * seconds until
+ * Priority of an entry (docs/protocol.md §9): `(1 - distance/2^64) * seconds until
  * (time + TTL)`, 0 once expired. Higher is more valuable.
  */
 export function priority(weight: number, time: number, now: number): number {
@@ -39,7 +39,7 @@ export interface StoredFacts {
 }
 
 /**
- * The decision for a write over an existing store key (spec §9, godave's
+ * The decision for a write over an existing store key (docs/protocol.md §9, godave's
  * order of checks): the refusal code, or undefined to replace it.
  */
 export function replaceDecision(stored: StoredFacts, incomingTime: number): RefusalCode | undefined {
@@ -63,7 +63,7 @@ export interface AdmissionFacts {
 }
 
 /**
- * Admission of an entry under a new key (spec §9): 'fit' when it fits,
+ * Admission of an entry under a new key (docs/protocol.md §9): 'fit' when it fits,
  * 'evict' to drop the shard's lowest entry first, else the refusal code.
  * As godave, one eviction at most, even if the new entry is the larger.
  */

@@ -1,6 +1,6 @@
 /**
  * Reads the few fields the index needs straight from stored Entry bytes
- * (spec §5), without decoding the whole entry: this is what makes opening a
+ * (docs/protocol.md §5), without decoding the whole entry: this is what makes opening a
  * large database fast. It accepts exactly the bytes decodeEntry accepts
  * (the tests check the two agree on random and mutated input).
  */
@@ -68,7 +68,7 @@ export function scannedStoreKey(b: Uint8Array, keyLen: number): bigint {
 /**
  * Content sum of encoded entry bytes: xxhash64(replicas ‖ value). Two
  * entries under one key with equal times and equal sums are duplicates
- * (spec §9) when the values are not at hand to compare.
+ * (docs/protocol.md §9) when the values are not at hand to compare.
  */
 export function contentSum(b: Uint8Array, valueLen: number): bigint {
   const s = scratchFor(REPLICAS_LEN + valueLen);

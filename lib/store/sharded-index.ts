@@ -1,13 +1,13 @@
 /**
  * The in-memory index of every stored entry: 256 shards by the top byte of
- * the store key (spec §9), the accounted space they use, and the eviction
+ * the store key (docs/protocol.md §9), the accounted space they use, and the eviction
  * step. The index holds no values; see cache.ts and the database for those.
  */
 import { Shard, type SlotFields } from './shard.js';
 import { admission, distanceWeight, priority } from './rules.js';
 import type { IndexedEntry, RefusalCode } from './types.js';
 
-/** Shards by the top byte of the store key (spec §9). */
+/** Shards by the top byte of the store key (docs/protocol.md §9). */
 export const SHARDS = 256;
 
 /**
@@ -70,7 +70,7 @@ export class ShardedIndex {
   }
 
   /**
-   * Admits an entry under a new key at `now` (spec §9): it fits, or the
+   * Admits an entry under a new key at `now` (docs/protocol.md §9): it fits, or the
    * shard's lowest-priority entry is evicted first, or it is refused.
    * Returns the refusal code instead of throwing, for the caller to count.
    */

@@ -1,5 +1,5 @@
 /**
- * The node's store (spec §9): an in-memory index of every entry in 256
+ * The node's store (docs/protocol.md §9): an in-memory index of every entry in 256
  * priority-heap shards, a byte-bounded cache of values, and any
  * abstract-level database underneath that receives every change in atomic
  * group-committed batches. See docs/storage.md for the design.
@@ -85,7 +85,7 @@ function sameRange(a: Uint8Array, b: Uint8Array, from: number, to: number): bool
   return true;
 }
 
-/** Value length of encoded Entry bytes (after the key; spec §4, §5). */
+/** Value length of encoded Entry bytes (after the key; docs/protocol.md §4, §5). */
 function storedValueLen(b: Uint8Array): number {
   const at = ENTRY_KEY_AT + b[ENTRY_KEY_LEN_AT]!;
   return b[at]! | (b[at + 1]! << 8);
@@ -192,7 +192,7 @@ export class Store implements StoreLike {
   }
 
   /**
-   * Stores an entry (already verified by the caller) following spec §9, and
+   * Stores an entry (already verified by the caller) following docs/protocol.md §9, and
    * resolves once the change is committed to the database.
    * @throws DaveError ERR_PUBKEY_MISMATCH, ERR_OLDER_THAN_STORED, ERR_DUPLICATE,
    *   ERR_INSUFFICIENT_PRIORITY, ERR_STORAGE_FULL (refusals); ERR_INVALID_ARGUMENT,

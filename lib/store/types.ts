@@ -54,7 +54,7 @@ export interface PutResult {
 export interface StoreLike {
   /**
    * Stores an entry (already verified by the caller) under
-   * storeKey(pubKey, key), following spec §9. Resolves once the change is
+   * storeKey(pubKey, key), following docs/protocol.md §9. Resolves once the change is
    * committed to the database.
    * @throws DaveError with a RefusalCode, or ERR_CLOSED / ERR_DATABASE
    */

@@ -1,5 +1,5 @@
 /**
- * Addresses on the wire (spec §2): 16 bytes of IPv6 address, then a u16
+ * Addresses on the wire (docs/protocol.md §2): 16 bytes of IPv6 address, then a u16
  * port, little-endian. IPv4 travels IPv4-mapped (::ffff:a.b.c.d).
  */
 import { isIPv4, isIPv6 } from 'node:net';

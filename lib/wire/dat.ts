@@ -1,5 +1,5 @@
 /**
- * The Dat (a signed record) on the wire, spec §4: a 155-byte header, then
+ * The Dat (a signed record) on the wire, docs/protocol.md §4: a 155-byte header, then
  * key and value. Decoding checks every bound before reading it.
  */
 import {
@@ -37,7 +37,7 @@ export interface Dat {
  */
 export const MAX_DAT_KV_LEN = MAX_MSG_LEN - DAT_HEADER_LEN; // 1269, as godave's Marshal
 
-// Byte offsets in encoded Dat bytes (spec §4): time u64, salt, work, sig,
+// Byte offsets in encoded Dat bytes (docs/protocol.md §4): time u64, salt, work, sig,
 // pubKey, key length u8, key, value length u16, value.
 /** Where the owner's public key starts. */
 export const DAT_PUBKEY_AT = 8 + SALT_LEN + WORK_LEN + SIG_LEN; // 120

@@ -1,5 +1,5 @@
 /**
- * The Entry, spec §5: the FANOUT replica IDs, then a u16-length Dat.
+ * The Entry, docs/protocol.md §5: the FANOUT replica IDs, then a u16-length Dat.
  * This is also the value format of every record in the database and the
  * record format of godave's backup file.
  */
@@ -15,7 +15,7 @@ export interface Entry {
   replicas: bigint[];
 }
 
-// Byte offsets in encoded Entry bytes (spec §5): FANOUT u64 replica IDs, the
+// Byte offsets in encoded Entry bytes (docs/protocol.md §5): FANOUT u64 replica IDs, the
 // Dat's u16 length, then the Dat. The store reads stored entries through these.
 /** End of the replica IDs (and where the Dat's u16 length starts). */
 export const ENTRY_REPLICAS_END = FANOUT * 8; // 40

@@ -1,5 +1,5 @@
 /**
- * TCP framing, spec §10: u16 length (at most MAX_MSG_LEN), then that many
+ * TCP framing, docs/protocol.md §10: u16 length (at most MAX_MSG_LEN), then that many
  * bytes of message. FrameDecoder reassembles frames split across chunks.
  */
 import { MAX_MSG_LEN } from '../constants.js';

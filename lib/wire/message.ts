@@ -1,5 +1,5 @@
 /**
- * Messages, spec §6: byte 0 is the op code, the body follows. Decoding
+ * Messages, docs/protocol.md §6: byte 0 is the op code, the body follows. Decoding
  * untrusted bytes throws only DaveError, never reads past the end, and
  * rejects trailing bytes, so decode(encode(m)) and encode(decode(b)) are
  * both identities.
@@ -24,7 +24,7 @@ import { alloc, checkBytes, copyOf, need, readI64, readU16, view } from './bytes
 import { type AddrPort, checkAddrPort, decodeAddress, encodeAddress } from './address.js';
 import { type Entry, checkEntry, entryLength, readEntry, writeEntry } from './entry.js';
 
-/** A PONG's proof that the sender holds the key it names (spec §7). */
+/** A PONG's proof that the sender holds the key it names (docs/protocol.md §7). */
 export interface AuthSolution {
   /** 32 bytes: the challenge echoed. */
   challenge: Uint8Array;
@@ -54,7 +54,7 @@ export interface PongMessage {
   op: typeof OP.PONG;
   /**
    * At most MAX_PONG_PEERS (14, what the u8 byte length can express),
-   * encoding and decoding. The NPEER_LIMIT (12) rule is the node's: spec §7
+   * encoding and decoding. The NPEER_LIMIT (12) rule is the node's: docs/protocol.md §7
    * authenticates a PONG and then rejects only its list when it is longer.
    */
   peers: AddrPort[];
@@ -279,7 +279,7 @@ export function decodeMessage(buf: Uint8Array): Message {
 }
 
 /**
- * The Entry of a not-found GET_ACK (spec §6): only pubKey and key set, time
+ * The Entry of a not-found GET_ACK (docs/protocol.md §6): only pubKey and key set, time
  * as godave writes its zero time, everything else zero.
  * Never throws (encodeMessage checks the fields).
  */

@@ -1,7 +1,7 @@
 /**
  * dave-db's commands, run in-process against databases seeded through the
  * shared layout, with the godave v0.0.51 backup vector
- * (test/vectors/godave-v0.0.51-backup-10.bin, spec §14).
+ * (test/vectors/godave-v0.0.51-backup-10.bin, docs/protocol.md §14).
  */
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -376,7 +376,7 @@ describe('cli/dave-db', () => {
       expect(await readAll(db)).to.deep.equal(before);
     });
 
-    it('keeps the newer record of a key, whatever the order in the file and the database (spec §9)', async () => {
+    it('keeps the newer record of a key, whatever the order in the file and the database (docs/protocol.md §9)', async () => {
       const dir = tempDir();
       const v0 = vector[0]!;
       const newer: Entry = { dat: await createDat({ key: 'key-0', value: 'newer', privateKey: seedOf(0), time: v0.dat.time + 1000 }), replicas: [9n, 0n, 0n, 0n, 0n] };

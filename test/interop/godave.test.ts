@@ -334,7 +334,7 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       const total = () => Promise.all([...gos.map((g) => g.used()), ...ours.map(async (o) => o.usedSpace())]).then((u) => u.reduce((a, b) => a + b, 0));
       const before = await total();
       // a writer stores every record itself and sends it to the FANOUT (5) closest of all
-      // 6 nodes: 5 copies, or 6 when the writer is not among those 5 (spec §10, as godave)
+      // 6 nodes: 5 copies, or 6 when the writer is not among those 5 (docs/protocol.md §10, as godave)
       const copies = (writer: bigint, owner: Uint8Array) => {
         const ids = [...gos.map((g) => nodeId(g.publicKeyBytes)), ...ours.map((o) => o.id)];
         return chooseReplicas(nodeId(owner), ids).includes(writer) ? 5 : 6;

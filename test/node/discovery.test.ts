@@ -92,7 +92,7 @@ describe('node: authentication and discovery', function () {
     expect(a.stats().peerAddressesSkipped).to.be.greaterThanOrEqual(5);
   });
 
-  it('authenticates a PONG listing 13 peers but rejects its whole list (spec §7)', async () => {
+  it('authenticates a PONG listing 13 peers but rejects its whole list (docs/protocol.md §7)', async () => {
     const fake = await new FakePeer().bind();
     fakes.push(fake);
     fake.pongPeers = Array.from({ length: 13 }, (_, i) => addrPort('127.0.0.1', 5000 + i));

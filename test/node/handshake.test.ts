@@ -1,4 +1,4 @@
-/** node/handshake and node/discovery, driven directly (spec §7, §8): no sockets, no timers. */
+/** node/handshake and node/discovery, driven directly (docs/protocol.md §7, §8): no sockets, no timers. */
 import { expect } from 'chai';
 import { OP, NPEER_LIMIT } from '../../lib/constants.js';
 import { addrPort, addressKey } from '../../lib/wire/address.js';

@@ -1,4 +1,4 @@
-/** The node's pure pieces: replica choice (spec §10, §12), pending reads (§11), the verify pool. */
+/** The node's pure pieces: replica choice (docs/protocol.md §10, §12), pending reads (§11), the verify pool. */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { chooseReplicas, leaderOf, sameReplicas } from '../../lib/node/replicate.js';

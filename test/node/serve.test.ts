@@ -1,4 +1,4 @@
-/** node/serve-get and node/udp-put, driven directly: who is answered, the budgets, the caps (spec §10, §11). */
+/** node/serve-get and node/udp-put, driven directly: who is answered, the budgets, the caps (docs/protocol.md §10, §11). */
 import { expect } from 'chai';
 import { OP } from '../../lib/constants.js';
 import { addrPort } from '../../lib/wire/address.js';

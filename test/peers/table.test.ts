@@ -1,4 +1,4 @@
-/** The peer table's pure rules (spec §7) and its limits. */
+/** The peer table's pure rules (docs/protocol.md §7) and its limits. */
 import { expect } from 'chai';
 import { addrPort } from '../../lib/wire/address.js';
 import { PONG_BUDGET, type Peer, PeerTable, activeById, isActive, sortByDistance } from '../../lib/peers/table.js';

@@ -1,6 +1,6 @@
 /**
  * lib/records/record.ts: creating records (limits, inputs, defaults),
- * verifying them in the spec's order with the clock-skew tolerance, and
+ * verifying them in the order of docs/protocol.md §4 with the clock-skew tolerance, and
  * the IDs and keys derived from public keys.
  */
 import { expect } from 'chai';

@@ -1,5 +1,5 @@
 /**
- * Test helpers for godave backup files (spec §14): the layout of a correct
+ * Test helpers for godave backup files (docs/protocol.md §14): the layout of a correct
  * file, and godave's corrupt rewrite of it.
  */
 import { GODAVE_CORRUPT_LENGTH } from '../../lib/store/backup.js';

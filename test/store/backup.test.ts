@@ -1,5 +1,5 @@
 /**
- * godave's backup file (spec §14) against the godave v0.0.51 vector
+ * godave's backup file (docs/protocol.md §14) against the godave v0.0.51 vector
  * test/vectors/godave-v0.0.51-backup-10.bin (see test/vectors/SOURCE.md),
  * and the reader's behaviour on torn and corrupted files.
  */
@@ -36,7 +36,7 @@ function streamEvents(chunks: Uint8Array[]): BackupEvent[] {
 describe('store/backup', () => {
   const records = layoutOf(backup10);
 
-  it('reads the 10-record godave vector with every field as spec §14 describes', () => {
+  it('reads the 10-record godave vector with every field as docs/protocol.md §14 describes', () => {
     const { entries, skipped, repaired } = readBackup(backup10);
     expect(skipped).to.deep.equal([]);
     expect(repaired).to.deep.equal([]);

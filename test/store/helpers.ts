@@ -1,6 +1,6 @@
 /**
  * Test helpers for the store: unsigned entries built from seeds (the store
- * does not verify; the node does), and a brute-force model of spec §9.
+ * does not verify; the node does), and a brute-force model of docs/protocol.md §9.
  */
 import { TTL_MS } from '../../lib/constants.js';
 import { storeKey } from '../../lib/records/record.js';

@@ -81,7 +81,7 @@ describe('store/store', () => {
     });
   });
 
-  describe('writes over an existing key (spec §9)', () => {
+  describe('writes over an existing key (docs/protocol.md §9)', () => {
     for (const cacheCapacity of [1 << 20, 0]) {
       it(`refuses another public key with ERR_PUBKEY_MISMATCH (cache ${cacheCapacity ? 'on' : 'off'})`, async () => {
         // Two owners under one store key need an xxhash64 collision; the seam makes one.
@@ -130,7 +130,7 @@ describe('store/store', () => {
     });
   });
 
-  describe('capacity and eviction (spec §9)', () => {
+  describe('capacity and eviction (docs/protocol.md §9)', () => {
     it('evicts the lowest-priority entry of the shard for a higher-priority one', async () => {
       const clock = manualClock();
       // nodeId equal to owner 1's ID: owner 1 is at distance 0, the best priority.

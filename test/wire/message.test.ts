@@ -74,7 +74,7 @@ describe('wire/message', () => {
     throwsCode(() => encodeMessage(pong(MAX_PONG_PEERS + 1)), 'ERR_TOO_LARGE');
   });
 
-  it('decodes a PONG listing 13 or 14 peers, exactly (the 12-peer rule is the node\'s, spec §7)', () => {
+  it('decodes a PONG listing 13 or 14 peers, exactly (the 12-peer rule is the node\'s, docs/protocol.md §7)', () => {
     for (const n of [NPEER_LIMIT + 1, MAX_PONG_PEERS]) {
       const b = encodeMessage(pong(n));
       expect(b[1]).to.equal(n * 18);

@@ -1,6 +1,6 @@
 /**
  * `dave-db export <dir> <backup-file> [--force]`: writes every good record,
- * in store-key order, to a godave backup file (spec §14) with correct
+ * in store-key order, to a godave backup file (docs/protocol.md §14) with correct
  * length prefixes, which godave v0.0.51 reads back. godave stops reading
  * at the first record that fails its checks, so records that do not
  * verify are left out and listed (exit status 1). The file is written

@@ -1,10 +1,10 @@
 /**
- * `dave-db import <backup-file> <dir>`: reads a godave backup file (spec
- * §14), verifies every record (spec §4) and writes the valid ones into the
+ * `dave-db import <backup-file> <dir>`: reads a godave backup file (docs/protocol.md
+ * §14), verifies every record (docs/protocol.md §4) and writes the valid ones into the
  * database, creating it in a missing or empty directory (and removing it
  * again when no record got in). A directory holding anything else is
  * refused before anything is written. A key already stored follows the
- * replace rules of spec §9: the newer time wins. Bad records are listed
+ * replace rules of docs/protocol.md §9: the newer time wins. Bad records are listed
  * and make the exit status 1; records recovered from godave's 1424-length
  * rewrite are counted and imported. Progress (by bytes of the file) is
  * drawn on stderr as for verify.

@@ -24,7 +24,7 @@ export interface DatabaseStats {
   records: number;
   /** Records whose bytes do not decode as an Entry. */
   undecodable: number;
-  /** Sum of value + key + 224 over the records (spec §9). */
+  /** Sum of value + key + 224 over the records (docs/protocol.md §9). */
   accounted_bytes: number;
   /** Sum of the stored Entry bytes and their 8-byte keys. */
   stored_bytes: number;

@@ -1,6 +1,6 @@
 /**
  * `dave-db verify <dir>`: decodes every record, checks it sits under its
- * own store key, and verifies its signature and proof of work (spec §4).
+ * own store key, and verifies its signature and proof of work (docs/protocol.md §4).
  * Lists the bad ones and exits 1 if there are any. A progress bar goes to
  * stderr on a terminal; elsewhere a line every 10 s on long runs.
  */
