@@ -5,7 +5,7 @@
  * memory-level and inline verification). Nothing in a node knows it is simulated.
  */
 import { Dave } from '../node/dave.js';
-import type { Timings } from '../node/options.js';
+import type { DaveOptions, Timings } from '../node/options.js';
 import { type Dat } from '../wire/dat.js';
 import { createDat } from '../records/record.js';
 import { nodeId } from '../records/record.js';
@@ -26,6 +26,8 @@ export interface SimulationOptions {
   timings?: Partial<Timings>;
   /** Keep every datagram's fate in network.trace (memory grows with the run). Default false. */
   keepTrace?: boolean;
+  /** The nodes' `trust` option (docs/trust.md). Default: the node's default (on). */
+  trust?: DaveOptions['trust'];
 }
 
 export interface AddNodeOptions {
@@ -56,6 +58,7 @@ export class Simulation {
   readonly net: SimNetwork;
   readonly nodes: SimNode[] = [];
   private readonly timings: Partial<Timings>;
+  private readonly trust: DaveOptions['trust'];
   private hosts = 0;
   private readonly flooders: Flooder[] = [];
   /** Real ms spent inside run()/drive(). */
@@ -65,6 +68,7 @@ export class Simulation {
     this.rng = new Rng(options.seed ?? 1);
     this.net = new SimNetwork(this.clock, this.rng.fork('net'), options.link, options.keepTrace ?? false);
     this.timings = options.timings ?? {};
+    this.trust = options.trust;
   }
 
   /** Virtual ms since the start. */
@@ -103,6 +107,7 @@ export class Simulation {
       privateKey,
       edges: edges.map((e) => e.address),
       timings: this.timings,
+      ...(this.trust === undefined ? {} : { trust: this.trust }),
       verifyWorkers: 0,
       capacity,
       sync: false,
