@@ -12,7 +12,15 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
+import type { ClassicLevel } from 'classic-level';
+
+/**
+ * classic-level, loaded on first use: importing the package must not load
+ * LevelDB's native binding for a user who never opens a directory.
+ */
+async function classicLevel(): Promise<typeof ClassicLevel> {
+  return (await import('classic-level')).ClassicLevel;
+}
 import { DaveError } from '../errors.js';
 import { databaseError, isCorruptionError, isLockedError } from './errors.js';
 
@@ -153,7 +161,8 @@ export async function openDirectory(dir: string, create: boolean): Promise<Class
       `no database at ${dir}: ${state.kind === 'missing' ? 'no such directory' : 'the directory holds no LevelDB database'}`,
     );
   }
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { ...CLASSIC_LEVEL_OPTIONS, createIfMissing: fresh });
+  const Level = await classicLevel();
+  const db = new Level<Uint8Array, Uint8Array>(dir, { ...CLASSIC_LEVEL_OPTIONS, createIfMissing: fresh });
   try {
     await db.open();
   } catch (err) {
@@ -177,7 +186,8 @@ export async function repairDirectory(dir: string): Promise<void> {
   if (state.kind === 'foreign') throw refusal(dir, state)!;
   // LevelDB takes the directory's lock before it looks for CURRENT: an open
   // that must not create tells whether another process holds the database.
-  const probe = new ClassicLevel(dir, { createIfMissing: false });
+  const Level = await classicLevel();
+  const probe = new Level(dir, { createIfMissing: false });
   try {
     await probe.open();
     await probe.close();
@@ -185,7 +195,7 @@ export async function repairDirectory(dir: string): Promise<void> {
     if (isLockedError(err)) throw inUseError(err, dir);
   }
   try {
-    await ClassicLevel.repair(dir);
+    await Level.repair(dir);
   } catch (err) {
     throw new DaveError('ERR_DATABASE_CORRUPT', `repair of ${dir} failed: ${(err as Error).message}`, { cause: err });
   }

@@ -52,6 +52,24 @@ describe('package entry points', function () {
     }
   });
 
+  it('dave-kv loads classic-level (LevelDB\'s native binding) only when a node opens a directory', async () => {
+    const { out, loaded } = await run(
+      "import { Dave } from 'dave-kv'; const a = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 }); await a.close(); console.log('memory');",
+    );
+    expect(out.trim()).to.equal('memory');
+    expect(loaded.filter((u) => u.includes('classic-level')), 'a node on memory-level').to.deep.equal([]);
+    const dir = mkdtempSync(join(tmpdir(), 'dave-lazy-'));
+    try {
+      const withDir = await run(
+        `import { Dave } from 'dave-kv'; const a = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0, database: ${JSON.stringify(join(dir, 'db'))} }); await a.close(); console.log('disk');`,
+      );
+      expect(withDir.out.trim()).to.equal('disk');
+      expect(withDir.loaded.some((u) => u.includes('classic-level')), 'a node on a directory').to.equal(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('dave-kv/sim resolves from the package and runs two nodes on virtual time', async () => {
     const { out } = await run(
       "import { Simulation } from 'dave-kv/sim'; const s = new Simulation({ seed: 1 }); const a = await s.addNode(); const b = await s.addNode(); await s.run(10_000); console.log(a.dave.activePeerCount(), b.dave.activePeerCount(), s.elapsed); await s.close();",
