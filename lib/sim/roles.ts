@@ -44,18 +44,8 @@ export function liarStore(inner: StoreLike, rng: Rng, now: () => number): StoreL
     const dat = { time: now(), salt, work, sig, pubKey: Uint8Array.from(pubKey), key: Uint8Array.from(key), value: new TextEncoder().encode('a lie') };
     return { dat, replicas: new Array<bigint>(FANOUT).fill(0n) };
   };
-  return {
-    put: async (): Promise<PutResult> => ({ outcome: 'stored' }),
-    get: async (pubKey, key) => forge(pubKey, key),
-    getByStoreKey: async () => undefined,
-    peek: () => undefined,
-    entries: async function* () {},
-    usedSpace: () => 0,
-    capacity: () => inner.capacity(),
-    count: () => 0,
-    flush: () => inner.flush(),
-    close: () => inner.close(),
-  };
+  // a freeloader that answers with forgeries instead of not-found
+  return { ...freeloaderStore(inner), get: async (pubKey, key) => forge(pubKey, key) };
 }
 
 /** A host that sends `perSecond` datagrams of random bytes (1 to 1424 long) to random targets. */

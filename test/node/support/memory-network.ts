@@ -7,33 +7,7 @@
 import { Duplex } from 'node:stream';
 import { type AddrPort, addrPort, addressKey, bytesToIp } from '../../../lib/wire/address.js';
 import type { SocketFactory, TcpTransport, UdpTransport } from '../../../lib/transport/types.js';
-
-function duplexPair(): [Duplex, Duplex] {
-  const make = (): Duplex & { peer?: Duplex } => {
-    const d: Duplex & { peer?: Duplex } = new Duplex({
-      allowHalfOpen: false, // as net.Socket: the end of one side ends the other
-      read() {},
-      write(chunk, _enc, cb) {
-        d.peer!.push(chunk);
-        cb();
-      },
-      final(cb) {
-        d.peer!.push(null);
-        cb();
-      },
-      destroy(err, cb) {
-        if (d.peer && !d.peer.destroyed) d.peer.destroy();
-        cb(err);
-      },
-    });
-    return d;
-  };
-  const a = make();
-  const b = make();
-  a.peer = b;
-  b.peer = a;
-  return [a, b];
-}
+import { duplexPair } from '../../../lib/sim/network.js';
 
 export class MemoryNetwork implements SocketFactory {
   private readonly udps = new Map<string, MemoryUdp>();
