@@ -38,6 +38,34 @@ for (const [role, share] of cases) {
   rows.push({ role, share: label, x: role === 'flooder' ? null : share * 100, success: success * 100, verifyFailures, malformed });
   console.error(JSON.stringify(rows.at(-1)));
 }
+// trust: the same runs after a warm-up (60 records written, 60 virtual s of
+// challenge rounds), trust off against trust on at the default challenge
+// probability (0.1) and at 0.5
+const trustRows: Row[] = [];
+for (const role of ['freeloader', 'liar'] as const) {
+  for (const share of [0.4, 0.6, 0.8]) {
+    const row: Row = { role, share: `${share * 100}%`, x: share * 100 };
+    for (const [name, trust] of [['off', false], ['p0.1', {}], ['p0.5', { challengeProbability: 0.5 }]] as const) {
+      let success = 0;
+      for (const seed of [1, 2]) success += (await roles(role, share, { seed, n: 20, records: 20, warmup: 60, warmupMs: 60_000, trust })).success / 2;
+      row[name] = success * 100;
+    }
+    trustRows.push(row);
+    console.error(JSON.stringify(row));
+  }
+}
+publish(
+  'roles-trust',
+  '### 5b. Misbehaving nodes, trust off and on, after a warm-up (N = 20, 60 warm-up records and 60 virtual s, 20 reads x 2 seeds, real crypto)',
+  table(trustRows, [
+    ['role', 'role'],
+    ['share', 'share'],
+    ['off', 'reads ok %, trust off', 1],
+    ['p0.1', 'trust on, p 0.1', 1],
+    ['p0.5', 'trust on, p 0.5', 1],
+  ]),
+  trustRows,
+);
 await chart('roles', lineSpec('Misbehaving nodes (trust off): reads that succeed', rows.filter((r) => r.x !== null), ['x', 'misbehaving share (%)'], ['success', 'success %'], ['role', 'role']));
 publish(
   'roles',

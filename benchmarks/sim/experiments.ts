@@ -274,9 +274,15 @@ export interface RolesResult extends Run {
 /**
  * n nodes of which `share` have the role (added after the first, so they
  * are known to everyone); honest nodes write and honest non-holders read.
- * Trust is off: this is the baseline for the trust experiment.
+ * Trust is off unless `c.trust` says otherwise. With `warmup`, the writers
+ * first write that many other records and the network runs `warmupMs`
+ * (challenge rounds, with trust on) before the measured writes.
  */
-export async function roles(role: 'freeloader' | 'liar' | 'flooder', share: number, c: Common & { n?: number; records?: number } = {}): Promise<RolesResult> {
+export async function roles(
+  role: 'freeloader' | 'liar' | 'flooder',
+  share: number,
+  c: Common & { n?: number; records?: number; warmup?: number; warmupMs?: number } = {},
+): Promise<RolesResult> {
   const n = c.n ?? 20;
   const sim = new Simulation({ seed: c.seed ?? 1, link: c.link, timings: c.timings, trust: c.trust ?? false });
   try {
@@ -286,6 +292,10 @@ export async function roles(role: 'freeloader' | 'liar' | 'flooder', share: numb
     if (role === 'flooder' && share > 0) await sim.addFlooder(share * n);
     await converge(sim, Math.min(n - 1, 6), 120_000);
     const honest = sim.nodes.filter((x) => x.role === 'honest');
+    if (c.warmup) {
+      await recordsLabelled(sim, c.warmup, honest.slice(1, 4), 'warm');
+      await sim.run(c.warmupMs ?? 60_000);
+    }
     const dats = await records(sim, c.records ?? 20, honest.slice(1, 4));
     const rs = await readAll(sim, dats, honest);
     let verifyFailures = 0;
