@@ -42,6 +42,7 @@ const node = await Dave.open({
   edges,
   privateKey: new Uint8Array(32).fill(seed),
   ...(workers !== undefined ? { verifyWorkers: Number(workers) } : {}),
+  ...(process.env.DAVE_TRUST === 'off' ? { trust: false as const } : {}),
 });
 const writer = signingKey(new Uint8Array(32).fill(200));
 say(`READY ${hex(node.publicKey)} writer ${hex(writer.publicKey)}`);
