@@ -30,6 +30,9 @@ describe('node: trust', function () {
           expect(sum((x) => x.repropagated), 'failed records sent again').to.be.greaterThan(0);
           // honest peers, as the nodes that challenged them see them, score above neutral on average; freeloaders below
           const freeloaders = new Set(tn.freeloaders.map((f) => f.address()));
+          // challenge rounds run on their own timer: wait until an honest peer has a verdict (a loaded machine can be late)
+          const judged = () => tn.honest.flatMap((n) => n.peers()).filter((p) => p.challenges.passed + p.challenges.failed > 0);
+          await until(() => judged().some((p) => !freeloaders.has(p.address)), 10_000, 'a verdict on an honest peer');
           const seen = tn.honest.flatMap((n) => n.peers()).filter((p) => p.challenges.sent > 0);
           const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
           expect(mean(seen.filter((p) => !freeloaders.has(p.address)).map((p) => p.reliability))).to.be.greaterThan(0.5);
