@@ -104,6 +104,11 @@ describe('architecture', () => {
     expect(importsOf(src)).to.deep.equal(['./a.js', '../b/b.js', './c.js', './d.js', './e.js', './f.js']);
   });
 
+  it('the node class keeps state and wiring only: lib/node/dave.ts is at most 300 lines', () => {
+    const lines = readFileSync(join(LIB, 'node/dave.ts'), 'utf8').split('\n').length - 1;
+    expect(lines, 'move a concern into its own node/ module').to.be.at.most(300);
+  });
+
   it('every lib/ file imports only its own folder and lower layers', () => {
     expect(existsSync(join(LIB, 'constants.ts')), `lib/ sources at ${LIB}`).to.equal(true);
     const problems: string[] = [];

@@ -28,7 +28,7 @@ import { type NodeParts, closeParts, openParts } from './parts.js';
 import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './peer-view.js';
 import { type GetOptions, RemoteReads, checkGet } from './remote-get.js';
 import { openSink } from './replica-link.js';
-import { Replicator } from './replication.js';
+import { Replicator, nodeReplicationHost } from './replication.js';
 import { GetServer } from './serve-get.js';
 import { type NodeStats, newStats, snapshot } from './stats.js';
 import { Timers } from './timers.js';
@@ -88,15 +88,7 @@ export class Dave {
       ...this.trust.handshakeHooks(),
     });
     this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets());
-    this.replicator = new Replicator({
-      ...this.ctx,
-      id: this.id,
-      activeById: () => p.table.activeById(),
-      entries: () => p.store.entries(),
-      storeEntry: (entry) => this.intake.store(entry),
-      openSink: (addr) => openSink(p.tcp, addr, p.timings, p.clock),
-      sentTo: (peer, entry) => this.trust.sentTo(peer, entry),
-    });
+    this.replicator = new Replicator(nodeReplicationHost(this.ctx, p, this.id, this.intake, (peer, entry) => this.trust.sentTo(peer, entry)));
     this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
     this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
   }
@@ -285,7 +277,8 @@ export class Dave {
 
   /**
    * Stops every timer and socket, fails pending reads with ERR_CLOSED,
-   * flushes and closes the store (unless it was handed in). Safe to call twice.
+   * flushes and closes the store (unless it was handed in: then only
+   * flushes it; see closeParts). Safe to call twice.
    */
   close(): Promise<void> {
     this.closed = true; // before closeNow's first step: the steps check it
@@ -294,18 +287,11 @@ export class Dave {
   }
 
   private async closeNow(): Promise<void> {
-    const { udp, tcp, pool, store, log } = this.p;
     this.timers.clearAll();
     this.reads.abortAll();
     this.waiters.notify();
     this.inbound.destroyAll();
-    await Promise.all([udp.close(), tcp.close(), pool.release()]);
-    try {
-      if (this.p.ownsStore) await store.close();
-      else await store.flush();
-    } catch (err) {
-      log.warn('dave: store close failed', err);
-    }
+    await closeParts(this.p);
     this.timers.clearAll();
   }
 }

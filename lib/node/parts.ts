@@ -94,8 +94,19 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
   };
 }
 
-/** Closes what openParts opened (a node that failed to start). */
+/**
+ * Closes what openParts opened (a node closing, or one that failed to
+ * start): the sockets, the node's hold on the verify pool, then the store,
+ * closed when the node opened it, else only flushed. A store that fails to
+ * close is logged, not thrown (the node is going away either way).
+ * @throws nothing of its own
+ */
 export async function closeParts(p: NodeParts): Promise<void> {
   await Promise.all([p.udp.close(), p.tcp.close(), p.pool.release()]);
-  if (p.ownsStore) await p.store.close();
+  try {
+    if (p.ownsStore) await p.store.close();
+    else await p.store.flush();
+  } catch (err) {
+    p.log.warn('dave: store close failed', err);
+  }
 }

@@ -12,7 +12,9 @@ import { encodeMessage } from '../wire/message.js';
 import { nodeId } from '../records/record.js';
 import type { Peer } from '../peers/table.js';
 import type { FrameSink } from './frame-sink.js';
-import { ReplicaLink } from './replica-link.js';
+import type { NodeContext } from './context.js';
+import type { NodeParts } from './parts.js';
+import { ReplicaLink, openSink } from './replica-link.js';
 import type { Logger, Timings } from './options.js';
 import { chooseReplicas, leaderOf, sameReplicas } from './replicate.js';
 import type { NodeStats } from './stats.js';
@@ -116,6 +118,26 @@ export async function replicationPass(host: ReplicationHost): Promise<number> {
     await settle();
   }
   return changed;
+}
+
+/** The ReplicationHost of a node: its table's active peers by ID, its store's entries, its intake, TCP sinks on its clock. */
+export function nodeReplicationHost(
+  ctx: NodeContext,
+  parts: Pick<NodeParts, 'store' | 'tcp' | 'timings' | 'clock'>,
+  id: bigint,
+  intake: { store(entry: Entry): Promise<boolean> },
+  sentTo?: (peer: Peer, entry: Entry) => void,
+): ReplicationHost {
+  const { store, tcp, timings, clock } = parts;
+  return {
+    ...ctx,
+    id,
+    activeById: () => ctx.table.activeById(),
+    entries: () => store.entries(),
+    storeEntry: (entry) => intake.store(entry),
+    openSink: (addr) => openSink(tcp, addr, timings, clock),
+    sentTo,
+  };
 }
 
 /** Runs replication passes one at a time: a pass asked for while one runs returns 0. */
