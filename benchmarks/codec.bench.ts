@@ -8,7 +8,8 @@ import { measureAsync, measureOps, type BenchResult } from './harness.js';
 import { OP } from '../lib/constants.js';
 import { signingKey, verify, verifyBackend, verifyOpenSSL } from '../lib/crypto/ed25519.js';
 import { closePowPool } from '../lib/crypto/pow-pool.js';
-import { createDat, datSigningHash, storeKey, verifyDat } from '../lib/records/record.js';
+import { datSigningHash, storeKey, verifyDat } from '../lib/records/record.js';
+import { createDat } from '../lib/node/create-dat.js';
 import { decodeMessage, encodeMessage, type PutMessage } from '../lib/wire/message.js';
 
 const GROUP = 'codec';

@@ -6,8 +6,8 @@
 export * from './codec.js';
 export { publicKeyFromSeed, signingKey, type SigningKey } from './crypto/ed25519.js';
 export { leadingZeroBits } from './crypto/work.js';
+export { createDat } from './node/create-dat.js';
 export {
-  createDat,
   verifyDat,
   nodeId,
   storeKey,

@@ -109,6 +109,21 @@ describe('architecture', () => {
     expect(lines, 'move a concern into its own node/ module').to.be.at.most(300);
   });
 
+  it('records/ is pure: nothing it imports, however indirectly, starts a worker thread', () => {
+    const seen = new Set<string>();
+    const todo = listTs(join(LIB, 'records'));
+    while (todo.length > 0) {
+      const file = todo.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) todo.push(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
+    }
+    const reached = [...seen].map((f) => relative(LIB, f));
+    expect(reached, 'the closure was walked').to.include(join('crypto', 'work.ts'));
+    const threaded = [...seen].filter((f) => /worker_threads|new Worker\(/.test(readFileSync(f, 'utf8')));
+    expect(threaded.map((f) => relative(LIB, f))).to.deep.equal([]);
+  });
+
   it('every lib/ file imports only its own folder and lower layers', () => {
     expect(existsSync(join(LIB, 'constants.ts')), `lib/ sources at ${LIB}`).to.equal(true);
     const problems: string[] = [];

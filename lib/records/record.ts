@@ -17,7 +17,6 @@ import type { Dat } from '../wire/dat.js';
 import { cachedSigningKey, sign, verify, type SigningKey } from '../crypto/ed25519.js';
 import { blake3, xxhash64 } from '../crypto/hash.js';
 import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
-import { solveWorkParallel, PARALLEL_WORK_FROM } from '../crypto/pow-pool.js';
 import { rememberSigned } from './provenance.js';
 
 /**
@@ -87,14 +86,26 @@ export interface CreateDatOptions {
 }
 
 /**
- * Creates a signed Dat with its proof of work. Salts are searched as godave
- * searches them, so the same inputs give godave's bytes. At difficulty 16
- * and above the search runs on worker threads, one per core, and the event
- * loop stays free.
+ * A proof-of-work search: the salt godave's sequential search finds for
+ * `sig` at `difficulty` bits, and its work hash.
+ */
+export type WorkSolver = (
+  sig: Uint8Array,
+  difficulty: number,
+) => { salt: Uint8Array; work: Uint8Array } | Promise<{ salt: Uint8Array; work: Uint8Array }>;
+
+/** The search on this thread (crypto/work solveWork): blocks until found. */
+export const solveHere: WorkSolver = (sig, difficulty) => solveWork(sig, difficulty)!;
+
+/**
+ * Creates a signed Dat with its proof of work found by `solve` (default:
+ * on this thread). Salts are searched as godave searches them, so the same
+ * inputs give godave's bytes. Records stay pure: the package's createDat
+ * (node/create-dat.ts) passes the worker-thread pool for high difficulties.
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_TOO_LARGE (key over 255 bytes
  *   or key + value over 1224 bytes)
  */
-export async function createDat(options: CreateDatOptions): Promise<Dat> {
+export async function createDat(options: CreateDatOptions, solve: WorkSolver = solveHere): Promise<Dat> {
   if (options === null || typeof options !== 'object') {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'createDat needs an options object');
   }
@@ -119,8 +130,7 @@ export async function createDat(options: CreateDatOptions): Promise<Dat> {
   }
   const signer = toSigner(options.privateKey);
   const sig = sign(signer, datSigningHash(key, value, time));
-  const solved =
-    difficulty >= PARALLEL_WORK_FROM ? await solveWorkParallel(sig, difficulty) : solveWork(sig, difficulty)!;
+  const solved = await solve(sig, difficulty);
   const dat: Dat = { time, salt: solved.salt, work: solved.work, sig, pubKey: Uint8Array.from(signer.publicKey), key, value };
   rememberSigned(dat); // lets this process's batch writer skip re-verifying it (records/provenance.ts)
   return dat;

@@ -94,6 +94,21 @@ describe('records/record', () => {
     expect(() => verifyDat(d)).not.to.throw();
   });
 
+  it('takes its proof-of-work search as an argument (records stay pure: no worker pool here)', async () => {
+    const asked: [string, number][] = [];
+    const inline = await createDat({ key: 'k', value: 'v', privateKey: seed, time: T, difficulty: 4 });
+    const viaSolver = await createDat({ key: 'k', value: 'v', privateKey: seed, time: T, difficulty: 4 }, (sig, bits) => {
+      asked.push([toHex(sig), bits]);
+      return solveWork(sig, bits)!;
+    });
+    expect(asked).to.deep.equal([[toHex(inline.sig), 4]]);
+    expect(toHex(viaSolver.salt)).to.equal(toHex(inline.salt));
+    // what the search returns is what the record carries: a wrong one fails verification
+    const junk = await createDat({ key: 'k', value: 'v', privateKey: seed, time: T }, async () => ({ salt: new Uint8Array(32), work: new Uint8Array(32) }));
+    expect(toHex(junk.work)).to.equal('00'.repeat(32));
+    throwsSync(() => verifyDat(junk, { now: T }), 'ERR_BAD_WORK');
+  });
+
   it('refuses bad arguments with ERR_INVALID_ARGUMENT', async () => {
     const ok = { key: 'k', value: 'v', privateKey: seed };
     await throwsCode(createDat(null as never), 'ERR_INVALID_ARGUMENT');
