@@ -17,7 +17,7 @@
  * fight the event loop for the cores.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { DaveError, type ErrorCode } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
@@ -50,7 +50,15 @@ export interface VerifyPoolOptions {
   inlinePerTurn?: number;
   /** Most Dats waiting or in flight; default 16384. */
   maxQueued?: number;
+  /**
+   * Starts one worker thread running `script` (verify-worker.js); default
+   * `new Worker(script, options)`. The seam for tests: a factory that keeps
+   * the worker (to crash it mid-batch) or throws (a worker that cannot start).
+   */
+  startWorker?: (script: URL, options: WorkerOptions) => Worker;
 }
+
+const startWorker = (script: URL, options: WorkerOptions): Worker => new Worker(script, options);
 
 const BATCH = 64;
 
@@ -58,6 +66,7 @@ export class VerifyPool {
   private workerCount: number;
   private readonly inlinePerTurn: number;
   private readonly maxQueued: number;
+  private readonly startWorker: (script: URL, options: WorkerOptions) => Worker;
   private workers: PoolWorker[] = [];
   private queue: Pending[] = [];
   private queued = 0;
@@ -73,6 +82,7 @@ export class VerifyPool {
     this.workerCount = options.workers ?? Math.min(4, availableParallelism());
     this.inlinePerTurn = options.inlinePerTurn ?? 8;
     this.maxQueued = options.maxQueued ?? 16384;
+    this.startWorker = options.startWorker ?? startWorker;
   }
 
   /** Dats waiting or being verified. */
@@ -173,7 +183,7 @@ export class VerifyPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(new URL('./verify-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+    const worker = this.startWorker(new URL('./verify-worker.js', import.meta.url), { execArgv: workerExecArgv() });
     worker.unref();
     const pw: PoolWorker = { worker, inFlight: new Map(), load: 0 };
     worker.on('message', (msg: { id: number; results: VerifyResult[] }) => {

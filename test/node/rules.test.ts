@@ -1,6 +1,7 @@
 /** The node's pure pieces: replica choice (docs/protocol.md §10, §12), pending reads (§11), the verify pool. */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { chooseReplicas, leaderOf, sameReplicas } from '../../lib/node/replicate.js';
 import { PendingReads } from '../../lib/node/get.js';
 import { VerifyPool, acquireVerifyPool } from '../../lib/node/verify-pool.js';
@@ -108,14 +109,16 @@ describe('node/verify-pool', function () {
     const good = [];
     for (let i = 0; i < 200; i++) good.push(notMadeHere(await createDat({ key: `k${i}`, value: 'v', privateKey: seed })));
     const bad = good.slice(0, 20).map((d) => ({ ...d, value: Uint8Array.of(1) }));
-    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
+    const workers: Worker[] = [];
+    const startWorker = (script: URL, options: WorkerOptions) => workers[workers.push(new Worker(script, options)) - 1]!;
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0, startWorker });
     const now = Date.now();
     const all = [...good, ...bad].map((d) => pool.verify(d, now).then(() => 'ok', (e) => e.code));
     // the batches are posted on the next turn; kill the worker while they are in flight
     await new Promise((r) => setImmediate(r));
-    const workers = (pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers;
     expect(workers).to.have.length(1);
-    await workers[0]!.worker.terminate();
+    expect(pool.pending, 'the batches are in flight').to.equal(220);
+    await workers[0]!.terminate();
     const results = await Promise.all(all);
     expect(results.slice(0, 200).every((r) => r === 'ok')).to.equal(true);
     expect(results.slice(200).every((r) => r === 'ERR_BAD_SIGNATURE')).to.equal(true);
@@ -151,14 +154,17 @@ describe('node/verify-pool', function () {
     expect(pool.pending).to.equal(0);
     await pool.close();
     // no worker can start: everything verifies on this thread
-    const broken = new VerifyPool({ workers: 2, inlinePerTurn: 0 });
-    (broken as unknown as { spawn(): never }).spawn = () => {
+    let tries = 0;
+    const cannotStart = (): never => {
+      tries++;
       throw new Error('cannot start a worker');
     };
+    const broken = new VerifyPool({ workers: 2, inlinePerTurn: 0, startWorker: cannotStart });
     const many = await Promise.all(Array.from({ length: 100 }, () => broken.verify(d, Date.now()).then(() => 'ok', (e) => String(e))));
     expect(many.every((r) => r === 'ok')).to.equal(true);
     expect(broken.pending).to.equal(0);
     expect(await broken.verify(d, Date.now()).then(() => 'ok')).to.equal('ok');
+    expect(tries, 'tried to start a worker once, then gave up on workers').to.equal(1);
     await broken.close();
   });
   it('rejects with ERR_OVERLOADED when its queue is full', async () => {
