@@ -12,6 +12,11 @@
 import { type AddrPort, addressKey } from '../wire/address.js';
 import { hostKey, isLoopback } from './address.js';
 
+/**
+ * A peer as the table hands it out: every field read-only. The table owns
+ * the state (its eviction and pruning read it), so changes go through its
+ * methods (challenged, pinged, proved, ...), never through a field.
+ */
 export interface Peer {
   readonly addr: AddrPort;
   /** addressKey(addr). */
@@ -19,34 +24,42 @@ export interface Peer {
   /** Configured bootstrap peer: never removed. */
   readonly edge: boolean;
   /** 0n until the peer has proved a key. */
-  id: bigint;
-  pubKey: Uint8Array | null;
+  readonly id: bigint;
+  readonly pubKey: Uint8Array | null;
   /** When the peer entered the table, ms. */
   readonly added: number;
   /** Last solved challenge (starts at `added`, docs/protocol.md §7), ms. */
-  solved: number;
+  readonly solved: number;
   /** Last datagram of any kind from the peer, ms. */
-  lastSeen: number;
-  active: boolean;
+  readonly lastSeen: number;
+  readonly active: boolean;
   /**
    * We answered one of its challenges (sent it a PONG), so it can prove our
    * key: a node answers GETs only from peers that proved theirs.
    */
-  answered: boolean;
+  readonly answered: boolean;
   /** The challenge awaiting an answer, or null (one answer per challenge). */
-  challenge: Uint8Array | null;
+  readonly challenge: Uint8Array | null;
   /** From the peer's last PING. */
-  usedSpace: bigint;
-  capacity: bigint;
+  readonly usedSpace: bigint;
+  readonly capacity: bigint;
   /** PONGs left to send this PING period (PING flood guard). */
-  pongBudget: number;
+  readonly pongBudget: number;
   /**
    * GETs left to answer this PING period (reflection guard: a GET with a
    * proven peer's forged source costs us at most this many answers).
    * 0 until the node's ping timer refills it, which it does before the
    * peer can answer a challenge and so before it can be answered at all.
    */
-  getBudget: number;
+  readonly getBudget: number;
+}
+
+/** The table's own, writable view of a Peer. */
+type OwnPeer = { -readonly [K in keyof Peer]: Peer[K] };
+
+/** Every Peer the table hands out is one of its own objects, so it may write it. */
+function own(peer: Peer): OwnPeer {
+  return peer as OwnPeer;
 }
 
 export interface PeerTimings {
@@ -79,7 +92,7 @@ export function isDroppable(p: Peer, now: number, t: PeerTimings): boolean {
 }
 
 export class PeerTable {
-  private readonly byKey = new Map<string, Peer>();
+  private readonly byKey = new Map<string, OwnPeer>();
   private readonly perHost = new Map<string, number>();
   /**
    * Keys of non-edge peers in the order they were added, those that proved
@@ -120,7 +133,7 @@ export class PeerTable {
       if (!isLoopback(addr.ip) && (this.perHost.get(host) ?? 0) >= this.limits.maxPerHost) return undefined;
       if (this.byKey.size >= this.limits.maxPeers && !this.evictUnproven()) return undefined;
     }
-    const peer: Peer = {
+    const peer: OwnPeer = {
       addr: { ip: Uint8Array.from(addr.ip), port: addr.port },
       key,
       edge,
@@ -176,46 +189,52 @@ export class PeerTable {
 
   /** A fresh challenge went to `peer` (docs/protocol.md §7): its budgets refill for the PING period. */
   challenged(peer: Peer, challenge: Uint8Array, getBudget: number): void {
-    peer.challenge = challenge;
-    peer.pongBudget = PONG_BUDGET;
-    peer.getBudget = getBudget;
+    const p = own(peer);
+    p.challenge = challenge;
+    p.pongBudget = PONG_BUDGET;
+    p.getBudget = getBudget;
   }
 
   /** The challenge awaiting `peer`'s answer, now forgotten (one answer per challenge). */
   takeChallenge(peer: Peer): Uint8Array | null {
-    const c = peer.challenge;
-    peer.challenge = null;
+    const p = own(peer);
+    const c = p.challenge;
+    p.challenge = null;
     return c;
   }
 
-  /** A PING from `peer` at `now`, with its used space and capacity. */
   /**
    * We sent the peer a PONG, so it can prove our key. True the first time
    * (the peer may have just become ready).
    */
   answered(peer: Peer): boolean {
-    if (peer.answered) return false;
-    peer.answered = true;
+    const p = own(peer);
+    if (p.answered) return false;
+    p.answered = true;
     return true;
   }
 
+  /** A PING from `peer` at `now`, with its used space and capacity. */
   pinged(peer: Peer, now: number, usedSpace: bigint, capacity: bigint): void {
-    peer.lastSeen = now;
-    peer.usedSpace = usedSpace;
-    peer.capacity = capacity;
+    const p = own(peer);
+    p.lastSeen = now;
+    p.usedSpace = usedSpace;
+    p.capacity = capacity;
   }
 
   /** Draws one PONG from `peer`'s budget; false when it is spent. */
   takePong(peer: Peer): boolean {
-    if (peer.pongBudget <= 0) return false;
-    peer.pongBudget--;
+    const p = own(peer);
+    if (p.pongBudget <= 0) return false;
+    p.pongBudget--;
     return true;
   }
 
   /** Draws one GET answer from `peer`'s budget; false when it is spent. */
   takeGetAnswer(peer: Peer): boolean {
-    if (peer.getBudget <= 0) return false;
-    peer.getBudget--;
+    const p = own(peer);
+    if (p.getBudget <= 0) return false;
+    p.getBudget--;
     return true;
   }
 
@@ -225,15 +244,16 @@ export class PeerTable {
    * the peer just became active.
    */
   proved(peer: Peer, pubKey: Uint8Array, id: bigint, now: number, t: PeerTimings): boolean {
-    if (peer.pubKey === null) {
-      peer.pubKey = Uint8Array.from(pubKey);
-      peer.id = id;
+    const p = own(peer);
+    if (p.pubKey === null) {
+      p.pubKey = Uint8Array.from(pubKey);
+      p.id = id;
     }
-    peer.lastSeen = now;
-    peer.solved = now;
-    const wasActive = peer.active;
-    peer.active = isActive(peer, now, t);
-    return peer.active && !wasActive;
+    p.lastSeen = now;
+    p.solved = now;
+    const wasActive = p.active;
+    p.active = isActive(peer, now, t);
+    return p.active && !wasActive;
   }
 
   /**

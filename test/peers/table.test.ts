@@ -5,15 +5,20 @@ import { PONG_BUDGET, type Peer, PeerTable, activeById, isActive, sortByDistance
 import { hostKey, isDialable, isLoopback } from '../../lib/peers/address.js';
 
 const T = { activateAfterMs: 5_000, deactivateAfterMs: 3_000, dropAfterMs: 12_000 };
+/** A public key for proved(); the tests set peer state only through the table's methods. */
+const KEY = new Uint8Array(32).fill(1);
+/** Proves `p` with `id` at 5 001 ms: a peer added at 0 is active then. */
+const makeActive = (t: PeerTable, p: Peer, id: bigint) => expect(t.proved(p, KEY, id, 5_001, T)).to.equal(true);
 
 describe('peers/table', () => {
   it('a new peer is inactive until ACTIVATE_AFTER has passed and it solved recently', () => {
     const t = new PeerTable();
     const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
     expect(p.solved, 'solved starts at added').to.equal(0);
-    p.solved = 4_000;
+    t.proved(p, KEY, 1n, 4_000, T);
+    expect(p.solved).to.equal(4_000);
     expect(isActive(p, 4_500, T)).to.equal(false);
-    p.solved = 5_000;
+    t.proved(p, KEY, 1n, 5_000, T);
     expect(isActive(p, 5_000, T)).to.equal(false); // added exactly 5 s ago is not "more than"
     expect(isActive(p, 5_001, T)).to.equal(true);
     expect(isActive(p, 5_000 + 3_000, T)).to.equal(false); // solve 3 s old
@@ -39,7 +44,7 @@ describe('peers/table', () => {
   it('prune refreshes every active flag', () => {
     const t = new PeerTable();
     const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
-    p.solved = 6_000;
+    t.proved(p, KEY, 1n, 6_000, T);
     t.prune(6_001, T);
     expect(p.active).to.equal(true);
     expect(t.activeCount()).to.equal(1);
@@ -66,7 +71,7 @@ describe('peers/table', () => {
 
   it('caps the table size once every non-edge peer has proved its key', () => {
     const t = new PeerTable({ maxPeers: 3 });
-    for (let i = 0; i < 3; i++) t.add(addrPort(`10.0.0.${i + 1}`, 1), false, 0)!.id = BigInt(i + 1);
+    for (let i = 0; i < 3; i++) t.proved(t.add(addrPort(`10.0.0.${i + 1}`, 1), false, 0)!, KEY, BigInt(i + 1), 0, T);
     expect(t.add(addrPort('10.0.0.9', 1), false, 0)).to.equal(undefined);
     expect(t.size).to.equal(3);
   });
@@ -77,7 +82,7 @@ describe('peers/table', () => {
     const proved = t.add(addrPort('10.0.0.2', 1), false, 1)!;
     const spoofA = t.add(addrPort('10.0.0.3', 1), false, 2)!;
     const spoofB = t.add(addrPort('10.0.0.4', 1), false, 3)!;
-    proved.id = 42n;
+    t.proved(proved, KEY, 42n, 1, T);
     const newcomer = t.add(addrPort('10.0.0.5', 1), false, 4);
     expect(newcomer).to.not.equal(undefined);
     expect(t.size).to.equal(4);
@@ -85,7 +90,7 @@ describe('peers/table', () => {
     expect(t.get(spoofB.key)).to.equal(spoofB);
     expect(t.get(edge.key)).to.equal(edge);
     expect(t.get(proved.key)).to.equal(proved);
-    spoofB.id = 7n; // it proves its key after all: the newcomer is next in line
+    t.proved(spoofB, KEY, 7n, 5, T); // it proves its key after all: the newcomer is next in line
     expect(t.add(addrPort('10.0.0.6', 1), false, 5)).to.not.equal(undefined);
     expect(t.get(newcomer!.key)).to.equal(undefined);
     expect(t.get(spoofB.key)).to.equal(spoofB);
@@ -111,7 +116,7 @@ describe('peers/table', () => {
     const peers: Peer[] = [];
     for (let i = 0; i < 20; i++) {
       const p = t.add(addrPort('10.0.0.1', i + 1), false, 0)!;
-      p.active = i < 15;
+      if (i < 15) makeActive(t, p, BigInt(i + 1));
       peers.push(p);
     }
     for (let round = 0; round < 50; round++) {
@@ -128,9 +133,7 @@ describe('peers/table', () => {
     const t = new PeerTable({ maxPerHost: 100 });
     const ids = [0n, 0b1000n, 0b0001n, 0b0110n, 0b0011n];
     ids.forEach((id, i) => {
-      const p = t.add(addrPort('10.0.0.1', i + 1), false, 0)!;
-      p.id = id;
-      p.active = true;
+      makeActive(t, t.add(addrPort('10.0.0.1', i + 1), false, 0)!, id);
     });
     expect(t.closestActive(0b0010n, 3).map((p) => p.id)).to.deep.equal([0b0011n, 0b0001n, 0b0110n]);
     expect(sortByDistance([5n, 1n, 7n], 0n, (x) => x)).to.deep.equal([1n, 5n, 7n]);
@@ -140,9 +143,8 @@ describe('peers/table', () => {
     const t = new PeerTable({ maxPerHost: 100 });
     const add = (port: number, id: bigint, lastSeen: number) => {
       const p = t.add(addrPort('10.0.0.1', port), false, 0)!;
-      p.id = id;
-      p.active = true;
-      p.lastSeen = lastSeen;
+      makeActive(t, p, id);
+      t.pinged(p, lastSeen, 0n, 0n);
       return p;
     };
     add(1, 0b0011n, 100);
@@ -157,6 +159,19 @@ describe('peers/table', () => {
 });
 
 describe('peers/table: state changes', () => {
+  it('a Peer is read-only outside the table: its state changes only through table methods', () => {
+    const t = new PeerTable();
+    const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
+    const writeFromOutside = (peer: Peer) => {
+      // @ts-expect-error the table owns `active` (tsc fails this file if Peer's fields become writable)
+      peer.active = true;
+      // @ts-expect-error the table owns `getBudget`
+      peer.getBudget = 100;
+    };
+    expect(writeFromOutside).to.be.a('function'); // never called: the check is the compiler's
+    expect([p.active, p.getBudget]).to.deep.equal([false, 0]);
+  });
+
   it('proved() learns the key once, refreshes solved and lastSeen, and reports the step to active', () => {
     const t = new PeerTable();
     const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
@@ -198,9 +213,10 @@ describe('peers/table: state changes', () => {
     const recent = add(2, 5n, 400); // seen after the first: wins whatever the table order
     add(3, 5n, 100);
     add(4, 0n, 500);
-    const idle = add(5, 6n, 500);
+    const idle = t.add(addrPort('10.0.0.1', 5), false, 0)!;
+    t.proved(idle, key, 6n, 7_000, T); // its last solve is 3 001 ms old at the prune: inactive
     t.prune(10_001, T);
-    idle.active = false;
+    expect(idle.active).to.equal(false);
     const byId = activeById(t.all());
     expect([...byId.keys()]).to.deep.equal([5n]);
     expect(byId.get(5n)).to.equal(recent);
