@@ -8,6 +8,7 @@ import { measureAsync, measureOps, type BenchResult } from './harness.js';
 import { OP } from '../lib/constants.js';
 import { signingKey, verify, verifyBackend, verifyOpenSSL } from '../lib/crypto/ed25519.js';
 import { closePowPool } from '../lib/crypto/pow-pool.js';
+import { ready } from '../lib/crypto/hash.js';
 import { datSigningHash, storeKey, verifyDat } from '../lib/records/record.js';
 import { createDat } from '../lib/node/create-dat.js';
 import { decodeMessage, encodeMessage, type PutMessage } from '../lib/wire/message.js';
@@ -17,6 +18,7 @@ const GROUP = 'codec';
 const GO = { verify: 17_500, create8: 13_000, encodePut: 6_500_000, decodePut: 3_800_000 };
 
 export async function run(): Promise<BenchResult[]> {
+  await ready(); // the WASM hashes, as in a node (createDat below would load them too)
   const key = signingKey(new Uint8Array(32).fill(7));
   const time = Date.now();
   const dat = await createDat({ key: 'bench/key-0', value: 'v'.repeat(100), privateKey: key, time });

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import { storeKey } from '../lib/records/record.js';
+import { ready } from '../lib/crypto/hash.js';
 import { recordKey, recordsLevel, type AnyLevel } from '../lib/store/layout.js';
 import { Store } from '../lib/store/store.js';
 import { encodeEntry, type Entry } from '../lib/wire/entry.js';
@@ -238,6 +239,7 @@ interface MemoryFigures {
 
 /** In the --expose-gc child: heap + external growth per entry. */
 async function memoryChild(): Promise<void> {
+  await ready(); // storeKey on the WASM xxhash64, as in a node
   const gc = (globalThis as { gc?: () => void }).gc!;
   const used = () => {
     gc();
@@ -292,6 +294,7 @@ function memoryFigures(): MemoryFigures {
 }
 
 export async function run(): Promise<BenchResult[]> {
+  await ready(); // storeKey on the WASM xxhash64, as in a node
   const root = mkdtempSync(join(tmpdir(), 'dave-bench-'));
   try {
     const out: BenchResult[] = [];

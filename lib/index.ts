@@ -6,6 +6,7 @@
 export * from './codec.js';
 export { publicKeyFromSeed, signingKey, type SigningKey } from './crypto/ed25519.js';
 export { leadingZeroBits } from './crypto/work.js';
+export { ready } from './crypto/hash.js';
 export { createDat } from './node/create-dat.js';
 export {
   verifyDat,

@@ -6,6 +6,7 @@
 import type { AddrPort } from '../wire/address.js';
 import { bytesToIp } from '../wire/address.js';
 import type { SigningKey } from '../crypto/ed25519.js';
+import { ready } from '../crypto/hash.js';
 import { nodeId } from '../records/record.js';
 import type { StoreLike } from '../store/types.js';
 import { PeerTable } from '../peers/table.js';
@@ -54,6 +55,8 @@ export interface NodeParts {
 export async function openParts(options: DaveOptions): Promise<NodeParts> {
   const o = resolveOptions(options);
   const started = performance.now();
+  await ready(); // the WASM hashes (crypto/hash.ts): a store handed in may not have loaded them
+
   const ownsStore = o.store === undefined;
   const store =
     o.store ??

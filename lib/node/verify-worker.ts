@@ -7,9 +7,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { isDaveError } from '../errors.js';
+import { ready } from '../crypto/hash.js';
 import { verifyDat } from '../records/record.js';
 import type { VerifyResult } from './verify-pool.js';
 import { unpackBatch } from './verify-batch.js';
+
+await ready(); // the WASM BLAKE3 before the first batch (messages wait in the port until the listener below)
 
 interface Batch {
   id: number;

@@ -15,7 +15,7 @@ import { DaveError } from '../errors.js';
 import { checkBytes, concatBytes, equalBytes, toBytes, writeTime } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import { cachedSigningKey, sign, verify, type SigningKey } from '../crypto/ed25519.js';
-import { blake3, xxhash64 } from '../crypto/hash.js';
+import { blake3, ready, xxhash64 } from '../crypto/hash.js';
 import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
 import { rememberSigned } from './provenance.js';
 
@@ -129,6 +129,7 @@ export async function createDat(options: CreateDatOptions, solve: WorkSolver = s
     throw new DaveError('ERR_INVALID_ARGUMENT', 'difficulty must be an integer from 0 to 256');
   }
   const signer = toSigner(options.privateKey);
+  await ready(); // the WASM BLAKE3, loaded on first need (crypto/hash.ts)
   const sig = sign(signer, datSigningHash(key, value, time));
   const solved = await solve(sig, difficulty);
   const dat: Dat = { time, salt: solved.salt, work: solved.work, sig, pubKey: Uint8Array.from(signer.publicKey), key, value };

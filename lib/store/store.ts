@@ -10,6 +10,7 @@
 import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
 import { entrySize, storeKey } from '../records/record.js';
+import { ready } from '../crypto/hash.js';
 import { equalBytes } from '../wire/bytes.js';
 import {
   ENTRY_KEY_AT,
@@ -174,6 +175,7 @@ export class Store implements StoreLike {
    */
   static async open(options?: StoreOptions, internals?: StoreInternals): Promise<Store> {
     const o = resolveOptions(options);
+    await ready(); // WASM xxhash64 for the keys of every record scanned (crypto/hash.ts)
     const opened = await openDatabase(o.database);
     try {
       await checkFormat(opened.db, true, opened.location ?? 'the given database');

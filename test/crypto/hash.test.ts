@@ -1,15 +1,21 @@
 /**
  * lib/crypto/hash.ts: the WASM BLAKE3 against the @noble/hashes reference,
- * and xxhash64 against known values.
+ * the WASM xxhash64 against known values and the JavaScript reference
+ * (lib/crypto/xxhash64.ts), and ready(), which loads the WASM.
+ * (Whether importing the package loads any WASM is test/surface/imports.test.ts.)
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { blake3, blake3Backend, blake3Reference, xxhash64 } from '../../lib/crypto/hash.js';
+import { blake3, blake3Reference, hashBackend, ready, xxhash64 } from '../../lib/crypto/hash.js';
+import { xxhash64Reference } from '../../lib/crypto/xxhash64.js';
 import { toHex } from '../../lib/wire/bytes.js';
 
 describe('crypto/hash', () => {
-  it('uses the WASM backend here', () => {
-    expect(blake3Backend).to.equal('hash-wasm');
+  before(() => ready());
+
+  it('uses the WASM functions once ready() resolved; ready() is one promise', () => {
+    expect(hashBackend()).to.deep.equal({ blake3: 'hash-wasm', xxhash64: 'xxhash-wasm' });
+    expect(ready()).to.equal(ready());
   });
 
   it('gives the BLAKE3 test digest of the empty input', () => {
@@ -45,9 +51,19 @@ describe('crypto/hash', () => {
     expect(toHex(x)).to.equal(toHex(blake3Reference(Uint8Array.of(1))));
   });
 
-  it('computes xxhash64 with seed 0', () => {
+  it('computes xxhash64 with seed 0, in WASM and in the JavaScript reference', () => {
     // reference values of XXH64 with seed 0
-    expect(xxhash64(new Uint8Array(0))).to.equal(0xef46db3751d8e999n);
-    expect(xxhash64(new TextEncoder().encode('a'))).to.equal(0xd24ec4f1a98c6e5bn);
+    for (const h of [xxhash64, xxhash64Reference]) {
+      expect(h(new Uint8Array(0)), h.name).to.equal(0xef46db3751d8e999n);
+      expect(h(new TextEncoder().encode('a')), h.name).to.equal(0xd24ec4f1a98c6e5bn);
+    }
+  });
+
+  it('xxhash64Reference matches the WASM xxhash64 on random inputs of every length 0..300 and some longer', () => {
+    const lengths = [...Array.from({ length: 301 }, (_, i) => i), 1024, 1287, 4099];
+    for (const len of lengths) {
+      const input = new Uint8Array(randomBytes(len + 3)).subarray(3); // an offset view, too
+      expect(xxhash64Reference(input), `length ${len}`).to.equal(xxhash64(input));
+    }
   });
 });

@@ -70,6 +70,40 @@ describe('package entry points', function () {
     }
   });
 
+  it('dave-kv loads no WebAssembly until a hash is needed; after ready() hashes run on it, with the same results', async () => {
+    const { out, loaded } = await run(
+      [
+        "import { readFileSync } from 'node:fs';",
+        'const calls = [];',
+        "for (const f of ['compile', 'instantiate', 'compileStreaming', 'instantiateStreaming']) {",
+        '  const orig = WebAssembly[f];',
+        '  WebAssembly[f] = function (...a) { calls.push(f); return orig.apply(this, a); };',
+        '}',
+        "WebAssembly.Module = new Proxy(WebAssembly.Module, { construct(t, a) { calls.push('Module'); return Reflect.construct(t, a); } });",
+        "const wasmUrls = () => readFileSync(process.env.DAVE_IMPORT_LOG, 'utf8').split('\\n').filter((u) => /hash-wasm|xxhash-wasm/.test(u)).length;",
+        "const d = await import('dave-kv');",
+        'await new Promise((r) => setTimeout(r, 100));', // anything started at import would have begun by now
+        'const atImport = { calls: calls.length, modules: wasmUrls() };',
+        "const hex = (b) => Buffer.from(b).toString('hex');",
+        'const pk = new Uint8Array(32).fill(7);',
+        "const kv = () => [String(d.storeKey(pk, 'k')), hex(d.datSigningHash(new Uint8Array(3), new Uint8Array(1300), 5))];",
+        'const before = kv();', // plain JavaScript; the first hash starts the load
+        'await d.ready();',
+        'const afterReady = { calls: calls.length, modules: wasmUrls() };',
+        'const after = kv();',
+        "const dat = await d.createDat({ key: 'k', value: 'v', privateKey: new Uint8Array(32).fill(1) });",
+        'd.verifyDat(dat);',
+        'console.log(JSON.stringify({ atImport, afterReady, same: before.join() === after.join() }));',
+      ].join('\n'),
+    );
+    const r = JSON.parse(out.trim());
+    expect(r.atImport, 'importing dave-kv instantiates and resolves no WASM module').to.deep.equal({ calls: 0, modules: 0 });
+    expect(r.afterReady.calls, 'ready() compiles or instantiates both').to.be.at.least(2);
+    expect(r.afterReady.modules, 'hash-wasm and xxhash-wasm resolved by then').to.be.at.least(2);
+    expect(r.same, 'the JavaScript and the WASM hashes agree').to.equal(true);
+    expect(loaded.some((u) => u.includes('/hash-wasm/')) && loaded.some((u) => u.includes('/xxhash-wasm/'))).to.equal(true);
+  });
+
   it('dave-kv/sim resolves from the package and runs two nodes on virtual time', async () => {
     const { out } = await run(
       "import { Simulation } from 'dave-kv/sim'; const s = new Simulation({ seed: 1 }); const a = await s.addNode(); const b = await s.addNode(); await s.run(10_000); console.log(a.dave.activePeerCount(), b.dave.activePeerCount(), s.elapsed); await s.close();",

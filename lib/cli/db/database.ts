@@ -10,6 +10,7 @@
  */
 import type { ClassicLevel } from 'classic-level';
 import { DaveError } from '../../errors.js';
+import { ready } from '../../crypto/hash.js';
 import { decodeEntry, type Entry } from '../../wire/entry.js';
 import { checkFormat } from '../../store/database.js';
 import { openDirectory } from '../../store/directory.js';
@@ -33,6 +34,7 @@ export interface OpenDatabase {
  *   readable database), ERR_DATABASE_IN_USE (locked by another process)
  */
 export async function openDatabase(dir: string, create = false): Promise<OpenDatabase> {
+  await ready(); // the WASM hashes, for the keys and records inspected (crypto/hash.ts)
   const db = await openDirectory(dir, create);
   try {
     const format = await checkFormat(db, create, dir);
