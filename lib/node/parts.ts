@@ -8,12 +8,12 @@ import { bytesToIp } from '../wire/address.js';
 import type { SigningKey } from '../crypto/ed25519.js';
 import { ready } from '../crypto/hash.js';
 import { nodeId } from '../records/record.js';
+import { Store } from '../store/store.js';
 import type { StoreLike } from '../store/types.js';
 import { PeerTable } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { bindPair } from './bind.js';
 import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, resolveOptions } from './options.js';
-import { openStore } from './open-store.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
 import type { TrustOptions } from './trust.js';
 
@@ -60,7 +60,7 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
   const ownsStore = o.store === undefined;
   const store =
     o.store ??
-    (await openStore({
+    (await Store.open({
       database: o.database,
       nodeId: nodeId(o.signer.publicKey),
       capacity: o.capacity,

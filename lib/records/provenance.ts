@@ -11,7 +11,7 @@
  *
  * Memory: the copy lives exactly as long as the Dat (a WeakMap entry).
  */
-import { equalBytes } from '../wire/bytes.js';
+import { equalBytes, joinBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 
 interface Snapshot {
@@ -27,13 +27,7 @@ const made = new WeakMap<Dat, Snapshot>();
 /** createDat's side: remembers `dat` as made and signed in this process. Never throws. */
 export function rememberSigned(dat: Dat): void {
   const parts = [dat.sig, dat.work, dat.salt, dat.pubKey, dat.key, dat.value];
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    bytes.set(p, o);
-    o += p.length;
-  }
-  made.set(dat, { time: dat.time, bytes, lens: parts.map((p) => p.length) });
+  made.set(dat, { time: dat.time, bytes: joinBytes(parts), lens: parts.map((p) => p.length) });
 }
 
 /**

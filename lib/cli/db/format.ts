@@ -3,22 +3,12 @@
  * values, and the NDJSON object of a record (the field names follow the
  * godave vector files: public_key_hex, key_hex, time_ms, replicas_u64...).
  */
-import { ENTRY_OVERHEAD } from '../../constants.js';
 import { toHex } from '../../wire/bytes.js';
 import type { Entry } from '../../wire/entry.js';
 import { storeKeyOfRecord } from '../../store/layout.js';
-import { shardOf } from '../../records/record.js';
-
-const strict = new TextDecoder('utf-8', { fatal: true });
-
-/** The UTF-8 text of `bytes`, or undefined when they are not valid UTF-8. */
-export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
-  try {
-    return strict.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
+import { textOf } from '../../api/views.js';
+import { formatSize } from '../size.js';
+import { entrySize, nodeId, shardOf } from '../../records/record.js';
 
 /** True for text without control characters other than tab, newline and carriage return. */
 export function isPrintable(text: string): boolean {
@@ -34,15 +24,15 @@ export function isoTime(ms: number): string {
 
 /** A key for a text line: JSON-quoted UTF-8, or 0x-hex when not printable UTF-8. */
 export function showKey(key: Uint8Array): string {
-  const text = utf8OrUndefined(key);
-  return text !== undefined && isPrintable(text) ? JSON.stringify(text) : `0x${toHex(key)}`;
+  const text = textOf(key);
+  return text !== null && isPrintable(text) ? JSON.stringify(text) : `0x${toHex(key)}`;
 }
 
 /** A short printable preview of a value: quoted text cut at `max` characters, or leading bytes in hex. */
 export function preview(value: Uint8Array, max = 32): string {
   if (value.length === 0) return '""';
-  const text = utf8OrUndefined(value);
-  if (text !== undefined && isPrintable(text)) {
+  const text = textOf(value);
+  if (text !== null && isPrintable(text)) {
     const chars = [...text];
     return chars.length > max ? JSON.stringify(chars.slice(0, max).join('')) + '…' : JSON.stringify(text);
   }
@@ -66,38 +56,31 @@ export function textLine(entry: Entry): string {
 /** The NDJSON object of `dave-db dump --json`: every field, binary as hex, u64s as decimal strings. */
 export function jsonRecord(dbKey: Uint8Array, entry: Entry): Record<string, unknown> {
   const d = entry.dat;
-  const key = utf8OrUndefined(d.key);
-  const value = utf8OrUndefined(d.value);
+  const key = textOf(d.key);
+  const value = textOf(d.value);
   const sk = storeKeyOfRecord(dbKey);
-  const owner = new DataView(d.pubKey.buffer, d.pubKey.byteOffset, 8).getBigUint64(0, true);
+  const owner = nodeId(d.pubKey);
   return {
     public_key_hex: toHex(d.pubKey),
     owner_id_u64: owner.toString(),
-    key: key ?? null,
+    key,
     key_hex: toHex(d.key),
     time_ms: d.time,
     time_iso: isoTime(d.time),
     replicas_u64: entry.replicas.map(String),
     value_size: d.value.length,
-    ...(value !== undefined && isPrintable(value) ? { value } : {}),
+    ...(value !== null && isPrintable(value) ? { value } : {}),
     val_hex: toHex(d.value),
     salt_hex: toHex(d.salt),
     work_hex: toHex(d.work),
     sig_hex: toHex(d.sig),
     store_key_u64: sk.toString(),
     shard: shardOf(sk),
-    entry_size: d.value.length + d.key.length + ENTRY_OVERHEAD,
+    entry_size: entrySize(d),
   };
 }
 
-/** Bytes as a human size: 1234567 → "1.2 MiB". */
+/** Bytes as a human size with one decimal: 1234567 → "1.2 MiB". */
 export function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+  return formatSize(n, 1);
 }
