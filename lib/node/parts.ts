@@ -54,9 +54,8 @@ export interface NodeParts {
  */
 export async function openParts(options: DaveOptions): Promise<NodeParts> {
   const o = resolveOptions(options);
-  const started = performance.now();
   await ready(); // the WASM hashes (crypto/hash.ts): a store handed in may not have loaded them
-
+  const started = performance.now();
   const ownsStore = o.store === undefined;
   const store =
     o.store ??
