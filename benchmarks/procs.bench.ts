@@ -16,6 +16,7 @@
  * Rounds alternate pairings so that load on a shared machine hits them
  * alike. Env: DAVE_PROCS_ROUNDS (default 3), DAVE_PROCS_INGEST (20000),
  * DAVE_PROCS_ONLY ("ingest" or "get"), DAVE_PROCS_PAIRS (e.g. "go->go,ours->ours"),
+ * DAVE_PROCS_KINDS (get rounds: "go", "ours" or both, the default),
  * DAVE_PROCS_PROF (a directory: our
  * children run with --cpu-prof there). Go rows are skipped with a note
  * when the Go node is absent. Children are always killed.
@@ -219,7 +220,8 @@ async function getRound(kind: Kind, round: number): Promise<[number, number]> {
 export async function run(): Promise<BenchResult[]> {
   const haveGo = existsSync(GO);
   if (!haveGo) process.stderr.write(`  procs: no Go node at ${GO}: Go rows skipped (set DAVE_GO_NODE)\n`);
-  const kinds: Kind[] = haveGo ? ['go', 'ours'] : ['ours'];
+  const only = process.env.DAVE_PROCS_KINDS?.split(',');
+  const kinds: Kind[] = (haveGo ? (['go', 'ours'] as Kind[]) : (['ours'] as Kind[])).filter((k) => only === undefined || only.includes(k));
   const pairs = process.env.DAVE_PROCS_PAIRS?.split(',');
   const pairings: [Kind, Kind][] = kinds
     .flatMap((w) => kinds.map((r): [Kind, Kind] => [w, r]))
