@@ -8,8 +8,9 @@
  * the queue: it is verified inline even while workers are busy, at most
  * `inlinePerTurn` of them per millisecond (a budget by time, not by turn:
  * while datagrams keep arriving, one poll phase of the event loop can run
- * for many milliseconds without reaching setImmediate). Lives with the node (not in crypto/) because it runs
- * verifyDat from records/, above crypto in the import order.
+ * for many milliseconds without reaching setImmediate). Lives with the
+ * node (not in crypto/) because it runs verifyDat from records/, above
+ * crypto in the import order.
  *
  * If a worker fails (it cannot start or load, or crashes), its batch is
  * verified inline and the pool verifies inline from then on; a batch that
