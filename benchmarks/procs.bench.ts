@@ -16,8 +16,9 @@
  * Rounds alternate pairings so that load on a shared machine hits them
  * alike. Env: DAVE_PROCS_ROUNDS (default 3), DAVE_PROCS_INGEST (20000),
  * DAVE_PROCS_ONLY ("ingest" or "get"), DAVE_PROCS_PAIRS (e.g. "go->go,ours->ours"),
+ * DAVE_PROCS_KINDS (get rounds: "go", "ours" or both, the default),
  * DAVE_PROCS_PROF (a directory: our
- * children run with --cpu-prof there). Go rows are skipped with a note
+ * children run with --cpu-prof there; DAVE_PROCS_PROF_US its sampling interval). Go rows are skipped with a note
  * when the Go node is absent. Children are always killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -34,6 +35,8 @@ const ROUNDS = Number(process.env.DAVE_PROCS_ROUNDS ?? 3);
 const INGEST = Number(process.env.DAVE_PROCS_INGEST ?? 20_000);
 const ONLY = process.env.DAVE_PROCS_ONLY ?? '';
 const PROF = process.env.DAVE_PROCS_PROF;
+/** Sampling interval of those profiles, µs (node's default 1000 misses most of a 300 µs read). */
+const PROF_US = Number(process.env.DAVE_PROCS_PROF_US ?? 1000);
 const GETS = 300;
 /** USER_HZ: the unit of utime and stime in /proc/PID/stat (100 on Linux). */
 const TICKS = 100;
@@ -138,7 +141,7 @@ async function start(kind: Kind, seed: number, edges: number[], tag: string): Pr
       ? spawn(GO, ['node', ...args])
       : spawn(
           process.execPath,
-          [...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=${tag}-${seed}.cpuprofile`] : []), join(here, 'node-child.js'), ...args],
+          [...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=${tag}-${seed}.cpuprofile`, `--cpu-prof-interval=${PROF_US}`] : []), join(here, 'node-child.js'), ...args],
         );
   const proc = new Proc(kind, child as ChildProcessWithoutNullStreams);
   const ready = (await proc.next(30_000)).split(' ');
@@ -219,7 +222,8 @@ async function getRound(kind: Kind, round: number): Promise<[number, number]> {
 export async function run(): Promise<BenchResult[]> {
   const haveGo = existsSync(GO);
   if (!haveGo) process.stderr.write(`  procs: no Go node at ${GO}: Go rows skipped (set DAVE_GO_NODE)\n`);
-  const kinds: Kind[] = haveGo ? ['go', 'ours'] : ['ours'];
+  const only = process.env.DAVE_PROCS_KINDS?.split(',');
+  const kinds: Kind[] = (haveGo ? (['go', 'ours'] as Kind[]) : (['ours'] as Kind[])).filter((k) => only === undefined || only.includes(k));
   const pairs = process.env.DAVE_PROCS_PAIRS?.split(',');
   const pairings: [Kind, Kind][] = kinds
     .flatMap((w) => kinds.map((r): [Kind, Kind] => [w, r]))

@@ -13,15 +13,23 @@ interface Waiter {
   cleanup: () => void;
 }
 
+/** A found answer waiting its turn to be verified. */
+export interface HeldAnswer {
+  entry: Entry;
+  from: string;
+}
+
 interface PendingRead {
   asked: Set<string>;
   notFound: Set<string>;
   waiters: Set<Waiter>;
-  /** A found answer is being verified. */
+  /** Found answers being verified. */
   verifying: number;
+  /** Found answers that came while another was being verified (offer). */
+  held: HeldAnswer[];
 }
 
-/** A pending read, as verifying() hands it out. */
+/** A pending read, as verifying() and offer() hand it out. */
 export type ReadHandle = object;
 
 export function readKey(pubKey: Uint8Array, key: Uint8Array): string {
@@ -56,7 +64,7 @@ export class PendingReads {
   ): Promise<Entry> {
     let read = this.reads.get(id);
     if (!read) {
-      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0 };
+      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0, held: [] };
       this.reads.set(id, read);
     }
     for (const p of peers) read.asked.add(p);
@@ -111,14 +119,41 @@ export class PendingReads {
   }
 
   /**
-   * The verification started by verifying() is over. A failed answer
-   * counts as a not-found from `from`, for that read only.
+   * A found answer from `from`: the read's handle when it is to be verified
+   * now (as verifying() would), or null when no read is open for `id` or
+   * another answer of it is being verified. The read needs one answer, so
+   * later ones are held (at most one per peer asked) and verified only if
+   * the one before fails: verified() hands them out.
    */
-  verified(handle: ReadHandle | null, id: string, ok: boolean, from: string): void {
-    if (handle === null) return;
+  offer(id: string, entry: Entry, from: string): ReadHandle | null {
+    const read = this.reads.get(id);
+    if (!read) return null;
+    if (read.verifying > 0) {
+      if (read.held.length < read.asked.size) read.held.push({ entry, from });
+      return null;
+    }
+    read.verifying++;
+    return read;
+  }
+
+  /**
+   * The verification started by verifying() or offer() is over. A failed
+   * answer counts as a not-found from `from`, for that read only; then the
+   * next held answer, if any, is returned: the caller verifies it and calls
+   * verified() again. After a good answer held ones are dropped.
+   */
+  verified(handle: ReadHandle | null, id: string, ok: boolean, from: string): HeldAnswer | null {
+    if (handle === null) return null;
     const read = handle as PendingRead;
     read.verifying--;
-    if (!ok && this.reads.get(id) === read) this.notFound(id, from);
+    if (ok || this.reads.get(id) !== read) {
+      read.held.length = 0;
+      return null;
+    }
+    const next = read.held.shift() ?? null;
+    if (next !== null) read.verifying++; // counted before the not-found below can settle the read
+    this.notFound(id, from);
+    return next;
   }
 
   /** A verified answer: every caller gets it. */

@@ -30,9 +30,9 @@ export interface IntakeDeps {
 export class Intake {
   constructor(private readonly deps: IntakeDeps) {}
 
-  /** Verifies `dat` in full (docs/protocol.md §4) on the verify pool. */
-  verify(dat: Dat): Promise<void> {
-    return this.deps.pool.verify(dat, this.deps.now(), this.deps.skew);
+  /** Verifies `dat` in full (docs/protocol.md §4) on the verify pool; `urgent`: a read waits on it (VerifyPool.verify). */
+  verify(dat: Dat, urgent = false): Promise<void> {
+    return this.deps.pool.verify(dat, this.deps.now(), this.deps.skew, urgent);
   }
 
   /**

@@ -12,7 +12,7 @@ import { isNotFound } from '../wire/message.js';
 import { checkBytes, toBytes } from '../wire/bytes.js';
 import { nodeId } from '../records/record.js';
 import type { NodeContext } from './context.js';
-import { PendingReads, readKey } from './get.js';
+import { PendingReads, type ReadHandle, readKey } from './get.js';
 import type { Intake } from './intake.js';
 import type { Timers } from './timers.js';
 import type { Peer } from '../peers/table.js';
@@ -86,24 +86,35 @@ export class RemoteReads {
     return waiting;
   }
 
-  /** A GET_ACK: verify an answer we asked for, then hand it to every waiting caller. */
+  /**
+   * A GET_ACK: verify an answer we asked for, then hand it to every waiting
+   * caller. One answer of a read is verified at a time; one that comes
+   * while another is being verified waits, and is verified only if that
+   * one fails (PendingReads.offer).
+   */
   onGetAck(entry: Entry, from: AddrPort): void {
     const id = readKey(entry.dat.pubKey, entry.dat.key);
     const fromKey = addressKey(from);
-    if (!this.reads.expects(id, fromKey)) return; // unsolicited
+    if (!this.reads.expects(id, fromKey)) return; // unsolicited, or the read is over
     if (isNotFound(entry)) return this.reads.notFound(id, fromKey);
     // the read captured now: by the time verification ends it may have
     // expired and another read for the same key begun
-    const read = this.reads.verifying(id);
-    this.intake.verify(entry.dat).then(
+    const read = this.reads.offer(id, entry, fromKey);
+    if (read !== null) this.check(read, id, entry, fromKey);
+  }
+
+  private check(read: ReadHandle, id: string, entry: Entry, fromKey: string): void {
+    this.intake.verify(entry.dat, true).then(
       () => {
         this.reads.verified(read, id, true, fromKey);
         this.reads.found(id, entry);
-        void this.intake.store(entry);
+        // stored once the callers have resumed: the store's own work is not the read's
+        setImmediate(() => void this.intake.store(entry));
       },
       (err) => {
         this.intake.countVerifyError(err);
-        this.reads.verified(read, id, false, fromKey); // a bad answer counts as none
+        const next = this.reads.verified(read, id, false, fromKey); // a bad answer counts as none
+        if (next !== null) this.check(read, id, next.entry, next.from);
       },
     );
   }

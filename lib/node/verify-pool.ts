@@ -1,11 +1,16 @@
 /**
  * Record verification that does not starve the event loop. A few
- * verifications per event-loop turn run inline (lowest latency for a GET
- * answer); beyond that, Dats are batched to worker threads, one per core
+ * verifications per event-loop turn run inline; beyond that, Dats are
+ * batched to worker threads, one per core
  * (up to 4), started on first need and unref'd. The queue is bounded:
  * `verify` rejects with ERR_OVERLOADED when it is full, so a flood cannot
- * exhaust memory. Lives with the node (not in crypto/) because it runs
- * verifyDat from records/, above crypto in the import order.
+ * exhaust memory. An urgent Dat (the answer to one of our own reads) jumps
+ * the queue: it is verified inline even while workers are busy, at most
+ * `inlinePerTurn` of them per millisecond (a budget by time, not by turn:
+ * while datagrams keep arriving, one poll phase of the event loop can run
+ * for many milliseconds without reaching setImmediate). Lives with the
+ * node (not in crypto/) because it runs verifyDat from records/, above
+ * crypto in the import order.
  *
  * If a worker fails (it cannot start or load, or crashes), its batch is
  * verified inline and the pool verifies inline from then on; a batch that
@@ -46,7 +51,7 @@ interface PoolWorker {
 export interface VerifyPoolOptions {
   /** Worker threads; default min(4, cores). 0 verifies everything inline. */
   workers?: number;
-  /** Inline verifications per event-loop turn before batching to workers. Default 8. */
+  /** Inline verifications per event-loop turn before batching to workers; also the urgent ones per millisecond. Default 8. */
   inlinePerTurn?: number;
   /** Most Dats waiting or in flight; default 16384. */
   maxQueued?: number;
@@ -72,6 +77,8 @@ export class VerifyPool {
   private queued = 0;
   private inlineThisTurn = 0;
   private turnReset = false;
+  private urgentSince = -Infinity;
+  private urgentThisMs = 0;
   private flushScheduled = false;
   private nextId = 1;
   private closed = false;
@@ -91,11 +98,13 @@ export class VerifyPool {
   }
 
   /**
-   * Verifies `dat` (docs/protocol.md §4).
+   * Verifies `dat` (docs/protocol.md §4). `urgent`: someone waits on this
+   * one Dat (a read's answer): verified inline unless the urgent budget
+   * (`inlinePerTurn` per millisecond) is spent, even when others are queued.
    * @throws (rejects) the DaveError of verifyDat; ERR_OVERLOADED when the
    *   queue is full; ERR_CLOSED when the pool closed
    */
-  verify(dat: Dat, now: number, maxClockSkew = MAX_CLOCK_SKEW_MS): Promise<void> {
+  verify(dat: Dat, now: number, maxClockSkew = MAX_CLOCK_SKEW_MS, urgent = false): Promise<void> {
     if (this.closed) return Promise.reject(new DaveError('ERR_CLOSED', 'verify pool closed'));
     if (signedHere(dat)) {
       // signed and solved by createDat in this process and unchanged since:
@@ -108,6 +117,7 @@ export class VerifyPool {
         return Promise.reject(err);
       }
     }
+    if (urgent && this.urgentInline()) return verifyHere(dat, now, maxClockSkew);
     if (this.workerCount === 0 || !safePackable(dat) || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
       this.inlineThisTurn++;
       if (!this.turnReset) {
@@ -117,12 +127,7 @@ export class VerifyPool {
           this.turnReset = false;
         });
       }
-      try {
-        verifyDat(dat, { now, maxClockSkew });
-        return Promise.resolve();
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      return verifyHere(dat, now, maxClockSkew);
     }
     if (this.queued >= this.maxQueued) {
       return Promise.reject(new DaveError('ERR_OVERLOADED', 'verify queue full'));
@@ -136,6 +141,18 @@ export class VerifyPool {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** True (and counted) while this millisecond's urgent inline budget lasts. */
+  private urgentInline(): boolean {
+    const t = performance.now();
+    if (t - this.urgentSince >= 1) {
+      this.urgentSince = t;
+      this.urgentThisMs = 0;
+    }
+    if (this.urgentThisMs >= this.inlinePerTurn) return false;
+    this.urgentThisMs++;
+    return true;
   }
 
   private flush(): void {
@@ -256,6 +273,16 @@ export class VerifyPool {
   }
 }
 
+/** verifyDat on this thread, as a settled promise. */
+function verifyHere(dat: Dat, now: number, maxClockSkew: number): Promise<void> {
+  try {
+    verifyDat(dat, { now, maxClockSkew });
+    return Promise.resolve();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /** packable(), false when reading the Dat throws (verifyDat then rejects it inline). */
 function safePackable(dat: Dat): boolean {
   try {
@@ -269,7 +296,7 @@ const shared = new Map<number, { pool: VerifyPool; users: number }>();
 
 /** A handle on a process-wide pool; release() it when done. */
 export interface VerifyPoolHandle {
-  verify(dat: Dat, now: number, maxClockSkew?: number): Promise<void>;
+  verify(dat: Dat, now: number, maxClockSkew?: number, urgent?: boolean): Promise<void>;
   release(): Promise<void>;
   /** Verifications waiting or running on the pool (shared by every node of the process). */
   pending(): number;
@@ -282,7 +309,7 @@ export interface VerifyPoolHandle {
 export function acquireVerifyPool(workers = Math.min(4, availableParallelism())): VerifyPoolHandle {
   if (workers === 0) {
     const pool = new VerifyPool({ workers: 0 });
-    return { verify: (d, n, s) => pool.verify(d, n, s), release: () => pool.close(), pending: () => pool.pending };
+    return { verify: (d, n, s, u) => pool.verify(d, n, s, u), release: () => pool.close(), pending: () => pool.pending };
   }
   let slot = shared.get(workers);
   if (!slot) shared.set(workers, (slot = { pool: new VerifyPool({ workers }), users: 0 }));
@@ -290,7 +317,7 @@ export function acquireVerifyPool(workers = Math.min(4, availableParallelism()))
   const s = slot;
   let released = false;
   return {
-    verify: (d, n, k) => s.pool.verify(d, n, k),
+    verify: (d, n, k, u) => s.pool.verify(d, n, k, u),
     pending: () => s.pool.pending,
     release: async () => {
       if (released) return;

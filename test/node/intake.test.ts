@@ -161,7 +161,7 @@ describe('node/remote-get', () => {
   const owner = signingKey(new Uint8Array(32).fill(4)).publicKey;
   const A = addrPort('10.0.0.1', 1);
 
-  function setup(verify: () => Promise<void>) {
+  function setup(verify: (dat: Dat, urgent?: boolean) => Promise<void>) {
     const ctx = testContext();
     const p = ctx.table.add(A, false, 0)!;
     ctx.table.proved(p, owner, nodeId(owner) ^ 1n, 10_000, ctx.timings);
@@ -184,7 +184,47 @@ describe('node/remote-get', () => {
     reads.onGetAck(e, addrPort('10.0.0.2', 2)); // unsolicited: dropped
     reads.onGetAck(e, A);
     expect(await p).to.equal(e);
+    expect(stored, 'stored after the caller resumed, off the read path').to.deep.equal([]);
+    await new Promise((r) => setImmediate(r));
     expect(stored).to.deep.equal([e]);
+  });
+
+  it('verifies one answer at a time: a second answer is verified only if the first fails', async () => {
+    const B = addrPort('10.0.0.2', 2);
+    for (const firstGood of [true, false]) {
+      const pending: { dat: Dat; settle: (ok: boolean) => void }[] = [];
+      const urgent: boolean[] = [];
+      const { ctx, reads, stored, counters } = setup((dat, u) => {
+        urgent.push(u === true);
+        return new Promise<void>((res, rej) => pending.push({ dat, settle: (ok) => (ok ? res() : rej(new DaveError('ERR_BAD_SIGNATURE', 'bad'))) }));
+      });
+      const b = ctx.table.add(B, false, 0)!;
+      ctx.table.proved(b, signingKey(new Uint8Array(32).fill(5)).publicKey, nodeId(owner) ^ 2n, 10_000, ctx.timings);
+      const e = vectorEntry();
+      const other = vectorEntry();
+      const p = reads.ask(e.dat.pubKey, e.dat.key, 1_000).catch((err) => err.code);
+      expect(ctx.sent).to.have.length(2);
+      reads.onGetAck(e, A);
+      reads.onGetAck(other, B); // comes while A's answer is being verified: held
+      expect(pending).to.have.length(1);
+      expect(pending[0]!.dat).to.equal(e.dat);
+      expect(urgent, 'a read waits on it: urgent').to.deep.equal([true]);
+      pending[0]!.settle(firstGood);
+      await new Promise((r) => setImmediate(r));
+      if (firstGood) {
+        expect(await p).to.equal(e);
+        await new Promise((r) => setImmediate(r));
+        expect(pending, 'the held answer is never verified').to.have.length(1);
+        expect(stored).to.have.length(1);
+        expect(stored[0]).to.equal(e);
+      } else {
+        expect(counters.errors).to.equal(1);
+        expect(pending, 'the held answer, after the first failed').to.have.length(2);
+        expect(pending[1]!.dat).to.equal(other.dat);
+        pending[1]!.settle(true);
+        expect(await p).to.equal(other);
+      }
+    }
   });
 
   it('a bad answer counts as not found; a timeout runs on the injected clock', async () => {

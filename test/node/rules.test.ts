@@ -74,6 +74,29 @@ describe('node/get: pending reads', () => {
     expect(await b).to.equal('ERR_NOT_FOUND'); // at once, not after 5 s
     expect(r.size).to.equal(0);
   });
+  it('holds a second found answer while one is verified; hands it out only when that one fails', async () => {
+    const r = new PendingReads(10);
+    const e1 = notFoundEntry(new Uint8Array(32), new Uint8Array(1));
+    const e2 = notFoundEntry(new Uint8Array(32), new Uint8Array(2));
+    const p = r.wait('x', ['a', 'b', 'c'], 5_000, undefined, timers).catch((e) => e.code);
+    const h = r.offer('x', e1, 'a');
+    expect(h).to.not.equal(null);
+    expect(r.offer('x', e2, 'b'), 'b waits: a is being verified').to.equal(null);
+    r.notFound('x', 'c');
+    const next = r.verified(h, 'x', false, 'a');
+    expect(next).to.deep.equal({ entry: e2, from: 'b' });
+    expect(r.size, 'b is still to be verified: not yet not-found').to.equal(1);
+    expect(r.verified(h, 'x', false, 'b')).to.equal(null);
+    expect(await p).to.equal('ERR_NOT_FOUND');
+    // a good first answer drops the held ones
+    const q = r.wait('y', ['a', 'b'], 5_000, undefined, timers);
+    const hy = r.offer('y', e1, 'a');
+    r.offer('y', e2, 'b');
+    expect(r.verified(hy, 'y', true, 'a')).to.equal(null);
+    r.found('y', e1);
+    expect(await q).to.equal(e1);
+    expect(r.offer('z', e1, 'a'), 'no read open').to.equal(null);
+  });
   it('not-founds wait for a found answer being verified; a bad one then fails the read', async () => {
     const r = new PendingReads(10);
     const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers).catch((e) => e.code);
@@ -166,6 +189,30 @@ describe('node/verify-pool', function () {
     expect(await broken.verify(d, Date.now()).then(() => 'ok')).to.equal('ok');
     expect(tries, 'tried to start a worker once, then gave up on workers').to.equal(1);
     await broken.close();
+  });
+  it('verifies an urgent Dat inline even with work queued for the workers, within its budget', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const batch = [];
+    for (let i = 0; i < 100; i++) batch.push(notMadeHere(await createDat({ key: `k${i}`, value: 'v', privateKey: seed })));
+    const answer = notMadeHere(await createDat({ key: 'answer', value: 'v', privateKey: seed }));
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 1 });
+    const now = Date.now();
+    const queued = Promise.all(batch.map((d) => pool.verify(d, now)));
+    expect(pool.pending, 'all but the first wait for the worker').to.equal(99);
+    const urgent = pool.verify(answer, now, undefined, true);
+    expect(pool.pending, 'the urgent one does not queue').to.equal(99);
+    await urgent;
+    const bad = await pool.verify({ ...answer, value: Uint8Array.of(1) }, now, undefined, true).catch((e) => e.code);
+    expect(bad, 'an urgent bad Dat is refused too').to.equal('ERR_BAD_SIGNATURE');
+    await queued;
+    expect(pool.pending).to.equal(0);
+    await pool.close();
+    // no urgent budget (inlinePerTurn 0): an urgent Dat queues like the rest
+    const none = new VerifyPool({ workers: 1, inlinePerTurn: 0 });
+    const v = none.verify(answer, now, undefined, true);
+    expect(none.pending).to.equal(1);
+    await v;
+    await none.close();
   });
   it('rejects with ERR_OVERLOADED when its queue is full', async () => {
     const seed = new Uint8Array(randomBytes(32));
