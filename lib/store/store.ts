@@ -25,7 +25,7 @@ import {
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
-import { recordKey, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { recordKey, recordsLevel, RootRecordKeys, storeKeyOfRecord, type RecordsLevel } from './layout.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
 import { replaceDecision, type StoredFacts } from './rules.js';
@@ -99,20 +99,6 @@ function sameTail(a: Uint8Array, b: Uint8Array, len: number): boolean {
   return true;
 }
 
-/** recordKey(storeKey) from its halves, without a DataView. */
-function keyBytes(hi: number, lo: number): Uint8Array {
-  const k = new Uint8Array(8);
-  k[0] = hi >>> 24;
-  k[1] = hi >>> 16;
-  k[2] = hi >>> 8;
-  k[3] = hi;
-  k[4] = lo >>> 24;
-  k[5] = lo >>> 16;
-  k[6] = lo >>> 8;
-  k[7] = lo;
-  return k;
-}
-
 /** Test seams, not part of the API. @internal */
 export interface StoreInternals {
   /** Replaces xxhash64(pubKey ‖ key), so tests can make two owners collide. */
@@ -126,6 +112,7 @@ export class Store implements StoreLike {
   private readonly options: ResolvedOptions;
   private readonly opened: OpenedDatabase;
   private readonly records: RecordsLevel;
+  private readonly rootKeys: RootRecordKeys;
   private readonly index: ShardedIndex;
   private readonly cache: ValueCache;
   private readonly writer: GroupWriter;
@@ -157,11 +144,13 @@ export class Store implements StoreLike {
     this.options = options;
     this.opened = opened;
     this.records = records;
+    this.rootKeys = new RootRecordKeys(records);
     this.index = index;
     this.openReport = report;
     [this.nodeHi, this.nodeLo] = halves(options.nodeId);
     this.cache = new ValueCache(options.cacheCapacity);
-    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.bytes));
+    // Direct batches only on a database the store opened (see GroupWriter).
+    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.bytes), undefined, opened.owned);
   }
 
   /**
@@ -385,7 +374,7 @@ export class Store implements StoreLike {
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
     const put: PendingPut = { storeKey: sk, bytes };
-    const ops: RecordOp[] = [{ type: 'put', sublevel: this.records, key: keyBytes(hi, lo), value: bytes }];
+    const ops: RecordOp[] = [{ type: 'put', key: this.rootKeys.of(hi, lo), value: bytes }];
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), dat.time);
       if (code !== undefined) throw this.refuse(code);
@@ -402,7 +391,7 @@ export class Store implements StoreLike {
     this.cache.delete(evicted);
     this.writer.pending.delete(evicted);
     this.counters.evicted++;
-    ops.unshift({ type: 'del', sublevel: this.records, key: recordKey(evicted) });
+    ops.unshift({ type: 'del', key: this.rootKeys.ofStoreKey(evicted) });
     return this.writer.writeResolving(ops, put, { outcome: 'stored', evicted } as PutResult);
   }
 
