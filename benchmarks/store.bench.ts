@@ -21,10 +21,15 @@ import { Store } from '../lib/store/store.js';
 import { encodeEntry, type Entry } from '../lib/wire/entry.js';
 import { CACHED_ENTRY_OVERHEAD, ValueCache } from '../lib/store/cache.js';
 import { median, type BenchResult } from './harness.js';
+import { goBench, goRestoreRate } from './go-ref.js';
 
-const GO_WRITE = 800_000; // godave in-memory store write, one goroutine (0.7-0.9M/s)
-const GO_READ = 3_800_000;
-const GO_OPEN = 16_000; // godave restores ~16k records/s from its backup (re-verifies each)
+/**
+ * The Go reference, measured in this run (go-ref.ts): godave's `bench`
+ * store-write and store-read (a map insert and lookup, one goroutine), and
+ * its restore rate of a 100k-record backup (it re-verifies every record).
+ * Undefined without the Go node: those rows then have no Go column.
+ */
+const go: { write?: number; read?: number; open?: number } = {};
 const NOW = 1_750_000_000_000;
 
 /** A synthetic entry: owner i % 4096, key "k<i>", value of 20..120 bytes. Not signed (the store does not verify). */
@@ -73,7 +78,7 @@ async function inMemoryWrite(): Promise<BenchResult> {
     median: median(rates),
     unit: 'ops/s',
     rounds: rates.length,
-    go: GO_WRITE,
+    go: go.write,
     note: `${n / 1000}k puts issued together, until committed`,
   };
 }
@@ -104,7 +109,7 @@ async function storeOwnWrite(): Promise<BenchResult> {
     median: median(rates),
     unit: 'ops/s',
     rounds: rates.length,
-    go: GO_WRITE,
+    go: go.write,
     note: 'diagnostic: no database cost, everything else as in a real put',
   };
 }
@@ -131,7 +136,7 @@ async function inMemoryRead(): Promise<BenchResult> {
     median: median(rates),
     unit: 'ops/s',
     rounds: rates.length,
-    go: GO_READ,
+    go: go.read,
     note: 'get(pubKey, key) of 100k cached entries: store key hash, index, cache',
   };
 }
@@ -224,8 +229,8 @@ async function openTime(n: number, rounds: number, root: string): Promise<BenchR
     median: median(rates),
     unit: 'records/s',
     rounds,
-    go: GO_OPEN,
-    note: `median ${(median(times) / 1000).toFixed(2)} s (Go: ~${(n / GO_OPEN).toFixed(0)} s)`,
+    go: go.open,
+    note: `median ${(median(times) / 1000).toFixed(2)} s` + (go.open ? ` (Go at its 100k rate: ~${(n / go.open).toFixed(0)} s)` : ''),
   };
 }
 
@@ -294,6 +299,11 @@ function memoryFigures(): MemoryFigures {
 export async function run(): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'dave-bench-'));
   try {
+    const g = goBench(['store-write', 'store-read']);
+    go.write = g?.['store-write'];
+    go.read = g?.['store-read'];
+    go.open = goRestoreRate(100_000);
+    if (g) process.stderr.write(`  Go (this run): store-write ${go.write} ops/s, store-read ${go.read} ops/s, restore ${Math.round(go.open ?? NaN)} records/s\n`);
     const out: BenchResult[] = [];
     out.push(await inMemoryWrite());
     out.push(await storeOwnWrite());
