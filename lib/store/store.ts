@@ -33,7 +33,7 @@ import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
 import { halves, ShardedIndex } from './sharded-index.js';
 import type { IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
-import { GroupWriter, type PendingPut, type RecordOp } from './writer.js';
+import { GroupWriter, type PutOp } from './writer.js';
 
 export type { OpenReport } from './recover.js';
 
@@ -150,7 +150,7 @@ export class Store implements StoreLike {
     [this.nodeHi, this.nodeLo] = halves(options.nodeId);
     this.cache = new ValueCache(options.cacheCapacity);
     // Direct batches only on a database the store opened (see GroupWriter).
-    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.bytes), undefined, opened.owned);
+    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.value), undefined, opened.owned);
   }
 
   /**
@@ -227,7 +227,7 @@ export class Store implements StoreLike {
     }
     const [hi, lo] = halves(sk);
     if (this.index.shardOf(hi).find(hi, lo) < 0) return Promise.resolve(undefined);
-    const found = this.writer.pending.get(sk)?.bytes ?? this.cache.get(sk);
+    const found = this.writer.pending.get(sk)?.value ?? this.cache.get(sk);
     if (found !== undefined) return Promise.resolve(decodeEntry(found)); // a fresh Entry each time
     return this.readValue(sk, hi, lo);
   }
@@ -373,33 +373,32 @@ export class Store implements StoreLike {
     };
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
-    const put: PendingPut = { storeKey: sk, bytes };
-    const ops: RecordOp[] = [{ type: 'put', key: this.rootKeys.of(hi, lo), value: bytes }];
+    const put: PutOp = { type: 'put', key: this.rootKeys.of(hi, lo), value: bytes, storeKey: sk };
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), dat.time);
       if (code !== undefined) throw this.refuse(code);
       this.index.replace(shard, slot, f);
       this.cache.delete(sk);
       this.counters.replaced++;
-      return this.writer.writeResolving(ops, put, REPLACED);
+      return this.writer.writeResolving(put, REPLACED);
     }
     const admitted = this.index.admit(f, this.options.now(), this.options.capacity);
     if (typeof admitted === 'string') throw this.refuse(admitted);
     this.counters.stored++;
-    if (admitted.evicted === undefined) return this.writer.writeResolving(ops, put, STORED);
+    if (admitted.evicted === undefined) return this.writer.writeResolving(put, STORED);
     const evicted = admitted.evicted;
     this.cache.delete(evicted);
     this.writer.pending.delete(evicted);
     this.counters.evicted++;
-    ops.unshift({ type: 'del', key: this.rootKeys.ofStoreKey(evicted) });
-    return this.writer.writeResolving(ops, put, { outcome: 'stored', evicted } as PutResult);
+    const del = { type: 'del' as const, key: this.rootKeys.ofStoreKey(evicted) };
+    return this.writer.writeResolving(put, { outcome: 'stored', evicted } as PutResult, del);
   }
 
   // Exact comparison of the bytes when the stored entry is at hand (pending
   // or cached); otherwise the owner ID and the content sum stand in for them.
   private storedFacts(shard: Shard, slot: number, sk: bigint, f: SlotFields, bytes: Uint8Array, valueLen: number): StoredFacts {
     const time = shard.time[slot]!;
-    const known = this.writer.pending.get(sk)?.bytes ?? this.cache.peek(sk);
+    const known = this.writer.pending.get(sk)?.value ?? this.cache.peek(sk);
     if (known !== undefined) {
       return {
         samePubKey: sameRange(known, bytes, ENTRY_PUBKEY_AT, ENTRY_PUBKEY_AT + PUBKEY_LEN),
