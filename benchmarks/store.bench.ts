@@ -18,6 +18,7 @@ import { MemoryLevel } from 'memory-level';
 import { storeKey } from '../lib/records/record.js';
 import { recordKey, recordsLevel, type AnyLevel } from '../lib/store/layout.js';
 import { Store } from '../lib/store/store.js';
+import { checkFormat } from '../lib/store/database.js';
 import { encodeEntry, type Entry } from '../lib/wire/entry.js';
 import { CACHED_ENTRY_OVERHEAD, ValueCache } from '../lib/store/cache.js';
 import { median, type BenchResult } from './harness.js';
@@ -192,9 +193,10 @@ async function persistedOneByOne(root: string): Promise<BenchResult> {
   };
 }
 
-/** Writes n records straight into a classic-level directory (the store's layout). */
+/** Writes n records straight into a classic-level directory (the store's layout, format marker included). */
 async function buildDatabase(dir: string, n: number): Promise<void> {
   const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await checkFormat(db as unknown as AnyLevel, true); // a new database: writes the marker Store.open requires
   const records = recordsLevel(db as unknown as AnyLevel);
   for (let i = 0; i < n; i += 10_000) {
     const ops = entries(Math.min(10_000, n - i), i).map((e) => ({
