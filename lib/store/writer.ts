@@ -64,6 +64,8 @@ export class GroupWriter {
 
   private readonly root: AnyLevel;
   private readonly options: { sync: boolean };
+  /** The public batch's options: binary keys and values whatever the root's default encodings (often utf8). */
+  private readonly publicOptions: { sync: boolean; keyEncoding: 'view'; valueEncoding: 'view' };
 
   /**
    * @param direct the store opened the database itself (memory-level or
@@ -81,6 +83,7 @@ export class GroupWriter {
   ) {
     this.root = records.db as AnyLevel;
     this.options = { sync };
+    this.publicOptions = { sync, keyEncoding: 'view', valueEncoding: 'view' };
   }
 
   /** The error that stopped the writer, if any. */
@@ -185,7 +188,7 @@ export class GroupWriter {
   private writeBatch(ops: RecordOp[]): Promise<void> {
     const root = this.root as AnyLevel & { _batch(ops: RecordOp[], options: { sync: boolean }): Promise<void> };
     if (this.direct && root.status === 'open') return root._batch(ops, this.options);
-    return root.batch(ops as never, this.options as never);
+    return root.batch(ops as never, this.publicOptions as never);
   }
 
   private fail(b: Batch, err: DaveError): void {

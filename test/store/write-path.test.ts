@@ -139,6 +139,23 @@ describe('store/write-path', () => {
     await db.close();
   });
 
+  it('a database handed in with default (utf8) encodings still stores binary keys and values exactly', async () => {
+    const dbs: AnyLevel[] = [new MemoryLevel(), new ClassicLevel(join(root, 'utf8')) as unknown as AnyLevel];
+    for (const db of dbs) {
+      let store = await Store.open({ database: db, now: () => T0 + 1000 });
+      // store keys with bytes that are not valid UTF-8 on their own
+      const es = Array.from({ length: 64 }, (_, i) => makeEntry({ owner: i, key: `u${i}`, value: new Uint8Array([0xff, 0xfe, i]) }));
+      await Promise.all(es.map((e) => store.put(e)));
+      await store.close();
+      for (const e of es) expect(await recordsLevel(db).get(recordKey(keyOf(e)))).to.deep.equal(encodeEntry(e));
+      store = await Store.open({ database: db, now: () => T0 + 1000 });
+      expect(store.openReport.corrupt).to.equal(0);
+      expect(store.count()).to.equal(es.length);
+      await store.close();
+      await db.close();
+    }
+  });
+
   it('a database the store opened and then closed refuses writes with ERR_CLOSED, not a crash', async () => {
     const store = await Store.open({ database: join(root, 'closed') });
     await store.put(makeEntry({ key: 'a' }));
