@@ -1,8 +1,8 @@
 /**
  * Codec and records: ops/s of the wire codec's hot path (PUT encode and
  * decode), record verification and creation, and the store key, with the
- * Go reference measured on the same machine (shared/notes/dependencies.md).
- * `npm run bench -- codec`.
+ * Go reference measured in the same run (`godave-node bench`, go-ref.ts;
+ * no Go column without the Go node). `npm run bench -- codec`.
  */
 import { measureAsync, measureOps, type BenchResult } from './harness.js';
 import { OP } from '../lib/constants.js';
@@ -12,13 +12,20 @@ import { ready } from '../lib/crypto/hash.js';
 import { datSigningHash, storeKey, verifyDat } from '../lib/records/record.js';
 import { createDat } from '../lib/node/create-dat.js';
 import { decodeMessage, encodeMessage, type PutMessage } from '../lib/wire/message.js';
+import { goBench } from './go-ref.js';
 
 const GROUP = 'codec';
-/** godave v0.0.51, one goroutine, this machine. */
-const GO = { verify: 17_500, create8: 13_000, encodePut: 6_500_000, decodePut: 3_800_000 };
 
 export async function run(): Promise<BenchResult[]> {
   await ready(); // the WASM hashes, as in a node (createDat below would load them too)
+  // godave v0.0.51, one goroutine, measured now (its sign+work is 8-bit work, as createDat's default here)
+  const g = goBench(['sign+work', 'verify', 'encode-put', 'decode-put']);
+  const GO = { verify: g?.['verify'], create8: g?.['sign+work'], encodePut: g?.['encode-put'], decodePut: g?.['decode-put'] };
+  if (g) process.stderr.write(`  Go (this run): ${Object.entries(g).map(([k, v]) => `${k} ${v}`).join(', ')} ops/s\n`);
+  return measure(GO);
+}
+
+async function measure(GO: Record<'verify' | 'create8' | 'encodePut' | 'decodePut', number | undefined>): Promise<BenchResult[]> {
   const key = signingKey(new Uint8Array(32).fill(7));
   const time = Date.now();
   const dat = await createDat({ key: 'bench/key-0', value: 'v'.repeat(100), privateKey: key, time });

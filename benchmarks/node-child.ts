@@ -4,14 +4,17 @@
  * mirrored here), so that benchmarks/procs.bench.ts can pair any two
  * nodes, ours or Go's, process against process:
  *
- *   node dist/benchmarks/node-child.js -listen [::1]:P [-edge [::1]:Q ...] [-seed N]
+ *   node dist/benchmarks/node-child.js -listen [::1]:P [-edge [::1]:Q ...] [-seed N] [-data DIR]
  *
  * Keys: node key = 32 bytes all `seed` (default 1); writer key (owner of
  * the records written) = 32 bytes all 200. Prints
  * `READY <node pubkey hex> writer <writer pubkey hex>`, then answers, one
  * line each: `wait N MS`, `put KEY VAL [COUNT]`, `putbench N`,
  * `waitused BYTES MS`, `getbench PUBHEX PREFIX N`, `used`, `peers`, `quit`.
- * Default timings and store (memory-level), as a user gets them.
+ * Default timings and store options. `-data DIR`: the store on LevelDB
+ * (classic-level) in DIR, sync group commit on, as `dave start` runs a node;
+ * without it, the library's default for Dave.open without a directory
+ * (memory-level).
  */
 import { createInterface } from 'node:readline';
 import { Dave } from '../lib/node/dave.js';
@@ -23,10 +26,12 @@ const args = process.argv.slice(2);
 const edges: string[] = [];
 let listen = '[::1]:0';
 let seed = 1;
+let data: string | undefined;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '-listen') listen = args[++i]!;
   else if (args[i] === '-edge') edges.push(args[++i]!);
   else if (args[i] === '-seed') seed = Number(args[++i]);
+  else if (args[i] === '-data') data = args[++i];
 }
 
 const say = (line: string): void => void process.stdout.write(line + '\n');
@@ -41,6 +46,7 @@ const node = await Dave.open({
   listen,
   edges,
   privateKey: new Uint8Array(32).fill(seed),
+  ...(data !== undefined ? { database: data } : {}),
   ...(workers !== undefined ? { verifyWorkers: Number(workers) } : {}),
   ...(process.env.DAVE_TRUST === 'off' ? { trust: false as const } : {}),
 });

@@ -18,11 +18,15 @@
  * DAVE_PROCS_ONLY ("ingest" or "get"), DAVE_PROCS_PAIRS (e.g. "go->go,ours->ours"),
  * DAVE_PROCS_KINDS (get rounds: "go", "ours" or both, the default),
  * DAVE_PROCS_PROF (a directory: our
- * children run with --cpu-prof there; DAVE_PROCS_PROF_US its sampling interval). Go rows are skipped with a note
+ * children run with --cpu-prof there; DAVE_PROCS_PROF_US its sampling interval), DAVE_PROCS_DB ("level", the default:
+ * our children store in LevelDB directories under a temporary directory,
+ * sync on, as `dave start` runs a node; "memory": memory-level, the library
+ * default without a directory; Go keeps its store in memory either way). Go rows are skipped with a note
  * when the Go node is absent. Children are always killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { dirname, join, resolve } from 'node:path';
@@ -37,6 +41,10 @@ const ONLY = process.env.DAVE_PROCS_ONLY ?? '';
 const PROF = process.env.DAVE_PROCS_PROF;
 /** Sampling interval of those profiles, µs (node's default 1000 misses most of a 300 µs read). */
 const PROF_US = Number(process.env.DAVE_PROCS_PROF_US ?? 1000);
+/** Our children's database: "level" (a directory each, as `dave start`) or "memory". */
+export const PROCS_DB = process.env.DAVE_PROCS_DB === 'memory' ? 'memory' : 'level';
+/** Parent of our children's database directories, removed at the end of run(). */
+let dataRoot: string | undefined;
 const GETS = 300;
 /** USER_HZ: the unit of utime and stime in /proc/PID/stat (100 on Linux). */
 const TICKS = 100;
@@ -136,12 +144,18 @@ function canBind(kind: 'udp' | 'tcp', port: number): Promise<boolean> {
 async function start(kind: Kind, seed: number, edges: number[], tag: string): Promise<{ proc: Proc; port: number; writer: string }> {
   const port = await freePort();
   const args = ['-listen', `[::1]:${port}`, '-seed', String(seed), ...edges.flatMap((e) => ['-edge', `[::1]:${e}`])];
+  const data = PROCS_DB === 'level' && dataRoot !== undefined ? ['-data', join(dataRoot, `${tag}-${seed}`)] : [];
   const child =
     kind === 'go'
       ? spawn(GO, ['node', ...args])
       : spawn(
           process.execPath,
-          [...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=${tag}-${seed}.cpuprofile`, `--cpu-prof-interval=${PROF_US}`] : []), join(here, 'node-child.js'), ...args],
+          [
+            ...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=${tag}-${seed}.cpuprofile`, `--cpu-prof-interval=${PROF_US}`] : []),
+            join(here, 'node-child.js'),
+            ...args,
+            ...data,
+          ],
         );
   const proc = new Proc(kind, child as ChildProcessWithoutNullStreams);
   const ready = (await proc.next(30_000)).split(' ');
@@ -220,6 +234,17 @@ async function getRound(kind: Kind, round: number): Promise<[number, number]> {
 }
 
 export async function run(): Promise<BenchResult[]> {
+  dataRoot = mkdtempSync(join(tmpdir(), 'dave-procs-'));
+  try {
+    return await runAll();
+  } finally {
+    rmSync(dataRoot, { recursive: true, force: true });
+    dataRoot = undefined;
+  }
+}
+
+async function runAll(): Promise<BenchResult[]> {
+  process.stderr.write(`  procs: our nodes store in ${PROCS_DB === 'level' ? 'LevelDB directories, sync on (as dave start)' : 'memory-level'} (DAVE_PROCS_DB)\n`);
   const haveGo = existsSync(GO);
   if (!haveGo) process.stderr.write(`  procs: no Go node at ${GO}: Go rows skipped (set DAVE_GO_NODE)\n`);
   const only = process.env.DAVE_PROCS_KINDS?.split(',');
@@ -267,6 +292,7 @@ export async function run(): Promise<BenchResult[]> {
   }
   const out: BenchResult[] = [];
   const note = (xs: number[]) => `rounds ${xs.map((x) => Math.round(x)).join(', ')}`;
+  const store = `ours on ${PROCS_DB === 'level' ? 'LevelDB, sync' : 'memory-level'}`;
   const goGo = rates.get('go->go');
   const goRate = goGo && goGo.length ? median(goGo) : undefined;
   for (const [key, xs] of rates) {
@@ -278,7 +304,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: 'records/s',
       rounds: xs.length,
       go: goRate,
-      note: `vs Go -> Go; ${note(xs)}${failures.get(key) ? `; ${failures.get(key)} round(s) failed` : ''}`,
+      note: `vs Go -> Go; ${key.includes('ours') ? store + '; ' : ''}${note(xs)}${failures.get(key) ? `; ${failures.get(key)} round(s) failed` : ''}`,
     });
   }
   // CPU per record is steadier than a rate on a shared machine: the receiver's own cost
@@ -292,7 +318,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: 'µs',
       rounds: xs.length,
       go: goCpu && goCpu.length ? median(goCpu) : undefined,
-      note: `all threads of the receiving process; ${xs.map((x) => x.toFixed(1)).join(', ')}`,
+      note: `all threads of the receiving process; ${key.endsWith('ours') ? store + '; ' : ''}${xs.map((x) => x.toFixed(1)).join(', ')}`,
     });
   }
   const goGets = gets.get('go');

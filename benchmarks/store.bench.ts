@@ -19,13 +19,19 @@ import { storeKey } from '../lib/records/record.js';
 import { ready } from '../lib/crypto/hash.js';
 import { recordKey, recordsLevel, type AnyLevel } from '../lib/store/layout.js';
 import { Store } from '../lib/store/store.js';
+import { checkFormat } from '../lib/store/database.js';
 import { encodeEntry, type Entry } from '../lib/wire/entry.js';
 import { CACHED_ENTRY_OVERHEAD, ValueCache } from '../lib/store/cache.js';
 import { median, type BenchResult } from './harness.js';
+import { goBench, goRestoreRate } from './go-ref.js';
 
-const GO_WRITE = 800_000; // godave in-memory store write, one goroutine (0.7-0.9M/s)
-const GO_READ = 3_800_000;
-const GO_OPEN = 16_000; // godave restores ~16k records/s from its backup (re-verifies each)
+/**
+ * The Go reference, measured in this run (go-ref.ts): godave's `bench`
+ * store-write and store-read (a map insert and lookup, one goroutine), and
+ * its restore rate of a 100k-record backup (it re-verifies every record).
+ * Undefined without the Go node: those rows then have no Go column.
+ */
+const go: { write?: number; read?: number; open?: number } = {};
 const NOW = 1_750_000_000_000;
 
 /** A synthetic entry: owner i % 4096, key "k<i>", value of 20..120 bytes. Not signed (the store does not verify). */
@@ -74,7 +80,7 @@ async function inMemoryWrite(): Promise<BenchResult> {
     median: median(rates),
     unit: 'ops/s',
     rounds: rates.length,
-    go: GO_WRITE,
+    go: go.write,
     note: `${n / 1000}k puts issued together, until committed`,
   };
 }
@@ -105,7 +111,7 @@ async function storeOwnWrite(): Promise<BenchResult> {
     median: median(rates),
     unit: 'ops/s',
     rounds: rates.length,
-    go: GO_WRITE,
+    go: go.write,
     note: 'diagnostic: no database cost, everything else as in a real put',
   };
 }
@@ -132,7 +138,7 @@ async function inMemoryRead(): Promise<BenchResult> {
     median: median(rates),
     unit: 'ops/s',
     rounds: rates.length,
-    go: GO_READ,
+    go: go.read,
     note: 'get(pubKey, key) of 100k cached entries: store key hash, index, cache',
   };
 }
@@ -188,9 +194,10 @@ async function persistedOneByOne(root: string): Promise<BenchResult> {
   };
 }
 
-/** Writes n records straight into a classic-level directory (the store's layout). */
+/** Writes n records straight into a classic-level directory (the store's layout, format marker included). */
 async function buildDatabase(dir: string, n: number): Promise<void> {
   const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await checkFormat(db as unknown as AnyLevel, true); // a new database: writes the marker Store.open requires
   const records = recordsLevel(db as unknown as AnyLevel);
   for (let i = 0; i < n; i += 10_000) {
     const ops = entries(Math.min(10_000, n - i), i).map((e) => ({
@@ -225,8 +232,8 @@ async function openTime(n: number, rounds: number, root: string): Promise<BenchR
     median: median(rates),
     unit: 'records/s',
     rounds,
-    go: GO_OPEN,
-    note: `median ${(median(times) / 1000).toFixed(2)} s (Go: ~${(n / GO_OPEN).toFixed(0)} s)`,
+    go: go.open,
+    note: `median ${(median(times) / 1000).toFixed(2)} s` + (go.open ? ` (Go at its 100k rate: ~${(n / go.open).toFixed(0)} s)` : ''),
   };
 }
 
@@ -297,6 +304,11 @@ export async function run(): Promise<BenchResult[]> {
   await ready(); // storeKey on the WASM xxhash64, as in a node
   const root = mkdtempSync(join(tmpdir(), 'dave-bench-'));
   try {
+    const g = goBench(['store-write', 'store-read']);
+    go.write = g?.['store-write'];
+    go.read = g?.['store-read'];
+    go.open = goRestoreRate(100_000);
+    if (g) process.stderr.write(`  Go (this run): store-write ${go.write} ops/s, store-read ${go.read} ops/s, restore ${Math.round(go.open ?? NaN)} records/s\n`);
     const out: BenchResult[] = [];
     out.push(await inMemoryWrite());
     out.push(await storeOwnWrite());

@@ -35,7 +35,8 @@ export interface OpenedDatabase {
  */
 export async function openDatabase(database: string | AnyLevel | undefined): Promise<OpenedDatabase> {
   if (database === undefined) {
-    const db = new MemoryLevel<Uint8Array, Uint8Array>(CLASSIC_LEVEL_OPTIONS);
+    // Stored as views: what the store writes is what memory-level keeps (see GroupWriter).
+    const db = new MemoryLevel<Uint8Array, Uint8Array>({ ...CLASSIC_LEVEL_OPTIONS, storeEncoding: 'view' });
     await db.open();
     return { db, owned: true, reopened: false };
   }

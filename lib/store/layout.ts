@@ -42,3 +42,39 @@ export function recordKey(storeKey: bigint): Uint8Array {
 export function storeKeyOfRecord(key: Uint8Array): bigint {
   return new DataView(key.buffer, key.byteOffset, 8).getBigUint64(0, false);
 }
+
+/**
+ * Keys of the records sublevel as the root database holds them: the
+ * sublevel's prefix (e.g. "!records!"), then the 8-byte big-endian store
+ * key. Writing these through the root is writing recordKey() through the
+ * sublevel, without a prefixing copy per operation.
+ */
+export class RootRecordKeys {
+  private readonly prefix: Uint8Array;
+
+  constructor(records: RecordsLevel) {
+    this.prefix = new TextEncoder().encode(records.prefix);
+  }
+
+  /** The root key for the store key whose 32-bit halves are `hi`, `lo`. */
+  of(hi: number, lo: number): Uint8Array {
+    const p = this.prefix;
+    const n = p.length;
+    const k = new Uint8Array(n + 8);
+    k.set(p);
+    k[n] = hi >>> 24;
+    k[n + 1] = hi >>> 16;
+    k[n + 2] = hi >>> 8;
+    k[n + 3] = hi;
+    k[n + 4] = lo >>> 24;
+    k[n + 5] = lo >>> 16;
+    k[n + 6] = lo >>> 8;
+    k[n + 7] = lo;
+    return k;
+  }
+
+  /** The root key for `storeKey`. */
+  ofStoreKey(storeKey: bigint): Uint8Array {
+    return this.of(Number(storeKey >> 32n), Number(storeKey & 0xffffffffn));
+  }
+}

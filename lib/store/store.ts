@@ -26,7 +26,7 @@ import {
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
-import { recordKey, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { recordKey, recordsLevel, RootRecordKeys, storeKeyOfRecord, type RecordsLevel } from './layout.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
 import { replaceDecision, type StoredFacts } from './rules.js';
@@ -34,7 +34,7 @@ import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
 import { halves, ShardedIndex } from './sharded-index.js';
 import type { IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
-import { GroupWriter, type PendingPut, type RecordOp } from './writer.js';
+import { GroupWriter, type PutOp } from './writer.js';
 
 export type { OpenReport } from './recover.js';
 
@@ -100,20 +100,6 @@ function sameTail(a: Uint8Array, b: Uint8Array, len: number): boolean {
   return true;
 }
 
-/** recordKey(storeKey) from its halves, without a DataView. */
-function keyBytes(hi: number, lo: number): Uint8Array {
-  const k = new Uint8Array(8);
-  k[0] = hi >>> 24;
-  k[1] = hi >>> 16;
-  k[2] = hi >>> 8;
-  k[3] = hi;
-  k[4] = lo >>> 24;
-  k[5] = lo >>> 16;
-  k[6] = lo >>> 8;
-  k[7] = lo;
-  return k;
-}
-
 /** Test seams, not part of the API. @internal */
 export interface StoreInternals {
   /** Replaces xxhash64(pubKey ‖ key), so tests can make two owners collide. */
@@ -127,6 +113,7 @@ export class Store implements StoreLike {
   private readonly options: ResolvedOptions;
   private readonly opened: OpenedDatabase;
   private readonly records: RecordsLevel;
+  private readonly rootKeys: RootRecordKeys;
   private readonly index: ShardedIndex;
   private readonly cache: ValueCache;
   private readonly writer: GroupWriter;
@@ -158,11 +145,13 @@ export class Store implements StoreLike {
     this.options = options;
     this.opened = opened;
     this.records = records;
+    this.rootKeys = new RootRecordKeys(records);
     this.index = index;
     this.openReport = report;
     [this.nodeHi, this.nodeLo] = halves(options.nodeId);
     this.cache = new ValueCache(options.cacheCapacity);
-    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.bytes));
+    // Direct batches only on a database the store opened (see GroupWriter).
+    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.value), undefined, opened.owned);
   }
 
   /**
@@ -240,7 +229,7 @@ export class Store implements StoreLike {
     }
     const [hi, lo] = halves(sk);
     if (this.index.shardOf(hi).find(hi, lo) < 0) return Promise.resolve(undefined);
-    const found = this.writer.pending.get(sk)?.bytes ?? this.cache.get(sk);
+    const found = this.writer.pending.get(sk)?.value ?? this.cache.get(sk);
     if (found !== undefined) return Promise.resolve(decodeEntry(found)); // a fresh Entry each time
     return this.readValue(sk, hi, lo);
   }
@@ -386,33 +375,32 @@ export class Store implements StoreLike {
     };
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
-    const put: PendingPut = { storeKey: sk, bytes };
-    const ops: RecordOp[] = [{ type: 'put', sublevel: this.records, key: keyBytes(hi, lo), value: bytes }];
+    const put: PutOp = { type: 'put', key: this.rootKeys.of(hi, lo), value: bytes, storeKey: sk };
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), dat.time);
       if (code !== undefined) throw this.refuse(code);
       this.index.replace(shard, slot, f);
       this.cache.delete(sk);
       this.counters.replaced++;
-      return this.writer.writeResolving(ops, put, REPLACED);
+      return this.writer.writeResolving(put, REPLACED);
     }
     const admitted = this.index.admit(f, this.options.now(), this.options.capacity);
     if (typeof admitted === 'string') throw this.refuse(admitted);
     this.counters.stored++;
-    if (admitted.evicted === undefined) return this.writer.writeResolving(ops, put, STORED);
+    if (admitted.evicted === undefined) return this.writer.writeResolving(put, STORED);
     const evicted = admitted.evicted;
     this.cache.delete(evicted);
     this.writer.pending.delete(evicted);
     this.counters.evicted++;
-    ops.unshift({ type: 'del', sublevel: this.records, key: recordKey(evicted) });
-    return this.writer.writeResolving(ops, put, { outcome: 'stored', evicted } as PutResult);
+    const del = { type: 'del' as const, key: this.rootKeys.ofStoreKey(evicted) };
+    return this.writer.writeResolving(put, { outcome: 'stored', evicted } as PutResult, del);
   }
 
   // Exact comparison of the bytes when the stored entry is at hand (pending
   // or cached); otherwise the owner ID and the content sum stand in for them.
   private storedFacts(shard: Shard, slot: number, sk: bigint, f: SlotFields, bytes: Uint8Array, valueLen: number): StoredFacts {
     const time = shard.time[slot]!;
-    const known = this.writer.pending.get(sk)?.bytes ?? this.cache.peek(sk);
+    const known = this.writer.pending.get(sk)?.value ?? this.cache.peek(sk);
     if (known !== undefined) {
       return {
         samePubKey: sameRange(known, bytes, ENTRY_PUBKEY_AT, ENTRY_PUBKEY_AT + PUBKEY_LEN),
