@@ -5,14 +5,22 @@
  * @noble/ed25519; signatures are deterministic and byte-identical to
  * noble's and Go's.
  *
+ * One rule of validity, Go's crypto/ed25519 (docs/protocol.md §4): S
+ * canonical (S < L), A decoded as Go decodes it (non-canonical
+ * encodings of valid points accepted), and the cofactorless check
+ * encode([S]B - [k]A) == R byte for byte, k = SHA-512(R || A || M) mod L.
+ * Small-order A or R are accepted when the equation holds.
+ *
  * Verification runs on libsodium (the optional dependency sodium-native),
  * ~2.2x faster here than node:crypto and on par with Go; where it cannot
- * load, on node:crypto with the parsed public key cached per owner. The
- * backends agree on every signature an honest key makes (the tests check
- * them against each other and noble). One known difference: libsodium
- * rejects small-order ("weak") public keys and R values, for which anyone
- * can forge a signature; OpenSSL and godave accept them. Set
- * DAVE_ED25519=openssl to force the node:crypto path.
+ * load, on node:crypto with the parsed public key cached per owner. Both
+ * accept only what Go accepts; libsodium also refuses small-order A or R
+ * and non-canonical A, which Go accepts. So a refusal whose A or R is one
+ * of those rare encodings (checked by a byte compare against the 8
+ * small-order points and the 19 non-canonical y values) is decided again
+ * by goVerify, the Go rule on @noble/ed25519's arithmetic. Honest keys
+ * never take that path. Set DAVE_ED25519=openssl to force the node:crypto
+ * backend.
  */
 import { createRequire } from 'node:module';
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
@@ -127,20 +135,124 @@ const sodiumVerify = loadSodium();
 /** Which library `verify` uses. */
 export const verifyBackend: 'libsodium' | 'openssl' = sodiumVerify ? 'libsodium' : 'openssl';
 
-/** True when `sig` is a valid ed25519 signature of `message` by `pubKey`. Never throws. */
+/**
+ * True when `sig` is a valid ed25519 signature of `message` by `pubKey`
+ * by Go's rule (see the top of this file). Never throws.
+ */
 export function verify(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (pubKey.length !== PUBKEY_LEN || sig.length !== SIG_LEN) return false;
-  if (sodiumVerify === null) return verifyOpenSSL(pubKey, message, sig);
+  if (sodiumVerify === null ? verifyOpenSSL(pubKey, message, sig) : verifySodium(pubKey, message, sig)) return true;
+  // the rare inputs where a fast backend may refuse what Go accepts
+  return isRareEncoding(pubKey, 0) || isSmallOrderEncoding(sig, 0) ? goVerify(pubKey, message, sig) : false;
+}
+
+function verifySodium(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   try {
-    return sodiumVerify(sig, message, pubKey);
+    return sodiumVerify!(sig, message, pubKey);
   } catch {
     return false;
   }
 }
 
+// ---- the rare encodings: small-order points and non-canonical y ----
+
+const P = 2n ** 255n - 19n;
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+function leBytes(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+function leNumber(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
+  return n;
+}
+
 /**
- * node:crypto (OpenSSL) verification with a cached KeyObject: the fallback
- * when libsodium is absent. Never throws.
+ * The y coordinates (sign bit cleared, 32 bytes LE as latin1) of the 8
+ * points of order dividing 8: 1 and p-1 (order 1 and 2), 0 (order 4), and
+ * the two y of the order-8 points, found as multiples of one of them.
+ */
+const SMALL_ORDER_Y: ReadonlySet<string> = (() => {
+  const order8 = ed.Point.fromBytes(fromHexLocal('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'), true);
+  const ys = new Set<string>();
+  let q = order8;
+  for (let i = 0; i < 8; i++) {
+    ys.add(latin1(leBytes(q.toAffine().y)));
+    q = q.add(order8);
+  }
+  return ys;
+})();
+
+function fromHexLocal(h: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(h, 'hex'));
+}
+
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
+/** True when the 32 bytes at `at` encode y >= p (non-canonical), sign bit aside. */
+function isNonCanonicalY(b: Uint8Array, at: number): boolean {
+  if ((b[at + 31]! & 0x7f) !== 0x7f || b[at]! < 0xed) return false;
+  for (let i = 1; i < 31; i++) if (b[at + i] !== 0xff) return false;
+  return true;
+}
+
+/** True when the 32 bytes at `at` encode a point of small order (any sign bit; y >= p reduced). */
+function isSmallOrderEncoding(b: Uint8Array, at: number): boolean {
+  const y = Uint8Array.from(b.subarray(at, at + 32));
+  y[31]! &= 0x7f;
+  if (isNonCanonicalY(y, 0)) return SMALL_ORDER_Y.has(latin1(leBytes(leNumber(y) - P)));
+  return SMALL_ORDER_Y.has(latin1(y));
+}
+
+/** A public key a fast backend may judge differently from Go: small order or non-canonical. */
+function isRareEncoding(b: Uint8Array, at: number): boolean {
+  return isNonCanonicalY(b, at) || isSmallOrderEncoding(b, at);
+}
+
+/**
+ * Go's crypto/ed25519 verification (Go 1.17+, filippo.io/edwards25519), on
+ * @noble/ed25519's point arithmetic: slow (~1 ms), the definition the fast
+ * paths are held to, and the path for the rare encodings. Never throws.
+ */
+export function goVerify(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+  if (pubKey.length !== PUBKEY_LEN || sig.length !== SIG_LEN) return false;
+  if ((sig[63]! & 0xe0) !== 0) return false;
+  const s = leNumber(sig.subarray(32, 64));
+  if (s >= L) return false; // SetCanonicalBytes
+  let a: ed.Point;
+  try {
+    a = ed.Point.fromBytes(pubKey, true); // SetBytes: non-canonical encodings accepted, x = 0 with the sign bit too
+  } catch {
+    return false;
+  }
+  const k = leNumber(sha512(concat(sig.subarray(0, 32), pubKey, message))) % L;
+  const r = ed.Point.BASE.multiplyUnsafe(s).subtract(a.multiplyUnsafe(k));
+  const enc = r.toBytes();
+  for (let i = 0; i < 32; i++) if (enc[i] !== sig[i]) return false;
+  return true;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * node:crypto (OpenSSL) verification with a cached KeyObject: the backend
+ * when libsodium is absent. OpenSSL 3 gives Go's verdicts (the tests check
+ * it on the edge cases); verify() still routes its rare refusals to
+ * goVerify. Never throws.
  */
 export function verifyOpenSSL(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (pubKey.length !== PUBKEY_LEN || sig.length !== SIG_LEN) return false;
@@ -162,13 +274,9 @@ export function signReference(seed: Uint8Array, message: Uint8Array): Uint8Array
 }
 
 /**
- * @noble/ed25519 strict (RFC 8032) verification: the reference path.
- * Never throws.
+ * The @noble/ed25519 backend: Go's rule on noble's arithmetic (goVerify),
+ * the reference the fast backends are tested against. Never throws.
  */
 export function verifyReference(pubKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
-  try {
-    return withNobleSha512(() => ed.verify(sig, message, pubKey, { zip215: false }));
-  } catch {
-    return false;
-  }
+  return goVerify(pubKey, message, sig);
 }
