@@ -31,6 +31,8 @@ export interface PeerView {
   edge: boolean;
   active: boolean;
   lastSeen: string;
+  /** Present when the peer's proofs are refused, saying why (an edge from a ticket that proved another key). */
+  refused?: string;
 }
 
 export interface StatusView {
@@ -100,5 +102,7 @@ export function idHex(id: bigint): string {
 }
 
 export function peerView(p: PeerInfo): PeerView {
-  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString() };
+  const v: PeerView = { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString() };
+  if (p.refused !== null) v.refused = p.refused;
+  return v;
 }

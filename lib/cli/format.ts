@@ -30,10 +30,13 @@ export function statusText(s: StatusView): string {
 
 export function peersText(peers: PeerView[]): string {
   if (peers.length === 0) return '(no peers)';
-  const rows = peers.map((p) => [p.address, p.id ?? '(unproven)', p.edge ? 'edge' : '', p.active ? 'active' : 'inactive', p.lastSeen]);
+  const rows = peers.map((p) => [p.address, p.id ?? '(unproven)', p.edge ? 'edge' : '', p.refused ? 'refused' : p.active ? 'active' : 'inactive', p.lastSeen]);
   const head = ['ADDRESS', 'ID', 'EDGE', 'STATE', 'LAST SEEN'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  const table = [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  // why a peer is refused, under the table (a ticket's key mismatch)
+  for (const p of peers) if (p.refused) table.push(`${p.address} refused: ${p.refused}`);
+  return table.join('\n');
 }
 
 export function listText(records: RecordView[], next: string | null): string {

@@ -25,7 +25,7 @@ export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD;
 export interface StartOptions {
   listen: string;
   /** Edges as given: tickets already decoded to addresses, host names still to resolve. */
-  edges: { text: string; addresses?: string[]; host?: string; port?: number }[];
+  edges: { text: string; addresses?: string[]; publicKey?: Uint8Array; host?: string; port?: number }[];
   data: string;
   capacity?: number;
   cache?: number;
@@ -82,7 +82,8 @@ export function checkListen(text: string): string {
 function checkEdge(text: string): StartOptions['edges'][number] {
   if (looksLikeTicket(text)) {
     try {
-      return { text, addresses: decodeTicket(text).addresses.map(formatAddress) };
+      const t = decodeTicket(text);
+      return { text, addresses: t.addresses.map(formatAddress), publicKey: t.publicKey };
     } catch (err) {
       if (err instanceof TicketError) throw new UsageError(`--edge: ${err.message}`);
       throw err;
@@ -147,17 +148,18 @@ export function parseStartArgs(argv: string[]): StartOptions | 'help' {
 }
 
 /**
- * The edges as addresses Dave.open takes, host names resolved (DNS), and
- * only the families the listen address can reach.
+ * The edges as Dave.open takes them, host names resolved (DNS), and only
+ * the families the listen address can reach; a ticket's addresses carry
+ * its public key, which the node then requires the edge to prove.
  * @throws RunError when a name does not resolve
  */
-export async function resolveEdges(o: StartOptions): Promise<string[]> {
+export async function resolveEdges(o: StartOptions): Promise<(string | { address: string; publicKey: Uint8Array })[]> {
   const v4only = isMappedIPv4(parseAddress(o.listen).ip);
-  const out: string[] = [];
+  const out: (string | { address: string; publicKey: Uint8Array })[] = [];
   for (const e of o.edges) {
     if (e.addresses) {
       const usable = e.addresses.filter((a) => !v4only || !a.startsWith('['));
-      out.push(...(usable.length > 0 ? usable : e.addresses));
+      for (const address of usable.length > 0 ? usable : e.addresses) out.push(e.publicKey ? { address, publicKey: e.publicKey } : address);
       continue;
     }
     try {

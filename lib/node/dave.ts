@@ -9,7 +9,7 @@
  */
 import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { formatAddress } from '../wire/address.js';
+import { addressKey, formatAddress, parseAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
@@ -34,6 +34,7 @@ import { type NodeStats, newStats, snapshot } from './stats.js';
 import { Timers } from './timers.js';
 import { UdpPuts } from './udp-put.js';
 import { NodeTrust } from './node-trust.js';
+import { addEdge } from './edges.js';
 
 export type { PeerInfo } from './peer-view.js';
 export type { GetOptions } from './remote-get.js';
@@ -90,7 +91,8 @@ export class Dave {
     this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets());
     this.replicator = new Replicator(nodeReplicationHost(this.ctx, p, this.id, this.intake, (peer, entry) => this.trust.sentTo(peer, entry)));
     this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
-    this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
+    // a replica list counts only from a host where a peer proved its key (docs/protocol.md §10)
+    this.inbound = inboundConnections(this.ctx, this.timers, (entry, from) => this.intake.ingest(entry, p.table.hasProvenHost(from.ip)), p.maxInboundPerHost);
   }
 
   /**
@@ -121,11 +123,11 @@ export class Dave {
       reads: this.reads,
       challenges: this.trust,
       getServer: new GetServer(this.ctx, this.p.store),
-      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry)),
+      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry).then(() => {})),
     });
     tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
     const now = clock.now();
-    for (const e of edges) table.add(e, true, now);
+    for (const e of [...edges]) addEdge(table, edges, e, this.p.edgeKeys.get(addressKey(e)) ?? null, now);
     this.timers.every(timings.pingMs, () => this.handshake.pingAll());
     this.timers.every(timings.pingMs, () => this.announce.tick()); // silent edges, the status line when due
     this.timers.every(timings.deactivateAfterMs, () => this.prune());
@@ -218,6 +220,20 @@ export class Dave {
   /** The bound UDP address, "127.0.0.1:1618" or "[::]:1618". TCP is on port + 1. */
   address(): string {
     return formatAddress(this.p.bound);
+  }
+
+  /**
+   * Adds an edge at runtime (a join): kept for the life of the node, PINGed
+   * at once. With `publicKey` (a ticket's), the edge is accepted only when
+   * its PONG proves that key; a mismatch is refused, logged at warn and
+   * shown in peers() (`refused`). The same path as the `edges` option.
+   * @throws DaveError ERR_BAD_ADDRESS, ERR_INVALID_ARGUMENT, ERR_CLOSED
+   */
+  addEdge(address: string, options: { publicKey?: Uint8Array } = {}): void {
+    this.checkOpen();
+    const addr = parseAddress(address);
+    const peer = addEdge(this.p.table, this.p.edges, addr, options.publicKey ?? null, this.p.clock.now());
+    this.handshake.ping(peer);
   }
 
   /** Our address as an edge reported it (docs/protocol.md §8), or null before that. */

@@ -58,18 +58,26 @@ export class AddressDiscovery {
    * (pinged()): godave asks before its first PING (addr-asks.ts).
    */
   onRequest(from: AddrPort): void {
-    if (!this.ctx.table.get(addressKey(from))) {
+    const peer = this.ctx.table.get(addressKey(from));
+    if (!peer) {
       this.asks.add(addressKey(from), this.ctx.now());
       return void this.ctx.counters.ignoredUnknown++;
     }
-    this.ctx.send({ op: OP.GETMYADDRPORT_ACK, addr: from }, from);
+    this.answer(peer);
   }
 
   /** A PING from `from` (now in the table): answers its held GETMYADDRPORT, if any. */
   pinged(from: AddrPort): void {
     if (this.asks.size > 0 && this.asks.take(addressKey(from), this.ctx.now())) {
-      this.ctx.send({ op: OP.GETMYADDRPORT_ACK, addr: from }, from);
+      const peer = this.ctx.table.get(addressKey(from));
+      if (peer) this.answer(peer);
     }
+  }
+
+  /** GETMYADDRPORT_ACK to `peer`, within its budget (ADDR_BUDGET per PING period: a spoofed source draws at most that). */
+  private answer(peer: Peer): void {
+    if (!this.ctx.table.takeAddrAnswer(peer)) return void this.ctx.counters.addrAsksOverBudget++;
+    this.ctx.send({ op: OP.GETMYADDRPORT_ACK, addr: peer.addr }, peer.addr);
   }
 
   /** GETMYADDRPORT_ACK: only an edge may tell us who we are. */

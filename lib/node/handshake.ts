@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CHALLENGE_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../constants.js';
-import { type AddrPort, addressKey } from '../wire/address.js';
-import { equalBytes } from '../wire/bytes.js';
+import { type AddrPort, addressKey, formatAddress } from '../wire/address.js';
+import { equalBytes, toHex } from '../wire/bytes.js';
 import type { PingMessage, PongMessage } from '../wire/message.js';
 import { type SigningKey, sign, verify } from '../crypto/ed25519.js';
 import { blake3 } from '../crypto/hash.js';
@@ -48,8 +48,11 @@ export class Handshake {
   }
 
   /**
-   * A fresh challenge to every peer, edges and inactive ones included;
-   * then asks an edge for our address when due (docs/protocol.md §8).
+   * A fresh challenge to every peer, edges and inactive ones included,
+   * but an address that has not proved a key only within its PING credit
+   * (one per PING it sent, UNPROVEN_PINGS at most, then it is forgotten:
+   * docs/protocol.md §7, bounded reflection); then asks an edge for our
+   * address when due (docs/protocol.md §8).
    */
   pingAll(): void {
     const usedSpace = BigInt(this.deps.store.usedSpace());
@@ -57,12 +60,27 @@ export class Handshake {
     const { table } = this.ctx;
     const now = this.ctx.now();
     for (const peer of table.all()) {
-      const challenge = this.random(CHALLENGE_LEN);
-      table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
-      this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
-      this.deps.onPinged?.(peer, now);
+      const due = table.newPeriod(peer, now, this.ctx.timings);
+      if (due === 'forget') {
+        table.remove(peer.key);
+        continue;
+      }
+      if (due === 'skip') continue;
+      this.challenge(peer, usedSpace, capacity, now);
     }
     this.deps.discovery.maybeAsk();
+  }
+
+  /** A fresh challenge to one peer now (an edge added at runtime). */
+  ping(peer: Peer): void {
+    this.challenge(peer, BigInt(this.deps.store.usedSpace()), BigInt(this.deps.store.capacity()), this.ctx.now());
+  }
+
+  private challenge(peer: Peer, usedSpace: bigint, capacity: bigint, now: number): void {
+    const challenge = this.random(CHALLENGE_LEN);
+    this.ctx.table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
+    this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
+    this.deps.onPinged?.(peer, now);
   }
 
   /** A PING: note the peer, and answer within its PONG budget. */
@@ -70,7 +88,8 @@ export class Handshake {
     const { table, counters } = this.ctx;
     const now = this.ctx.now();
     const key = addressKey(from);
-    const peer = table.get(key) ?? table.add(from, false, now);
+    // a new address earns PINGs only by PINGing (table.pinged): a spoofed one gets one
+    const peer = table.get(key) ?? table.add(from, false, now, 0);
     if (!peer) return void counters.droppedQueueFull++;
     table.pinged(peer, now, msg.usedSpace, msg.capacity);
     this.deps.discovery.pinged(from);
@@ -103,6 +122,8 @@ export class Handshake {
       return void counters.authFailures++;
     }
     if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
+    if (peer.expectedKey !== null && !equalBytes(peer.expectedKey, s.pubKey)) return this.wrongKey(peer, s.pubKey);
+    if (!table.admitKey(peer, nodeId(s.pubKey), now)) return void counters.peersRefused++;
     const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
     this.deps.onProved?.(peer, now);
     if (msg.peers.length > NPEER_LIMIT || msg.peers.some((a) => this.deps.discovery.isOwnAddress(a))) {
@@ -113,5 +134,17 @@ export class Handshake {
       }
     }
     if (becameActive) this.deps.onActive();
+  }
+
+  /** An edge from a ticket proved another key than the ticket's: refused, said once per change. */
+  private wrongKey(peer: Peer, got: Uint8Array): void {
+    this.ctx.counters.edgeKeyMismatches++;
+    const reason = `ticket key mismatch: the ticket says ${toHex(peer.expectedKey!)}, the node at this address proved ${toHex(got)}`;
+    if (peer.refusal === reason) return;
+    this.ctx.table.setRefusal(peer, reason);
+    this.ctx.log.warn(
+      `dave: edge ${formatAddress(peer.addr)} refused: ${reason}; not joined through it. ` +
+        'Check that the ticket is the one that node prints now (dave start shows it), or join with a fresh one.',
+    );
   }
 }

@@ -5,6 +5,7 @@
  * verifying. Used for UDP and TCP PUTs, verified GET answers, the batch
  * writer's local copy and replication.
  */
+import { FANOUT } from '../constants.js';
 import { type DaveError, isDaveError } from '../errors.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
@@ -46,27 +47,41 @@ export class Intake {
     if (!isDaveError(err)) this.deps.log.error('dave: verification failed unexpectedly', err);
   }
 
-  /** A PUT (UDP or TCP): verify unless known, then store. Never rejects. */
-  async ingest(entry: Entry): Promise<void> {
+  /**
+   * A PUT (UDP or TCP): verify unless known, then store. Never rejects.
+   * `fromProven`: the sender is a proven peer (UDP) or on a host with one
+   * (TCP); only then may its replica list replace ours (docs/protocol.md
+   * §10): from anyone else a known record is a duplicate whatever its list,
+   * and a new one is stored with the list we held (or none), the list it
+   * brought counted in replicaListsIgnored. Resolves true when the store
+   * took something new (a record or a replica list).
+   */
+  async ingest(entry: Entry, fromProven = true): Promise<boolean> {
     const { store, counters } = this.deps;
-    if (this.deps.closing()) return;
+    if (this.deps.closing()) return false;
     const dat = entry.dat;
     let known = false;
+    let held: bigint[] | null = null;
     try {
       const sk = storeKey(dat.pubKey, dat.key);
       const idx = store.peek(sk);
       if (idx !== undefined && idx.time > dat.time) return this.refused('ERR_OLDER_THAN_STORED');
-      if (idx !== undefined && idx.time === dat.time) {
+      if (idx !== undefined && (idx.time === dat.time || !fromProven)) {
         const stored = await store.getByStoreKey(sk);
-        if (stored && sameDat(stored.dat, dat)) {
+        held = stored?.replicas ?? null;
+        if (stored && idx.time === dat.time && sameDat(stored.dat, dat)) {
           known = true;
           counters.verifySkipped++;
           if (sameReplicas(stored.replicas, entry.replicas)) return this.refused('ERR_DUPLICATE');
+          if (!fromProven) {
+            counters.replicaListsIgnored++;
+            return this.refused('ERR_DUPLICATE');
+          }
         }
       }
     } catch (err) {
       this.deps.log.warn('dave: store lookup failed', err);
-      return;
+      return false;
     }
     if (!known) {
       try {
@@ -75,10 +90,17 @@ export class Intake {
         await this.verify(dat);
       } catch (err) {
         this.countVerifyError(err);
-        return;
+        return false;
       }
     }
-    await this.store(entry);
+    if (!fromProven) {
+      const keep = held ?? noReplicas();
+      if (!sameReplicas(keep, entry.replicas)) {
+        counters.replicaListsIgnored++;
+        entry = { replicas: keep, dat: entry.dat };
+      }
+    }
+    return this.store(entry);
   }
 
   /**
@@ -111,10 +133,16 @@ export class Intake {
     }
   }
 
-  private refused(code: string): void {
+  private refused(code: string): false {
     const r = this.deps.counters.refused;
     r[code] = (r[code] ?? 0) + 1;
+    return false;
   }
+}
+
+/** The replica list of a record whose list came from a stranger: none yet (the next replication pass sets it). */
+function noReplicas(): bigint[] {
+  return new Array<bigint>(FANOUT).fill(0n);
 }
 
 /** The store refused the record (a rule, not a failure): counted by its code. */

@@ -13,9 +13,9 @@ import {
   REPLICATE_EVERY_MS,
 } from '../constants.js';
 import { randomBytes } from 'node:crypto';
-import { ENTRY_OVERHEAD, MAX_KV_LEN, SEED_LEN } from '../constants.js';
+import { ENTRY_OVERHEAD, MAX_KV_LEN, PUBKEY_LEN, SEED_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { type AddrPort, parseAddress } from '../wire/address.js';
+import { type AddrPort, addressKey, parseAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import { type SigningKey, signingKey } from '../crypto/ed25519.js';
 import type { AnyLevel } from '../store/layout.js';
@@ -99,13 +99,24 @@ export interface Logger {
 const noop = () => {};
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
+/** An edge whose key is known (a ticket's): its PONG must prove `publicKey`. */
+export interface EdgeOption {
+  address: string;
+  /** 32-byte ed25519 public key. */
+  publicKey?: Uint8Array;
+}
+
 export interface DaveOptions {
   /** UDP address:port; TCP listens on port + 1. Port 0 picks a free pair. Default "[::]:0" (dual stack). */
   listen?: string;
   /** 32-byte ed25519 seed. Default: a fresh random key. */
   privateKey?: Uint8Array;
-  /** Bootstrap peers, "1.2.3.4:1618" or "[::1]:1618". Default none. */
-  edges?: string[];
+  /**
+   * Bootstrap peers, "1.2.3.4:1618" or "[::1]:1618", or `{ address,
+   * publicKey }` (from a ticket): then the edge is accepted only when its
+   * PONG proves that key (docs/protocol.md §7). Default none.
+   */
+  edges?: (string | EdgeOption)[];
   /** A directory (classic-level) or an abstract-level instance. Default: in memory (memory-level). */
   database?: string | AnyLevel;
   /** Bytes of records stored at most. Default 1 GiB; at least MIN_CAPACITY (1448, one record of the largest size). */
@@ -169,6 +180,8 @@ export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD;
 export interface ResolvedOptions {
   listen: AddrPort;
   edges: AddrPort[];
+  /** addressKey of an edge → the key its PONG must prove (edges given with a publicKey). */
+  edgeKeys: Map<string, Uint8Array>;
   signer: SigningKey;
   timings: Timings;
   database: string | AnyLevel | undefined;
@@ -247,11 +260,13 @@ function checkPeerLimits(v: unknown): PeerLimits {
   if (v === undefined) return { ...DEFAULT_PEER_LIMITS };
   if (!isObject(v)) invalid('peerLimits must be an object');
   for (const k of Object.keys(v)) {
-    if (!Object.hasOwn(DEFAULT_PEER_LIMITS, k)) invalid(`peerLimits.${k} is not a limit (maxPeers, maxPerHost)`);
+    if (!Object.hasOwn(DEFAULT_PEER_LIMITS, k)) invalid(`peerLimits.${k} is not a limit (maxPeers, maxPerHost, maxPerPrefix, maxNewcomers)`);
   }
   return {
     maxPeers: int(v.maxPeers, 'peerLimits.maxPeers', DEFAULT_PEER_LIMITS.maxPeers, 1),
     maxPerHost: int(v.maxPerHost, 'peerLimits.maxPerHost', DEFAULT_PEER_LIMITS.maxPerHost, 1),
+    maxPerPrefix: int(v.maxPerPrefix, 'peerLimits.maxPerPrefix', DEFAULT_PEER_LIMITS.maxPerPrefix, 1),
+    maxNewcomers: int(v.maxNewcomers, 'peerLimits.maxNewcomers', DEFAULT_PEER_LIMITS.maxNewcomers, 1),
   };
 }
 
@@ -283,10 +298,19 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
   if (listen.port === 0xffff) {
     invalid('listen: port 65535 leaves no port for TCP, which listens on the UDP port + 1: give at most 65534');
   }
-  if (o.edges !== undefined && (!Array.isArray(o.edges) || o.edges.some((e) => typeof e !== 'string'))) {
-    invalid('edges must be an array of "address:port" strings');
+  const isEdge = (e: unknown) =>
+    typeof e === 'string' ||
+    (isObject(e) && typeof e.address === 'string' && (e.publicKey === undefined || (e.publicKey instanceof Uint8Array && e.publicKey.length === PUBKEY_LEN)));
+  if (o.edges !== undefined && (!Array.isArray(o.edges) || !o.edges.every(isEdge))) {
+    invalid('edges must be an array of "address:port" strings or { address, publicKey (32 bytes) } objects');
   }
-  const edges = (o.edges ?? []).map((e) => parseAddress(e));
+  const edges: AddrPort[] = [];
+  const edgeKeys = new Map<string, Uint8Array>();
+  for (const e of o.edges ?? []) {
+    const addr = parseAddress(typeof e === 'string' ? e : e.address);
+    edges.push(addr);
+    if (typeof e !== 'string' && e.publicKey !== undefined) edgeKeys.set(addressKey(addr), Uint8Array.from(e.publicKey));
+  }
   const random = o.random ?? cryptoRandom;
   if (typeof random !== 'function') invalid('random must be a function');
   const seed = o.privateKey ?? random(SEED_LEN);
@@ -301,6 +325,7 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
   return {
     listen,
     edges,
+    edgeKeys,
     signer,
     timings,
     database,

@@ -28,6 +28,8 @@ export interface NodeParts {
   pool: VerifyPoolHandle;
   signer: SigningKey;
   edges: AddrPort[];
+  /** addressKey of an edge → the key its PONG must prove (from a ticket). */
+  edgeKeys: Map<string, Uint8Array>;
   table: PeerTable;
   timings: Timings;
   clock: Clock;
@@ -83,6 +85,7 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     pool: acquireVerifyPool(o.verifyWorkers),
     signer: o.signer,
     edges: o.edges,
+    edgeKeys: o.edgeKeys,
     table: new PeerTable(o.peerLimits),
     timings: o.timings,
     clock: o.clock,

@@ -22,10 +22,12 @@ export interface PeerInfo {
   rttMs: number | null;
   /** Storage challenges sent to the peer, and their verdicts. */
   challenges: { sent: number; passed: number; failed: number };
+  /** Why the peer's proofs are refused (an edge from a ticket that proved another key), or null. */
+  refused: string | null;
 }
 
 export function peerInfo(p: Peer): Omit<PeerInfo, 'reliability' | 'rttMs' | 'challenges'> {
-  return { address: formatAddress(p.addr), id: p.id, edge: p.edge, active: p.active, lastSeen: p.lastSeen };
+  return { address: formatAddress(p.addr), id: p.id, edge: p.edge, active: p.active, lastSeen: p.lastSeen, refused: p.refusal };
 }
 
 function toNumber(x: bigint): number {

@@ -29,6 +29,19 @@ export interface NodeStats {
   getsOverBudget: number;
   /** PONGs rejected: no challenge, wrong challenge, key change, bad signature. */
   authFailures: number;
+  /** Peers refused when they proved a key: one already held in their address family, or the full table's eviction rule chose them (docs/protocol.md §7). */
+  peersRefused: number;
+  /** PONGs of an edge from a ticket that proved another key than the ticket's: refused. */
+  edgeKeyMismatches: number;
+  /** GETMYADDRPORTs beyond an address's budget for this PING period, dropped. */
+  addrAsksOverBudget: number;
+  /**
+   * Replica lists in TCP PUTs from a host with no proven peer, not taken
+   * (the record itself is stored when new; docs/protocol.md §10).
+   */
+  replicaListsIgnored: number;
+  /** Inbound TCP connections closed at the cap because they had delivered nothing new (docs/protocol.md §10). */
+  tcpIdleClosed: number;
   /** PONG address lists rejected whole (too long, or holding our address). */
   peerListsRejected: number;
   /** PONG addresses skipped (unspecified, multicast, port 0, or a table limit). */
@@ -69,6 +82,11 @@ export function newStats(): NodeStats {
     droppedQueueFull: 0,
     getsOverBudget: 0,
     authFailures: 0,
+    peersRefused: 0,
+    edgeKeyMismatches: 0,
+    addrAsksOverBudget: 0,
+    replicaListsIgnored: 0,
+    tcpIdleClosed: 0,
     peerListsRejected: 0,
     peerAddressesSkipped: 0,
     verifyFailures: 0,

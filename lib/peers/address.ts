@@ -1,6 +1,7 @@
 /**
  * Address rules for the peer table: which addresses learned from a PONG
- * are worth dialling, and which addresses share a host (for per-host caps).
+ * are worth dialling, and which addresses share a host or a prefix (for
+ * the per-host and per-prefix caps).
  * Pure functions over 16-byte IPs (IPv4 mapped, docs/protocol.md §2).
  */
 import { type AddrPort, isMappedIPv4 } from '../wire/address.js';
@@ -43,6 +44,20 @@ export function hostKey(ip: Uint8Array): string {
   let s = '';
   for (let i = 0; i < n; i++) s += ip[i]!.toString(16).padStart(2, '0');
   return s;
+}
+
+/** The prefix an address belongs to: the IPv4 /24, or the IPv6 /48; "lo" for loopback. */
+export function prefixKey(ip: Uint8Array): string {
+  if (isLoopback(ip)) return 'lo';
+  const n = isMappedIPv4(ip) ? 15 : 6;
+  let s = '';
+  for (let i = 0; i < n; i++) s += ip[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** "4" for an IPv4 (mapped) address, "6" for IPv6: the address family, for the per-key cap. */
+export function family(ip: Uint8Array): '4' | '6' {
+  return isMappedIPv4(ip) ? '4' : '6';
 }
 
 /** Same IP and port. */

@@ -1,16 +1,27 @@
 /**
  * The peer table, docs/protocol.md §7: who we know, who proved their key, who is
  * active. Pure rules: every method that depends on time takes `now`; the
- * node owns the timers. Bounded: at most `maxPeers` peers, and at most
- * `maxPerHost` per IPv4 address or IPv6 /64 (loopback exempt, it is us),
- * so one host cannot fill the table. Edges are exempt from both. When the
- * table is full, a newcomer takes the place of the oldest non-edge peer
- * that has not proved its key, so spoofed PINGs (which never prove one)
- * cannot lock legitimate peers out; it is refused only when every
- * non-edge peer has proved its key.
+ * node owns the timers. Bounded against Sybils (docs/protocol.md §7, "What
+ * a node refuses"):
+ *
+ * * at most `maxPerHost` peers per IPv4 address or IPv6 /64 and
+ *   `maxPerPrefix` per IPv4 /24 or IPv6 /48 (loopback exempt from both: it
+ *   is us, or a test);
+ * * one node ID (public key) holds at most one entry per address family,
+ *   loopback included: a second address proving a key already held is
+ *   refused (admitKey), the established entry stays;
+ * * at most `maxPeers` proven peers, and `maxNewcomers` more that have
+ *   not proved a key yet. A newcomer beyond both takes the place of the
+ *   oldest unproven peer (spoofed PINGs never prove a key, so they cannot
+ *   lock newcomers out). A newcomer that proves its key when `maxPeers`
+ *   proven peers are there is admitted in place of the newest proven peer
+ *   of the most crowded prefix, itself included: a crowd of Sybils in one
+ *   prefix pays for a newcomer from elsewhere.
+ *
+ * Edges come from the operator and are exempt from every limit.
  */
 import { type AddrPort, addressKey } from '../wire/address.js';
-import { hostKey, isLoopback } from './address.js';
+import { family, hostKey, isLoopback, prefixKey } from './address.js';
 
 /**
  * A peer as the table hands it out: every field read-only. The table owns
@@ -52,6 +63,16 @@ export interface Peer {
    * peer can answer a challenge and so before it can be answered at all.
    */
   readonly getBudget: number;
+  /** GETMYADDRPORT answers left this PING period (reflection guard). */
+  readonly addrBudget: number;
+  /** PINGs sent while the peer had not proved a key (at most UNPROVEN_PINGS, then it is forgotten). */
+  readonly unprovenPings: number;
+  /** PINGs an unproven peer may still draw: one per PING it sent, or UNPROVEN_PINGS for an address learned from a PONG. */
+  readonly pingCredit: number;
+  /** An edge from a ticket: the key its PONG must prove; null for any key. */
+  readonly expectedKey: Uint8Array | null;
+  /** Why the peer's proofs are refused (a ticket's key mismatch), shown by peers(); null when none. */
+  readonly refusal: string | null;
 }
 
 /** The table's own, writable view of a Peer. */
@@ -69,16 +90,30 @@ export interface PeerTimings {
 }
 
 export interface PeerLimits {
-  /** Most peers in the table. */
+  /** Most proven non-edge peers in the table. */
   maxPeers: number;
   /** Most peers per IPv4 address or IPv6 /64 (loopback exempt). */
   maxPerHost: number;
+  /** Most peers per IPv4 /24 or IPv6 /48 (loopback exempt). */
+  maxPerPrefix: number;
+  /** Most non-edge peers beyond maxPeers that have not proved a key yet (newcomers being checked). */
+  maxNewcomers: number;
 }
 
-/** PONGs a peer may draw per PING period: a PING flood costs us at most this many signatures. */
+/** PONGs a proven peer or an edge may draw per PING period: a PING flood costs us at most this many signatures. */
 export const PONG_BUDGET = 4;
+/** PONGs an unproven address may draw per PING period (reflection guard). */
+export const UNPROVEN_PONG_BUDGET = 1;
+/** PINGs an address gets before it proves a key or is forgotten (reflection guard). */
+export const UNPROVEN_PINGS = 3;
+/** GETMYADDRPORT answers per address per PING period (reflection guard). */
+export const ADDR_BUDGET = 1;
+/** How long an address refused by the per-key cap is not added again, ms. */
+export const REFUSED_FOR_MS = 60_000;
+/** Most addresses remembered as refused. */
+const MAX_REFUSED = 4096;
 
-export const DEFAULT_PEER_LIMITS: PeerLimits = Object.freeze({ maxPeers: 2048, maxPerHost: 8 });
+export const DEFAULT_PEER_LIMITS: PeerLimits = Object.freeze({ maxPeers: 2048, maxPerHost: 8, maxPerPrefix: 32, maxNewcomers: 64 });
 
 /** The active rule of docs/protocol.md §7 for one peer at `now`. */
 export function isActive(p: Peer, now: number, t: PeerTimings): boolean {
@@ -100,6 +135,15 @@ export class PeerTable {
    * candidates, oldest first, found in amortized O(1).
    */
   private readonly unproven = new Set<string>();
+  private readonly perPrefix = new Map<string, number>();
+  /** Proven peers (edges included) per hostKey: TCP from such a host may set replica lists. */
+  private readonly provenHosts = new Map<string, number>();
+  /** `${id}/${family}` → the address key of the one entry holding that node ID in that family. */
+  private readonly byIdFamily = new Map<string, string>();
+  /** Address keys refused by the per-key cap → until when, oldest first. */
+  private readonly refused = new Map<string, number>();
+  private nonEdge = 0;
+  private provenNonEdge = 0;
   private readonly limits: PeerLimits;
 
   constructor(limits: Partial<PeerLimits> = {}) {
@@ -121,17 +165,25 @@ export class PeerTable {
   /**
    * Adds a peer unless present; returns it, or undefined when a limit
    * refuses it. An edge added over an existing non-edge replaces it.
+   * `pingCredit`: the PINGs it may draw before it sends us one (an address
+   * learned from a PONG: UNPROVEN_PINGS; one that PINGed us: 0, and each
+   * of its PINGs adds one, see pinged()).
    */
-  add(addr: AddrPort, edge: boolean, now: number): Peer | undefined {
+  add(addr: AddrPort, edge: boolean, now: number, pingCredit = UNPROVEN_PINGS): Peer | undefined {
     const key = addressKey(addr);
     const existing = this.byKey.get(key);
     if (existing && (existing.edge || !edge)) return existing;
     if (existing) this.remove(key);
     const host = hostKey(addr.ip);
+    const prefix = prefixKey(addr.ip);
     // edges come from the operator and are not subject to limits
     if (!edge) {
-      if (!isLoopback(addr.ip) && (this.perHost.get(host) ?? 0) >= this.limits.maxPerHost) return undefined;
-      if (this.byKey.size >= this.limits.maxPeers && !this.evictUnproven()) return undefined;
+      if (!isLoopback(addr.ip)) {
+        if ((this.perHost.get(host) ?? 0) >= this.limits.maxPerHost) return undefined;
+        if ((this.perPrefix.get(prefix) ?? 0) >= this.limits.maxPerPrefix) return undefined;
+      }
+      if (this.isRefused(key, now)) return undefined;
+      if (this.nonEdge >= this.limits.maxPeers + this.limits.maxNewcomers && !this.evictUnproven()) return undefined;
     }
     const peer: OwnPeer = {
       addr: { ip: Uint8Array.from(addr.ip), port: addr.port },
@@ -147,15 +199,104 @@ export class PeerTable {
       challenge: null,
       usedSpace: 0n,
       capacity: 0n,
-      pongBudget: PONG_BUDGET,
+      pongBudget: edge ? PONG_BUDGET : UNPROVEN_PONG_BUDGET,
       getBudget: 0,
+      addrBudget: ADDR_BUDGET,
+      unprovenPings: 0,
+      pingCredit: Math.min(pingCredit, UNPROVEN_PINGS),
+      expectedKey: null,
+      refusal: null,
     };
     this.byKey.set(key, peer);
     if (!edge) {
       this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+      this.perPrefix.set(prefix, (this.perPrefix.get(prefix) ?? 0) + 1);
       this.unproven.add(key);
+      this.nonEdge++;
     }
     return peer;
+  }
+
+  private isRefused(key: string, now: number): boolean {
+    const until = this.refused.get(key);
+    if (until === undefined) return false;
+    if (now < until) return true;
+    this.refused.delete(key);
+    return false;
+  }
+
+  /** Proven peers' count per hostKey (IPv4 address or IPv6 /64): true when `ip`'s host has one. */
+  hasProvenHost(ip: Uint8Array): boolean {
+    return (this.provenHosts.get(hostKey(ip)) ?? 0) > 0;
+  }
+
+  /** Non-edge peers that proved their key. */
+  get provenCount(): number {
+    return this.provenNonEdge;
+  }
+
+  /**
+   * The admission rules for a peer about to prove node ID `id` for the
+   * first time (call before proved()). False when the peer was refused and
+   * removed: another entry of its address family already holds `id` (the
+   * per-key cap; the address is not added again for REFUSED_FOR_MS), or the
+   * table holds maxPeers proven peers and the eviction rule chose the
+   * newcomer itself. An edge is always admitted: a non-edge entry holding
+   * its ID is removed instead; an edge's ID held by another edge is kept
+   * by both (the operator's choice).
+   */
+  admitKey(peer: Peer, id: bigint, now: number): boolean {
+    if (peer.pubKey !== null) return true;
+    const slot = `${id}/${family(peer.addr.ip)}`;
+    const holderKey = this.byIdFamily.get(slot);
+    const holder = holderKey === undefined ? undefined : this.byKey.get(holderKey);
+    if (holder && holder !== peer) {
+      if (!peer.edge || holder.edge) {
+        if (!peer.edge) return this.refuse(peer, now);
+      } else this.remove(holder.key);
+    }
+    if (!peer.edge && this.provenNonEdge >= this.limits.maxPeers) {
+      const victim = this.evictionVictim(peer);
+      if (victim === peer) return this.refuse(peer, now, false);
+      this.remove(victim.key);
+    }
+    this.byIdFamily.set(slot, peer.key);
+    return true;
+  }
+
+  private refuse(peer: Peer, now: number, remember = true): false {
+    this.remove(peer.key);
+    if (remember) {
+      this.refused.delete(peer.key);
+      this.refused.set(peer.key, now + REFUSED_FOR_MS);
+      while (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.keys().next().value!);
+    }
+    return false;
+  }
+
+  /**
+   * The eviction rule of a full table: of the proven non-edge peers and
+   * the newcomer, the newest (latest added) of the most crowded prefix.
+   */
+  private evictionVictim(newcomer: Peer): Peer {
+    const crowd = new Map<string, number>();
+    const count = (p: Peer) => {
+      const g = prefixKey(p.addr.ip);
+      crowd.set(g, (crowd.get(g) ?? 0) + 1);
+    };
+    for (const p of this.byKey.values()) if (!p.edge && p.pubKey !== null) count(p);
+    count(newcomer);
+    let victim = newcomer;
+    let victimCrowd = crowd.get(prefixKey(newcomer.addr.ip))!;
+    for (const p of this.byKey.values()) {
+      if (p.edge || p.pubKey === null) continue;
+      const c = crowd.get(prefixKey(p.addr.ip))!;
+      if (c > victimCrowd || (c === victimCrowd && p.added > victim.added)) {
+        victim = p;
+        victimCrowd = c;
+      }
+    }
+    return victim;
   }
 
   /** Removes the oldest non-edge peer that has not proved its key; false when there is none. */
@@ -177,22 +318,68 @@ export class PeerTable {
     if (!peer) return false;
     this.byKey.delete(key);
     this.unproven.delete(key);
-    if (peer.edge) return true;
     const host = hostKey(peer.addr.ip);
-    const n = (this.perHost.get(host) ?? 1) - 1;
-    if (n <= 0) this.perHost.delete(host);
-    else this.perHost.set(host, n);
+    if (peer.pubKey !== null) {
+      decrement(this.provenHosts, host);
+      const slot = `${peer.id}/${family(peer.addr.ip)}`;
+      if (this.byIdFamily.get(slot) === key) this.byIdFamily.delete(slot);
+      if (!peer.edge) this.provenNonEdge--;
+    }
+    if (peer.edge) return true;
+    this.nonEdge--;
+    decrement(this.perHost, host);
+    decrement(this.perPrefix, prefixKey(peer.addr.ip));
     return true;
   }
 
   // ---- state changes: the table owns these fields (eviction reads them) ----
 
-  /** A fresh challenge went to `peer` (docs/protocol.md §7): its budgets refill for the PING period. */
+  /**
+   * A new PING period for `peer`: its PONG and GETMYADDRPORT budgets
+   * refill (an unproven address: UNPROVEN_PONG_BUDGET), and the answer is
+   * whether to PING it: "ping" for an edge or a proven peer, and for an
+   * unproven one with PINGs left of its credit; "forget" for an unproven
+   * peer that had UNPROVEN_PINGS, or had its credit's worth and has been
+   * silent for deactivateAfterMs (the caller removes it); else "skip".
+   */
+  newPeriod(peer: Peer, now: number, t: PeerTimings): 'ping' | 'skip' | 'forget' {
+    const p = own(peer);
+    const proven = p.edge || p.pubKey !== null;
+    p.pongBudget = proven ? PONG_BUDGET : UNPROVEN_PONG_BUDGET;
+    p.addrBudget = ADDR_BUDGET;
+    if (proven) return 'ping';
+    if (p.unprovenPings >= UNPROVEN_PINGS) return 'forget';
+    if (p.pingCredit > 0) return 'ping';
+    return p.unprovenPings > 0 && now - p.lastSeen >= t.deactivateAfterMs ? 'forget' : 'skip';
+  }
+
+  /** A fresh challenge went to `peer` (docs/protocol.md §7): its GET budget refills for the PING period. */
   challenged(peer: Peer, challenge: Uint8Array, getBudget: number): void {
     const p = own(peer);
     p.challenge = challenge;
-    p.pongBudget = PONG_BUDGET;
     p.getBudget = getBudget;
+    if (!p.edge && p.pubKey === null) {
+      p.unprovenPings++;
+      if (p.pingCredit > 0) p.pingCredit--;
+    }
+  }
+
+  /** Draws one GETMYADDRPORT answer from `peer`'s budget; false when it is spent. */
+  takeAddrAnswer(peer: Peer): boolean {
+    const p = own(peer);
+    if (p.addrBudget <= 0) return false;
+    p.addrBudget--;
+    return true;
+  }
+
+  /** An edge from a ticket: its PONG must prove `key` (docs/protocol.md §7). */
+  expectKey(peer: Peer, key: Uint8Array): void {
+    own(peer).expectedKey = Uint8Array.from(key);
+  }
+
+  /** Notes why `peer`'s proofs are refused (peers() shows it); null clears it. */
+  setRefusal(peer: Peer, reason: string | null): void {
+    own(peer).refusal = reason;
   }
 
   /** The challenge awaiting `peer`'s answer, now forgotten (one answer per challenge). */
@@ -214,10 +401,14 @@ export class PeerTable {
     return true;
   }
 
-  /** A PING from `peer` at `now`, with its used space and capacity. */
+  /**
+   * A PING from `peer` at `now`, with its used space and capacity. An
+   * unproven peer earns one PING of ours (within UNPROVEN_PINGS in all).
+   */
   pinged(peer: Peer, now: number, usedSpace: bigint, capacity: bigint): void {
     const p = own(peer);
     p.lastSeen = now;
+    if (!p.edge && p.pubKey === null && p.unprovenPings + p.pingCredit < UNPROVEN_PINGS) p.pingCredit++;
     p.usedSpace = usedSpace;
     p.capacity = capacity;
   }
@@ -248,6 +439,15 @@ export class PeerTable {
     if (p.pubKey === null) {
       p.pubKey = Uint8Array.from(pubKey);
       p.id = id;
+      p.refusal = null;
+      const host = hostKey(p.addr.ip);
+      this.provenHosts.set(host, (this.provenHosts.get(host) ?? 0) + 1);
+      if (!p.edge) {
+        this.provenNonEdge++;
+        this.unproven.delete(p.key);
+      }
+      const slot = `${id}/${family(p.addr.ip)}`;
+      if (!this.byIdFamily.has(slot)) this.byIdFamily.set(slot, p.key);
     }
     p.lastSeen = now;
     p.solved = now;
@@ -327,6 +527,12 @@ export class PeerTable {
   activeById(): Map<bigint, Peer> {
     return activeById(this.byKey.values());
   }
+}
+
+function decrement(m: Map<string, number>, k: string): void {
+  const n = (m.get(k) ?? 1) - 1;
+  if (n <= 0) m.delete(k);
+  else m.set(k, n);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { PongMessage } from '../../lib/wire/message.js';
 import { sign, signingKey } from '../../lib/crypto/ed25519.js';
 import { blake3 } from '../../lib/crypto/hash.js';
 import { nodeId } from '../../lib/records/record.js';
-import { PONG_BUDGET } from '../../lib/peers/table.js';
+import { PONG_BUDGET, UNPROVEN_PONG_BUDGET } from '../../lib/peers/table.js';
 import { Handshake } from '../../lib/node/handshake.js';
 import { AddressDiscovery } from '../../lib/node/discovery.js';
 import { ASK_WINDOW_MS } from '../../lib/node/addr-asks.js';
@@ -51,7 +51,10 @@ describe('node/handshake', () => {
     expect(m.capacity).to.equal(22n);
     expect(p.challenge).to.deep.equal(m.challenge);
     expect(p.getBudget).to.equal(7);
-    expect(p.pongBudget).to.equal(PONG_BUDGET);
+    expect(p.pongBudget, 'an unproven address: one PONG per period').to.equal(UNPROVEN_PONG_BUDGET);
+    ctx.table.proved(p, them.publicKey, 5n, 1, ctx.timings);
+    hs.pingAll();
+    expect(p.pongBudget, 'a proven peer').to.equal(PONG_BUDGET);
   });
 
   it('a PING adds the sender and is answered within its PONG budget, without our peer list while it is unproven', () => {
@@ -60,7 +63,7 @@ describe('node/handshake', () => {
     ctx.table.proved(other, them.publicKey, 5n, 6_000, ctx.timings);
     const ping = { op: OP.PING, challenge: new Uint8Array(32).fill(3), usedSpace: 5n, capacity: 6n } as const;
     for (let i = 0; i < PONG_BUDGET + 2; i++) hs.onPing(ping, A);
-    expect(ctx.sent, 'PONGs only within the budget').to.have.length(PONG_BUDGET);
+    expect(ctx.sent, 'PONGs only within the budget of an unproven address').to.have.length(UNPROVEN_PONG_BUDGET);
     const peer = ctx.table.get(addressKey(A))!;
     expect(peer.usedSpace).to.equal(5n);
     expect(peer.capacity).to.equal(6n);

@@ -67,7 +67,7 @@ describe('node: options', function () {
   it('accepts the defaults, and the smallest capacity that holds one record', () => {
     const o = resolveOptions({ capacity: MIN_CAPACITY, verifyWorkers: 0, maxClockSkewMs: 0, peerLimits: { maxPeers: 1 } });
     expect(o.capacity).to.equal(1448);
-    expect(o.peerLimits).to.deep.equal({ maxPeers: 1, maxPerHost: 8 });
+    expect(o.peerLimits).to.deep.equal({ maxPeers: 1, maxPerHost: 8, maxPerPrefix: 32, maxNewcomers: 64 });
     expect(resolveOptions({}).verifyWorkers).to.equal(undefined);
   });
 

@@ -69,15 +69,19 @@ describe('peers/table', () => {
     expect(t.add(addrPort('10.0.0.1', 3), false, 0)).to.not.equal(undefined);
   });
 
-  it('caps the table size once every non-edge peer has proved its key', () => {
-    const t = new PeerTable({ maxPeers: 3 });
-    for (let i = 0; i < 3; i++) t.proved(t.add(addrPort(`10.0.0.${i + 1}`, 1), false, 0)!, KEY, BigInt(i + 1), 0, T);
-    expect(t.add(addrPort('10.0.0.9', 1), false, 0)).to.equal(undefined);
-    expect(t.size).to.equal(3);
+  it('caps the table at maxPeers proven peers plus maxNewcomers unproven ones', () => {
+    const t = new PeerTable({ maxPeers: 3, maxNewcomers: 1 });
+    for (let i = 0; i < 3; i++) t.proved(t.add(addrPort(`10.0.${i}.1`, 1), false, 0)!, KEY, BigInt(i + 1), 0, T);
+    const newcomer = t.add(addrPort('10.0.9.1', 1), false, 0);
+    expect(newcomer, 'a newcomer slot').to.not.equal(undefined);
+    const next = t.add(addrPort('10.0.8.1', 1), false, 1);
+    expect(next, 'takes the place of the oldest unproven').to.not.equal(undefined);
+    expect(t.get(newcomer!.key)).to.equal(undefined);
+    expect(t.size).to.equal(4);
   });
 
   it('a full table makes room by evicting the oldest non-edge peer that has not proved its key', () => {
-    const t = new PeerTable({ maxPeers: 4 });
+    const t = new PeerTable({ maxPeers: 2, maxNewcomers: 1 });
     const edge = t.add(addrPort('10.0.0.1', 1), true, 0)!;
     const proved = t.add(addrPort('10.0.0.2', 1), false, 1)!;
     const spoofA = t.add(addrPort('10.0.0.3', 1), false, 2)!;
@@ -85,7 +89,7 @@ describe('peers/table', () => {
     t.proved(proved, KEY, 42n, 1, T);
     const newcomer = t.add(addrPort('10.0.0.5', 1), false, 4);
     expect(newcomer).to.not.equal(undefined);
-    expect(t.size).to.equal(4);
+    expect(t.size, 'the edge, and 3 non-edge peers: maxPeers + maxNewcomers').to.equal(4);
     expect(t.get(spoofA.key), 'the oldest unproven peer').to.equal(undefined);
     expect(t.get(spoofB.key)).to.equal(spoofB);
     expect(t.get(edge.key)).to.equal(edge);
@@ -95,7 +99,7 @@ describe('peers/table', () => {
     expect(t.get(newcomer!.key)).to.equal(undefined);
     expect(t.get(spoofB.key)).to.equal(spoofB);
     // per-host cap still applies before any eviction
-    const capped = new PeerTable({ maxPeers: 2, maxPerHost: 1 });
+    const capped = new PeerTable({ maxPeers: 1, maxNewcomers: 1, maxPerHost: 1 });
     const first = capped.add(addrPort('10.0.0.7', 1), false, 0)!;
     capped.add(addrPort('10.0.0.8', 1), false, 0);
     expect(capped.add(addrPort('10.0.0.7', 2), false, 0)).to.equal(undefined);
@@ -190,6 +194,8 @@ describe('peers/table: state changes', () => {
     const p = t.add(addrPort('10.0.0.1', 1), false, 0)!;
     expect(t.takeGetAnswer(p), 'no GET answers before the first PING period').to.equal(false);
     const c = new Uint8Array(32).fill(3);
+    t.proved(p, KEY, 1n, 0, T);
+    expect(t.newPeriod(p, 0, T)).to.equal('ping');
     t.challenged(p, c, 2);
     expect([t.takeGetAnswer(p), t.takeGetAnswer(p), t.takeGetAnswer(p)]).to.deep.equal([true, true, false]);
     const pongs = Array.from({ length: PONG_BUDGET + 1 }, () => t.takePong(p));
