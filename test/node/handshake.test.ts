@@ -11,6 +11,7 @@ import { Handshake } from '../../lib/node/handshake.js';
 import { AddressDiscovery } from '../../lib/node/discovery.js';
 import { ASK_WINDOW_MS } from '../../lib/node/addr-asks.js';
 import { type TestContext, testContext } from './support/context.js';
+import { silentLogger } from '../../lib/node/options.js';
 
 const me = signingKey(new Uint8Array(32).fill(1));
 const them = signingKey(new Uint8Array(32).fill(2));
@@ -191,5 +192,31 @@ describe('node/discovery', () => {
     expect(disc.isOwnAddress(A)).to.equal(false);
     const any = new AddressDiscovery(testContext(), [], addrPort('::', 1618));
     expect(any.isOwnAddress(addrPort('::', 1618))).to.equal(false);
+  });
+});
+
+describe('node/handshake: ticket keys', () => {
+  it('an edge expecting a key refuses a PONG proving another one, says so once, and takes the right one', () => {
+    const warnings: string[] = [];
+    const ctx: TestContext = { ...testContext(), log: { ...silentLogger, warn: (...a: unknown[]) => void warnings.push(a.join(' ')) } };
+    const disc = new AddressDiscovery(ctx, [A], BOUND, () => 0);
+    const hs = new Handshake(ctx, { signer: me, discovery: disc, maxGetAnswersPerPing: 1, store: { usedSpace: () => 0, capacity: () => 0 }, onActive: () => {} });
+    const edge = ctx.table.add(A, true, 0)!;
+    ctx.table.expectKey(edge, new Uint8Array(32).fill(9));
+    for (let i = 0; i < 3; i++) {
+      hs.pingAll();
+      const c = (ctx.sent.at(-1)!.msg as { challenge: Uint8Array }).challenge;
+      hs.onPong(pong(c), A);
+    }
+    expect(edge.pubKey).to.equal(null);
+    expect(ctx.counters.edgeKeyMismatches).to.equal(3);
+    expect(edge.refusal).to.contain('ticket key mismatch');
+    expect(warnings, 'said once').to.have.length(1);
+    expect(warnings[0]).to.contain(`the node at this address proved ${Buffer.from(them.publicKey).toString('hex')}`);
+    ctx.table.expectKey(edge, them.publicKey);
+    hs.pingAll();
+    hs.onPong(pong((ctx.sent.at(-1)!.msg as { challenge: Uint8Array }).challenge), A);
+    expect(edge.id).to.equal(nodeId(them.publicKey));
+    expect(edge.refusal).to.equal(null);
   });
 });

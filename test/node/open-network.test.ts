@@ -118,4 +118,29 @@ describe('node: the open network, simulated', function () {
       await sim.close();
     }
   });
+
+  it('a ticket\'s key is checked: an edge proving another key is refused (log, peers), the right key joins', async () => {
+    const sim = new Simulation({ seed: 14 });
+    try {
+      const v = await sim.addNode();
+      const wrong = await sim.addNode({ edges: [] });
+      // the node's logger is silent in the simulator: watch the peers() view and the counter
+      wrong.dave.addEdge(v.address, { publicKey: new Uint8Array(32).fill(5) });
+      await sim.run(8_000);
+      const edge = wrong.dave.peers().find((p) => p.address === v.address)!;
+      expect(edge.edge).to.equal(true);
+      expect(edge.id, 'never proved').to.equal(0n);
+      expect(edge.active).to.equal(false);
+      expect(edge.refused).to.match(/^ticket key mismatch: the ticket says 05050505.*, the node at this address proved [0-9a-f]{64}$/);
+      expect(wrong.dave.stats().edgeKeyMismatches).to.be.greaterThan(0);
+      expect(wrong.dave.activePeerCount()).to.equal(0);
+      const right = await sim.addNode({ edges: [] });
+      right.dave.addEdge(v.address, { publicKey: v.dave.publicKey });
+      await sim.drive(right.dave.waitForActivePeers(1), 10_000);
+      const ok = right.dave.peers().find((p) => p.address === v.address)!;
+      expect([ok.id, ok.refused]).to.deep.equal([v.dave.id, null]);
+    } finally {
+      await sim.close();
+    }
+  });
 });
