@@ -88,7 +88,7 @@ export class Dave {
       randomBytes: p.random,
       ...this.trust.handshakeHooks(),
     });
-    this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets());
+    this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets(), this.trust.readObserver());
     this.replicator = new Replicator(nodeReplicationHost(this.ctx, p, this.id, this.intake, (peer, entry) => this.trust.sentTo(peer, entry)));
     this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
     // a replica list counts only from a host where a peer proved its key (docs/protocol.md §10)

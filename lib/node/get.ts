@@ -27,7 +27,14 @@ interface PendingRead {
   verifying: number;
   /** Found answers that came while another was being verified (offer). */
   held: HeldAnswer[];
+  /** Asks more peers when every one asked said not found; returns their keys (none: the read fails). */
+  widen?: (asked: ReadonlySet<string>) => string[];
+  /** Widenings left. */
+  waves: number;
 }
+
+/** Most times a read asks the next peers after every one asked said not found (trust on). */
+export const MAX_WIDEN = 2;
 
 /** A pending read, as verifying() and offer() hand it out. */
 export type ReadHandle = object;
@@ -61,10 +68,11 @@ export class PendingReads {
     timeoutMs: number,
     signal: AbortSignal | undefined,
     timers: { set(fn: () => void, ms: number): unknown; clear(h: unknown): void },
+    widen?: (asked: ReadonlySet<string>) => string[],
   ): Promise<Entry> {
     let read = this.reads.get(id);
     if (!read) {
-      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0, held: [] };
+      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0, held: [], widen, waves: MAX_WIDEN };
       this.reads.set(id, read);
     }
     for (const p of peers) read.asked.add(p);
@@ -102,6 +110,13 @@ export class PendingReads {
     if (!read || !read.asked.has(from)) return;
     read.notFound.add(from);
     if (read.notFound.size >= read.asked.size && read.verifying === 0) {
+      // the next peers (trust: past the ones that failed), MAX_WIDEN times, before giving up
+      const more = read.waves > 0 ? (read.widen?.(read.asked) ?? []) : [];
+      read.waves--;
+      if (more.length > 0) {
+        for (const p of more) read.asked.add(p);
+        return;
+      }
       this.settle(id, (w) => w.reject(new DaveError('ERR_NOT_FOUND', 'every peer asked said not found')));
     }
   }
@@ -154,6 +169,17 @@ export class PendingReads {
     if (next !== null) read.verifying++; // counted before the not-found below can settle the read
     this.notFound(id, from);
     return next;
+  }
+
+  /**
+   * What the read's peers answered so far (for reads that teach trust):
+   * those asked, those that said not found, and the found answers held
+   * unverified, by sender and record time. Call before verified().
+   */
+  answers(handle: ReadHandle | null): { asked: string[]; notFound: Set<string>; held: Map<string, number> } | null {
+    if (handle === null) return null;
+    const read = handle as PendingRead;
+    return { asked: [...read.asked], notFound: new Set(read.notFound), held: new Map(read.held.map((h) => [h.from, h.entry.dat.time])) };
   }
 
   /** A verified answer: every caller gets it. */

@@ -7,12 +7,17 @@
  * off the keeper still measures RTT for peers() and remembers no
  * challenge, and every hook falls back to godave's choice.
  */
-import { FANOUT } from '../constants.js';
+import { FANOUT, OP } from '../constants.js';
 import type { AddrPort } from '../wire/address.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
+import { storeKey } from '../records/record.js';
 import type { Peer } from '../peers/table.js';
 import { skipFailing } from '../peers/trust.js';
+import { type AskedPeer, ReadChecks } from '../peers/read-checks.js';
+import { isNotFound } from '../wire/message.js';
+import { readKey } from './get.js';
+import type { ReadObserver } from './remote-get.js';
 import type { StoreLike } from '../store/types.js';
 import { Challenger } from './challenger.js';
 import type { NodeContext } from './context.js';
@@ -35,10 +40,12 @@ export class NodeTrust {
   private readonly keeper: TrustKeeper;
   private readonly challenger: Challenger;
   private readonly on: boolean;
+  private readonly reads: ReadChecks;
 
   constructor(private readonly d: NodeTrustDeps) {
     this.on = d.options !== null;
     this.keeper = new TrustKeeper(d.options ?? { ...DEFAULT_TRUST, challengeProbability: 0 }, d.ctx.counters, d.maxDeadlineMs);
+    this.reads = new ReadChecks({ windowMs: d.options?.challengeEveryMs });
     this.challenger = new Challenger({
       ctx: d.ctx,
       trust: this.keeper,
@@ -72,6 +79,66 @@ export class NodeTrust {
     return (owner) => skipFailing(closestActive(table, owner), FANOUT, (x) => this.keeper.failing(x.key, now()));
   }
 
+  /**
+   * Reads that teach trust (docs/trust.md); undefined when off. A read
+   * that got the record from one replica charges the replicas its list
+   * names that answered not-found, an older record, or nothing within the
+   * GET timeout (bounded in ReadChecks), and sends the record to every
+   * asked peer that lacked it, so a late honest replica is repaired.
+   */
+  readObserver(): ReadObserver | undefined {
+    if (!this.on) return undefined;
+    const { ctx } = this.d;
+    return {
+      found: (id, entry, from, answers) => {
+        const asked: AskedPeer[] = answers.asked.map((key) => {
+          const held = answers.held.get(key);
+          const answer = answers.notFound.has(key) ? 'not-found' : held === undefined ? 'none' : held < entry.dat.time ? 'older' : 'newer-or-same';
+          return { key, id: ctx.table.get(key)?.id ?? 0n, answer };
+        });
+        const now = ctx.now();
+        const v = this.reads.found(id, entry.dat.time, entry.replicas, from, asked, now, this.d.maxDeadlineMs);
+        for (const p of v.failed) this.keeper.readFailed(p, now);
+        for (const p of v.repair) this.repair(p, entry);
+        if (v.waiting.length > 0) {
+          this.d.timers.timeout(() => {
+            for (const x of this.reads.expire(id, ctx.now())) {
+              if (x.failed) this.keeper.readFailed(x.peer, ctx.now());
+              this.repair(x.peer, entry);
+            }
+          }, this.d.maxDeadlineMs + 1);
+        }
+      },
+      widen: (owner, asked) =>
+        skipFailing(closestActive(ctx.table, owner).filter((x) => !asked.has(x.key)), FANOUT, (x) => this.keeper.failing(x.key, ctx.now())),
+      late: (entry, from) => {
+        const id = readKey(entry.dat.pubKey, entry.dat.key);
+        if (!this.reads.awaits(id, from)) return;
+        const r = this.reads.late(id, from, isNotFound(entry) ? null : entry.dat.time, ctx.now());
+        if (r === 'failed') this.keeper.readFailed(from, ctx.now());
+        if (r === 'failed' || r === 'repair') void this.repairFromStore(from, entry);
+      },
+    };
+  }
+
+  /** Sends `entry` to the peer at `key` (UDP PUT: one record fits a datagram). */
+  private repair(key: string, entry: Entry): void {
+    const peer = this.d.ctx.table.get(key);
+    if (!peer || this.d.ctx.closing()) return;
+    this.d.ctx.send({ op: OP.PUT, entry }, peer.addr);
+    this.d.ctx.counters.readRepairs++;
+  }
+
+  /** A late not-found: the record as we stored it from the read goes to the peer. */
+  private async repairFromStore(key: string, answer: Entry): Promise<void> {
+    try {
+      const entry = await this.d.store.getByStoreKey(storeKey(answer.dat.pubKey, answer.dat.key));
+      if (entry) this.repair(key, entry);
+    } catch {
+      // the store is closing or failing; its own paths report that
+    }
+  }
+
   /** Substitutes for the failing replicas of `ownerId`'s records; undefined when off. */
   substitutes(ownerId: bigint): (() => Peer[]) | undefined {
     if (!this.on) return undefined;
@@ -92,6 +159,7 @@ export class NodeTrust {
   /** Forgets peers no longer in the table, so trust state stays bounded. */
   sweep(): void {
     this.keeper.sweep((k) => this.d.ctx.table.get(k) !== undefined);
+    // read checks of peers gone are dropped with them (ReadChecks bounds the rest)
   }
 
   info(peerKey: string): PeerTrustInfo {

@@ -20,6 +20,16 @@ import type { Peer } from '../peers/table.js';
 /** Most distinct remote reads in flight. */
 export const MAX_READS = 4096;
 
+/** What reads tell trust (docs/trust.md, "Reads teach trust"); NodeTrust implements it. */
+export interface ReadObserver {
+  /** Read `id` got `entry` from `from`, verified; `answers`: what the others said so far. */
+  found(id: string, entry: Entry, from: string, answers: { asked: string[]; notFound: Set<string>; held: Map<string, number> }): void;
+  /** A GET_ACK for no open read: maybe a late answer the observer waits for. */
+  late(entry: Entry, from: string): void;
+  /** When every peer asked said not found: the next peers to ask (once), or none. */
+  widen?(ownerId: bigint, asked: ReadonlySet<string>): Peer[];
+}
+
 export interface GetOptions {
   signal?: AbortSignal;
   /** Default: timings.getTimeoutMs (5 s). */
@@ -55,6 +65,8 @@ export class RemoteReads {
     max = MAX_READS,
     /** The peers to ask for an owner (trust: failing peers skipped). Default: the FANOUT closest active. */
     private readonly targets: (ownerId: bigint) => Peer[] = (id) => ctx.table.closestActive(id, FANOUT),
+    /** Trust: reads that teach it. */
+    private readonly observer?: ReadObserver,
   ) {
     this.reads = new PendingReads(max);
   }
@@ -74,14 +86,24 @@ export class RemoteReads {
     if (peers.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to ask');
     const id = readKey(publicKey, key);
     if (!this.reads.hasRoom(id)) throw new DaveError('ERR_OVERLOADED', 'too many reads in flight');
+    const msg = { op: OP.GET, pubKey: Uint8Array.from(publicKey), key: Uint8Array.from(key) } as const;
+    const widen = this.observer?.widen;
+    const ownerId = nodeId(publicKey);
     const waiting = this.reads.wait(
       id,
       peers.map((p) => p.key),
       timeoutMs,
       signal,
       { set: (fn, ms) => this.timers.timeout(fn, ms), clear: (h) => this.timers.clear(h) },
+      widen === undefined
+        ? undefined
+        : (asked) => {
+            // trust: once every peer asked said not found, the next closest (docs/trust.md)
+            const more = widen(ownerId, asked);
+            for (const p of more) this.ctx.send(msg, p.addr);
+            return more.map((p) => p.key);
+          },
     );
-    const msg = { op: OP.GET, pubKey: Uint8Array.from(publicKey), key: Uint8Array.from(key) } as const;
     for (const p of peers) this.ctx.send(msg, p.addr);
     return waiting;
   }
@@ -95,7 +117,7 @@ export class RemoteReads {
   onGetAck(entry: Entry, from: AddrPort): void {
     const id = readKey(entry.dat.pubKey, entry.dat.key);
     const fromKey = addressKey(from);
-    if (!this.reads.expects(id, fromKey)) return; // unsolicited, or the read is over
+    if (!this.reads.expects(id, fromKey)) return void this.observer?.late(entry, fromKey); // unsolicited, or the read is over
     if (isNotFound(entry)) return this.reads.notFound(id, fromKey);
     // the read captured now: by the time verification ends it may have
     // expired and another read for the same key begun
@@ -106,7 +128,9 @@ export class RemoteReads {
   private check(read: ReadHandle, id: string, entry: Entry, fromKey: string): void {
     this.intake.verify(entry.dat, true).then(
       () => {
+        const answers = this.observer ? this.reads.answers(read) : null;
         this.reads.verified(read, id, true, fromKey);
+        if (answers !== null) this.observer!.found(id, entry, fromKey, answers);
         this.reads.found(id, entry);
         // stored once the callers have resumed: the store's own work is not the read's
         setImmediate(() => void this.intake.store(entry));

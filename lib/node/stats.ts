@@ -70,6 +70,9 @@ export interface NodeStats {
   challengesFailed: number;
   /** Records sent again by UDP PUT after a failed challenge (to the replica and a reliable substitute). */
   repropagated: number;
+  /** Reads that taught trust (docs/trust.md): peers a read charged a failed check, and records sent to peers that lacked them. */
+  readChecksFailed: number;
+  readRepairs: number;
 }
 
 export function newStats(): NodeStats {
@@ -101,6 +104,8 @@ export function newStats(): NodeStats {
     challengesPassed: 0,
     challengesFailed: 0,
     repropagated: 0,
+    readChecksFailed: 0,
+    readRepairs: 0,
   };
 }
 

@@ -102,6 +102,9 @@ export interface TrustCounters {
   challengesFailed: number;
   /** Records sent again after a failed challenge. */
   repropagated: number;
+  /** Reads that taught trust: peers charged a failed check (docs/trust.md), and records sent to repair a peer that lacked them. */
+  readChecksFailed: number;
+  readRepairs: number;
 }
 
 /** A challenge verdict, for the node to act on (re-propagation). */
@@ -193,6 +196,12 @@ export class TrustKeeper {
     if (passed) this.counters.challengesPassed++;
     else this.counters.challengesFailed++;
     return { challenge: c, passed };
+  }
+
+  /** A read's check of `peer` failed (not-found, older, or silent): counted as a failed challenge is. */
+  readFailed(peer: string, now: number): void {
+    this.states.set(peer, recordOutcome(this.state(peer, now), false, now, this.params));
+    this.counters.readChecksFailed++;
   }
 
   /** True when `peer` keeps failing its challenges. */
