@@ -109,8 +109,11 @@ export class NodeTrust {
           }, this.d.maxDeadlineMs + 1);
         }
       },
+      // the next closest not asked, failing ones left out (they were passed over already)
       widen: (owner, asked) =>
-        skipFailing(closestActive(ctx.table, owner).filter((x) => !asked.has(x.key)), FANOUT, (x) => this.keeper.failing(x.key, ctx.now())),
+        closestActive(ctx.table, owner)
+          .filter((x) => !asked.has(x.key) && !this.keeper.failing(x.key, ctx.now()))
+          .slice(0, FANOUT),
       late: (entry, from) => {
         const id = readKey(entry.dat.pubKey, entry.dat.key);
         if (!this.reads.awaits(id, from)) return;
