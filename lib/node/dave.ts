@@ -9,36 +9,36 @@
  */
 import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { addressKey, formatAddress, parseAddress } from '../wire/address.js';
+import { formatAddress, parseAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
 import { nodeId } from '../records/record.js';
-import { NodeAnnouncer } from './announce.js';
-import { type BatchWriter, nodeWriterHost, openWriter } from './batch-writer.js';
-import { type NodeContext, nodeContext } from './context.js';
-import { AddressDiscovery } from './discovery.js';
-import { dispatcher } from './dispatch.js';
-import { Handshake } from './handshake.js';
-import { type InboundConnections, inboundConnections } from './ingest.js';
-import { Intake } from './intake.js';
-import { type LocalRecordsOptions, LocalView } from './local-view.js';
+import { NodeAnnouncer } from './views/announce.js';
+import { type BatchWriter, nodeWriterHost, openWriter } from './writes/batch-writer.js';
+import { type NodeContext, nodeContext } from './services/context.js';
+import { AddressDiscovery } from './peers/discovery.js';
+import { dispatcher } from './services/dispatch.js';
+import { Handshake } from './peers/handshake.js';
+import { type InboundConnections, inboundConnections } from './intake/tcp-reader.js';
+import { Intake } from './intake/intake.js';
+import { type LocalRecordsOptions, LocalView } from './views/local-view.js';
 import { type DaveOptions, randomFloat } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
-import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './peer-view.js';
-import { type GetOptions, RemoteReads, checkGet } from './remote-get.js';
-import { openSink } from './replica-link.js';
-import { Replicator, nodeReplicationHost } from './replication.js';
-import { GetServer } from './serve-get.js';
-import { type NodeStats, newStats, snapshot } from './stats.js';
-import { Timers } from './timers.js';
-import { UdpPuts } from './udp-put.js';
-import { NodeTrust } from './node-trust.js';
-import { addEdge } from './edges.js';
+import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './views/peer-view.js';
+import { type GetOptions, RemoteReads, checkGet } from './reads/remote.js';
+import { openSink } from './writes/replica-link.js';
+import { Replicator, nodeReplicationHost } from './replication/pass.js';
+import { GetServer } from './reads/serve.js';
+import { type NodeStats, newStats, snapshot } from './services/stats.js';
+import { Timers } from './services/timers.js';
+import { UdpPuts } from './intake/udp-put.js';
+import { NodeTrust } from './trust/wiring.js';
+import { addEdge } from './peers/edges.js';
 
-export type { PeerInfo } from './peer-view.js';
-export type { GetOptions } from './remote-get.js';
-export type { LocalRecordsOptions } from './local-view.js';
+export type { PeerInfo } from './views/peer-view.js';
+export type { GetOptions } from './reads/remote.js';
+export type { LocalRecordsOptions } from './views/local-view.js';
 
 function invalid(msg: string): never {
   throw new DaveError('ERR_INVALID_ARGUMENT', msg);
@@ -91,7 +91,6 @@ export class Dave {
     this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets(), this.trust.readObserver());
     this.replicator = new Replicator(nodeReplicationHost(this.ctx, p, this.id, this.intake, (peer, entry) => this.trust.sentTo(peer, entry)));
     this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
-    // a replica list counts only from a host where a peer proved its key (docs/protocol.md §10)
     this.inbound = inboundConnections(this.ctx, this.timers, (entry, from) => this.intake.ingest(entry, p.table.hasProvenHost(from.ip)), p.maxInboundPerHost);
   }
 
@@ -116,18 +115,16 @@ export class Dave {
   }
 
   private start(): void {
-    const { udp, tcp, table, timings, clock, edges } = this.p;
+    const { udp, tcp, timings } = this.p;
     udp.onmessage = dispatcher(this.ctx, {
       handshake: this.handshake,
       discovery: this.discovery,
       reads: this.reads,
       challenges: this.trust,
       getServer: new GetServer(this.ctx, this.p.store),
-      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry).then(() => {})),
+      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry)),
     });
     tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
-    const now = clock.now();
-    for (const e of [...edges]) addEdge(table, edges, e, this.p.edgeKeys.get(addressKey(e)) ?? null, now);
     this.timers.every(timings.pingMs, () => this.handshake.pingAll());
     this.timers.every(timings.pingMs, () => this.announce.tick()); // silent edges, the status line when due
     this.timers.every(timings.deactivateAfterMs, () => this.prune());
@@ -222,18 +219,10 @@ export class Dave {
     return formatAddress(this.p.bound);
   }
 
-  /**
-   * Adds an edge at runtime (a join): kept for the life of the node, PINGed
-   * at once. With `publicKey` (a ticket's), the edge is accepted only when
-   * its PONG proves that key; a mismatch is refused, logged at warn and
-   * shown in peers() (`refused`). The same path as the `edges` option.
-   * @throws DaveError ERR_BAD_ADDRESS, ERR_INVALID_ARGUMENT, ERR_CLOSED
-   */
+  /** A runtime join: an edge, PINGed now; with a ticket's `publicKey` it must prove it. @throws DaveError ERR_BAD_ADDRESS, ERR_INVALID_ARGUMENT, ERR_CLOSED */
   addEdge(address: string, options: { publicKey?: Uint8Array } = {}): void {
     this.checkOpen();
-    const addr = parseAddress(address);
-    const peer = addEdge(this.p.table, this.p.edges, addr, options.publicKey ?? null, this.p.clock.now());
-    this.handshake.ping(peer);
+    this.handshake.ping(addEdge(this.p.table, this.p.edges, parseAddress(address), options.publicKey ?? null, this.p.clock.now()));
   }
 
   /** Our address as an edge reported it (docs/protocol.md §8), or null before that. */
@@ -283,10 +272,7 @@ export class Dave {
     if (this.closed) throw new DaveError('ERR_CLOSED', 'node is closed');
   }
 
-  /**
-   * One replica re-evaluation pass (docs/protocol.md §12, node/replication.ts): the number of entries whose
-   * replicas changed. Public for tests and operators; runs every timings.replicateEveryMs.
-   */
+  /** One replica re-evaluation pass (docs/protocol.md §12, replication/pass.ts): entries whose replicas changed; runs every replicateEveryMs. */
   replicate(): Promise<number> {
     return this.replicator.run();
   }

@@ -13,9 +13,10 @@ import type { StoreLike } from '../store/types.js';
 import { PeerTable } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { bindPair } from './bind.js';
+import { tableWithEdges } from './peers/edges.js';
 import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, resolveOptions } from './options.js';
-import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
-import type { TrustOptions } from './trust.js';
+import { type VerifyPoolHandle, acquireVerifyPool } from '../workers/verify-pool.js';
+import type { TrustOptions } from './trust/keeper.js';
 
 export interface NodeParts {
   store: StoreLike;
@@ -28,8 +29,6 @@ export interface NodeParts {
   pool: VerifyPoolHandle;
   signer: SigningKey;
   edges: AddrPort[];
-  /** addressKey of an edge → the key its PONG must prove (from a ticket). */
-  edgeKeys: Map<string, Uint8Array>;
   table: PeerTable;
   timings: Timings;
   clock: Clock;
@@ -85,8 +84,7 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     pool: acquireVerifyPool(o.verifyWorkers),
     signer: o.signer,
     edges: o.edges,
-    edgeKeys: o.edgeKeys,
-    table: new PeerTable(o.peerLimits),
+    table: tableWithEdges(o.peerLimits, o.edges, o.edgeKeys, o.clock.now()),
     timings: o.timings,
     clock: o.clock,
     random: o.random,

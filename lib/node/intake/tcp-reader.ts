@@ -1,0 +1,229 @@
+/**
+ * The TCP reader, docs/protocol.md §10: frames of u16 length + message; PUTs are
+ * handed to the node, other valid messages ignored. A frame over the
+ * maximum, a message that does not decode, or no PUT frame within the
+ * read deadline ends the connection (other messages do not reset the
+ * deadline, so they cannot keep a connection open). Backpressure: while too many records
+ * from this connection await verification and storage, reading pauses
+ * (and the deadline with it).
+ *
+ * InboundConnections admits inbound connections under a cap in all and
+ * per host, and reads each one with readConnection. At a cap, the
+ * connection that has delivered nothing new (no record or replica list
+ * the store took) for the longest, and for at least IDLE_GRACE_MS, is
+ * closed to make room (docs/protocol.md §10): connections that only send
+ * duplicates, or nothing, cannot hold the slots against real writers.
+ */
+import type { Duplex } from 'node:stream';
+import { OP } from '../../constants.js';
+import type { AddrPort } from '../../wire/address.js';
+import { FrameDecoder } from '../../wire/frame.js';
+import { decodeMessage } from '../../wire/message.js';
+import type { Entry } from '../../wire/entry.js';
+import { hostKey } from '../../peers/address.js';
+import type { NodeContext } from '../services/context.js';
+import { opName } from '../services/stats.js';
+import type { Timers } from '../services/timers.js';
+
+/** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
+const MAX_INBOUND = 128;
+const PAUSE_AT = 256;
+const RESUME_AT = 64;
+/** A connection is safe from eviction for this long after it was accepted or last delivered something new, ms. */
+export const IDLE_GRACE_MS = 1_000;
+
+export interface IngestHost {
+  /** Verifies and stores; never rejects; true when the store took something new. */
+  ingest(entry: Entry): Promise<boolean | void>;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(h: unknown): void;
+  frameTimeoutMs: number;
+  /** A frame arrived (op) / was malformed / the connection was dropped. */
+  onFrame(op: number): void;
+  onMalformed(): void;
+  onDropped(): void;
+}
+
+export function readConnection(stream: Duplex, host: IngestHost): void {
+  const decoder = new FrameDecoder();
+  let inFlight = 0;
+  let paused = false;
+  let timer: unknown = null;
+  let done = false;
+
+  const arm = () => {
+    if (timer !== null) host.clearTimer(timer);
+    timer = paused || done ? null : host.setTimer(() => drop(), host.frameTimeoutMs);
+  };
+  const drop = () => {
+    if (done) return;
+    host.onDropped();
+    finish();
+    stream.destroy();
+  };
+  const finish = () => {
+    done = true;
+    if (timer !== null) host.clearTimer(timer);
+    timer = null;
+  };
+
+  stream.on('data', (chunk: Uint8Array) => {
+    if (done) return;
+    let frames: Uint8Array[];
+    let puts = 0;
+    try {
+      frames = decoder.push(chunk);
+    } catch {
+      host.onMalformed();
+      return drop();
+    }
+    for (const frame of frames) {
+      let msg;
+      try {
+        msg = decodeMessage(frame);
+      } catch {
+        host.onMalformed();
+        return drop();
+      }
+      host.onFrame(msg.op);
+      if (msg.op !== OP.PUT) continue; // ignored, and does not keep the connection alive
+      puts++;
+      inFlight++;
+      void host.ingest(msg.entry).finally(() => {
+        inFlight--;
+        if (paused && inFlight <= RESUME_AT && !done) {
+          paused = false;
+          stream.resume();
+          arm();
+        }
+      });
+    }
+    if (inFlight >= PAUSE_AT && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    // only a PUT resets the deadline: other messages are ignored (docs/protocol.md §10)
+    if (puts > 0 || timer === null) arm();
+  });
+  stream.on('error', () => {});
+  stream.once('close', finish);
+  stream.once('end', finish);
+  arm();
+}
+
+/** What InboundConnections needs from the node beyond what a reader needs. */
+export interface InboundHost extends Omit<IngestHost, 'ingest'> {
+  /** Verifies and stores a PUT that came from `from`; never rejects; true when the store took something new. */
+  ingest(entry: Entry, from: AddrPort): Promise<boolean | void>;
+  /** True once the node began closing: new connections are refused. */
+  closing(): boolean;
+  /** A connection was admitted. */
+  onAccepted(): void;
+  /** An open connection was closed to make room for a new one (it delivered nothing new). */
+  onIdleClosed(): void;
+  /** The node's clock, ms. */
+  now(): number;
+}
+
+interface Inbound {
+  stream: Duplex;
+  host: string;
+  /** When it was accepted or last delivered something new, ms. */
+  lastUseful: number;
+}
+
+/** The inbound TCP connections of a node, capped in all and per host; at a cap the idlest makes room. */
+export class InboundConnections {
+  private readonly open = new Map<Duplex, Inbound>();
+  /** Inbound TCP connections per host (hostKey: IPv4 address or IPv6 /64). */
+  private readonly perHost = new Map<string, number>();
+
+  constructor(
+    private readonly maxPerHost: number,
+    private readonly host: InboundHost,
+    private readonly maxInbound = MAX_INBOUND,
+  ) {}
+
+  /** Open connections. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Admits and reads `stream`, or destroys it when the node is closing or
+   * a cap is reached and no open connection (of that host, for the
+   * per-host cap) has been idle for IDLE_GRACE_MS.
+   */
+  accept(stream: Duplex, remote: AddrPort): void {
+    // per-host cap first, so one host cannot take every slot (loopback included: no exemptions)
+    const host = hostKey(remote.ip);
+    if (this.host.closing()) return void stream.destroy();
+    if ((this.perHost.get(host) ?? 0) >= this.maxPerHost && !this.closeIdlest(host)) return void stream.destroy();
+    if (this.open.size >= this.maxInbound && !this.closeIdlest(null)) return void stream.destroy();
+    this.host.onAccepted();
+    const conn: Inbound = { stream, host, lastUseful: this.host.now() };
+    this.open.set(stream, conn);
+    this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+    stream.once('close', () => this.forget(conn));
+    readConnection(stream, {
+      ...this.host,
+      ingest: async (entry) => {
+        const took = await this.host.ingest(entry, remote);
+        if (took === true) conn.lastUseful = this.host.now();
+        return took;
+      },
+    });
+  }
+
+  private forget(conn: Inbound): void {
+    if (this.open.get(conn.stream) !== conn) return;
+    this.open.delete(conn.stream);
+    const n = (this.perHost.get(conn.host) ?? 1) - 1;
+    if (n <= 0) this.perHost.delete(conn.host);
+    else this.perHost.set(conn.host, n);
+  }
+
+  /** Closes the connection (of `host`, or any) idle the longest, if idle for IDLE_GRACE_MS; false when none is. */
+  private closeIdlest(host: string | null): boolean {
+    const before = this.host.now() - IDLE_GRACE_MS;
+    let idlest: Inbound | null = null;
+    for (const c of this.open.values()) {
+      if ((host === null || c.host === host) && c.lastUseful <= before && (idlest === null || c.lastUseful < idlest.lastUseful)) idlest = c;
+    }
+    if (idlest === null) return false;
+    this.host.onIdleClosed();
+    this.forget(idlest);
+    idlest.stream.destroy();
+    return true;
+  }
+
+  /** Destroys every open connection. */
+  destroyAll(): void {
+    for (const s of this.open.keys()) s.destroy();
+    this.open.clear();
+  }
+}
+
+/** A node's inbound connections: frames counted in `ctx`, deadlines on `timers`, PUTs to `ingest`. */
+export function inboundConnections(
+  ctx: NodeContext,
+  timers: Pick<Timers, 'timeout' | 'clear'>,
+  ingest: (entry: Entry, from: AddrPort) => Promise<boolean | void>,
+  maxPerHost: number,
+  maxInbound = MAX_INBOUND,
+): InboundConnections {
+  const c = ctx.counters;
+  return new InboundConnections(maxPerHost, {
+    closing: ctx.closing,
+    now: ctx.now,
+    onAccepted: () => c.tcpAccepted++,
+    onIdleClosed: () => c.tcpIdleClosed++,
+    ingest,
+    setTimer: (fn, ms) => timers.timeout(fn, ms),
+    clearTimer: (h) => timers.clear(h),
+    frameTimeoutMs: ctx.timings.frameTimeoutMs,
+    onFrame: (op) => c.packetsIn[opName(op)!]++,
+    onMalformed: () => c.malformed++,
+    onDropped: () => c.tcpDropped++,
+  }, maxInbound);
+}

@@ -1,0 +1,69 @@
+/**
+ * node/intake: replica lists come only from proven peers (docs/protocol.md
+ * §10). A TCP PUT from a host with no proven peer never replaces a stored
+ * list (the issue's attack: one unauthenticated PUT of a stored record
+ * with made-up replica IDs); it is counted in replicaListsIgnored.
+ */
+import { expect } from 'chai';
+import type { Entry } from '../../../lib/wire/entry.js';
+import { storeKey } from '../../../lib/records/record.js';
+import type { IndexedEntry, StoreLike } from '../../../lib/store/types.js';
+import { Intake } from '../../../lib/node/intake/intake.js';
+import { silentLogger } from '../../../lib/node/options.js';
+import { newStats } from '../../../lib/node/services/stats.js';
+import { vectorEntry } from '../../wire/fixtures.js';
+
+function memoryStore(initial?: Entry) {
+  let stored = initial;
+  const puts: Entry[] = [];
+  const store = {
+    peek: (sk: bigint): IndexedEntry | undefined =>
+      stored && storeKey(stored.dat.pubKey, stored.dat.key) === sk ? { storeKey: sk, distance: 0n, time: stored.dat.time, size: 0 } : undefined,
+    getByStoreKey: async () => stored,
+    put: async (e: Entry) => {
+      puts.push(e);
+      stored = e;
+      return { outcome: 'stored' };
+    },
+  };
+  return { store: store as unknown as StoreLike, puts, stored: () => stored };
+}
+
+function intake(store: StoreLike) {
+  const counters = newStats();
+  const it = new Intake({ store, pool: { verify: async () => {} }, counters, log: silentLogger, skew: 5_000, now: () => Date.now(), closing: () => false });
+  return { it, counters };
+}
+
+const FORGED = [0xffffffffffffffffn, 0x1111111111111111n, 3n, 4n, 5n];
+
+describe('node/intake: replica lists only from proven peers', () => {
+  it('a stored record with a stranger\'s replica list: refused as a duplicate, the list kept, counted', async () => {
+    const e = vectorEntry();
+    const m = memoryStore(e);
+    const { it, counters } = intake(m.store);
+    expect(await it.ingest({ dat: e.dat, replicas: FORGED }, false)).to.equal(false);
+    expect(m.puts).to.have.length(0);
+    expect(m.stored()!.replicas).to.deep.equal(e.replicas);
+    expect(counters.replicaListsIgnored).to.equal(1);
+    // the same list from a proven peer is taken
+    expect(await it.ingest({ dat: e.dat, replicas: FORGED }, true)).to.equal(true);
+    expect(m.stored()!.replicas).to.deep.equal(FORGED);
+    expect(counters.replicaListsIgnored).to.equal(1);
+  });
+
+  it('a new record from a stranger is stored, without its list; a newer one keeps the list we held', async () => {
+    const e = vectorEntry();
+    const m = memoryStore();
+    const { it, counters } = intake(m.store);
+    expect(await it.ingest({ dat: e.dat, replicas: FORGED }, false)).to.equal(true);
+    expect(m.stored()!.replicas).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    expect(counters.replicaListsIgnored).to.equal(1);
+    const held = memoryStore({ dat: { ...e.dat, time: e.dat.time - 1 }, replicas: [7n, 8n, 9n, 10n, 11n] });
+    const second = intake(held.store);
+    expect(await second.it.ingest({ dat: e.dat, replicas: FORGED }, false)).to.equal(true);
+    expect(held.stored()!.dat.time).to.equal(e.dat.time);
+    expect(held.stored()!.replicas).to.deep.equal([7n, 8n, 9n, 10n, 11n]);
+    expect(second.counters.replicaListsIgnored).to.equal(1);
+  });
+});
