@@ -44,7 +44,7 @@ export interface AddNodeOptions {
 export interface SimNode {
   readonly index: number;
   readonly ip: string;
-  /** "10.0.0.1:1618" */
+  /** "10.0.1.1:1618" */
   readonly address: string;
   readonly role: Role;
   readonly dave: Dave;
@@ -81,9 +81,10 @@ export class Simulation {
     return this.nodes.filter((n) => !closed.has(n));
   }
 
+  /** Each host in a /24 of its own (10.x.y.1), so the peer table's per-prefix cap (docs/protocol.md §7) sees distinct networks. */
   private nextIp(): string {
     const i = ++this.hosts;
-    return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    return `10.${(i >> 8) & 255}.${i & 255}.1`;
   }
 
   /** Opens a node on a new host. */
