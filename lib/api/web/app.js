@@ -9,6 +9,8 @@ import { setupUse } from './use.js';
 const LOG_LIMIT = 50;
 const PEERS_REFRESH_MS = 5000;
 const OWNERS_REFRESH_MS = 30_000;
+const OWNERS_AFTER_STORED_MS = 5000;
+let ownersAt = 0;
 
 let status = null;
 let uptimeBase = null; // [uptimeSeconds, performance.now()] at the last /status
@@ -142,6 +144,7 @@ async function loadPeers() {
 }
 
 async function loadOwners() {
+  ownersAt = Date.now();
   try {
     const o = await call('GET', '/owners');
     const me = status?.userKey;
@@ -173,6 +176,7 @@ function onEvent(name, d) {
       if (peers.rows.size <= 200) peers.render();
       break;
     case 'stored':
+      if (Date.now() - ownersAt > OWNERS_AFTER_STORED_MS) void loadOwners();
       log(`${d.count} record${d.count === 1 ? '' : 's'} stored (${d.records} held)`);
       setText('s-records', String(d.records));
       break;

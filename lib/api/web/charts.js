@@ -75,7 +75,7 @@ export class Charts {
       const ys = c.series.map(([, name]) => this.cols[name] ?? []);
       plot.setData([x, ...ys]);
       const last = ys.map((y) => y.at(-1));
-      const text = c.series.map(([label], i) => `${label} ${last[i] ?? '–'}${c.unit}`).join(', ');
+      const text = c.series.map(([label], i) => `${label} ${last[i] === null || last[i] === undefined ? '–' : `${last[i]}${c.unit}`}`).join(', ');
       document.getElementById(c.now).textContent = x.length ? `now: ${text}` : '';
     }
   }
