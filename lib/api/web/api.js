@@ -31,7 +31,8 @@ export async function call(method, path, body) {
   try {
     res = await fetch(path, {
       method,
-      headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+      // writes say what they send (the API may refuse a write of any other type)
+      headers: headers(method === 'GET' ? {} : { 'content-type': 'application/json' }),
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
       credentials: 'omit',

@@ -26,9 +26,9 @@ export class Charts {
       const opts = {
         width: Math.max(200, host.clientWidth),
         height: 150,
-        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - this.length * this.stepS), max] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        scales: { x: { time: true, range: (_u, _min, max) => this.xRange(max) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
         axes: [
-          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour12: false })) },
+          { stroke: fg, space: 90, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour12: false })) },
           { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 44 },
         ],
         cursor: { drag: { x: false, y: false } },
@@ -62,6 +62,12 @@ export class Charts {
       while (col.length > this.length) col.shift();
     }
     this.draw();
+  }
+
+  /** The window, ending at the newest point (or now, with none yet). */
+  xRange(max) {
+    const end = Number.isFinite(max) && max !== null ? max : Date.now() / 1000;
+    return [end - this.length * this.stepS, end];
   }
 
   /** Points kept per series (for tests: it never passes the window). */

@@ -9,6 +9,8 @@
  * Under CI=true a browser that cannot start fails the suite.
  */
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { idHex } from '../../../lib/api/views.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
@@ -129,6 +131,10 @@ describe('api/web/page (the page in chromium)', function () {
 
   it('writes with the token only: refused without (ERR_UNAUTHORIZED shown), asks once, keeps it in sessionStorage, lists and pages', async () => {
     const page = await open();
+    const writes: { method: string; url: string; type?: string; auth?: string }[] = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'GET') writes.push({ method: r.method(), url: r.url(), type: r.headers()['content-type'], auth: r.headers()['authorization'] });
+    });
     await page.fill('#write-key', 'colour');
     await page.fill('#write-value', 'blue');
     await page.click('#write-btn');
@@ -150,6 +156,10 @@ describe('api/web/page (the page in chromium)', function () {
     await page.fill('#write-key', 'colour');
     await page.click('#delete-btn');
     await page.locator('#write-out', { hasText: 'Deleted' }).waitFor({ timeout: 10_000 });
+    expect(writes.map((w) => w.method)).to.deep.equal(['POST', 'POST', 'POST', 'DELETE']);
+    expect(writes.every((w) => w.type === 'application/json')).to.equal(true);
+    expect(writes.map((w) => w.auth)).to.deep.equal([undefined, `Bearer ${TOKEN}`, `Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+    expect(writes.every((w) => !w.url.includes(TOKEN))).to.equal(true);
     for (const k of ['fruit/apple', 'fruit/banana', 'fruit/cherry']) await a.client.put(k, k.slice(6));
     await page.fill('#list-prefix', 'fruit/');
     await page.fill('#list-limit', '2');
@@ -193,6 +203,50 @@ describe('api/web/page (the page in chromium)', function () {
     });
     for (const [sel, fg, bg] of pairs) expect(contrast(fg, bg), `${sel}: ${fg} on ${bg}`).to.be.at.least(4.5);
     await page.close();
+  });
+
+  it('its CSP stops a script, an image or a fetch of another origin before any request is sent', async () => {
+    let hits = 0;
+    const other = createServer((_q, res) => {
+      hits++;
+      res.end('x');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const page = await open();
+      const result = await page.evaluate(async (origin: string) => {
+        const seen: string[] = [];
+        document.addEventListener('securitypolicyviolation', (e: any) => seen.push(e.violatedDirective));
+        const img = document.createElement('img');
+        img.src = `${origin}/x.png`;
+        document.body.append(img);
+        const script = document.createElement('script');
+        script.src = `${origin}/x.js`;
+        document.head.append(script);
+        const inline = document.createElement('script');
+        inline.textContent = 'window.inlineRan = true';
+        document.head.append(inline);
+        let fetched = 'no';
+        try {
+          await fetch(`${origin}/x`);
+          fetched = 'yes';
+        } catch {
+          fetched = 'refused';
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        return { seen, fetched, inlineRan: (globalThis as any).inlineRan === true };
+      }, elsewhere);
+      expect(result.fetched).to.equal('refused');
+      expect(result.inlineRan).to.equal(false);
+      expect(result.seen).to.include.members(['img-src', 'script-src-elem', 'connect-src']);
+      expect(hits).to.equal(0);
+      await page.close();
+    } finally {
+      outside.length = 0; // the blocked attempts above, by design
+      problems.length = 0;
+      await new Promise((r) => other.close(r));
+    }
   });
 
   it('an open page keeps a fixed window: 40 points per chart, at most 50 log lines, after hundreds of ticks', async () => {
