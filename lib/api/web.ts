@@ -7,15 +7,14 @@
  * files), so they are `asset` routes, open without the token; everything
  * the page shows comes from the other endpoints, under their access rules.
  */
-import type { Asset } from './package-files.js';
-import { loadAssets } from './package-files.js';
+import { type Asset, PACKAGE_VERSION, loadAssets } from './package-files.js';
+import type { ServerResponse } from 'node:http';
 import { EventHub, type EventHubOptions } from './events.js';
 import { TopOwners } from './owners.js';
 import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { ApiError, sendJson } from './http.js';
 import type { Route } from './routes.js';
-import { PACKAGE_VERSION } from './package-files.js';
 
 export interface WebContext {
   events: EventHub;
@@ -53,7 +52,7 @@ export function createWeb(client: LocalClient, metrics: Metrics, options: EventH
   };
 }
 
-function serveAsset(web: WebContext, path: string, res: import('node:http').ServerResponse): void {
+function serveAsset(web: WebContext, path: string, res: ServerResponse): void {
   const a = web.assets.get(path);
   if (!a) throw new ApiError(404, 'ERR_NO_ROUTE', `no such file: ${path}`);
   res.writeHead(200, { ...PAGE_HEADERS, 'content-type': a.type, 'content-length': a.body.length });
