@@ -20,6 +20,8 @@ export interface WebContext {
   events: EventHub;
   owners: TopOwners;
   assets: Map<string, Asset>;
+  /** Why the page's files could not be read at start, or null. */
+  missing: string | null;
 }
 
 /** Sources: only this origin; no inline script or style, no frames, no forms posted elsewhere. */
@@ -45,14 +47,24 @@ const PAGE_HEADERS = {
 };
 
 export function createWeb(client: LocalClient, metrics: Metrics, options: EventHubOptions = {}): WebContext {
+  let assets = new Map<string, Asset>();
+  let missing: string | null = null;
+  try {
+    assets = loadAssets();
+  } catch (err) {
+    // the API goes on without its page; GET / says what is wrong
+    missing = (err as Error).message;
+  }
   return {
     events: new EventHub(client, metrics, { version: PACKAGE_VERSION, ...options }),
     owners: new TopOwners(() => client.node.localEntries()),
-    assets: loadAssets(),
+    assets,
+    missing,
   };
 }
 
 function serveAsset(web: WebContext, path: string, res: ServerResponse): void {
+  if (web.missing !== null) throw new ApiError(500, 'ERR_INTERNAL', `the web page's files could not be read (${web.missing}): reinstall dave-kv`);
   const a = web.assets.get(path);
   if (!a) throw new ApiError(404, 'ERR_NO_ROUTE', `no such file: ${path}`);
   res.writeHead(200, { ...PAGE_HEADERS, 'content-type': a.type, 'content-length': a.body.length });

@@ -12,6 +12,9 @@ import { createDat } from '../../lib/records/record.js';
 import { match } from '../../lib/api/routes.js';
 import { CONTENT_SECURITY_POLICY } from '../../lib/api/web.js';
 import { WebNet } from './support/web-net.js';
+import { readSse } from './support/sse-reader.js';
+import { cleanup, tempDir } from '../cli/helpers.js';
+import { killAll, startNode, stopNode } from '../cli/dave-proc.js';
 
 describe('api/web (the page and GET /owners)', function () {
   this.timeout(30_000);
@@ -79,5 +82,25 @@ describe('api/web (the page and GET /owners)', function () {
     expect(o.approximate).to.equal(false);
     expect(o.owners.map((x) => x.records)).to.deep.equal([2, 1]);
     expect(o.owners[1]!.owner).to.equal(Buffer.from(served.client.userPublicKey).toString('hex'));
+  });
+
+  it('`dave start --api` serves the page, uPlot and GET /events from the built package', async () => {
+    const node = await startNode(['--listen', '127.0.0.1:0', '--data', `${tempDir()}/data`, '--api', '127.0.0.1:0']);
+    try {
+      const page = await fetch(node.api! + '/');
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.contain('/web/app.js');
+      expect((await fetch(node.api! + '/web/vendor/uPlot.esm.js')).status).to.equal(200);
+      const r = await readSse(node.api! + '/events');
+      const hello = await r.next('hello');
+      expect(hello.data.intervalMs).to.equal(1000);
+      const tick = await r.next('tick', () => true, 5000);
+      expect(tick.data.capacity).to.be.greaterThan(0);
+      r.close();
+    } finally {
+      await stopNode(node);
+      killAll();
+      cleanup();
+    }
   });
 });
