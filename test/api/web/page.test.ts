@@ -179,8 +179,14 @@ describe('api/web/page (the page in chromium)', function () {
 
   it('at phone width: no sideways scroll of the page; every field labelled; keyboard reaches the forms; text contrast at least 4.5:1', async () => {
     const page = await open(375, 800);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).to.be.at.most(0);
+    const overflow = await page.evaluate(() => {
+      const w = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll('body *')]
+        .filter((e: any) => e.getBoundingClientRect().right > w + 0.5 && !e.closest('.scroll'))
+        .map((e: any) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+      return { by: document.documentElement.scrollWidth - w, wide: wide.slice(0, 8) };
+    });
+    expect(overflow.by, `wider than the window: ${overflow.wide.join(', ')}`).to.be.at.most(0);
     const unlabelled = await page.$$eval('input, textarea', (els) => els.filter((e) => (e as unknown as HTMLInputElement).labels?.length === 0).map((e) => e.id));
     expect(unlabelled).to.deep.equal([]);
     const unnamed = await page.$$eval('button', (els) => els.filter((e) => !e.textContent?.trim()).length);
