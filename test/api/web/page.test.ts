@@ -211,6 +211,23 @@ describe('api/web/page (the page in chromium)', function () {
     await page.close();
   });
 
+  it('shows the store health /status reports, and follows a health event when it changes', async () => {
+    const served = await net.openServed({}, { intervalMs: 100 });
+    const status = served.client.status.bind(served.client);
+    let health: unknown = { state: 'ok', lastError: null, since: null };
+    served.client.status = async () => ({ ...(await status()), storeHealth: health });
+    const page = await chromium!.context.newPage();
+    await page.goto(served.api.url + '/');
+    await page.locator('#n-health', { hasText: 'ok' }).waitFor({ timeout: 10_000 });
+    expect(await page.getAttribute('#n-health', 'class')).to.equal('health-ok');
+    health = { state: 'degraded', lastError: { code: 'ERR_DATABASE', message: 'disk full' }, since: '2026-12-02T06:00:00.000Z' };
+    await page.locator('#n-health', { hasText: 'degraded' }).waitFor({ timeout: 10_000 });
+    expect(await page.textContent('#n-health')).to.equal('degraded · last error: ERR_DATABASE · since 2026-12-02T06:00:00.000Z');
+    expect(await page.getAttribute('#n-health', 'class')).to.equal('health-bad');
+    await page.locator('#log li', { hasText: 'health' }).first().waitFor({ timeout: 5000 });
+    await page.close();
+  });
+
   it('its CSP stops a script, an image or a fetch of another origin before any request is sent', async () => {
     let hits = 0;
     const other = createServer((_q, res) => {
@@ -261,6 +278,9 @@ describe('api/web/page (the page in chromium)', function () {
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await page.goto(fast.api.url + '/');
     await page.locator('#live', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    // alone: the page says how to join
+    expect(await page.isVisible('#no-peers')).to.equal(true);
+    expect(await page.textContent('#no-peers')).to.contain('dave start --edge TICKET');
     const sample = async () => {
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('HeapProfiler.collectGarbage');
