@@ -177,7 +177,7 @@ describe('api/web/page (the page in chromium)', function () {
     await page.close();
   });
 
-  it('at phone width: no sideways scroll of the page; every field labelled; keyboard reaches the forms; text contrast at least 4.5:1', async () => {
+  it('at phone width: no sideways scroll of the page; every field labelled; keyboard reaches the forms; text contrast at least 4.5:1, light and dark', async () => {
     const page = await open(375, 800);
     const overflow = await page.evaluate(() => {
       const w = document.documentElement.clientWidth;
@@ -196,18 +196,22 @@ describe('api/web/page (the page in chromium)', function () {
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('read-owner');
-    const pairs = await page.evaluate(() => {
-      const bg = getComputedStyle(document.querySelector('section')!).backgroundColor;
-      const out: [string, string, string][] = [];
-      for (const sel of ['h2', '.facts dt', '.facts dd', '.small', 'th button', 'label', 'button[type=submit]', '#copy-ticket']) {
-        const e = document.querySelector(sel)!;
-        const s = getComputedStyle(e);
-        const own = s.backgroundColor;
-        out.push([sel, s.color, own === 'rgba(0, 0, 0, 0)' ? bg : own]);
-      }
-      return out;
-    });
-    for (const [sel, fg, bg] of pairs) expect(contrast(fg, bg), `${sel}: ${fg} on ${bg}`).to.be.at.least(4.5);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const pairs = await page.evaluate(() => {
+        const bg = getComputedStyle(document.querySelector('section')!).backgroundColor;
+        const out: [string, string, string][] = [];
+        for (const sel of ['h2', '.facts dt', '.facts dd', '.small', 'th button', 'label', 'button[type=submit]', '#copy-ticket']) {
+          const e = document.querySelector(sel)!;
+          const s = getComputedStyle(e);
+          const own = s.backgroundColor;
+          out.push([sel, s.color, own === 'rgba(0, 0, 0, 0)' ? bg : own]);
+        }
+        return out;
+      });
+      for (const [sel, fg, bg] of pairs) expect(contrast(fg, bg), `${scheme}: ${sel}: ${fg} on ${bg}`).to.be.at.least(4.5);
+      expect(pairs[0]![2], 'the section background follows the scheme').to.equal(scheme === 'dark' ? 'rgb(31, 31, 31)' : 'rgb(255, 255, 255)');
+    }
     await page.close();
   });
 
