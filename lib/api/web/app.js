@@ -214,7 +214,12 @@ function startStream() {
       void loadPeers();
     } else {
       live(`live updates paused: ${failure?.code ?? 'disconnected'}${failure?.status === 503 ? ' (too many open pages?)' : ''}; retrying`, false);
-      if (failure?.status === 401) askToken('The event stream needs the API token here.');
+      if (failure?.status === 401) {
+        // no use retrying without the right token: saving one starts the stream again
+        stopStream?.();
+        stopStream = null;
+        askToken('Live updates need the API token here.');
+      }
     }
   });
 }

@@ -2,8 +2,6 @@
 // from GET /peers and the peer-added / peer-changed / peer-lost events.
 import { ago, el } from './format.js';
 
-const COLUMNS = ['address', 'id', 'edge', 'active', 'lastSeen', 'reliability', 'rttMs'];
-
 export class PeerTable {
   constructor(table, onCount) {
     this.table = table;
@@ -75,5 +73,3 @@ export class PeerTable {
     this.onCount(rows.length, rows.filter((p) => p.active).length);
   }
 }
-
-export { COLUMNS };

@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import { Auth } from '../../../lib/api/auth.js';
 import { idHex } from '../../../lib/api/views.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
 import { createDat } from '../../../lib/records/record.js';
@@ -230,6 +231,35 @@ describe('api/web/page (the page in chromium)', function () {
     expect(await page.getAttribute('#n-health', 'class')).to.equal('health-bad');
     await page.locator('#log li', { hasText: 'health' }).first().waitFor({ timeout: 5000 });
     await page.close();
+  });
+
+  it('off loopback (every request needs the token): the page loads, asks for the token, then reads and goes live with it', async () => {
+    // the rule of a server bound beyond loopback (auth.ts), on this loopback server
+    const check = Auth.prototype.check;
+    const strict = new Auth(TOKEN, false);
+    Auth.prototype.check = function (req, signs) {
+      return check.call(strict, req, signs);
+    };
+    try {
+      const page = await chromium!.context.newPage();
+      const denied: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() === 401) denied.push(new URL(r.url()).pathname);
+      });
+      await page.goto(a.api.url + '/');
+      await page.locator('#token-form').waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await page.textContent('#token-why')).to.contain('token');
+      expect(await page.textContent('#n-id')).to.equal('…');
+      expect(denied).to.include('/status');
+      await page.fill('#token-input', TOKEN);
+      await page.press('#token-input', 'Enter');
+      await page.locator('#n-id', { hasText: idHex(a.node.id) }).waitFor({ timeout: 10_000 });
+      await page.locator('#live', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+      await page.locator('#peer-table tbody td', { hasText: idHex(b.id) }).waitFor({ timeout: 10_000 });
+      await page.close();
+    } finally {
+      Auth.prototype.check = check;
+    }
   });
 
   it('its CSP stops a script, an image or a fetch of another origin before any request is sent', async () => {
