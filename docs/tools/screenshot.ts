@@ -34,11 +34,17 @@ try {
   await page.goto(a.api.url + '/');
   const end = Date.now() + RUN_MS;
   let i = 0;
+  let failed = 0;
   while (Date.now() < end) {
     const writer = others[i % 2]!;
     const user = users[i % 3]!;
-    await writer.put(await createDat({ key: `sensor/${i % 17}`, value: `reading ${i}`, privateKey: user }));
-    if (i % 2 === 0) await a.client.put(`notes/${i}`, `note ${i}`);
+    try {
+      await writer.put(await createDat({ key: `sensor/${i % 17}`, value: `reading ${i}`, privateKey: user }));
+      if (i % 2 === 0) await a.client.put(`notes/${i}`, `note ${i}`);
+    } catch (err) {
+      failed++; // a write that timed out on a busy machine: the picture does not need every one
+      if (failed > 20) throw err;
+    }
     await a.client.get('me', `notes/${i - (i % 2)}`).catch(() => null);
     i++;
     await sleep(150 + (i % 5) * 40);
@@ -53,7 +59,7 @@ try {
   await page.evaluate(() => scrollTo(0, 0));
   await sleep(800);
   await page.screenshot({ path: join(OUT, 'web-page-phone.png') });
-  console.log(`wrote ${join(OUT, 'web-page.png')} and web-page-phone.png (${i} writes)`);
+  console.log(`wrote ${join(OUT, 'web-page.png')} and web-page-phone.png (${i} rounds of writes, ${failed} failed)`);
 } finally {
   await chromium.close();
   await net.close();
