@@ -64,6 +64,10 @@ export class SseStreams {
       'x-content-type-options': 'nosniff',
       'x-accel-buffering': 'no',
     });
+    if (req.method === 'HEAD') {
+      res.end(); // the headers only: no stream is held open for a HEAD
+      return;
+    }
     res.socket?.setNoDelay(true);
     this.streams.add(res);
     const done = () => this.streams.delete(res);

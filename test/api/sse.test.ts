@@ -104,6 +104,14 @@ describe('api/sse', () => {
     fast.close();
   });
 
+  it('answers a HEAD with the headers alone and holds no stream for it', async () => {
+    await serve(new SseStreams());
+    const res = await fetch(url, { method: 'HEAD' });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.equal('text/event-stream; charset=utf-8');
+    expect(streams.size).to.equal(0);
+  });
+
   it('close() ends every stream and refuses new ones (503 ERR_CLOSED); safe twice', async () => {
     await serve(new SseStreams());
     const a = await readSse(url);

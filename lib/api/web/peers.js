@@ -60,7 +60,7 @@ export class PeerTable {
         const tr = el('tr', null, { 'data-address': p.address });
         tr.append(
           el('td', p.address),
-          el('td', p.id ?? 'not proven yet', { class: p.id ? 'id' : 'id small' }),
+          el('td', p.id ?? (p.refused ? `refused: ${p.refused}` : 'not proven yet'), { class: p.id ? 'id' : 'id small' }),
           el('td', p.edge ? 'edge' : '–'),
           el('td', p.active ? 'yes' : 'no'),
           el('td', ago(p.lastSeen, now)),
