@@ -11,11 +11,15 @@ import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { recordView } from './views.js';
 import type { Auth } from './auth.js';
+import type { InFlight } from './limit.js';
 
 export interface RouteContext {
   client: LocalClient;
   metrics: Metrics;
   auth: Auth;
+  /** Listings and backups in flight (limit.ts). */
+  listings: InFlight;
+  backups: InFlight;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
@@ -60,8 +64,8 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: /^\/records\/([^/]+)$/,
     handler: async (c, _q, res, [owner], query) => {
-      const page = await c.client.list(owner!, { prefix: query.get('prefix') ?? undefined, after: query.get('after') ?? undefined, limit: intParam(query, 'limit') });
-      sendJson(res, 200, page);
+      const o = { prefix: query.get('prefix') ?? undefined, after: query.get('after') ?? undefined, limit: intParam(query, 'limit') };
+      sendJson(res, 200, await c.listings.run(() => c.client.list(owner!, o)));
     },
   },
   {
@@ -106,7 +110,7 @@ export const ROUTES: Route[] = [
       res.end(text);
     },
   },
-  { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => streamBackup(c, res) },
+  { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => c.backups.run(() => streamBackup(c, res)) },
 ];
 
 /** The route for a request, its decoded path parameters, or a 404/405 ApiError. */

@@ -31,6 +31,7 @@ const OPTIONS = {
   data: { type: 'string' },
   api: { type: 'string' },
   token: { type: 'string' },
+  'api-token-file': { type: 'string' },
   json: { type: 'boolean' },
   'key-file': { type: 'string' },
   owner: { type: 'string' },
@@ -61,8 +62,9 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
   if (values['key-file'] !== undefined && seed === undefined) throw new RunError(`--key-file ${values['key-file']}: no such file (dave key new --file FILE makes one)`, 2);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
-  const { url, token } = findApi(values.data ?? DEFAULT_DATA, values.api, values.token);
-  const c = new HttpClient(url, token);
+  const target = findApi(values.data ?? DEFAULT_DATA, values.api, { token: values.token, tokenFile: values['api-token-file'] });
+  const c = new HttpClient(target, target.token);
+  const url = c.where;
   switch (cmd) {
     case 'put':
     case 'del': {

@@ -22,7 +22,7 @@ import { dispatcher } from './dispatch.js';
 import { Handshake } from './handshake.js';
 import { type InboundConnections, inboundConnections } from './ingest.js';
 import { Intake } from './intake.js';
-import { type LocalRecordsOptions, LocalView } from './local-view.js';
+import { type LocalRecordsOptions, type LocalRecordsPage, LocalView } from './local-view.js';
 import { type DaveOptions, randomFloat } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
 import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './peer-view.js';
@@ -37,7 +37,7 @@ import { NodeTrust } from './node-trust.js';
 
 export type { PeerInfo } from './peer-view.js';
 export type { GetOptions } from './remote-get.js';
-export type { LocalRecordsOptions } from './local-view.js';
+export type { LocalRecordsOptions, LocalRecordsPage } from './local-view.js';
 
 function invalid(msg: string): never {
   throw new DaveError('ERR_INVALID_ARGUMENT', msg);
@@ -238,8 +238,8 @@ export class Dave {
 
   // ---- the local view, for the CLI and the HTTP API (node/local-view.ts) ----
 
-  /** Records of `owner` held here by key prefix, in key order, paged (`more`: a next page exists). */
-  localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<{ entries: Entry[]; more: boolean }> {
+  /** Records of `owner` held here by key prefix, a page at a time (`next`: the cursor of the next page, or null). */
+  localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<LocalRecordsPage> {
     return this.local.records(owner, options);
   }
 
