@@ -64,7 +64,7 @@ export class LocalView {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new DaveError('ERR_INVALID_ARGUMENT', 'limit must be a positive integer');
     this.d.checkOpen();
     const ownerId = nodeId(owner);
-    const budget = limit + (prefix.length > 0 ? LIST_SKIP_BUDGET : 0);
+    const budget = limit + LIST_SKIP_BUDGET; // entries read that a prefix (or an owner ID twin) filters out
     const found: Entry[] = [];
     let read = 0;
     for (;;) {
