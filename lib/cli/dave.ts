@@ -17,7 +17,7 @@ const CLIENT_COMMANDS: Record<string, string> = {
   put: '<key> <value>      write a record (signed by the node\'s user key, or --key-file)',
   get: '<owner|me> <key>   read a record; exit 1 when not found',
   del: '<key>              delete a record (a newer one with an empty value)',
-  ls: '[prefix]           records of an owner held by the node (--owner HEX --limit N --after KEY)',
+  ls: '[prefix]           records of an owner held by the node (--owner HEX --limit N --after CURSOR)',
   status: '                the node\'s ID, addresses, peers and space',
   peers: '                 the node\'s peer table',
   ticket: '                the node\'s join ticket',
