@@ -14,30 +14,30 @@ import { checkBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
 import { nodeId } from '../records/record.js';
-import { NodeAnnouncer } from './announce.js';
-import { type BatchWriter, nodeWriterHost, openWriter } from './batch-writer.js';
-import { type NodeContext, nodeContext } from './context.js';
-import { AddressDiscovery } from './discovery.js';
-import { dispatcher } from './dispatch.js';
-import { Handshake } from './handshake.js';
-import { type InboundConnections, inboundConnections } from './ingest.js';
-import { Intake } from './intake.js';
-import { type LocalRecordsOptions, type LocalRecordsPage, LocalView } from './local-view.js';
+import { NodeAnnouncer } from './views/announce.js';
+import { type BatchWriter, nodeWriterHost, openWriter } from './writes/batch-writer.js';
+import { type NodeContext, nodeContext } from './services/context.js';
+import { AddressDiscovery } from './peers/discovery.js';
+import { dispatcher } from './services/dispatch.js';
+import { Handshake } from './peers/handshake.js';
+import { type InboundConnections, inboundConnections } from './intake/tcp-reader.js';
+import { Intake } from './intake/intake.js';
+import { type LocalRecordsOptions, type LocalRecordsPage, LocalView } from './views/local-view.js';
 import { type DaveOptions, randomFloat } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
-import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './peer-view.js';
-import { type GetOptions, RemoteReads, checkGet } from './remote-get.js';
-import { openSink } from './replica-link.js';
-import { Replicator, nodeReplicationHost } from './replication.js';
-import { GetServer } from './serve-get.js';
-import { type NodeStats, newStats, snapshot } from './stats.js';
-import { Timers } from './timers.js';
-import { UdpPuts } from './udp-put.js';
-import { NodeTrust } from './node-trust.js';
+import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './views/peer-view.js';
+import { type GetOptions, RemoteReads, checkGet } from './reads/remote.js';
+import { openSink } from './writes/replica-link.js';
+import { Replicator, nodeReplicationHost } from './replication/pass.js';
+import { GetServer } from './reads/serve.js';
+import { type NodeStats, newStats, snapshot } from './services/stats.js';
+import { Timers } from './services/timers.js';
+import { UdpPuts } from './intake/udp-put.js';
+import { NodeTrust } from './trust/wiring.js';
 
-export type { PeerInfo } from './peer-view.js';
-export type { GetOptions } from './remote-get.js';
-export type { LocalRecordsOptions, LocalRecordsPage } from './local-view.js';
+export type { PeerInfo } from './views/peer-view.js';
+export type { GetOptions } from './reads/remote.js';
+export type { LocalRecordsOptions, LocalRecordsPage } from './views/local-view.js';
 
 function invalid(msg: string): never {
   throw new DaveError('ERR_INVALID_ARGUMENT', msg);
@@ -236,7 +236,7 @@ export class Dave {
     return snapshot(this.counters);
   }
 
-  // ---- the local view, for the CLI and the HTTP API (node/local-view.ts) ----
+  // ---- the local view, for the CLI and the HTTP API (node/views/local-view.ts) ----
 
   /** Records of `owner` held here by key prefix, a page at a time (`next`: the cursor of the next page, or null). */
   localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<LocalRecordsPage> {
