@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { FANOUT, SALT_LEN } from '../../../lib/constants.js';
-import { LIST_SKIP_BUDGET, LocalView } from '../../../lib/node/local-view.js';
+import { LIST_SKIP_BUDGET, LocalView } from '../../../lib/node/views/local-view.js';
 import { Store } from '../../../lib/store/store.js';
 import type { StoreLike } from '../../../lib/store/types.js';
 import type { Entry } from '../../../lib/wire/entry.js';
