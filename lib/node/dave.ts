@@ -22,7 +22,7 @@ import { dispatcher } from './services/dispatch.js';
 import { Handshake } from './peers/handshake.js';
 import { type InboundConnections, inboundConnections } from './intake/tcp-reader.js';
 import { Intake } from './intake/intake.js';
-import { type LocalRecordsOptions, LocalView } from './views/local-view.js';
+import { type LocalRecordsOptions, type LocalRecordsPage, LocalView } from './views/local-view.js';
 import { type DaveOptions, randomFloat } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
 import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './views/peer-view.js';
@@ -37,7 +37,7 @@ import { NodeTrust } from './trust/wiring.js';
 
 export type { PeerInfo } from './views/peer-view.js';
 export type { GetOptions } from './reads/remote.js';
-export type { LocalRecordsOptions } from './views/local-view.js';
+export type { LocalRecordsOptions, LocalRecordsPage } from './views/local-view.js';
 
 function invalid(msg: string): never {
   throw new DaveError('ERR_INVALID_ARGUMENT', msg);
@@ -236,10 +236,10 @@ export class Dave {
     return snapshot(this.counters);
   }
 
-  // ---- the local view, for the CLI and the HTTP API (node/local-view.ts) ----
+  // ---- the local view, for the CLI and the HTTP API (node/views/local-view.ts) ----
 
-  /** Records of `owner` held here by key prefix, in key order, paged (`more`: a next page exists). */
-  localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<{ entries: Entry[]; more: boolean }> {
+  /** Records of `owner` held here by key prefix, a page at a time (`next`: the cursor of the next page, or null). */
+  localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<LocalRecordsPage> {
     return this.local.records(owner, options);
   }
 

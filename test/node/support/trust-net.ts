@@ -38,6 +38,7 @@ export function discardingStore(answer: (pubKey: Uint8Array, key: Uint8Array) =>
     get: async (pubKey, key) => answer(pubKey, key),
     getByStoreKey: async () => undefined,
     peek: () => undefined,
+    ownerKeys: () => ({ keys: [], more: false }),
     entries: async function* () {},
     usedSpace: () => 0,
     capacity: () => 1 << 30,
