@@ -8,7 +8,7 @@
  * never throws: bad datagrams are counted in stats() and dropped.
  */
 import { PUBKEY_LEN } from '../constants.js';
-import { DaveError } from '../errors.js';
+import { DaveError, invalidArgument } from '../errors.js';
 import { formatAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
@@ -38,10 +38,6 @@ import { NodeTrust } from './trust/wiring.js';
 export type { PeerInfo } from './views/peer-view.js';
 export type { GetOptions } from './reads/remote.js';
 export type { LocalRecordsOptions } from './views/local-view.js';
-
-function invalid(msg: string): never {
-  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
-}
 
 export class Dave {
   /** The node's ed25519 public key (32 bytes). */
@@ -178,7 +174,7 @@ export class Dave {
    * @throws as batchWriter() and BatchWriter.close()
    */
   async put(dat: Dat): Promise<void> {
-    if (dat === null || typeof dat !== 'object') invalid('dat must be a Dat');
+    if (dat === null || typeof dat !== 'object') invalidArgument('dat must be a Dat');
     const w = this.batchWriter(dat.pubKey);
     try {
       await w.write(dat);
@@ -192,7 +188,7 @@ export class Dave {
    * @throws DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
    */
   waitForActivePeers(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (!Number.isInteger(count) || count < 0) invalid('count must be a non-negative integer');
+    if (!Number.isInteger(count) || count < 0) invalidArgument('count must be a non-negative integer');
     return this.waiters.wait(count, options.signal);
   }
 

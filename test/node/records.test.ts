@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import { FANOUT } from '../../lib/constants.js';
-import { createDat, nodeId, storeKey } from '../../lib/records/record.js';
+import { nodeId, storeKey } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import type { Dat } from '../../lib/wire/dat.js';
 import { chooseReplicas, leaderOf } from '../../lib/node/replication/rules.js';

@@ -5,7 +5,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { chooseReplicas, leaderOf, sameReplicas } from '../../lib/node/replication/rules.js';
 import { PendingReads } from '../../lib/node/reads/pending.js';
 import { VerifyPool, acquireVerifyPool } from '../../lib/workers/verify-pool.js';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { notFoundEntry } from '../../lib/wire/message.js';
 import { DaveError } from '../../lib/errors.js';
 import type { Dat } from '../../lib/wire/dat.js';
@@ -64,7 +64,7 @@ describe('node/get: pending reads', () => {
   it('a verification outliving its read does not touch the next read for the same key', async () => {
     const r = new PendingReads(10);
     const a = r.wait('x', ['p'], 30, undefined, timers).catch((e) => e.code);
-    const handle = r.verifying('x'); // p's answer is being verified when a expires
+    const handle = r.offer('x', notFoundEntry(new Uint8Array(32), new Uint8Array(1)), 'p'); // p's answer is being verified when a expires
     expect(await a).to.equal('ERR_TIMEOUT');
     const b = r.wait('x', ['p', 'q'], 5_000, undefined, timers).catch((e) => e.code);
     r.verified(handle, 'x', false, 'p'); // a's bad answer: nothing to do with b
@@ -100,7 +100,7 @@ describe('node/get: pending reads', () => {
   it('not-founds wait for a found answer being verified; a bad one then fails the read', async () => {
     const r = new PendingReads(10);
     const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers).catch((e) => e.code);
-    const handle = r.verifying('x');
+    const handle = r.offer('x', notFoundEntry(new Uint8Array(32), new Uint8Array(1)), 'a');
     r.notFound('x', 'b');
     expect(r.size).to.equal(1);
     r.verified(handle, 'x', false, 'a');
@@ -108,7 +108,7 @@ describe('node/get: pending reads', () => {
   });
 });
 
-describe('node/verify-pool', function () {
+describe('workers/verify-pool', function () {
   this.timeout(20_000);
   // a copy of a created Dat is not signedHere(): the pool verifies it in full
   const notMadeHere = (d: Dat): Dat => ({ ...d });

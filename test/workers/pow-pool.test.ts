@@ -1,5 +1,5 @@
 /**
- * lib/crypto/pow-pool.ts: proof of work on worker threads. The event loop
+ * lib/workers/pow-pool.ts: proof of work on worker threads. The event loop
  * keeps running while a difficulty-16 record is created, results verify
  * and equal the sequential search's, and concurrent calls all finish.
  */
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 const rand = (n: number) => new Uint8Array(randomBytes(n));
 const seed = new Uint8Array(32).fill(9);
 
-describe('crypto/pow-pool', function () {
+describe('workers/pow-pool', function () {
   this.timeout(60_000);
 
   after(() => closePowPool());

@@ -18,7 +18,7 @@ import { Challenger } from './challenger.js';
 import type { NodeContext } from '../services/context.js';
 import type { HandshakeDeps } from '../peers/handshake.js';
 import type { Timers } from '../services/timers.js';
-import { DEFAULT_TRUST, type PeerTrustInfo, TrustKeeper, type TrustOptions, closestActive, substitutesFor } from './keeper.js';
+import { DEFAULT_TRUST, type PeerTrustInfo, TrustKeeper, type TrustOptions, substitutesFor } from './keeper.js';
 
 export interface NodeTrustDeps {
   readonly ctx: NodeContext;
@@ -69,7 +69,7 @@ export class NodeTrust {
   readTargets(): ((ownerId: bigint) => Peer[]) | undefined {
     if (!this.on) return undefined;
     const { table, now } = this.d.ctx;
-    return (owner) => skipFailing(closestActive(table, owner), FANOUT, (x) => this.keeper.failing(x.key, now()));
+    return (owner) => skipFailing(table.closestActive(owner, Infinity), FANOUT, (x) => this.keeper.failing(x.key, now()));
   }
 
   /** Substitutes for the failing replicas of `ownerId`'s records; undefined when off. */

@@ -102,14 +102,13 @@ export class Writer implements BatchWriter {
     private readonly host: WriterHost,
     private readonly owner: Uint8Array,
     readonly replicas: readonly bigint[],
-    /** One per remote replica (a bare connector in tests). */
-    targets: (Target | (() => Promise<FrameSink | Error>))[],
+    /** One per remote replica. */
+    targets: Target[],
     extra: Target[] = [],
   ) {
-    const all = targets.map((t) => (typeof t === 'function' ? { peer: null, connect: t } : t));
-    this.links = all.map((t) => new ReplicaLink(t.connect));
+    this.links = targets.map((t) => new ReplicaLink(t.connect));
     this.extraLinks = extra.map((t) => new ReplicaLink(t.connect));
-    this.peers = [...all, ...extra].map((t) => t.peer);
+    this.peers = [...targets, ...extra].map((t) => t.peer);
   }
 
   async write(dat: Dat): Promise<void> {

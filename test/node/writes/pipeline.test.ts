@@ -58,7 +58,7 @@ describe('node/batch-writer', () => {
   it('verifies each record, stores it here and pushes one PUT to every replica', async () => {
     const { host, stored, sent } = writerHost();
     const sinks = [new FakeSink(), new FakeSink()];
-    const w = new Writer(host, dat.pubKey, replicas, sinks.map((s) => async () => asSink(s)));
+    const w = new Writer(host, dat.pubKey, replicas, sinks.map((s) => ({ peer: null, connect: async () => asSink(s) })));
     await w.write(dat);
     await w.close();
     expect(stored.map((e) => e.replicas)).to.deep.equal([replicas]);
@@ -78,7 +78,7 @@ describe('node/batch-writer', () => {
       throw fail;
     });
     const sink = new FakeSink();
-    const w = new Writer(host, dat.pubKey, replicas, [async () => asSink(sink)]);
+    const w = new Writer(host, dat.pubKey, replicas, [{ peer: null, connect: async () => asSink(sink) }]);
     await w.write(dat);
     expect((await w.close().catch((e) => e)).code).to.equal('ERR_BAD_SIGNATURE');
     expect(stored).to.have.length(0);
@@ -92,7 +92,7 @@ describe('node/batch-writer', () => {
   it('an unreachable replica does not stop the others; close() reports it with ERR_CONNECTION', async () => {
     const { host, stored } = writerHost();
     const ok = new FakeSink();
-    const w = new Writer(host, dat.pubKey, replicas, [async () => new Error('ECONNREFUSED'), async () => asSink(ok)]);
+    const w = new Writer(host, dat.pubKey, replicas, [{ peer: null, connect: async () => new Error('ECONNREFUSED') }, { peer: null, connect: async () => asSink(ok) }]);
     await w.write(dat);
     const err = await w.close().catch((e) => e);
     expect(err.code).to.equal('ERR_CONNECTION');
