@@ -86,7 +86,7 @@ export class Dave {
     this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets());
     this.replicator = new Replicator(nodeReplicationHost(this.ctx, p, this.id, this.intake, (peer, entry) => this.trust.sentTo(peer, entry)));
     this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
-    this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
+    this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.accept(entry), p.maxInboundPerHost);
   }
 
   /**
@@ -117,7 +117,7 @@ export class Dave {
       reads: this.reads,
       challenges: this.trust,
       getServer: new GetServer(this.ctx, this.p.store),
-      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.ingest(entry)),
+      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.accept(entry)),
     });
     tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
     const now = clock.now();

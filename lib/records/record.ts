@@ -180,6 +180,15 @@ export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
  */
 export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
   precheckDat(dat, options);
+  checkSignature(dat);
+}
+
+/**
+ * The last check of docs/protocol.md §4, the signature alone: for a verifier
+ * that ran precheckDat already (the verify pool runs it before queueing).
+ * @throws DaveError ERR_BAD_SIGNATURE
+ */
+export function checkSignature(dat: Dat): void {
   if (!verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
     throw new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
   }

@@ -127,6 +127,19 @@ describe('workers/verify-pool', function () {
     await pool.close();
     expect((await pool.verify(good[0]!, now).catch((e) => e)).code).to.equal('ERR_CLOSED');
   });
+  it('runs the cheap checks once, before the queue: junk is refused by them even when the queue is full', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const good = [];
+    for (let i = 0; i < 3; i++) good.push(notMadeHere(await createDat({ key: `k${i}`, value: 'v', privateKey: seed })));
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0, maxQueued: 2 });
+    const now = Date.now();
+    const queued = good.slice(0, 2).map((d) => pool.verify(d, now).then(() => 'ok', (e) => e.code));
+    const junk = { ...good[2]!, work: new Uint8Array(32) }; // all zero bits: not the hash of salt and signature
+    expect(await pool.verify(junk, now).catch((e) => e.code), 'junk: the precheck, not the full queue').to.equal('ERR_BAD_WORK');
+    expect(await pool.verify(good[2]!, now).catch((e) => e.code), 'a good record: the full queue').to.equal('ERR_OVERLOADED');
+    expect(await Promise.all(queued)).to.deep.equal(['ok', 'ok']);
+    await pool.close();
+  });
   it('a worker that dies mid-batch costs no verdict: its batch and everything after verify inline', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const good = [];

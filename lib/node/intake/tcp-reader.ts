@@ -27,8 +27,8 @@ const PAUSE_AT = 256;
 const RESUME_AT = 64;
 
 export interface IngestHost {
-  /** Verifies and stores; never rejects. */
-  ingest(entry: Entry): Promise<void>;
+  /** Verifies and stores (Intake.accept); never rejects. */
+  ingest(entry: Entry): Promise<unknown>;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(h: unknown): void;
   frameTimeoutMs: number;
@@ -156,7 +156,7 @@ export class InboundConnections {
 export function inboundConnections(
   ctx: NodeContext,
   timers: Pick<Timers, 'timeout' | 'clear'>,
-  ingest: (entry: Entry) => Promise<void>,
+  ingest: (entry: Entry) => Promise<unknown>,
   maxPerHost: number,
 ): InboundConnections {
   const c = ctx.counters;

@@ -15,8 +15,8 @@ export class UdpPuts {
 
   constructor(
     private readonly ctx: NodeContext,
-    /** Verifies and stores; never rejects. */
-    private readonly ingest: (entry: Entry) => Promise<void>,
+    /** Verifies and stores (Intake.accept); never rejects. */
+    private readonly ingest: (entry: Entry) => Promise<unknown>,
     private readonly max = MAX_UDP_PUTS,
   ) {}
 

@@ -50,7 +50,7 @@ export class RemoteReads {
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly intake: Pick<Intake, 'verify' | 'store' | 'countVerifyError'>,
+    private readonly intake: Pick<Intake, 'verify' | 'accept' | 'countVerifyError'>,
     private readonly timers: Pick<Timers, 'timeout' | 'clear'>,
     max = MAX_READS,
     /** The peers to ask for an owner (trust: failing peers skipped). Default: the FANOUT closest active. */
@@ -109,7 +109,7 @@ export class RemoteReads {
         this.reads.verified(read, id, true, fromKey);
         this.reads.found(id, entry);
         // stored once the callers have resumed: the store's own work is not the read's
-        setImmediate(() => void this.intake.store(entry));
+        setImmediate(() => void this.intake.accept(entry, { verified: true }));
       },
       (err) => {
         this.intake.countVerifyError(err);

@@ -18,6 +18,7 @@ import { ReplicaLink, openSink } from '../writes/replica-link.js';
 import type { Logger, Timings } from '../options.js';
 import { chooseReplicas, leaderOf, sameReplicas } from './rules.js';
 import type { NodeStats } from '../services/stats.js';
+import type { Intake } from '../intake/intake.js';
 
 /** Entries a replication pass sends before it ends its connections and stores their new replica lists. */
 const REPLICATE_BATCH = 256;
@@ -30,8 +31,8 @@ export interface ReplicationHost {
   activeById(): Map<bigint, Peer>;
   /** Every stored entry. */
   entries(): AsyncIterable<Entry>;
-  /** Stores an entry, counting the outcome. Never rejects. */
-  storeEntry(entry: Entry): Promise<boolean>;
+  /** Stores an entry (verified: it is stored here already), counting the outcome. Never rejects. */
+  storeEntry(entry: Entry): Promise<unknown>;
   /** A frame sink to the TCP port of a peer's UDP address, or the error that prevented it. */
   openSink(udpAddr: AddrPort): Promise<FrameSink | Error>;
   readonly counters: NodeStats;
@@ -125,7 +126,7 @@ export function nodeReplicationHost(
   ctx: NodeContext,
   parts: Pick<NodeParts, 'store' | 'tcp' | 'timings' | 'clock'>,
   id: bigint,
-  intake: { store(entry: Entry): Promise<boolean> },
+  intake: Pick<Intake, 'accept'>,
   sentTo?: (peer: Peer, entry: Entry) => void,
 ): ReplicationHost {
   const { store, tcp, timings, clock } = parts;
@@ -134,7 +135,7 @@ export function nodeReplicationHost(
     id,
     activeById: () => ctx.table.activeById(),
     entries: () => store.entries(),
-    storeEntry: (entry) => intake.store(entry),
+    storeEntry: (entry) => intake.accept(entry, { verified: true }),
     openSink: (addr) => openSink(tcp, addr, timings, clock),
     sentTo,
   };

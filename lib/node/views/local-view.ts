@@ -9,7 +9,7 @@ import { checkBytes, equalBytes, toBytes } from '../../wire/bytes.js';
 import { type Dat, checkDat } from '../../wire/dat.js';
 import type { Entry } from '../../wire/entry.js';
 import type { StoreLike } from '../../store/types.js';
-import type { Intake } from '../intake/intake.js';
+import { type Intake, storedOrThrow } from '../intake/intake.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
 
 export interface LocalRecordsOptions {
@@ -24,7 +24,7 @@ export interface LocalRecordsOptions {
 export interface LocalViewDeps {
   readonly store: StoreLike;
   readonly pool: Pick<VerifyPoolHandle, 'pending'>;
-  readonly intake: Pick<Intake, 'verify' | 'put'>;
+  readonly intake: Pick<Intake, 'accept'>;
   /** This node's ID. */
   readonly id: bigint;
   /** @throws DaveError ERR_CLOSED when the node is closed */
@@ -87,7 +87,6 @@ export class LocalView {
   async store(dat: Dat): Promise<void> {
     checkDat(dat);
     this.d.checkOpen();
-    await this.d.intake.verify(dat);
-    await this.d.intake.put({ dat, replicas: [this.d.id, ...Array<bigint>(FANOUT - 1).fill(0n)] });
+    storedOrThrow(await this.d.intake.accept({ dat, replicas: [this.d.id, ...Array<bigint>(FANOUT - 1).fill(0n)] }));
   }
 }

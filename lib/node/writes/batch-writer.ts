@@ -22,6 +22,7 @@ import type { Peer } from '../../peers/table.js';
 import type { FrameSink } from './frame-sink.js';
 import { ReplicaLink } from './replica-link.js';
 import { chooseReplicas } from '../replication/rules.js';
+import type { Intake } from '../intake/intake.js';
 
 const MAX_IN_FLIGHT = 512;
 
@@ -29,7 +30,7 @@ const MAX_IN_FLIGHT = 512;
 export interface WriterHost {
   /** Verifies a record in full (docs/protocol.md §4); rejects with its DaveError. */
   verify(dat: Dat): Promise<void>;
-  /** Stores locally; resolves when committed (refusals are counted, not thrown). */
+  /** Stores locally (verified already); resolves when committed or refused (counted, not thrown). */
   storeLocal(entry: Entry): Promise<unknown>;
   /** Counts a PUT frame sent. */
   sent(count: number): void;
@@ -191,7 +192,7 @@ export class Writer implements BatchWriter {
 
 /** The WriterHost of a node: its intake verifies and stores, its counters count the PUTs. */
 export function nodeWriterHost(
-  intake: { verify(dat: Dat): Promise<void>; store(entry: Entry): Promise<unknown> },
+  intake: Pick<Intake, 'verify' | 'accept'>,
   counters: { packetsOut: { PUT: number } },
   timings: { connectTimeoutMs: number; frameTimeoutMs: number },
   sentTo?: (peer: Peer, entry: Entry) => void,
@@ -199,7 +200,7 @@ export function nodeWriterHost(
   return {
     sentTo,
     verify: (dat) => intake.verify(dat),
-    storeLocal: (entry) => intake.store(entry),
+    storeLocal: (entry) => intake.accept(entry, { verified: true }),
     sent: (n) => (counters.packetsOut.PUT += n),
     closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
   };

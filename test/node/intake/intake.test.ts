@@ -9,7 +9,7 @@ import { notFoundEntry } from '../../../lib/wire/message.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { nodeId, storeKey } from '../../../lib/records/record.js';
 import type { IndexedEntry, PutResult, StoreLike } from '../../../lib/store/types.js';
-import { Intake } from '../../../lib/node/intake/intake.js';
+import { Intake, storedOrThrow } from '../../../lib/node/intake/intake.js';
 import { RemoteReads } from '../../../lib/node/reads/remote.js';
 import { ReplicaLink } from '../../../lib/node/writes/replica-link.js';
 import type { FrameSink } from '../../../lib/node/writes/frame-sink.js';
@@ -53,7 +53,7 @@ describe('node/intake', () => {
   it('verifies a new record, then stores it and counts it', async () => {
     const { store, puts } = fakeStore(undefined, async () => ({ outcome: 'stored', evicted: 1n }));
     const { it, counters, verified } = intake(store);
-    await it.ingest(vectorEntry());
+    expect(await it.accept(vectorEntry())).to.deep.equal({ status: 'stored', evicted: 1n });
     expect(verified).to.have.length(1);
     expect(puts).to.have.length(1);
     expect(counters.recordsStored).to.equal(1);
@@ -64,7 +64,7 @@ describe('node/intake', () => {
     const e = vectorEntry();
     const { store, puts } = fakeStore({ dat: { ...e.dat, time: e.dat.time + 1 }, replicas: e.replicas });
     const { it, counters, verified } = intake(store);
-    await it.ingest(e);
+    expect(await it.accept(e)).to.include({ status: 'refused', code: 'ERR_OLDER_THAN_STORED' });
     expect(verified).to.have.length(0);
     expect(puts).to.have.length(0);
     expect(counters.refused).to.deep.equal({ ERR_OLDER_THAN_STORED: 1 });
@@ -74,39 +74,57 @@ describe('node/intake', () => {
     const e = vectorEntry();
     const { store, puts } = fakeStore(e);
     const { it, counters, verified } = intake(store);
-    await it.ingest(e);
+    expect(await it.accept(e)).to.include({ status: 'refused', code: 'ERR_DUPLICATE' });
     expect(counters.refused).to.deep.equal({ ERR_DUPLICATE: 1 });
-    await it.ingest({ dat: e.dat, replicas: [9n, 0n, 0n, 0n, 0n] });
+    expect((await it.accept({ dat: e.dat, replicas: [9n, 0n, 0n, 0n, 0n] })).status).to.equal('stored');
     expect(verified).to.have.length(0);
     expect(counters.verifySkipped).to.equal(2);
     expect(puts).to.have.length(1);
   });
 
-  it('drops junk on the cheap checks before the verify queue, and counts a full queue apart from a failure', async () => {
+  it('counts a full verify queue apart from a failed verification, and a closing pool as neither', async () => {
     const { store, puts } = fakeStore();
     let fail: DaveError = new DaveError('ERR_OVERLOADED', 'verify queue full');
-    const { it, counters, verified } = intake(store, async () => {
+    const { it, counters } = intake(store, async () => {
       throw fail;
     });
     const e = vectorEntry();
-    await it.ingest({ ...e, dat: { ...e.dat, work: new Uint8Array(32) } });
-    expect(verified, 'precheck failed first').to.have.length(0);
-    expect(counters.verifyFailures).to.equal(1);
-    await it.ingest(e);
+    expect(await it.accept(e)).to.include({ status: 'refused', code: 'ERR_OVERLOADED' });
     expect(counters.droppedQueueFull).to.equal(1);
     fail = new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
-    await it.ingest(e);
-    expect(counters.verifyFailures).to.equal(2);
+    expect(await it.accept(e)).to.include({ status: 'refused', code: 'ERR_BAD_SIGNATURE' });
+    expect(counters.verifyFailures).to.equal(1);
+    fail = new DaveError('ERR_CLOSED', 'verify pool closed');
+    expect((await it.accept(e)).status).to.equal('failed');
+    expect([counters.droppedQueueFull, counters.verifyFailures]).to.deep.equal([1, 1]);
     expect(puts).to.have.length(0);
   });
 
-  it('counts a store refusal by code and never rejects', async () => {
+  it('stores a verified entry without verifying it again; counts a store refusal by code and never rejects', async () => {
     const { store } = fakeStore(undefined, async () => {
       throw new DaveError('ERR_STORAGE_FULL', 'full');
     });
-    const { it, counters } = intake(store);
-    expect(await it.store(vectorEntry())).to.equal(false);
+    const { it, counters, verified } = intake(store);
+    const r = await it.accept(vectorEntry(), { verified: true });
+    expect(r).to.deep.equal({ status: 'refused', code: 'ERR_STORAGE_FULL', message: 'full' });
+    expect(verified).to.have.length(0);
     expect(counters.refused).to.deep.equal({ ERR_STORAGE_FULL: 1 });
+    expect(() => storedOrThrow(r)).to.throw(DaveError).with.property('code', 'ERR_STORAGE_FULL');
+  });
+
+  it('counts a failed store (lookup or write) as a store failure, and says failed', async () => {
+    const broken = new DaveError('ERR_DATABASE', 'disk on fire');
+    const { store } = fakeStore(undefined, async () => {
+      throw broken;
+    });
+    (store as { peek: unknown }).peek = () => {
+      throw broken;
+    };
+    const { it, counters } = intake(store);
+    expect(await it.accept(vectorEntry())).to.deep.equal({ status: 'failed', error: broken });
+    expect(await it.accept(vectorEntry(), { verified: true })).to.deep.equal({ status: 'failed', error: broken });
+    expect(counters.storeFailures).to.equal(2);
+    expect(() => storedOrThrow({ status: 'failed', error: broken })).to.throw(broken);
   });
 });
 
@@ -170,7 +188,7 @@ describe('node/remote-get', () => {
     const clock = fakeClock();
     const reads = new RemoteReads(
       ctx,
-      { verify, store: async (e) => (stored.push(e), true), countVerifyError: () => counters.errors++ },
+      { verify, accept: async (e) => (stored.push(e), { status: 'stored' as const }), countVerifyError: () => counters.errors++ },
       new Timers(clock, silentLogger),
     );
     return { ctx, reads, stored, counters, clock };
@@ -248,7 +266,7 @@ describe('node/remote-get', () => {
     const ctx = testContext();
     const p = ctx.table.add(A, false, 0)!;
     ctx.table.proved(p, owner, 1n, 10_000, ctx.timings);
-    const intake = { verify: async () => {}, store: async () => true, countVerifyError: () => {} };
+    const intake = { verify: async () => {}, accept: async () => ({ status: 'stored' as const }), countVerifyError: () => {} };
     const reads = new RemoteReads(ctx, intake, new Timers(fakeClock(), silentLogger), 1);
     const first = reads.ask(owner, new Uint8Array([1]), 1_000).catch((e) => e.code);
     expect(() => reads.ask(owner, new Uint8Array([2]), 1_000)).to.throw(DaveError).with.property('code', 'ERR_OVERLOADED');
@@ -259,7 +277,7 @@ describe('node/remote-get', () => {
 
   it('without active peers: ERR_NO_ACTIVE_PEERS', () => {
     const ctx = testContext();
-    const reads = new RemoteReads(ctx, { verify: async () => {}, store: async () => true, countVerifyError: () => {} }, new Timers(fakeClock(), silentLogger));
+    const reads = new RemoteReads(ctx, { verify: async () => {}, accept: async () => ({ status: 'stored' as const }), countVerifyError: () => {} }, new Timers(fakeClock(), silentLogger));
     expect(() => reads.ask(owner, new Uint8Array(1), 1_000)).to.throw(DaveError).with.property('code', 'ERR_NO_ACTIVE_PEERS');
   });
 });
