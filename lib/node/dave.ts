@@ -15,20 +15,19 @@ import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
 import { nodeId } from '../records/record.js';
 import { NodeAnnouncer } from './views/announce.js';
-import { type BatchWriter, nodeWriterHost, openWriter } from './writes/batch-writer.js';
-import { type NodeContext, nodeContext } from './services/context.js';
+import { type BatchWriter, openWriter } from './writes/batch-writer.js';
+import { type NodeServices, baseServices } from './services/services.js';
 import { AddressDiscovery } from './peers/discovery.js';
-import { dispatcher } from './services/dispatch.js';
+import { Dispatcher } from './services/dispatch.js';
 import { Handshake } from './peers/handshake.js';
-import { type InboundConnections, inboundConnections } from './intake/tcp-reader.js';
+import { InboundConnections } from './intake/tcp-reader.js';
 import { Intake } from './intake/intake.js';
 import { type LocalRecordsOptions, LocalView } from './views/local-view.js';
 import { type DaveOptions, randomFloat } from './options.js';
 import { type NodeParts, closeParts, openParts } from './parts.js';
 import { ActiveWaiters, type PeerInfo, networkTotals, peerInfo } from './views/peer-view.js';
 import { type GetOptions, RemoteReads, checkGet } from './reads/remote.js';
-import { openSink } from './writes/replica-link.js';
-import { Replicator, nodeReplicationHost } from './replication/pass.js';
+import { Replicator } from './replication/pass.js';
 import { GetServer } from './reads/serve.js';
 import { type NodeStats, newStats, snapshot } from './services/stats.js';
 import { Timers } from './services/timers.js';
@@ -48,7 +47,7 @@ export class Dave {
   private readonly p: NodeParts;
   private readonly counters: NodeStats = newStats();
   private readonly timers: Timers;
-  private readonly ctx: NodeContext;
+  private readonly s: NodeServices;
   private readonly discovery: AddressDiscovery;
   private readonly handshake: Handshake;
   private readonly intake: Intake;
@@ -68,25 +67,25 @@ export class Dave {
     this.id = nodeId(p.signer.publicKey);
     this.timers = new Timers(p.clock, p.log);
     const closing = () => this.closed;
-    this.ctx = nodeContext(p, this.counters, closing);
+    // the one services port: the base, the intake on it, trust on both
+    const base = baseServices(p, this.id, this.counters, this.timers, closing);
+    this.intake = new Intake(base, p.pool, p.skew);
+    this.trust = new NodeTrust({ ...base, intake: this.intake }, p.trust, p.timings.getTimeoutMs);
+    this.s = { ...base, intake: this.intake, trust: this.trust };
     this.announce = new NodeAnnouncer(p);
     this.waiters = new ActiveWaiters(p.table, closing, () => this.announce.peersChanged());
-    this.intake = new Intake({ store: p.store, pool: p.pool, counters: this.counters, log: p.log, skew: p.skew, now: this.ctx.now, closing });
-    this.trust = new NodeTrust({ ctx: this.ctx, timers: this.timers, store: p.store, selfId: this.id, options: p.trust, maxDeadlineMs: p.timings.getTimeoutMs, intake: this.intake });
-    this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound, () => randomFloat(p.random));
-    this.handshake = new Handshake(this.ctx, {
+    this.discovery = new AddressDiscovery(this.s, p.edges, p.bound, () => randomFloat(p.random));
+    this.handshake = new Handshake(this.s, {
       signer: p.signer,
       discovery: this.discovery,
       maxGetAnswersPerPing: p.maxGetAnswersPerPing,
-      store: p.store,
       onActive: () => this.waiters.notify(),
       randomBytes: p.random,
-      ...this.trust.handshakeHooks(),
     });
-    this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets());
-    this.replicator = new Replicator(nodeReplicationHost(this.ctx, p, this.id, this.intake, (peer, entry) => this.trust.sentTo(peer, entry)));
-    this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
-    this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.accept(entry), p.maxInboundPerHost);
+    this.reads = new RemoteReads(this.s);
+    this.replicator = new Replicator(this.s);
+    this.local = new LocalView(this.s, p.pool, () => this.checkOpen());
+    this.inbound = new InboundConnections(this.s, p.maxInboundPerHost);
   }
 
   /**
@@ -111,14 +110,10 @@ export class Dave {
 
   private start(): void {
     const { udp, tcp, table, timings, clock, edges } = this.p;
-    udp.onmessage = dispatcher(this.ctx, {
-      handshake: this.handshake,
-      discovery: this.discovery,
-      reads: this.reads,
-      challenges: this.trust,
-      getServer: new GetServer(this.ctx, this.p.store),
-      udpPuts: new UdpPuts(this.ctx, (entry) => this.intake.accept(entry)),
-    });
+    // each flow registers its handlers; trust takes a GET_ACK before the reads do
+    const d = new Dispatcher(this.s, (from) => this.discovery.isOwnAddress(from));
+    for (const flow of [this.handshake, this.discovery, this.trust, this.reads, new GetServer(this.s), new UdpPuts(this.s)]) flow.register(d);
+    udp.onmessage = d.receive;
     tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
     const now = clock.now();
     for (const e of edges) table.add(e, true, now);
@@ -161,12 +156,7 @@ export class Dave {
   batchWriter(publicKey: Uint8Array): BatchWriter {
     checkBytes(publicKey, PUBKEY_LEN, 'publicKey');
     this.checkOpen();
-    const byId = this.p.table.activeById();
-    if (byId.size === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to write to');
-    const { timings, tcp, clock } = this.p;
-    const host = nodeWriterHost(this.intake, this.counters, timings, (peer, entry) => this.trust.sentTo(peer, entry));
-    // trust: each failing replica gets a substitute, the next-closest reliable peer
-    return openWriter(host, publicKey, this.id, byId, (addr) => openSink(tcp, addr, timings, clock), this.trust.substitutes(nodeId(publicKey)));
+    return openWriter(this.s, publicKey); // trust: each failing replica gets a substitute, the next-closest reliable peer
   }
 
   /**

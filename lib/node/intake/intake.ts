@@ -11,9 +11,7 @@ import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
 import type { Entry } from '../../wire/entry.js';
 import { storeKey } from '../../records/record.js';
-import type { StoreLike } from '../../store/types.js';
-import type { NodeStats } from '../services/stats.js';
-import type { Logger } from '../options.js';
+import type { BaseServices } from '../services/services.js';
 import { sameReplicas } from '../replication/rules.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
 
@@ -40,19 +38,13 @@ export function storedOrThrow(r: IntakeResult): void {
   if (r.status === 'failed') throw r.error;
 }
 
-export interface IntakeDeps {
-  readonly store: StoreLike;
-  readonly pool: Pick<VerifyPoolHandle, 'verify'>;
-  readonly counters: NodeStats;
-  readonly log: Logger;
-  /** Allowed clock skew for record times, ms. */
-  readonly skew: number;
-  now(): number;
-  closing(): boolean;
-}
-
 export class Intake {
-  constructor(private readonly deps: IntakeDeps) {}
+  constructor(
+    private readonly s: Pick<BaseServices, 'store' | 'counters' | 'log' | 'now' | 'closing'>,
+    private readonly pool: Pick<VerifyPoolHandle, 'verify'>,
+    /** Allowed clock skew for record times, ms. */
+    private readonly skew: number,
+  ) {}
 
   /**
    * Verifies `dat` in full (docs/protocol.md §4) on the verify pool, which runs
@@ -62,7 +54,7 @@ export class Intake {
    * @throws (rejects) the verification's DaveError, ERR_OVERLOADED, ERR_CLOSED
    */
   verify(dat: Dat, urgent = false): Promise<void> {
-    return this.deps.pool.verify(dat, this.deps.now(), this.deps.skew, urgent);
+    return this.pool.verify(dat, this.s.now(), this.skew, urgent);
   }
 
   /**
@@ -72,9 +64,9 @@ export class Intake {
    */
   countVerifyError(err: unknown): void {
     if (isDaveError(err, 'ERR_CLOSED')) return;
-    if (isDaveError(err, 'ERR_OVERLOADED')) return void this.deps.counters.droppedQueueFull++;
-    this.deps.counters.verifyFailures++;
-    if (!isDaveError(err)) this.deps.log.error('dave: verification failed unexpectedly', err);
+    if (isDaveError(err, 'ERR_OVERLOADED')) return void this.s.counters.droppedQueueFull++;
+    this.s.counters.verifyFailures++;
+    if (!isDaveError(err)) this.s.log.error('dave: verification failed unexpectedly', err);
   }
 
   /**
@@ -82,7 +74,7 @@ export class Intake {
    * stored one) and stores it. Never rejects; every outcome is counted.
    */
   async accept(entry: Entry, options: { verified?: boolean } = {}): Promise<IntakeResult> {
-    if (this.deps.closing()) return closedResult();
+    if (this.s.closing()) return closedResult();
     let verified = options.verified === true;
     if (!verified) {
       const known = await this.known(entry);
@@ -109,7 +101,7 @@ export class Intake {
    * 'same-record' (the stored record with other replicas: no need to verify).
    */
   private async known(entry: Entry): Promise<'new' | 'same-record' | IntakeResult> {
-    const { store, counters } = this.deps;
+    const { store, counters } = this.s;
     const dat = entry.dat;
     try {
       const sk = storeKey(dat.pubKey, dat.key);
@@ -127,12 +119,12 @@ export class Intake {
 
   /** Stores a verified entry, counting the outcome. Never rejects. */
   private async store(entry: Entry): Promise<IntakeResult> {
-    if (this.deps.closing()) return closedResult();
+    if (this.s.closing()) return closedResult();
     try {
-      const r = await this.deps.store.put(entry);
-      this.deps.counters.recordsStored++;
+      const r = await this.s.store.put(entry);
+      this.s.counters.recordsStored++;
       if (r.evicted === undefined) return STORED;
-      this.deps.counters.evicted++;
+      this.s.counters.evicted++;
       return { status: 'stored', evicted: r.evicted };
     } catch (err) {
       if (isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED') return this.refused(err.code, err.message);
@@ -142,16 +134,16 @@ export class Intake {
 
   /** A refusal, counted by its code (no Error built: a flood of duplicates stays cheap). */
   private refused(code: ErrorCode, message: string): IntakeResult {
-    const r = this.deps.counters.refused;
+    const r = this.s.counters.refused;
     r[code] = (r[code] ?? 0) + 1;
     return { status: 'refused', code, message };
   }
 
   /** A store failure: counted and logged, unless the node is closing (then the store's ERR_CLOSED is expected). */
   private failed(err: unknown, what: string): IntakeResult {
-    if (isDaveError(err, 'ERR_CLOSED') || this.deps.closing()) return { status: 'failed', error: err };
-    this.deps.counters.storeFailures++;
-    this.deps.log.warn(what, err);
+    if (isDaveError(err, 'ERR_CLOSED') || this.s.closing()) return { status: 'failed', error: err };
+    this.s.counters.storeFailures++;
+    this.s.log.warn(what, err);
     return { status: 'failed', error: err };
   }
 }

@@ -8,8 +8,8 @@ import { DaveError } from '../../errors.js';
 import { checkBytes, equalBytes, toBytes } from '../../wire/bytes.js';
 import { type Dat, checkDat } from '../../wire/dat.js';
 import type { Entry } from '../../wire/entry.js';
-import type { StoreLike } from '../../store/types.js';
-import { type Intake, storedOrThrow } from '../intake/intake.js';
+import { storedOrThrow } from '../intake/intake.js';
+import type { NodeServices } from '../services/services.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
 
 export interface LocalRecordsOptions {
@@ -21,18 +21,13 @@ export interface LocalRecordsOptions {
   limit?: number;
 }
 
-export interface LocalViewDeps {
-  readonly store: StoreLike;
-  readonly pool: Pick<VerifyPoolHandle, 'pending'>;
-  readonly intake: Pick<Intake, 'accept'>;
-  /** This node's ID. */
-  readonly id: bigint;
-  /** @throws DaveError ERR_CLOSED when the node is closed */
-  checkOpen(): void;
-}
-
 export class LocalView {
-  constructor(private readonly d: LocalViewDeps) {}
+  constructor(
+    private readonly s: Pick<NodeServices, 'id' | 'store' | 'intake'>,
+    private readonly pool: Pick<VerifyPoolHandle, 'pending'>,
+    /** @throws DaveError ERR_CLOSED when the node is closed */
+    private readonly checkOpen: () => void,
+  ) {}
 
   /**
    * Records of `owner` held here whose key starts with `prefix`, in key
@@ -47,9 +42,9 @@ export class LocalView {
     const after = options.after === undefined ? undefined : toBytes(options.after, 'after');
     const limit = options.limit ?? 100;
     if (!Number.isSafeInteger(limit) || limit < 1) throw new DaveError('ERR_INVALID_ARGUMENT', 'limit must be a positive integer');
-    this.d.checkOpen();
+    this.checkOpen();
     const found: Entry[] = [];
-    for await (const e of this.d.store.entries()) {
+    for await (const e of this.s.store.entries()) {
       const k = e.dat.key;
       if (!equalBytes(e.dat.pubKey, owner) || k.length < prefix.length || !equalBytes(k.subarray(0, prefix.length), prefix)) continue;
       if (after !== undefined && Buffer.compare(k, after) <= 0) continue;
@@ -65,17 +60,17 @@ export class LocalView {
    * @throws DaveError ERR_CLOSED, ERR_DATABASE (while iterating)
    */
   entries(): AsyncIterable<Entry> {
-    this.d.checkOpen();
-    return this.d.store.entries();
+    this.checkOpen();
+    return this.s.store.entries();
   }
 
   count(): number {
-    return this.d.store.count();
+    return this.s.store.count();
   }
 
   /** Verifications waiting or running on the (process-wide) verify pool. */
   verifyQueueLength(): number {
-    return this.d.pool.pending();
+    return this.pool.pending();
   }
 
   /**
@@ -86,7 +81,7 @@ export class LocalView {
    */
   async store(dat: Dat): Promise<void> {
     checkDat(dat);
-    this.d.checkOpen();
-    storedOrThrow(await this.d.intake.accept({ dat, replicas: [this.d.id, ...Array<bigint>(FANOUT - 1).fill(0n)] }));
+    this.checkOpen();
+    storedOrThrow(await this.s.intake.accept({ dat, replicas: [this.s.id, ...Array<bigint>(FANOUT - 1).fill(0n)] }));
   }
 }

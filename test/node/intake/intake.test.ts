@@ -17,7 +17,7 @@ import { Timers } from '../../../lib/node/services/timers.js';
 import { silentLogger, type Clock } from '../../../lib/node/options.js';
 import { newStats } from '../../../lib/node/services/stats.js';
 import { vectorEntry } from '../../wire/fixtures.js';
-import { testContext } from '../support/context.js';
+import { testServices } from '../support/services.js';
 
 /** A store holding at most one entry, with scripted put outcomes. */
 function fakeStore(stored?: Entry, put: (e: Entry) => Promise<PutResult> = async () => ({ outcome: 'stored' })) {
@@ -37,15 +37,11 @@ function fakeStore(stored?: Entry, put: (e: Entry) => Promise<PutResult> = async
 function intake(store: StoreLike, verify: (d: Dat) => Promise<void> = async () => {}) {
   const counters = newStats();
   const verified: Dat[] = [];
-  const it = new Intake({
-    store,
-    pool: { verify: (d) => (verified.push(d), verify(d)) },
-    counters,
-    log: silentLogger,
-    skew: 5_000,
-    now: () => Date.now(),
-    closing: () => false,
-  });
+  const it = new Intake(
+    { store, counters, log: silentLogger, now: () => Date.now(), closing: () => false },
+    { verify: (d) => (verified.push(d), verify(d)) },
+    5_000,
+  );
   return { it, counters, verified };
 }
 
@@ -180,18 +176,15 @@ describe('node/remote-get', () => {
   const A = addrPort('10.0.0.1', 1);
 
   function setup(verify: (dat: Dat, urgent?: boolean) => Promise<void>) {
-    const ctx = testContext();
-    const p = ctx.table.add(A, false, 0)!;
-    ctx.table.proved(p, owner, nodeId(owner) ^ 1n, 10_000, ctx.timings);
     const stored: Entry[] = [];
     const counters = { errors: 0 };
-    const clock = fakeClock();
-    const reads = new RemoteReads(
-      ctx,
-      { verify, accept: async (e) => (stored.push(e), { status: 'stored' as const }), countVerifyError: () => counters.errors++ },
-      new Timers(clock, silentLogger),
-    );
-    return { ctx, reads, stored, counters, clock };
+    const ctx = testServices(undefined, undefined, {
+      intake: { verify, accept: async (e) => (stored.push(e), { status: 'stored' as const }), countVerifyError: () => counters.errors++ },
+    });
+    const p = ctx.table.add(A, false, 0)!;
+    ctx.table.proved(p, owner, nodeId(owner) ^ 1n, 10_000, ctx.timings);
+    const reads = new RemoteReads(ctx);
+    return { ctx, reads, stored, counters, clock: ctx };
   }
 
   it('asks the closest active peers; a verified answer settles the read and is stored', async () => {
@@ -263,11 +256,10 @@ describe('node/remote-get', () => {
   });
 
   it('over the cap of reads in flight: ERR_OVERLOADED; closing fails every read with ERR_CLOSED', async () => {
-    const ctx = testContext();
+    const ctx = testServices();
     const p = ctx.table.add(A, false, 0)!;
     ctx.table.proved(p, owner, 1n, 10_000, ctx.timings);
-    const intake = { verify: async () => {}, accept: async () => ({ status: 'stored' as const }), countVerifyError: () => {} };
-    const reads = new RemoteReads(ctx, intake, new Timers(fakeClock(), silentLogger), 1);
+    const reads = new RemoteReads(ctx, 1);
     const first = reads.ask(owner, new Uint8Array([1]), 1_000).catch((e) => e.code);
     expect(() => reads.ask(owner, new Uint8Array([2]), 1_000)).to.throw(DaveError).with.property('code', 'ERR_OVERLOADED');
     const same = reads.ask(owner, new Uint8Array([1]), 1_000).catch((e) => e.code); // joins the read in flight
@@ -276,8 +268,7 @@ describe('node/remote-get', () => {
   });
 
   it('without active peers: ERR_NO_ACTIVE_PEERS', () => {
-    const ctx = testContext();
-    const reads = new RemoteReads(ctx, { verify: async () => {}, accept: async () => ({ status: 'stored' as const }), countVerifyError: () => {} }, new Timers(fakeClock(), silentLogger));
+    const reads = new RemoteReads(testServices());
     expect(() => reads.ask(owner, new Uint8Array(1), 1_000)).to.throw(DaveError).with.property('code', 'ERR_NO_ACTIVE_PEERS');
   });
 });

@@ -10,15 +10,15 @@ import { PONG_BUDGET } from '../../../lib/peers/table.js';
 import { Handshake } from '../../../lib/node/peers/handshake.js';
 import { AddressDiscovery } from '../../../lib/node/peers/discovery.js';
 import { ASK_WINDOW_MS } from '../../../lib/node/peers/addr-asks.js';
-import { type TestContext, testContext } from '../support/context.js';
+import { type TestServices, entriesStore, testServices } from '../support/services.js';
 
 const me = signingKey(new Uint8Array(32).fill(1));
 const them = signingKey(new Uint8Array(32).fill(2));
 const A = addrPort('10.0.0.1', 1000);
 const BOUND = addrPort('10.0.0.9', 1618);
 
-function setup(edges = [] as ReturnType<typeof addrPort>[]): { ctx: TestContext; hs: Handshake; disc: AddressDiscovery; active: number[] } {
-  const ctx = testContext({ activateAfterMs: 5_000 });
+function setup(edges = [] as ReturnType<typeof addrPort>[]): { ctx: TestServices; hs: Handshake; disc: AddressDiscovery; active: number[] } {
+  const ctx = testServices({ activateAfterMs: 5_000 }, undefined, { store: { ...entriesStore(), usedSpace: () => 11, capacity: () => 22 } });
   const disc = new AddressDiscovery(ctx, edges, BOUND, () => 0);
   const active: number[] = [];
   let n = 0;
@@ -26,7 +26,6 @@ function setup(edges = [] as ReturnType<typeof addrPort>[]): { ctx: TestContext;
     signer: me,
     discovery: disc,
     maxGetAnswersPerPing: 7,
-    store: { usedSpace: () => 11, capacity: () => 22 },
     onActive: () => active.push(ctx.time),
     randomBytes: (len) => new Uint8Array(len).fill(++n),
   });
@@ -186,7 +185,7 @@ describe('node/discovery', () => {
     const { disc } = setup();
     expect(disc.isOwnAddress(BOUND)).to.equal(true);
     expect(disc.isOwnAddress(A)).to.equal(false);
-    const any = new AddressDiscovery(testContext(), [], addrPort('::', 1618));
+    const any = new AddressDiscovery(testServices(), [], addrPort('::', 1618));
     expect(any.isOwnAddress(addrPort('::', 1618))).to.equal(false);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * node/batch-writer, node/replication and node/ingest driven directly:
- * fake sinks, fake hosts, a scripted TCP stream. No sockets, no nodes.
+ * fake sinks, test services, a scripted TCP stream. No sockets, no nodes.
  */
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
@@ -12,15 +12,14 @@ import type { Entry } from '../../../lib/wire/entry.js';
 import { encodeFrame } from '../../../lib/wire/frame.js';
 import { decodeMessage, encodeMessage } from '../../../lib/wire/message.js';
 import { nodeId } from '../../../lib/records/record.js';
-import type { Peer } from '../../../lib/peers/table.js';
-import { Writer, type WriterHost } from '../../../lib/node/writes/batch-writer.js';
+import type { Peer, PeerTable } from '../../../lib/peers/table.js';
+import { Writer } from '../../../lib/node/writes/batch-writer.js';
 import type { FrameSink } from '../../../lib/node/writes/frame-sink.js';
 import { readConnection } from '../../../lib/node/intake/tcp-reader.js';
-import { silentLogger } from '../../../lib/node/options.js';
 import { replicationPass } from '../../../lib/node/replication/pass.js';
 import { chooseReplicas } from '../../../lib/node/replication/rules.js';
-import { newStats } from '../../../lib/node/services/stats.js';
 import { vectorDat } from '../../wire/fixtures.js';
+import { entriesStore, testServices } from '../support/services.js';
 
 /** A FrameSink stand-in that records what was pushed. */
 class FakeSink {
@@ -41,14 +40,10 @@ const asSink = (s: FakeSink) => s as unknown as FrameSink;
 
 function writerHost(verify: (d: Dat) => Promise<void> = async () => {}) {
   const stored: Entry[] = [];
-  let sent = 0;
-  const host: WriterHost = {
-    verify,
-    storeLocal: async (e) => void stored.push(e),
-    sent: (n) => (sent += n),
-    closeTimeoutMs: 100,
-  };
-  return { host, stored, sent: () => sent };
+  const host = testServices({ connectTimeoutMs: 50, frameTimeoutMs: 50 }, undefined, {
+    intake: { verify, accept: async (e) => (stored.push(e), { status: 'stored' }), countVerifyError: () => {} },
+  });
+  return { host, stored, sent: () => host.counters.packetsOut.PUT };
 }
 
 describe('node/batch-writer', () => {
@@ -118,21 +113,14 @@ describe('node/replication', () => {
 
   function host(self: bigint, entries: Entry[], peers: Peer[], open: (port: number) => Promise<FrameSink | Error>) {
     const stored: Entry[] = [];
-    const counters = newStats();
-    const h = {
+    const table = { activeById: () => new Map(peers.map((p) => [p.id, p])) } as unknown as PeerTable;
+    const h = testServices({ connectTimeoutMs: 100 }, table, {
       id: self,
-      activeById: () => new Map(peers.map((p) => [p.id, p])),
-      entries: async function* () {
-        yield* entries;
-      },
-      storeEntry: async (e: Entry) => (stored.push(e), true),
-      openSink: (a: { port: number }) => open(a.port),
-      counters,
-      timings: { connectTimeoutMs: 100 },
-      log: silentLogger,
-      closing: () => false,
-    };
-    return { h, stored, counters };
+      store: entriesStore(entries),
+      openSink: (a) => open(a.port),
+      intake: { accept: async (e) => (stored.push(e), { status: 'stored' }), verify: async () => {}, countVerifyError: () => {} },
+    });
+    return { h, stored, counters: h.counters };
   }
 
   it('a non-leader stores the new replica list at once and sends nothing', async () => {
@@ -174,21 +162,23 @@ describe('node/ingest: the TCP reader', () => {
   function reader() {
     const stream = new PassThrough();
     const got: Entry[] = [];
-    const ops: number[] = [];
     const timers = new Map<number, () => void>();
     let next = 1;
-    const counts = { malformed: 0, dropped: 0 };
-    readConnection(stream, {
-      ingest: async (e) => void got.push(e),
-      setTimer: (fn) => (timers.set(next, fn), next++),
-      clearTimer: (h) => void timers.delete(h as number),
-      frameTimeoutMs: 1_000,
-      onFrame: (op) => ops.push(op),
-      onMalformed: () => counts.malformed++,
-      onDropped: () => counts.dropped++,
+    const s = testServices({ frameTimeoutMs: 1_000 }, undefined, {
+      intake: { accept: async (e) => (got.push(e), { status: 'stored' }), verify: async () => {}, countVerifyError: () => {} },
+      timers: { timeout: (fn) => (timers.set(next, fn), next++), clear: (h) => void timers.delete(h as number), every: () => 0 },
     });
+    readConnection(stream, s);
     const fire = () => [...timers.values()].forEach((fn) => fn());
-    return { stream, got, ops, counts, timers, fire };
+    const counts = {
+      get malformed() {
+        return s.counters.malformed;
+      },
+      get dropped() {
+        return s.counters.tcpDropped;
+      },
+    };
+    return { stream, got, counters: s.counters, counts, timers, fire };
   }
 
   it('hands each PUT frame to ingest, counts every frame, ignores other messages', async () => {
@@ -197,7 +187,7 @@ describe('node/ingest: the TCP reader', () => {
     r.stream.write(encodeFrame(encodeMessage({ op: OP.GETMYADDRPORT })));
     await new Promise((res) => setImmediate(res));
     expect(r.got).to.have.length(1);
-    expect(r.ops).to.deep.equal([OP.PUT, OP.GETMYADDRPORT]);
+    expect([r.counters.packetsIn.PUT, r.counters.packetsIn.GETMYADDRPORT]).to.deep.equal([1, 1]);
     expect(r.stream.destroyed).to.equal(false);
     r.stream.destroy();
   });
@@ -206,7 +196,7 @@ describe('node/ingest: the TCP reader', () => {
     const r = reader();
     r.stream.write(encodeFrame(new Uint8Array([0xff, 1, 2])));
     await new Promise((res) => setImmediate(res));
-    expect(r.counts).to.deep.equal({ malformed: 1, dropped: 1 });
+    expect({ malformed: r.counts.malformed, dropped: r.counts.dropped }).to.deep.equal({ malformed: 1, dropped: 1 });
     expect(r.stream.destroyed).to.equal(true);
   });
 
