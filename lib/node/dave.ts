@@ -1,11 +1,10 @@
 /**
- * Dave: the running node, docs/protocol.md §7 to §12. It keeps the node's state and
- * wires the parts together: the sockets (through the transport
- * interfaces), the timers (on the injected clock), the peer table, the
- * store and the verify pool. Each protocol concern lives in its own module
- * (handshake, discovery, serve-get, udp-put, intake, remote-get,
- * batch-writer, replication); node/dispatch.ts only dispatches. The receive path
- * never throws: bad datagrams are counted in stats() and dropped.
+ * Dave: the running node, docs/protocol.md §7 to §12, and its public API.
+ * It builds the one services port (node/services/) over the node's parts
+ * and hands it to each flow (peers/, intake/, reads/, writes/,
+ * replication/, trust/, views/), which register their handlers with the
+ * dispatcher. The receive path never throws: bad datagrams are counted in
+ * stats() and dropped.
  */
 import { PUBKEY_LEN } from '../constants.js';
 import { DaveError, invalidArgument } from '../errors.js';
@@ -222,7 +221,7 @@ export class Dave {
     return snapshot(this.counters);
   }
 
-  // ---- the local view, for the CLI and the HTTP API (node/local-view.ts) ----
+  // ---- the local view, for the CLI and the HTTP API (node/views/local-view.ts) ----
 
   /** Records of `owner` held here by key prefix, in key order, paged (`more`: a next page exists). */
   localRecords(owner: Uint8Array, options?: LocalRecordsOptions): Promise<{ entries: Entry[]; more: boolean }> {
@@ -254,7 +253,7 @@ export class Dave {
   }
 
   /**
-   * One replica re-evaluation pass (docs/protocol.md §12, node/replication.ts): the number of entries whose
+   * One replica re-evaluation pass (docs/protocol.md §12, node/replication/pass.ts): the number of entries whose
    * replicas changed. Public for tests and operators; runs every timings.replicateEveryMs.
    */
   replicate(): Promise<number> {

@@ -3,7 +3,7 @@
  * replicas against the active peers, and as the leader sends the entry to
  * its new replicas over TCP. The node owns the sockets, the store and the
  * counters; this pass reaches them only through the services port. The rules
- * it applies (replica choice, leader) are the pure ones of node/replicate.
+ * it applies (replica choice, leader) are the pure ones of node/replication/rules.ts.
  */
 import { OP } from '../../constants.js';
 import type { Entry } from '../../wire/entry.js';
