@@ -1,4 +1,4 @@
-/** node/serve-get and node/udp-put, driven directly: who is answered, the budgets, the caps (docs/protocol.md §10, §11). */
+/** node/reads/serve.ts, driven directly: who is answered, the budgets, the caps (docs/protocol.md §11). */
 import { expect } from 'chai';
 import { OP } from '../../../lib/constants.js';
 import { addrPort } from '../../../lib/wire/address.js';
@@ -6,7 +6,6 @@ import type { Entry } from '../../../lib/wire/entry.js';
 import { isNotFound } from '../../../lib/wire/message.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { GetServer } from '../../../lib/node/reads/serve.js';
-import { UdpPuts } from '../../../lib/node/intake/udp-put.js';
 import { vectorEntry } from '../../wire/fixtures.js';
 import { entriesStore, testServices } from '../support/services.js';
 
@@ -22,7 +21,7 @@ function provenPeer(ctx: ReturnType<typeof testServices>, getBudget: number) {
   return p;
 }
 
-describe('node/serve-get', () => {
+describe('node/reads/serve', () => {
   it('answers a proven peer with the entry or the not-found form, within its budget', async () => {
     const ctx = testServices();
     provenPeer(ctx, 2);
@@ -65,28 +64,5 @@ describe('node/serve-get', () => {
     await tick();
     expect(server.inFlight).to.equal(0);
     expect(ctx.sent, 'no answers while closing').to.have.length(0);
-  });
-});
-
-describe('node/udp-put', () => {
-  it('hands a proven peer\'s PUT to the intake, at most `max` at once; ignores an unproven one', async () => {
-    const got: Entry[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const ctx = testServices();
-    const accept = async (e: Entry) => (got.push(e), await gate, { status: 'stored' as const });
-    const puts = new UdpPuts({ ...ctx, intake: { ...ctx.intake, accept } }, 2);
-    const entry = vectorEntry();
-    ctx.table.add(A, false, 0);
-    puts.onPut(entry, A);
-    expect(ctx.counters.ignoredUnknown).to.equal(1);
-    provenPeer(ctx, 0);
-    for (let i = 0; i < 3; i++) puts.onPut(entry, A);
-    expect(got).to.have.length(2);
-    expect(puts.pending).to.equal(2);
-    expect(ctx.counters.droppedQueueFull).to.equal(1);
-    release();
-    await tick();
-    expect(puts.pending).to.equal(0);
   });
 });
