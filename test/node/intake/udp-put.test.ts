@@ -5,18 +5,13 @@ import type { Entry } from '../../../lib/wire/entry.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { UdpPuts } from '../../../lib/node/intake/udp-put.js';
 import { vectorEntry } from '../../wire/fixtures.js';
-import { testServices } from '../support/services.js';
+import { type TestServices, provePeer, testServices } from '../support/services.js';
 
 const key = signingKey(new Uint8Array(32).fill(2));
 const A = addrPort('10.0.0.1', 1000);
 const tick = () => new Promise((r) => setImmediate(r));
 
-function provenPeer(ctx: ReturnType<typeof testServices>, getBudget: number) {
-  const p = ctx.table.add(A, false, 0)!;
-  ctx.table.proved(p, key.publicKey, 7n, 0, ctx.timings);
-  ctx.table.challenged(p, new Uint8Array(32), getBudget);
-  return p;
-}
+const provenPeer = (ctx: TestServices, getBudget: number) => provePeer(ctx, A, key.publicKey, getBudget);
 
 describe('node/intake/udp-put', () => {
   it('hands a proven peer\'s PUT to the intake, at most `max` at once; ignores an unproven one', async () => {

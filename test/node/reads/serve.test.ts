@@ -7,19 +7,14 @@ import { isNotFound } from '../../../lib/wire/message.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { GetServer } from '../../../lib/node/reads/serve.js';
 import { vectorEntry } from '../../wire/fixtures.js';
-import { entriesStore, testServices } from '../support/services.js';
+import { entriesStore, type TestServices, provePeer, testServices } from '../support/services.js';
 
 const key = signingKey(new Uint8Array(32).fill(2));
 const A = addrPort('10.0.0.1', 1000);
 const get = { op: OP.GET, pubKey: new Uint8Array(32).fill(5), key: new Uint8Array([1]) } as const;
 const tick = () => new Promise((r) => setImmediate(r));
 
-function provenPeer(ctx: ReturnType<typeof testServices>, getBudget: number) {
-  const p = ctx.table.add(A, false, 0)!;
-  ctx.table.proved(p, key.publicKey, 7n, 0, ctx.timings);
-  ctx.table.challenged(p, new Uint8Array(32), getBudget);
-  return p;
-}
+const provenPeer = (ctx: TestServices, getBudget: number) => provePeer(ctx, A, key.publicKey, getBudget);
 
 describe('node/reads/serve', () => {
   it('answers a proven peer with the entry or the not-found form, within its budget', async () => {

@@ -9,24 +9,7 @@ import { replicationPass } from '../../../lib/node/replication/pass.js';
 import { chooseReplicas } from '../../../lib/node/replication/rules.js';
 import { vectorDat } from '../../wire/fixtures.js';
 import { entriesStore, testServices } from '../support/services.js';
-
-/** A FrameSink stand-in that records what was pushed. */
-class FakeSink {
-  readonly pushed: Uint8Array[] = [];
-  failed = false;
-  closedByPeer = false;
-  error: Error | null = null;
-  ended = false;
-  push(msg: Uint8Array): void {
-    this.pushed.push(msg);
-  }
-  async ready(): Promise<void> {}
-  async end(): Promise<void> {
-    this.ended = true;
-  }
-}
-const asSink = (s: FakeSink) => s as unknown as FrameSink;
-
+import { FakeSink, asSink } from '../support/fake-sink.js';
 
 describe('node/replication/pass', () => {
   const dat = vectorDat();

@@ -47,6 +47,14 @@ export interface TestServices extends NodeServices {
   advance(ms: number): void;
 }
 
+/** Adds `addr` to `s`'s table as a peer that proved `pubKey` and holds `getBudget` GET answers. */
+export function provePeer(s: NodeServices, addr: AddrPort, pubKey: Uint8Array, getBudget: number): Peer {
+  const p = s.table.add(addr, false, 0)!;
+  s.table.proved(p, pubKey, 7n, 0, s.timings);
+  s.table.challenged(p, new Uint8Array(32), getBudget);
+  return p;
+}
+
 export function testServices(
   timings: Partial<Timings> = {},
   table = new PeerTable({ maxPerHost: 100 }),

@@ -6,26 +6,9 @@ import type { Dat } from '../../../lib/wire/dat.js';
 import type { Entry } from '../../../lib/wire/entry.js';
 import { decodeMessage } from '../../../lib/wire/message.js';
 import { Writer } from '../../../lib/node/writes/batch-writer.js';
-import type { FrameSink } from '../../../lib/node/writes/frame-sink.js';
 import { vectorDat } from '../../wire/fixtures.js';
 import { testServices } from '../support/services.js';
-
-/** A FrameSink stand-in that records what was pushed. */
-class FakeSink {
-  readonly pushed: Uint8Array[] = [];
-  failed = false;
-  closedByPeer = false;
-  error: Error | null = null;
-  ended = false;
-  push(msg: Uint8Array): void {
-    this.pushed.push(msg);
-  }
-  async ready(): Promise<void> {}
-  async end(): Promise<void> {
-    this.ended = true;
-  }
-}
-const asSink = (s: FakeSink) => s as unknown as FrameSink;
+import { FakeSink, asSink } from '../support/fake-sink.js';
 
 function writerHost(verify: (d: Dat) => Promise<void> = async () => {}) {
   const stored: Entry[] = [];
