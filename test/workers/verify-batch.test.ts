@@ -1,5 +1,5 @@
 /**
- * node/verify-batch: the verify pool's packed hand-off round-trips every
+ * workers/verify-batch: the verify pool's packed hand-off round-trips every
  * field of every Dat, whatever the key and value lengths.
  */
 import { expect } from 'chai';

@@ -1,4 +1,4 @@
-/** node/handshake and node/discovery, driven directly (docs/protocol.md §7, §8): no sockets, no timers. */
+/** node/peers/handshake and node/peers/discovery, driven directly (docs/protocol.md §7, §8): no sockets, no timers. */
 import { expect } from 'chai';
 import { OP, NPEER_LIMIT } from '../../../lib/constants.js';
 import { addrPort, addressKey } from '../../../lib/wire/address.js';
@@ -38,7 +38,7 @@ function pong(challenge: Uint8Array, peers = [] as ReturnType<typeof addrPort>[]
   return { op: OP.PONG, peers, solution: { challenge, salt, pubKey: key.publicKey, sig: sign(key, blake3(challenge, salt)) } };
 }
 
-describe('node/handshake', () => {
+describe('node/peers/handshake', () => {
   it('pingAll sends each peer a fresh challenge with our used space and capacity, and refills its budgets', () => {
     const { ctx, hs } = setup();
     const p = ctx.table.add(A, false, 0)!;
@@ -129,7 +129,7 @@ describe('node/handshake', () => {
   });
 });
 
-describe('node/discovery', () => {
+describe('node/peers/discovery', () => {
   it('asks a proven edge for our address every PING period until one answers, then every getMyAddrPortEveryMs', () => {
     const { ctx, disc } = setup([A]);
     const e = ctx.table.add(A, true, 0)!;

@@ -53,7 +53,7 @@ describe('node: own address and loopback, with a hand-made peer', function () {
   it('holds a GETMYADDRPORT from an address that does not PING, unanswered', async () => {
     // over sockets: the ask is held, not answered. That it is never answered
     // once its window has passed is checked on the virtual clock, where the
-    // window can pass (test/node/peers/handshake.test.ts, node/discovery).
+    // window can pass (test/node/peers/handshake.test.ts, node/peers/discovery).
     const a = await cluster.open();
     const fake = await new FakePeer().bind();
     fakes.push(fake);
