@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENTRY_OVERHEAD, MAX_KV_LEN } from '../constants.js';
+import { MIN_CAPACITY } from '../constants.js';
 import { formatAddress, parseAddress, isMappedIPv4 } from '../wire/address.js';
 import { RunError, UsageError, messageOf } from './fail.js';
 import { parseSize } from './size.js';
@@ -20,8 +20,6 @@ export type LogFormat = 'json' | 'pretty';
 
 export const DEFAULT_LISTEN = '[::]:1618';
 export const DEFAULT_DATA = './dave-data';
-/** The largest record's accounted size: a capacity below it cannot hold every record. */
-export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD;
 
 export interface StartOptions {
   listen: string;

@@ -185,7 +185,7 @@ export async function runStart(argv: string[]): Promise<number> {
     return done;
   }
   const loaded = n.recordCount();
-  // the open (records loaded, time taken) is logged by the library (node/announce.ts)
+  // the open (records loaded, time taken) is logged by the library (node/views/announce.ts)
   process.stdout.write(
     [
       `dave node ${(await client.status()).id}`,
@@ -198,7 +198,7 @@ export async function runStart(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  // the status line once a minute is the library's (node/announce.ts), through the logger
+  // the status line once a minute is the library's (node/views/announce.ts), through the logger
   const shell = o.shell ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
   if (shell) {
     void runShell({ targets: [{ name: 'dave', client }] }).then(() => stop('quit'));

@@ -11,7 +11,6 @@ import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
 import { entrySize, storeKey } from '../records/record.js';
 import { ready } from '../crypto/hash.js';
-import { equalBytes } from '../wire/bytes.js';
 import {
   ENTRY_KEY_AT,
   ENTRY_KEY_LEN_AT,

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { readBackup } from '../../lib/store/backup.js';
 import { datToJson } from '../../lib/api/dat-json.js';
 import { Auth } from '../../lib/api/auth.js';

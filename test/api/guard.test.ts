@@ -5,7 +5,7 @@
  * and the requests the CLI, curl and the node's own page send, which pass.
  */
 import { expect } from 'chai';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { datToJson } from '../../lib/api/dat-json.js';
 import { hostAllowed, hostName } from '../../lib/api/guard.js';
 import { TOKEN, type Served, raw, serve } from './support/raw.js';

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { match } from '../../lib/api/routes.js';
 import { CONTENT_SECURITY_POLICY } from '../../lib/api/web.js';
 import { WebNet } from './support/web-net.js';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { Dave } from '../../lib/node/dave.js';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 
 describe('node/local view', () => {

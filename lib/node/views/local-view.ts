@@ -9,8 +9,8 @@ import { checkBytes, equalBytes, toBytes } from '../../wire/bytes.js';
 import { nodeId } from '../../records/record.js';
 import { type Dat, checkDat } from '../../wire/dat.js';
 import type { Entry } from '../../wire/entry.js';
-import type { StoreLike } from '../../store/types.js';
-import type { Intake } from '../intake/intake.js';
+import { storedOrThrow } from '../intake/intake.js';
+import type { NodeServices } from '../services/services.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
 
 export interface LocalRecordsOptions {
@@ -33,18 +33,13 @@ export interface LocalRecordsPage {
 /** Entries a page may read beyond its limit that the prefix then filters out. */
 export const LIST_SKIP_BUDGET = 256;
 
-export interface LocalViewDeps {
-  readonly store: StoreLike;
-  readonly pool: Pick<VerifyPoolHandle, 'pending'>;
-  readonly intake: Pick<Intake, 'verify' | 'put'>;
-  /** This node's ID. */
-  readonly id: bigint;
-  /** @throws DaveError ERR_CLOSED when the node is closed */
-  checkOpen(): void;
-}
-
 export class LocalView {
-  constructor(private readonly d: LocalViewDeps) {}
+  constructor(
+    private readonly s: Pick<NodeServices, 'id' | 'store' | 'intake'>,
+    private readonly pool: Pick<VerifyPoolHandle, 'pending'>,
+    /** @throws DaveError ERR_CLOSED when the node is closed */
+    private readonly checkOpen: () => void,
+  ) {}
 
   /**
    * Records of `owner` held here whose key starts with `prefix`, a page at
@@ -62,15 +57,15 @@ export class LocalView {
     let cursor = options.after === undefined ? undefined : parseCursor(options.after);
     const limit = options.limit ?? 100;
     if (!Number.isSafeInteger(limit) || limit < 1) throw new DaveError('ERR_INVALID_ARGUMENT', 'limit must be a positive integer');
-    this.d.checkOpen();
+    this.checkOpen();
     const ownerId = nodeId(owner);
     const budget = limit + LIST_SKIP_BUDGET; // entries read that a prefix (or an owner ID twin) filters out
     const found: Entry[] = [];
     let read = 0;
     for (;;) {
       const want = Math.min(limit - found.length, budget - read);
-      const { keys, more } = this.d.store.ownerKeys(ownerId, cursor, want);
-      const entries = await Promise.all(keys.map((sk) => this.d.store.getByStoreKey(sk)));
+      const { keys, more } = this.s.store.ownerKeys(ownerId, cursor, want);
+      const entries = await Promise.all(keys.map((sk) => this.s.store.getByStoreKey(sk)));
       read += keys.length;
       for (const e of entries) {
         if (e === undefined || !equalBytes(e.dat.pubKey, owner)) continue; // gone meanwhile, or another owner with the same ID
@@ -89,17 +84,17 @@ export class LocalView {
    * @throws DaveError ERR_CLOSED, ERR_DATABASE (while iterating)
    */
   entries(): AsyncIterable<Entry> {
-    this.d.checkOpen();
-    return this.d.store.entries();
+    this.checkOpen();
+    return this.s.store.entries();
   }
 
   count(): number {
-    return this.d.store.count();
+    return this.s.store.count();
   }
 
   /** Verifications waiting or running on the (process-wide) verify pool. */
   verifyQueueLength(): number {
-    return this.d.pool.pending();
+    return this.pool.pending();
   }
 
   /**
@@ -110,9 +105,8 @@ export class LocalView {
    */
   async store(dat: Dat): Promise<void> {
     checkDat(dat);
-    this.d.checkOpen();
-    await this.d.intake.verify(dat);
-    await this.d.intake.put({ dat, replicas: [this.d.id, ...Array<bigint>(FANOUT - 1).fill(0n)] });
+    this.checkOpen();
+    storedOrThrow(await this.s.intake.accept({ dat, replicas: [this.s.id, ...Array<bigint>(FANOUT - 1).fill(0n)] }));
   }
 }
 

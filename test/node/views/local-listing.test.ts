@@ -61,7 +61,7 @@ describe('node/local-view listing', function () {
     for (let i = 0; i < 50; i++) puts.push(store.put(entry(A_TWIN, `twin/${i}`)));
     await Promise.all(puts);
     c = counting(store);
-    view = new LocalView({ store: c.store, pool: { pending: () => 0 }, intake: {} as never, id: 0n, checkOpen: () => {} });
+    view = new LocalView({ store: c.store, intake: {} as never, id: 0n }, { pending: () => 0 }, () => {});
   });
   after(() => store?.close());
 
