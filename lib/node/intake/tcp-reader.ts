@@ -12,18 +12,18 @@
  * connection that has delivered nothing new (no record or replica list
  * the store took) for the longest, and for at least IDLE_GRACE_MS, is
  * closed to make room (docs/protocol.md §10): connections that only send
- * duplicates, or nothing, cannot hold the slots against real writers.
+ * duplicates, or nothing, cannot hold the slots against real writers. A
+ * PUT's replica list is taken only from a host with a proven peer
+ * (Intake.accept's fromProven).
  */
 import type { Duplex } from 'node:stream';
 import { OP } from '../../constants.js';
 import type { AddrPort } from '../../wire/address.js';
 import { FrameDecoder } from '../../wire/frame.js';
 import { decodeMessage } from '../../wire/message.js';
-import type { Entry } from '../../wire/entry.js';
 import { hostKey } from '../../peers/address.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
 import { opName } from '../services/stats.js';
-import type { Timers } from '../services/timers.js';
 
 /** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
 const MAX_INBOUND = 128;
@@ -32,19 +32,14 @@ const RESUME_AT = 64;
 /** A connection is safe from eviction for this long after it was accepted or last delivered something new, ms. */
 export const IDLE_GRACE_MS = 1_000;
 
-export interface IngestHost {
-  /** Verifies and stores; never rejects; true when the store took something new. */
-  ingest(entry: Entry): Promise<boolean | void>;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(h: unknown): void;
-  frameTimeoutMs: number;
-  /** A frame arrived (op) / was malformed / the connection was dropped. */
-  onFrame(op: number): void;
-  onMalformed(): void;
-  onDropped(): void;
-}
+/** What a connection's reader takes from the services. */
+export type ReaderServices = Pick<NodeServices, 'timers' | 'timings' | 'counters'> & { readonly intake: Pick<NodeServices['intake'], 'accept'> };
 
-export function readConnection(stream: Duplex, host: IngestHost): void {
+/** What InboundConnections takes from the services besides what a reader takes. */
+export type InboundServices = ReaderServices & Pick<NodeServices, 'closing' | 'now' | 'table'>;
+
+export function readConnection(stream: Duplex, s: ReaderServices): void {
+  const c = s.counters;
   const decoder = new FrameDecoder();
   let inFlight = 0;
   let paused = false;
@@ -52,18 +47,18 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   let done = false;
 
   const arm = () => {
-    if (timer !== null) host.clearTimer(timer);
-    timer = paused || done ? null : host.setTimer(() => drop(), host.frameTimeoutMs);
+    if (timer !== null) s.timers.clear(timer);
+    timer = paused || done ? null : s.timers.timeout(() => drop(), s.timings.frameTimeoutMs);
   };
   const drop = () => {
     if (done) return;
-    host.onDropped();
+    c.tcpDropped++;
     finish();
     stream.destroy();
   };
   const finish = () => {
     done = true;
-    if (timer !== null) host.clearTimer(timer);
+    if (timer !== null) s.timers.clear(timer);
     timer = null;
   };
 
@@ -74,7 +69,7 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
     try {
       frames = decoder.push(chunk);
     } catch {
-      host.onMalformed();
+      c.malformed++;
       return drop();
     }
     for (const frame of frames) {
@@ -82,14 +77,14 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
       try {
         msg = decodeMessage(frame);
       } catch {
-        host.onMalformed();
+        c.malformed++;
         return drop();
       }
-      host.onFrame(msg.op);
+      c.packetsIn[opName(msg.op)!]++;
       if (msg.op !== OP.PUT) continue; // ignored, and does not keep the connection alive
       puts++;
       inFlight++;
-      void host.ingest(msg.entry).finally(() => {
+      void s.intake.accept(msg.entry).finally(() => {
         inFlight--;
         if (paused && inFlight <= RESUME_AT && !done) {
           paused = false;
@@ -111,20 +106,6 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   arm();
 }
 
-/** What InboundConnections needs from the node beyond what a reader needs. */
-export interface InboundHost extends Omit<IngestHost, 'ingest'> {
-  /** Verifies and stores a PUT that came from `from`; never rejects; true when the store took something new. */
-  ingest(entry: Entry, from: AddrPort): Promise<boolean | void>;
-  /** True once the node began closing: new connections are refused. */
-  closing(): boolean;
-  /** A connection was admitted. */
-  onAccepted(): void;
-  /** An open connection was closed to make room for a new one (it delivered nothing new). */
-  onIdleClosed(): void;
-  /** The node's clock, ms. */
-  now(): number;
-}
-
 interface Inbound {
   stream: Duplex;
   host: string;
@@ -139,8 +120,8 @@ export class InboundConnections {
   private readonly perHost = new Map<string, number>();
 
   constructor(
+    private readonly s: InboundServices,
     private readonly maxPerHost: number,
-    private readonly host: InboundHost,
     private readonly maxInbound = MAX_INBOUND,
   ) {}
 
@@ -157,20 +138,24 @@ export class InboundConnections {
   accept(stream: Duplex, remote: AddrPort): void {
     // per-host cap first, so one host cannot take every slot (loopback included: no exemptions)
     const host = hostKey(remote.ip);
-    if (this.host.closing()) return void stream.destroy();
+    if (this.s.closing()) return void stream.destroy();
     if ((this.perHost.get(host) ?? 0) >= this.maxPerHost && !this.closeIdlest(host)) return void stream.destroy();
     if (this.open.size >= this.maxInbound && !this.closeIdlest(null)) return void stream.destroy();
-    this.host.onAccepted();
-    const conn: Inbound = { stream, host, lastUseful: this.host.now() };
+    this.s.counters.tcpAccepted++;
+    const conn: Inbound = { stream, host, lastUseful: this.s.now() };
     this.open.set(stream, conn);
     this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
     stream.once('close', () => this.forget(conn));
+    const { intake, table } = this.s;
     readConnection(stream, {
-      ...this.host,
-      ingest: async (entry) => {
-        const took = await this.host.ingest(entry, remote);
-        if (took === true) conn.lastUseful = this.host.now();
-        return took;
+      ...this.s,
+      intake: {
+        accept: async (entry, options) => {
+          // a replica list only from a host with a proven peer (docs/protocol.md §10)
+          const r = await intake.accept(entry, { ...options, fromProven: table.hasProvenHost(remote.ip) });
+          if (r.status === 'stored') conn.lastUseful = this.s.now();
+          return r;
+        },
       },
     });
   }
@@ -185,13 +170,13 @@ export class InboundConnections {
 
   /** Closes the connection (of `host`, or any) idle the longest, if idle for IDLE_GRACE_MS; false when none is. */
   private closeIdlest(host: string | null): boolean {
-    const before = this.host.now() - IDLE_GRACE_MS;
+    const before = this.s.now() - IDLE_GRACE_MS;
     let idlest: Inbound | null = null;
     for (const c of this.open.values()) {
       if ((host === null || c.host === host) && c.lastUseful <= before && (idlest === null || c.lastUseful < idlest.lastUseful)) idlest = c;
     }
     if (idlest === null) return false;
-    this.host.onIdleClosed();
+    this.s.counters.tcpIdleClosed++;
     this.forget(idlest);
     idlest.stream.destroy();
     return true;
@@ -202,28 +187,4 @@ export class InboundConnections {
     for (const s of this.open.keys()) s.destroy();
     this.open.clear();
   }
-}
-
-/** A node's inbound connections: frames counted in `ctx`, deadlines on `timers`, PUTs to `ingest`. */
-export function inboundConnections(
-  ctx: NodeContext,
-  timers: Pick<Timers, 'timeout' | 'clear'>,
-  ingest: (entry: Entry, from: AddrPort) => Promise<boolean | void>,
-  maxPerHost: number,
-  maxInbound = MAX_INBOUND,
-): InboundConnections {
-  const c = ctx.counters;
-  return new InboundConnections(maxPerHost, {
-    closing: ctx.closing,
-    now: ctx.now,
-    onAccepted: () => c.tcpAccepted++,
-    onIdleClosed: () => c.tcpIdleClosed++,
-    ingest,
-    setTimer: (fn, ms) => timers.timeout(fn, ms),
-    clearTimer: (h) => timers.clear(h),
-    frameTimeoutMs: ctx.timings.frameTimeoutMs,
-    onFrame: (op) => c.packetsIn[opName(op)!]++,
-    onMalformed: () => c.malformed++,
-    onDropped: () => c.tcpDropped++,
-  }, maxInbound);
 }

@@ -4,31 +4,21 @@
  * peer asked said not found (or answered with a record that failed), the
  * read fails. GET_ACKs nobody asked for are dropped.
  */
-import { FANOUT, MAX_KEY_LEN, OP, PUBKEY_LEN } from '../../constants.js';
+import { MAX_KEY_LEN, OP, PUBKEY_LEN } from '../../constants.js';
 import { DaveError } from '../../errors.js';
 import { type AddrPort, addressKey } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
 import { isNotFound } from '../../wire/message.js';
 import { checkBytes, toBytes } from '../../wire/bytes.js';
 import { nodeId } from '../../records/record.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
 import { PendingReads, type ReadHandle, readKey } from './pending.js';
-import type { Intake } from '../intake/intake.js';
-import type { Timers } from '../services/timers.js';
-import type { Peer } from '../../peers/table.js';
 
 /** Most distinct remote reads in flight. */
 export const MAX_READS = 4096;
 
-/** What reads tell trust (docs/trust.md, "Reads teach trust"); NodeTrust implements it. */
-export interface ReadObserver {
-  /** Read `id` got `entry` from `from`, verified; `answers`: what the others said so far. */
-  found(id: string, entry: Entry, from: string, answers: { asked: string[]; notFound: Set<string>; held: Map<string, number> }): void;
-  /** A GET_ACK for no open read: maybe a late answer the observer waits for. */
-  late(entry: Entry, from: string): void;
-  /** When every peer asked said not found: the next peers to ask (once), or none. */
-  widen?(ownerId: bigint, asked: ReadonlySet<string>): Peer[];
-}
+export type { ReadObserver } from '../services/services.js';
 
 export interface GetOptions {
   signal?: AbortSignal;
@@ -59,16 +49,15 @@ export class RemoteReads {
   private readonly reads: PendingReads;
 
   constructor(
-    private readonly ctx: NodeContext,
-    private readonly intake: Pick<Intake, 'verify' | 'store' | 'countVerifyError'>,
-    private readonly timers: Pick<Timers, 'timeout' | 'clear'>,
+    private readonly ctx: Pick<NodeServices, 'send' | 'timers' | 'intake' | 'trust'>,
     max = MAX_READS,
-    /** The peers to ask for an owner (trust: failing peers skipped). Default: the FANOUT closest active. */
-    private readonly targets: (ownerId: bigint) => Peer[] = (id) => ctx.table.closestActive(id, FANOUT),
-    /** Trust: reads that teach it. */
-    private readonly observer?: ReadObserver,
   ) {
     this.reads = new PendingReads(max);
+  }
+
+  /** Takes the GET_ACKs (after trust's challenges, which may claim one too). */
+  register(d: Dispatcher): void {
+    d.on(OP.GET_ACK, (msg, from) => this.onGetAck(msg.entry, from));
   }
 
   /** Distinct reads in flight. */
@@ -82,24 +71,24 @@ export class RemoteReads {
    *   rejects with ERR_NOT_FOUND, ERR_TIMEOUT, ERR_ABORTED (signal), ERR_CLOSED
    */
   ask(publicKey: Uint8Array, key: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Entry> {
-    const peers = this.targets(nodeId(publicKey));
+    const peers = this.ctx.trust.readTargets(nodeId(publicKey)); // the FANOUT closest active (trust: failing ones skipped)
     if (peers.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to ask');
     const id = readKey(publicKey, key);
     if (!this.reads.hasRoom(id)) throw new DaveError('ERR_OVERLOADED', 'too many reads in flight');
     const msg = { op: OP.GET, pubKey: Uint8Array.from(publicKey), key: Uint8Array.from(key) } as const;
-    const widen = this.observer?.widen;
+    const teach = this.ctx.trust.reads;
     const ownerId = nodeId(publicKey);
     const waiting = this.reads.wait(
       id,
       peers.map((p) => p.key),
       timeoutMs,
       signal,
-      { set: (fn, ms) => this.timers.timeout(fn, ms), clear: (h) => this.timers.clear(h) },
-      widen === undefined
+      { set: (fn, ms) => this.ctx.timers.timeout(fn, ms), clear: (h) => this.ctx.timers.clear(h) },
+      teach?.widen === undefined
         ? undefined
         : (asked) => {
             // trust: once every peer asked said not found, the next closest (docs/trust.md)
-            const more = widen(ownerId, asked);
+            const more = teach.widen!(ownerId, asked);
             for (const p of more) this.ctx.send(msg, p.addr);
             return more.map((p) => p.key);
           },
@@ -117,7 +106,7 @@ export class RemoteReads {
   onGetAck(entry: Entry, from: AddrPort): void {
     const id = readKey(entry.dat.pubKey, entry.dat.key);
     const fromKey = addressKey(from);
-    if (!this.reads.expects(id, fromKey)) return void this.observer?.late(entry, fromKey); // unsolicited, or the read is over
+    if (!this.reads.expects(id, fromKey)) return void this.ctx.trust.reads?.late(entry, fromKey); // unsolicited, or the read is over
     if (isNotFound(entry)) return this.reads.notFound(id, fromKey);
     // the read captured now: by the time verification ends it may have
     // expired and another read for the same key begun
@@ -126,17 +115,18 @@ export class RemoteReads {
   }
 
   private check(read: ReadHandle, id: string, entry: Entry, fromKey: string): void {
-    this.intake.verify(entry.dat, true).then(
+    this.ctx.intake.verify(entry.dat, true).then(
       () => {
-        const answers = this.observer ? this.reads.answers(read) : null;
+        const observer = this.ctx.trust.reads;
+        const answers = observer !== null ? this.reads.answers(read) : null;
         this.reads.verified(read, id, true, fromKey);
-        if (answers !== null) this.observer!.found(id, entry, fromKey, answers);
+        if (answers !== null) observer!.found(id, entry, fromKey, answers);
         this.reads.found(id, entry);
         // stored once the callers have resumed: the store's own work is not the read's
-        setImmediate(() => void this.intake.store(entry));
+        setImmediate(() => void this.ctx.intake.accept(entry, { verified: true }));
       },
       (err) => {
-        this.intake.countVerifyError(err);
+        this.ctx.intake.countVerifyError(err);
         const next = this.reads.verified(read, id, false, fromKey); // a bad answer counts as none
         if (next !== null) this.check(read, id, next.entry, next.from);
       },

@@ -15,56 +15,40 @@ import { duplexPair } from '../../../lib/sim/network.js';
 import { Simulation } from '../../../lib/sim/index.js';
 import { vectorEntry } from '../../wire/fixtures.js';
 import type { Duplex } from 'node:stream';
+import { testServices } from '../support/services.js';
 
 describe('node/ingest: fair inbound TCP', function () {
   this.timeout(120_000);
 
   it('at the cap, the connection idle longest (and past the grace) is closed for a newcomer; a useful one is kept', async () => {
-    let now = 0;
-    let idleClosed = 0;
-    const conns = new InboundConnections(
-      100,
-      {
-        closing: () => false,
-        now: () => now,
-        onAccepted: () => {},
-        onIdleClosed: () => idleClosed++,
-        ingest: async () => true,
-        setTimer: () => null,
-        clearTimer: () => {},
-        frameTimeoutMs: 60_000,
-        onFrame: () => {},
-        onMalformed: () => {},
-        onDropped: () => {},
-      },
-      3,
-    );
+    const s = testServices({ frameTimeoutMs: 60_000 });
+    const conns = new InboundConnections(s, 100, 3);
     const open = () => {
       const [ours, theirs] = duplexPair();
       conns.accept(ours, addrPort('10.0.0.1', 40_000));
       return { ours, theirs };
     };
     const a = open();
-    now = 100;
+    s.time = 100;
     const b = open();
-    now = 200;
+    s.time = 200;
     const c = open();
     expect(conns.size).to.equal(3);
     // within the grace, a newcomer is refused
-    now = 500;
+    s.time = 500;
     const early = open();
     expect(early.ours.destroyed, 'refused within the grace').to.equal(true);
     // a delivers something new; b and c stay idle
-    now = 900;
+    s.time = 900;
     a.theirs.write(encodeFrame(encodeMessage({ op: OP.PUT, entry: vectorEntry() })));
     await new Promise((r) => setImmediate(r));
-    now = 200 + IDLE_GRACE_MS + 1;
+    s.time = 200 + IDLE_GRACE_MS + 1;
     const d = open();
     expect(d.ours.destroyed).to.equal(false);
     expect(b.ours.destroyed, 'the idlest closed').to.equal(true);
     expect(a.ours.destroyed, 'the useful one kept').to.equal(false);
     expect(c.ours.destroyed).to.equal(false);
-    expect(idleClosed).to.equal(1);
+    expect(s.counters.tcpIdleClosed).to.equal(1);
     expect(conns.size).to.equal(3);
     conns.destroyAll();
   });

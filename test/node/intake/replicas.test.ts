@@ -1,5 +1,5 @@
 /**
- * node/intake: replica lists come only from proven peers (docs/protocol.md
+ * node/intake/intake: replica lists come only from proven peers (docs/protocol.md
  * §10). A TCP PUT from a host with no proven peer never replaces a stored
  * list (the issue's attack: one unauthenticated PUT of a stored record
  * with made-up replica IDs); it is counted in replicaListsIgnored.
@@ -31,7 +31,7 @@ function memoryStore(initial?: Entry) {
 
 function intake(store: StoreLike) {
   const counters = newStats();
-  const it = new Intake({ store, pool: { verify: async () => {} }, counters, log: silentLogger, skew: 5_000, now: () => Date.now(), closing: () => false });
+  const it = new Intake({ store, counters, log: silentLogger, now: () => Date.now(), closing: () => false }, { verify: async () => {} }, 5_000);
   return { it, counters };
 }
 
@@ -42,12 +42,12 @@ describe('node/intake: replica lists only from proven peers', () => {
     const e = vectorEntry();
     const m = memoryStore(e);
     const { it, counters } = intake(m.store);
-    expect(await it.ingest({ dat: e.dat, replicas: FORGED }, false)).to.equal(false);
+    expect(await it.accept({ dat: e.dat, replicas: FORGED }, { fromProven: false })).to.include({ status: 'refused', code: 'ERR_DUPLICATE' });
     expect(m.puts).to.have.length(0);
     expect(m.stored()!.replicas).to.deep.equal(e.replicas);
     expect(counters.replicaListsIgnored).to.equal(1);
     // the same list from a proven peer is taken
-    expect(await it.ingest({ dat: e.dat, replicas: FORGED }, true)).to.equal(true);
+    expect((await it.accept({ dat: e.dat, replicas: FORGED }, { fromProven: true })).status).to.equal('stored');
     expect(m.stored()!.replicas).to.deep.equal(FORGED);
     expect(counters.replicaListsIgnored).to.equal(1);
   });
@@ -56,12 +56,12 @@ describe('node/intake: replica lists only from proven peers', () => {
     const e = vectorEntry();
     const m = memoryStore();
     const { it, counters } = intake(m.store);
-    expect(await it.ingest({ dat: e.dat, replicas: FORGED }, false)).to.equal(true);
+    expect((await it.accept({ dat: e.dat, replicas: FORGED }, { fromProven: false })).status).to.equal('stored');
     expect(m.stored()!.replicas).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
     expect(counters.replicaListsIgnored).to.equal(1);
     const held = memoryStore({ dat: { ...e.dat, time: e.dat.time - 1 }, replicas: [7n, 8n, 9n, 10n, 11n] });
     const second = intake(held.store);
-    expect(await second.it.ingest({ dat: e.dat, replicas: FORGED }, false)).to.equal(true);
+    expect((await second.it.accept({ dat: e.dat, replicas: FORGED }, { fromProven: false })).status).to.equal('stored');
     expect(held.stored()!.dat.time).to.equal(e.dat.time);
     expect(held.stored()!.replicas).to.deep.equal([7n, 8n, 9n, 10n, 11n]);
     expect(second.counters.replicaListsIgnored).to.equal(1);
