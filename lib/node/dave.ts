@@ -75,11 +75,12 @@ export class Dave {
     this.ctx = nodeContext(p, this.counters, closing);
     this.announce = new NodeAnnouncer(p);
     this.waiters = new ActiveWaiters(p.table, closing, () => this.announce.peersChanged());
-    this.intake = new Intake({ store: p.store, pool: p.pool, counters: this.counters, log: p.log, skew: p.skew, now: this.ctx.now, closing });
+    this.intake = new Intake({ store: p.store, pool: p.pool, counters: this.counters, log: p.log, skew: p.skew, crypto: p.crypto, now: this.ctx.now, closing });
     this.trust = new NodeTrust({ ctx: this.ctx, timers: this.timers, store: p.store, selfId: this.id, options: p.trust, maxDeadlineMs: p.timings.getTimeoutMs, intake: this.intake });
     this.discovery = new AddressDiscovery(this.ctx, p.edges, p.bound, () => randomFloat(p.random));
     this.handshake = new Handshake(this.ctx, {
       signer: p.signer,
+      crypto: p.crypto,
       discovery: this.discovery,
       maxGetAnswersPerPing: p.maxGetAnswersPerPing,
       store: p.store,

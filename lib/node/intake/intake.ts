@@ -9,7 +9,8 @@ import { type DaveError, isDaveError } from '../../errors.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
 import type { Entry } from '../../wire/entry.js';
-import { precheckDat, storeKey } from '../../records/record.js';
+import { precheckWith, storeKey } from '../../records/record.js';
+import { type CryptoSuite, realCrypto } from '../../crypto/suite.js';
 import type { StoreLike } from '../../store/types.js';
 import type { NodeStats } from '../services/stats.js';
 import type { Logger } from '../options.js';
@@ -23,6 +24,8 @@ export interface IntakeDeps {
   readonly log: Logger;
   /** Allowed clock skew for record times, ms. */
   readonly skew: number;
+  /** Whose work hash the cheap checks use. Default realCrypto (crypto/suite.ts). */
+  readonly crypto?: CryptoSuite;
   now(): number;
   closing(): boolean;
 }
@@ -71,7 +74,7 @@ export class Intake {
     if (!known) {
       try {
         // the cheap checks first, so junk never waits in the verify queue
-        precheckDat(dat, { now: this.deps.now(), maxClockSkew: this.deps.skew });
+        precheckWith(this.deps.crypto ?? realCrypto, dat, { now: this.deps.now(), maxClockSkew: this.deps.skew });
         await this.verify(dat);
       } catch (err) {
         this.countVerifyError(err);
