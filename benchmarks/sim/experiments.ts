@@ -6,7 +6,7 @@
  * the protocol's timings unless a parameter says otherwise.
  */
 import type { Dat } from '../../lib/wire/dat.js';
-import { type LinkModel, type SimNode, Simulation } from '../../lib/sim/index.js';
+import { type CryptoMode, type LinkModel, type SimNode, Simulation } from '../../lib/sim/index.js';
 import type { Timings } from '../../lib/node/options.js';
 import type { TrustOptions } from '../../lib/node/trust/keeper.js';
 import { FANOUT } from '../../lib/constants.js';
@@ -24,11 +24,15 @@ export interface Common {
    * docs/simulation.md's figures are for trust off).
    */
   trust?: false | Partial<TrustOptions>;
+  /** The nodes' crypto (SimulationOptions.crypto). Default 'real'. */
+  crypto?: CryptoMode;
+  /** Every node's peer table limits. Default the node's. */
+  peerLimits?: { maxPeers?: number; maxPerHost?: number };
 }
 
 /** Opens n honest nodes, all bootstrapped from the first. */
 async function network(n: number, c: Common): Promise<Simulation> {
-  const sim = new Simulation({ seed: c.seed ?? 1, link: c.link, timings: c.timings, trust: c.trust ?? false });
+  const sim = new Simulation({ seed: c.seed ?? 1, link: c.link, timings: c.timings, trust: c.trust ?? false, crypto: c.crypto ?? 'real', peerLimits: c.peerLimits });
   for (let i = 0; i < n; i++) await sim.addNode();
   return sim;
 }
@@ -104,10 +108,12 @@ export interface Run {
   /** Virtual seconds per real second. */
   speed: number;
   traceHash: number;
+  /** The crypto the nodes used (docs/simulation.md, "Cheap crypto"). */
+  crypto: CryptoMode;
 }
 
 function runInfo(sim: Simulation): Run {
-  return { speed: sim.speed(), traceHash: sim.net.traceHash };
+  return { speed: sim.speed(), traceHash: sim.net.traceHash, crypto: sim.crypto };
 }
 
 // ---- 1. convergence ----
@@ -162,6 +168,23 @@ export interface ChurnPoint {
   copies: number;
   /** Mean of: how many of the FANOUT live nodes XOR-closest to the owner hold the record (5 = fully restored), before the reads. */
   replicaCopies: number;
+  /**
+   * The trace, before the reads: of the closest live nodes that lack a
+   * record, `unlisted` are on no live holder's stored replica list, and
+   * `listed` on some: a holder stored a list naming it as a replica, and
+   * nobody sent it the record. For those, who leads the lists that name
+   * it (the largest ID, godave's only sender): `leaderLacks`, a live node
+   * without the record (`leaderIsIt`: the missing node itself); `leaderGone`, a
+   * node that left; `leaderHolds`, a live holder (whose own list or view
+   * differs, so it did not send).
+   */
+  missing: { listed: number; unlisted: number; leaderLacks: number; leaderIsIt: number; leaderGone: number; leaderHolds: number };
+  /** Replication PUTs sent per live node per replication pass during the minute (the minute's reads send none). */
+  putsPerNodePass: number;
+  /** Most PUTs one node sent in the minute, per pass. */
+  maxPutsPerNodePass: number;
+  /** PUTs that arrived at a node already holding the same record (duplicates), per live node per pass. */
+  duplicatesPerNodePass: number;
 }
 
 export interface ChurnResult extends Run {
@@ -169,13 +192,19 @@ export interface ChurnResult extends Run {
   points: ChurnPoint[];
 }
 
+const leaderOfList = (ids: readonly bigint[]) => ids.reduce((m, r) => (r > m ? r : m), 0n);
+
 /**
  * n nodes; each minute `share` of them (not the first, the bootstrap) leave
  * and as many new ones join; reads and copy counts at the end of each minute.
  */
-export async function churn(share: number, c: Common & { n?: number; minutes?: number; records?: number; replicateEveryMs?: number } = {}): Promise<ChurnResult> {
+export async function churn(
+  share: number,
+  c: Common & { n?: number; minutes?: number; records?: number; replicateEveryMs?: number; crypto?: CryptoMode } = {},
+): Promise<ChurnResult> {
   const n = c.n ?? 20;
-  const sim = await network(n, { ...c, timings: { replicateEveryMs: c.replicateEveryMs ?? 10_000, ...c.timings } });
+  const every = c.replicateEveryMs ?? 10_000;
+  const sim = await network(n, { ...c, timings: { replicateEveryMs: every, ...c.timings } });
   try {
     await converge(sim, Math.min(n - 1, 6), 120_000);
     const dats = await records(sim, c.records ?? 10, sim.nodes.slice(1, 3));
@@ -188,20 +217,64 @@ export async function churn(share: number, c: Common & { n?: number; minutes?: n
         await sim.removeNode(candidates[pick.int(candidates.length)]!);
       }
       for (let i = 0; i < k; i++) await sim.addNode();
+      const dupes = (x: SimNode) => x.dave.stats().verifySkipped;
+      const before = new Map(sim.live.map((x) => [x, { puts: x.dave.stats().packetsOut.PUT, dup: dupes(x) }]));
       await sim.run(60_000);
       const live = sim.live;
+      const passes = 60_000 / every;
+      let puts = 0;
+      let maxPuts = 0;
+      let dup = 0;
+      for (const x of live) {
+        const b = before.get(x) ?? { puts: 0, dup: 0 };
+        const p = x.dave.stats().packetsOut.PUT - b.puts;
+        puts += p;
+        maxPuts = Math.max(maxPuts, p);
+        dup += dupes(x) - b.dup;
+      }
+      const liveIds = new Set(live.map((x) => x.dave.id));
       let copies = 0;
       let replicaCopies = 0;
+      const missing = { listed: 0, unlisted: 0, leaderLacks: 0, leaderIsIt: 0, leaderGone: 0, leaderHolds: 0 };
       for (const dat of dats) {
-        const holders = new Set((await sim.holders(dat)).map((h) => h.ip));
-        copies += holders.size;
+        const holders = await sim.holders(dat);
+        const held = new Set(holders.map((h) => h.ip));
+        copies += held.size;
         const owner = nodeId(dat.pubKey);
         const closest = [...live].sort((x, y) => cmp(x.dave.id ^ owner, y.dave.id ^ owner)).slice(0, FANOUT);
-        replicaCopies += closest.filter((x) => holders.has(x.ip)).length;
+        replicaCopies += closest.filter((x) => held.has(x.ip)).length;
+        const lists: bigint[][] = [];
+        for (const h of holders) lists.push((await h.store.get(dat.pubKey, dat.key))!.replicas);
+        for (const x of closest) {
+          if (held.has(x.ip)) continue;
+          const on = lists.filter((l) => l.includes(x.dave.id));
+          if (on.length === 0) {
+            missing.unlisted++;
+            continue;
+          }
+          missing.listed++;
+          const leaders = on.map(leaderOfList);
+          const heldIds = new Set(holders.map((h) => h.dave.id));
+          if (leaders.some((l) => heldIds.has(l))) missing.leaderHolds++;
+          else if (leaders.some((l) => liveIds.has(l))) {
+            missing.leaderLacks++;
+            if (leaders.every((l) => l === x.dave.id)) missing.leaderIsIt++;
+          }
+          else missing.leaderGone++;
+        }
       }
       const rs: ReadOutcome[] = [];
       for (const [i, dat] of dats.entries()) rs.push(await read(sim, live[(i * 7 + m) % live.length]!, dat));
-      points.push({ minute: m, success: rate(rs), copies: copies / dats.length, replicaCopies: replicaCopies / dats.length });
+      points.push({
+        minute: m,
+        success: rate(rs),
+        copies: copies / dats.length,
+        replicaCopies: replicaCopies / dats.length,
+        missing,
+        putsPerNodePass: puts / live.length / passes,
+        maxPutsPerNodePass: maxPuts / passes,
+        duplicatesPerNodePass: dup / live.length / passes,
+      });
     }
     return { share, points, ...runInfo(sim) };
   } finally {
