@@ -28,12 +28,18 @@ export interface Common {
   crypto?: CryptoMode;
   /** Every node's peer table limits. Default the node's. */
   peerLimits?: { maxPeers?: number; maxPerHost?: number };
+  /** Each node's edge: the first node (default), or one of the nodes before it at random (seeded). */
+  bootstrap?: 'first' | 'random';
 }
 
 /** Opens n honest nodes, all bootstrapped from the first. */
 async function network(n: number, c: Common): Promise<Simulation> {
   const sim = new Simulation({ seed: c.seed ?? 1, link: c.link, timings: c.timings, trust: c.trust ?? false, crypto: c.crypto ?? 'real', peerLimits: c.peerLimits });
-  for (let i = 0; i < n; i++) await sim.addNode();
+  const boot = sim.rng.fork('bootstrap');
+  for (let i = 0; i < n; i++) {
+    if (c.bootstrap === 'random' && i > 0) await sim.addNode({ edges: [sim.nodes[boot.int(i)]!] });
+    else await sim.addNode();
+  }
   return sim;
 }
 
@@ -424,6 +430,184 @@ export async function cost(n: number, c: Common & { virtualMs?: number } = {}): 
       bytesPerNodeS: (bytes1 - bytes0) / n / vs,
       cpuMsPerVirtualS: (cpu.user + cpu.system) / 1000 / vs,
       heapPerNode: (heap1 - heap0) / n,
+      ...runInfo(sim),
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+// ---- 7. scale ----
+
+export interface ScaleResult extends Run {
+  n: number;
+  maxPeers: number | null;
+  virtualS: number;
+  /** Process CPU (user + system) for opening the nodes and for the run, s. */
+  openCpuS: number;
+  cpuS: number;
+  wallS: number;
+  /** Heap and RSS growth per node after the run (after gc when exposed), KiB. */
+  heapPerNodeKiB: number;
+  rssPerNodeKiB: number;
+  /** Datagrams sent per node per virtual second over the last 10 virtual s. */
+  packetsPerNodeS: number;
+  /** Mean peers in a node's table, and active ones, at the end. */
+  known: number;
+  active: number;
+  datagrams: number;
+}
+
+/**
+ * Opens n nodes at once (all bootstrapped from the first) and runs them
+ * for `virtualMs` from the start, in 1 s steps. Measures CPU and wall time,
+ * memory per node and traffic at the end.
+ */
+export async function scale(n: number, c: Common & { virtualMs?: number; progress?: (line: string) => void } = {}): Promise<ScaleResult> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const rss0 = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const sim = await network(n, { ...c, crypto: c.crypto ?? 'cheap' });
+  const open = process.cpuUsage(cpu0);
+  try {
+    const cpu1 = process.cpuUsage();
+    const t0 = performance.now();
+    const virtualMs = c.virtualMs ?? 60_000;
+    let out0 = 0;
+    for (let s = 1; s * 1000 <= virtualMs; s++) {
+      if (s * 1000 === virtualMs - 10_000 + 1000) out0 = sim.net.datagrams.sent;
+      await sim.run(1_000);
+      if (c.progress && s % 5 === 0) {
+        const cpu = process.cpuUsage(cpu1);
+        c.progress(`${s} virtual s: cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, wall ${((performance.now() - t0) / 1000).toFixed(1)} s, datagrams ${sim.net.datagrams.sent}, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+      }
+    }
+    const cpu = process.cpuUsage(cpu1);
+    const wallS = (performance.now() - t0) / 1000;
+    gc?.();
+    const mem = process.memoryUsage();
+    let known = 0;
+    let active = 0;
+    for (const x of sim.live) {
+      known += x.dave.peers().length;
+      active += x.dave.activePeerCount();
+    }
+    const lastS = Math.min(10, virtualMs / 1000);
+    return {
+      n,
+      maxPeers: c.peerLimits?.maxPeers ?? null,
+      virtualS: virtualMs / 1000,
+      openCpuS: (open.user + open.system) / 1e6,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      wallS,
+      heapPerNodeKiB: (mem.heapUsed - heap0) / n / 1024,
+      rssPerNodeKiB: (mem.rss - rss0) / n / 1024,
+      packetsPerNodeS: (sim.net.datagrams.sent - out0) / n / lastS,
+      known: known / n,
+      active: active / n,
+      datagrams: sim.net.datagrams.sent,
+      ...runInfo(sim),
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+// ---- 8. past the table ----
+
+export interface PastTableResult extends Run {
+  n: number;
+  maxPeers: number;
+  /** Mean peers in a node's table, and active ones, when the records were written. */
+  known: number;
+  active: number;
+  reads: number;
+  success: number;
+  /** Mean size of the intersection of the writer's 5 closest (its replicas) and the reader's 5 closest (the peers it asks), of 5. */
+  writerReader: number;
+  /** Of the writer's replicas, how many are among the 5 closest live nodes of the whole network. */
+  writerTrue: number;
+  /** Of the peers a reader asks, how many are among the 5 closest of the whole network. */
+  readerTrue: number;
+  /** Mean nodes holding a record after the writes (before the reads). */
+  holders: number;
+}
+
+/**
+ * n nodes whose tables hold at most `maxPeers` peers, each bootstrapped
+ * from a random earlier node; after `settleMs`, `records` writers (random
+ * nodes) each write one record, and `readersPer` other random nodes read
+ * each. Measures read success and how far the writer's and the readers'
+ * closest sets are from each other and from the network's true closest.
+ */
+export async function pastTable(
+  n: number,
+  c: Common & { maxPeers?: number; settleMs?: number; records?: number; readersPer?: number } = {},
+): Promise<PastTableResult> {
+  const maxPeers = c.maxPeers ?? 64;
+  const sim = await network(n, { ...c, crypto: c.crypto ?? 'cheap', bootstrap: 'random', peerLimits: { maxPeers } });
+  try {
+    await sim.run(c.settleMs ?? 40_000);
+    let known = 0;
+    let active = 0;
+    for (const x of sim.live) {
+      known += x.dave.peers().length;
+      active += x.dave.activePeerCount();
+    }
+    const pick = sim.rng.fork('past-table');
+    const closestOf = (x: SimNode, owner: bigint, withSelf: boolean) => {
+      const ids = x.dave.peers().filter((p) => p.active && p.id !== 0n).map((p) => p.id);
+      if (withSelf) ids.push(x.dave.id);
+      return new Set([...new Set(ids)].sort((a, b) => cmp(a ^ owner, b ^ owner)).slice(0, FANOUT));
+    };
+    const overlap = (a: Set<bigint>, b: Set<bigint>) => [...a].filter((x) => b.has(x)).length;
+    const rs: ReadOutcome[] = [];
+    let wr = 0;
+    let wt = 0;
+    let rt = 0;
+    let pairs = 0;
+    let holders = 0;
+    const count = c.records ?? 10;
+    const writes: { dat: Dat; writer: SimNode; sets: Set<bigint> }[] = [];
+    for (let i = 0; i < count; i++) {
+      const writer = sim.live[pick.int(sim.live.length)]!;
+      const dat = await sim.record(sim.rng.fork(`past${i}`).bytes(32), `past-${i}`, `value-${i}`);
+      const owner = nodeId(dat.pubKey);
+      const sets = closestOf(writer, owner, true);
+      await sim.drive(writer.dave.put(dat).catch(() => {}), 30_000);
+      writes.push({ dat, writer, sets });
+    }
+    await sim.run(2_000);
+    const ids = sim.live.map((x) => x.dave.id);
+    for (const { dat, writer, sets } of writes) {
+      const owner = nodeId(dat.pubKey);
+      const truth = new Set([...ids].sort((a, b) => cmp(a ^ owner, b ^ owner)).slice(0, FANOUT));
+      holders += (await sim.holders(dat)).length;
+      wt += overlap(sets, truth);
+      for (let j = 0; j < (c.readersPer ?? 3); j++) {
+        let reader: SimNode;
+        do reader = sim.live[pick.int(sim.live.length)]!;
+        while (reader === writer);
+        const asks = closestOf(reader, owner, false);
+        wr += overlap(sets, asks);
+        rt += overlap(asks, truth);
+        pairs++;
+        rs.push(await read(sim, reader, dat));
+      }
+    }
+    return {
+      n,
+      maxPeers,
+      known: known / n,
+      active: active / n,
+      reads: rs.length,
+      success: rate(rs),
+      writerReader: wr / pairs,
+      writerTrue: wt / writes.length,
+      readerTrue: rt / pairs,
+      holders: holders / writes.length,
       ...runInfo(sim),
     };
   } finally {
