@@ -2,49 +2,29 @@
  * The replication pass, docs/protocol.md §12: re-evaluates every stored entry's
  * replicas against the active peers, and as one of the entry's senders
  * sends it to the new replicas that miss it, over TCP. The node owns the sockets, the store and the
- * counters; this pass reaches them only through ReplicationHost. The rules
- * it applies (replica choice, senders, the list kept) are the pure ones of replication/rules.
+ * counters; this pass reaches them only through the services port. The rules
+ * it applies (replica choice, senders, the list kept) are the pure ones of node/replication/rules.ts.
  */
 import { OP } from '../../constants.js';
-import type { AddrPort } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
 import { encodeMessage } from '../../wire/message.js';
 import { nodeId } from '../../records/record.js';
-import type { Peer } from '../../peers/table.js';
 import type { FrameSink } from '../writes/frame-sink.js';
-import type { NodeContext } from '../services/context.js';
-import type { NodeParts } from '../parts.js';
-import { ReplicaLink, openSink } from '../writes/replica-link.js';
-import type { Logger, Timings } from '../options.js';
+import { ReplicaLink } from '../writes/replica-link.js';
+import type { NodeServices } from '../services/services.js';
 import { chooseReplicas, isSender, keptReplicas, missingReplicas, sameReplicas } from './rules.js';
-import type { NodeStats } from '../services/stats.js';
 
 /** Entries a replication pass sends before it ends its connections and stores their new replica lists. */
 const REPLICATE_BATCH = 256;
 
-/** What a replication pass needs from the node. */
-export interface ReplicationHost {
-  /** The node's own ID. */
-  readonly id: bigint;
-  /** The active peers by ID (peers/table activeById). */
-  activeById(): Map<bigint, Peer>;
-  /** Every stored entry. */
-  entries(): AsyncIterable<Entry>;
-  /** Stores an entry, counting the outcome. Never rejects. */
-  storeEntry(entry: Entry): Promise<boolean>;
-  /** A frame sink to the TCP port of a peer's UDP address, or the error that prevented it. */
-  openSink(udpAddr: AddrPort): Promise<FrameSink | Error>;
-  readonly counters: NodeStats;
-  readonly timings: Pick<Timings, 'connectTimeoutMs'>;
-  readonly log: Logger;
-  /** True once the node began closing. */
-  closing(): boolean;
-  /** An entry went to a new replica (trust may remember a challenge). */
-  sentTo?(peer: Peer, entry: Entry): void;
-}
+/** What a replication pass takes from the services. */
+export type ReplicationServices = Pick<
+  NodeServices,
+  'id' | 'table' | 'store' | 'intake' | 'openSink' | 'counters' | 'timings' | 'log' | 'closing' | 'trust'
+>;
 
 /**
- * One replica re-evaluation pass over the host's entries. Returns the
+ * One replica re-evaluation pass over the stored entries. Returns the
  * number of entries whose stored replica list changed. A pass that fails
  * midway is logged (unless the node is closing); the entries sent so far
  * are still settled. Rejects only if settling them throws.
@@ -62,7 +42,7 @@ export interface ReplicationHost {
  * when the closer ones left). docs/protocol.md §12 (godave: only the
  * leader, the largest old ID, sends, and nobody does once it left).
  */
-export async function replicationPass(host: ReplicationHost): Promise<number> {
+export async function replicationPass(s: ReplicationServices): Promise<number> {
   let links = new Map<bigint, ReplicaLink>();
   /** Entries sent since the sinks were opened, stored once the sinks end. */
   let sent: { entry: Entry; old: bigint[]; via: Map<bigint, FrameSink> }[] = [];
@@ -72,34 +52,34 @@ export async function replicationPass(host: ReplicationHost): Promise<number> {
   const settle = async () => {
     const open = [...links.values()];
     links = new Map();
-    await Promise.all(open.map((link) => link.end(host.timings.connectTimeoutMs)));
+    await Promise.all(open.map((link) => link.end(s.timings.connectTimeoutMs)));
     const batch = sent;
     sent = [];
     for (const { entry, old, via } of batch) {
       const reached = new Set<bigint>();
-      for (const [r, s] of via) if (s.error === null) reached.add(r);
-      const kept = keptReplicas(host.id, old, entry.replicas, reached);
-      if (kept.some((r, i) => r !== entry.replicas[i])) host.counters.replicationRetries++;
+      for (const [r, sink] of via) if (sink.error === null) reached.add(r);
+      const kept = keptReplicas(s.id, old, entry.replicas, reached);
+      if (kept.some((r, i) => r !== entry.replicas[i])) s.counters.replicationRetries++;
       if (sameReplicas(kept, old)) continue;
       changed++;
-      await host.storeEntry({ dat: entry.dat, replicas: kept });
+      await s.intake.accept({ dat: entry.dat, replicas: kept }, { verified: true });
     }
   };
   try {
-    const byId = host.activeById();
-    const candidates = [host.id, ...byId.keys()];
+    const byId = s.table.activeById();
+    const candidates = [s.id, ...byId.keys()];
     const alive = (id: bigint) => byId.has(id);
-    for await (const entry of host.entries()) {
-      if (host.closing()) break;
+    for await (const entry of s.store.entries()) {
+      if (s.closing()) break;
       const owner = nodeId(entry.dat.pubKey);
       const next = chooseReplicas(owner, candidates);
       if (sameReplicas(next, entry.replicas)) continue;
-      const missing = missingReplicas(host.id, entry.replicas, next).filter(alive);
-      if (missing.length === 0 || !isSender(owner, host.id, entry.replicas, alive)) {
-        const kept = keptReplicas(host.id, entry.replicas, next, new Set());
+      const missing = missingReplicas(s.id, entry.replicas, next).filter(alive);
+      if (missing.length === 0 || !isSender(owner, s.id, entry.replicas, alive)) {
+        const kept = keptReplicas(s.id, entry.replicas, next, new Set());
         if (sameReplicas(kept, entry.replicas)) continue;
         changed++;
-        await host.storeEntry({ dat: entry.dat, replicas: kept });
+        await s.intake.accept({ dat: entry.dat, replicas: kept }, { verified: true });
         continue;
       }
       // the PUT carries the new list, as godave's does
@@ -111,60 +91,40 @@ export async function replicationPass(host: ReplicationHost): Promise<number> {
         let link = links.get(r);
         if (!link) {
           const addr = byId.get(r)!.addr;
-          links.set(r, (link = new ReplicaLink(() => host.openSink(addr))));
+          links.set(r, (link = new ReplicaLink(() => s.openSink(addr))));
         }
         // (the link reconnects when the replica's read deadline ended an idle connection)
-        const s = await link.sink();
-        if (s === null) continue; // not reached: its slot stays 0, tried again next pass
-        item.via.set(r, s);
-        s.push(msg);
-        host.counters.packetsOut.PUT++;
-        host.sentTo?.(byId.get(r)!, updated);
-        await s.ready();
+        const sink = await link.sink();
+        if (sink === null) continue; // not reached: its slot stays 0, tried again next pass
+        item.via.set(r, sink);
+        sink.push(msg);
+        s.counters.packetsOut.PUT++;
+        s.trust.sentTo(byId.get(r)!, updated);
+        await sink.ready();
       }
       // bounded memory: settle every REPLICATE_BATCH sent entries
       if (sent.length >= REPLICATE_BATCH) await settle();
     }
   } catch (err) {
-    if (!host.closing()) host.log.warn('dave: replication pass failed', err);
+    if (!s.closing()) s.log.warn('dave: replication pass failed', err);
   } finally {
     await settle();
   }
   return changed;
 }
 
-/** The ReplicationHost of a node: its table's active peers by ID, its store's entries, its intake, TCP sinks on its clock. */
-export function nodeReplicationHost(
-  ctx: NodeContext,
-  parts: Pick<NodeParts, 'store' | 'tcp' | 'timings' | 'clock'>,
-  id: bigint,
-  intake: { store(entry: Entry): Promise<boolean> },
-  sentTo?: (peer: Peer, entry: Entry) => void,
-): ReplicationHost {
-  const { store, tcp, timings, clock } = parts;
-  return {
-    ...ctx,
-    id,
-    activeById: () => ctx.table.activeById(),
-    entries: () => store.entries(),
-    storeEntry: (entry) => intake.store(entry),
-    openSink: (addr) => openSink(tcp, addr, timings, clock),
-    sentTo,
-  };
-}
-
 /** Runs replication passes one at a time: a pass asked for while one runs returns 0. */
 export class Replicator {
   private running = false;
 
-  constructor(private readonly host: ReplicationHost) {}
+  constructor(private readonly s: ReplicationServices) {}
 
   /** One pass (see replicationPass); 0 when one is running already or the node is closing. */
   async run(): Promise<number> {
-    if (this.running || this.host.closing()) return 0;
+    if (this.running || this.s.closing()) return 0;
     this.running = true;
     try {
-      return await replicationPass(this.host);
+      return await replicationPass(this.s);
     } finally {
       this.running = false; // whatever settling the pass met, replication must not stop for good
     }
