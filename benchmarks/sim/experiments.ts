@@ -523,6 +523,8 @@ export interface PastTableResult extends Run {
   /** Mean peers in a node's table, and active ones, when the records were written. */
   known: number;
   active: number;
+  /** Mean peers in a node's table that proved their key: at most maxPeers (up to maxNewcomers more may still be proving themselves, docs/protocol.md §7). */
+  proven: number;
   reads: number;
   success: number;
   /** Mean size of the intersection of the writer's 5 closest (its replicas) and the reader's 5 closest (the peers it asks), of 5. */
@@ -552,8 +554,11 @@ export async function pastTable(
     await sim.run(c.settleMs ?? 40_000);
     let known = 0;
     let active = 0;
+    let proven = 0;
     for (const x of sim.live) {
-      known += x.dave.peers().length;
+      const peers = x.dave.peers();
+      known += peers.length;
+      proven += peers.filter((p) => p.id !== 0n).length;
       active += x.dave.activePeerCount();
     }
     const pick = sim.rng.fork('past-table');
@@ -602,6 +607,7 @@ export async function pastTable(
       maxPeers,
       known: known / n,
       active: active / n,
+      proven: proven / n,
       reads: rs.length,
       success: rate(rs),
       writerReader: wr / pairs,

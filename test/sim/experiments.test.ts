@@ -68,7 +68,10 @@ describe('sim: experiments, small cases', function () {
     expect(fits.success).to.equal(1);
     expect(fits.writerTrue).to.equal(5);
     const past = await E.pastTable(64, { maxPeers: 16, settleMs: 20_000, records: 3, readersPer: 2 });
-    expect(past.known).to.be.at.most(16);
+    // the table: at most maxPeers proven peers besides the node's one edge (exempt from the limits),
+    // and up to maxNewcomers (64) more still proving themselves (docs/protocol.md §7)
+    expect(past.proven).to.be.at.most(16 + 1);
+    expect(past.known).to.be.at.most(16 + 64);
     expect(past.writerTrue).to.be.lessThan(5);
     expect(past.writerReader).to.be.lessThan(fits.writerReader);
     expect(past.crypto).to.equal('cheap');
