@@ -90,7 +90,7 @@ export class Dave {
     this.reads = new RemoteReads(this.ctx, this.intake, this.timers, undefined, this.trust.readTargets());
     this.replicator = new Replicator(nodeReplicationHost(this.ctx, p, this.id, this.intake, (peer, entry) => this.trust.sentTo(peer, entry)));
     this.local = new LocalView({ ...p, intake: this.intake, id: this.id, checkOpen: () => this.checkOpen() });
-    this.inbound = inboundConnections(this.ctx, this.timers, (entry) => this.intake.ingest(entry), p.maxInboundPerHost);
+    this.inbound = inboundConnections(this.ctx, this.timers, (batch) => this.intake.ingestBatch(batch), p.maxInboundPerHost);
   }
 
   /**

@@ -15,7 +15,7 @@ import { OP } from '../constants.js';
 import type { AddrPort } from '../wire/address.js';
 import { FrameDecoder } from '../wire/frame.js';
 import { decodeMessage } from '../wire/message.js';
-import type { Entry } from '../wire/entry.js';
+import { EntryBatch } from '../records/entry-batch.js';
 import { hostKey } from '../peers/address.js';
 import type { NodeContext } from './context.js';
 import { opName } from './stats.js';
@@ -27,8 +27,8 @@ const PAUSE_AT = 256;
 const RESUME_AT = 64;
 
 export interface IngestHost {
-  /** Verifies and stores; never rejects. */
-  ingest(entry: Entry): Promise<void>;
+  /** Verifies and stores the PUTs of one read (node/intake-batch.ts); never rejects. */
+  ingestBatch(batch: EntryBatch): Promise<void>;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(h: unknown): void;
   frameTimeoutMs: number;
@@ -61,6 +61,23 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
     timer = null;
   };
 
+  // The PUTs of one read go on as one batch: each record is its frame's
+  // Entry bytes (a view of the frame, which is a copy of its own), checked
+  // in place, never decoded into objects (docs/node.md, "The batch path").
+  const submit = (batch: EntryBatch | null) => {
+    if (batch === null || batch.count === 0) return;
+    const n = batch.count;
+    inFlight += n;
+    void host.ingestBatch(batch).finally(() => {
+      inFlight -= n;
+      if (paused && inFlight <= RESUME_AT && !done) {
+        paused = false;
+        stream.resume();
+        arm();
+      }
+    });
+  };
+
   stream.on('data', (chunk: Uint8Array) => {
     if (done) return;
     let frames: Uint8Array[];
@@ -71,27 +88,31 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
       host.onMalformed();
       return drop();
     }
+    let batch: EntryBatch | null = null;
     for (const frame of frames) {
-      let msg;
+      const op = frame[0]!;
+      if (op === OP.PUT) {
+        // a PUT is op, u16 entry length, the Entry (docs/protocol.md §6), as decodeMessage reads it
+        const ok = frame.length >= 3 && (frame[1]! | (frame[2]! << 8)) + 3 === frame.length && (batch ??= new EntryBatch()).add(frame.subarray(3));
+        if (!ok) {
+          host.onMalformed();
+          submit(batch);
+          return drop();
+        }
+        host.onFrame(op);
+        puts++;
+        continue;
+      }
       try {
-        msg = decodeMessage(frame);
+        decodeMessage(frame);
       } catch {
         host.onMalformed();
+        submit(batch);
         return drop();
       }
-      host.onFrame(msg.op);
-      if (msg.op !== OP.PUT) continue; // ignored, and does not keep the connection alive
-      puts++;
-      inFlight++;
-      void host.ingest(msg.entry).finally(() => {
-        inFlight--;
-        if (paused && inFlight <= RESUME_AT && !done) {
-          paused = false;
-          stream.resume();
-          arm();
-        }
-      });
+      host.onFrame(op); // ignored, and does not keep the connection alive
     }
+    submit(batch);
     if (inFlight >= PAUSE_AT && !paused) {
       paused = true;
       stream.pause();
@@ -152,18 +173,18 @@ export class InboundConnections {
   }
 }
 
-/** A node's inbound connections: frames counted in `ctx`, deadlines on `timers`, PUTs to `ingest`. */
+/** A node's inbound connections: frames counted in `ctx`, deadlines on `timers`, PUTs to `ingestBatch`. */
 export function inboundConnections(
   ctx: NodeContext,
   timers: Pick<Timers, 'timeout' | 'clear'>,
-  ingest: (entry: Entry) => Promise<void>,
+  ingestBatch: (batch: EntryBatch) => Promise<void>,
   maxPerHost: number,
 ): InboundConnections {
   const c = ctx.counters;
   return new InboundConnections(maxPerHost, {
     closing: ctx.closing,
     onAccepted: () => c.tcpAccepted++,
-    ingest,
+    ingestBatch,
     setTimer: (fn, ms) => timers.timeout(fn, ms),
     clearTimer: (h) => timers.clear(h),
     frameTimeoutMs: ctx.timings.frameTimeoutMs,

@@ -8,7 +8,9 @@
 import { type DaveError, isDaveError } from '../errors.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
-import type { Entry } from '../wire/entry.js';
+import { type Entry, decodeEntry } from '../wire/entry.js';
+import type { EntryBatch } from '../records/entry-batch.js';
+import { BatchIntake } from './intake-batch.js';
 import { precheckDat, storeKey } from '../records/record.js';
 import type { StoreLike } from '../store/types.js';
 import type { NodeStats } from './stats.js';
@@ -18,7 +20,8 @@ import type { VerifyPoolHandle } from './verify-pool.js';
 
 export interface IntakeDeps {
   readonly store: StoreLike;
-  readonly pool: Pick<VerifyPoolHandle, 'verify'>;
+  /** verifyBatch: for ingestBatch (node/intake-batch.ts). */
+  readonly pool: Pick<VerifyPoolHandle, 'verify'> & Partial<Pick<VerifyPoolHandle, 'verifyBatch'>>;
   readonly counters: NodeStats;
   readonly log: Logger;
   /** Allowed clock skew for record times, ms. */
@@ -28,7 +31,17 @@ export interface IntakeDeps {
 }
 
 export class Intake {
+  private batches: BatchIntake | undefined;
+
   constructor(private readonly deps: IntakeDeps) {}
+
+  /** The PUTs of one TCP read, as one batch (node/intake-batch.ts). Never rejects. */
+  ingestBatch(batch: EntryBatch): Promise<void> {
+    const { pool } = this.deps;
+    if (pool.verifyBatch === undefined) return Promise.all(batch.entries.map((b) => this.ingest(decodeEntry(b)))).then(() => {});
+    this.batches ??= new BatchIntake({ ...this.deps, pool: { verify: (d, n, k, u) => pool.verify(d, n, k, u), verifyBatch: (b) => pool.verifyBatch!(b) } }, this);
+    return this.batches.ingest(batch);
+  }
 
   /** Verifies `dat` in full (docs/protocol.md §4) on the verify pool; `urgent`: a read waits on it (VerifyPool.verify). */
   verify(dat: Dat, urgent = false): Promise<void> {

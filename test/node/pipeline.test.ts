@@ -8,7 +8,7 @@ import { OP } from '../../lib/constants.js';
 import { DaveError } from '../../lib/errors.js';
 import { addrPort } from '../../lib/wire/address.js';
 import type { Dat } from '../../lib/wire/dat.js';
-import type { Entry } from '../../lib/wire/entry.js';
+import { type Entry, decodeEntry } from '../../lib/wire/entry.js';
 import { encodeFrame } from '../../lib/wire/frame.js';
 import { decodeMessage, encodeMessage } from '../../lib/wire/message.js';
 import { nodeId } from '../../lib/records/record.js';
@@ -179,7 +179,7 @@ describe('node/ingest: the TCP reader', () => {
     let next = 1;
     const counts = { malformed: 0, dropped: 0 };
     readConnection(stream, {
-      ingest: async (e) => void got.push(e),
+      ingestBatch: async (b) => void got.push(...b.entries.map((e) => decodeEntry(e))),
       setTimer: (fn) => (timers.set(next, fn), next++),
       clearTimer: (h) => void timers.delete(h as number),
       frameTimeoutMs: 1_000,
