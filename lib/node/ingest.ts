@@ -25,6 +25,8 @@ import type { Timers } from './timers.js';
 const MAX_INBOUND = 128;
 const PAUSE_AT = 256;
 const RESUME_AT = 64;
+/** Most records in one batch (node/intake-batch.ts); the reads of one turn share a batch up to this. */
+const MAX_BATCH = 256;
 
 export interface IngestHost {
   /** Verifies and stores the PUTs of one read (node/intake-batch.ts); never rejects. */
@@ -61,13 +63,22 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
     timer = null;
   };
 
-  // The PUTs of one read go on as one batch: each record is its frame's
-  // Entry bytes (a view of the frame, which is a copy of its own), checked
-  // in place, never decoded into objects (docs/node.md, "The batch path").
-  const submit = (batch: EntryBatch | null) => {
-    if (batch === null || batch.count === 0) return;
+  // The PUTs of the reads of one event-loop turn go on as one batch (at
+  // most MAX_BATCH records): each record is its frame's Entry bytes (a view
+  // of the frame, which is a copy of its own), checked in place, never
+  // decoded into objects (docs/node.md, "The batch path").
+  let open: EntryBatch | null = null;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = open;
+    open = null;
+    if (batch !== null) submit(batch);
+  };
+  const submit = (batch: EntryBatch) => {
+    if (batch === open) open = null;
+    if (batch.count === 0) return;
     const n = batch.count;
-    inFlight += n;
     void host.ingestBatch(batch).finally(() => {
       inFlight -= n;
       if (paused && inFlight <= RESUME_AT && !done) {
@@ -88,31 +99,36 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
       host.onMalformed();
       return drop();
     }
-    let batch: EntryBatch | null = null;
     for (const frame of frames) {
       const op = frame[0]!;
       if (op === OP.PUT) {
         // a PUT is op, u16 entry length, the Entry (docs/protocol.md §6), as decodeMessage reads it
-        const ok = frame.length >= 3 && (frame[1]! | (frame[2]! << 8)) + 3 === frame.length && (batch ??= new EntryBatch()).add(frame.subarray(3));
+        const batch: EntryBatch = (open ??= new EntryBatch());
+        const ok = frame.length >= 3 && (frame[1]! | (frame[2]! << 8)) + 3 === frame.length && batch.add(frame.subarray(3));
         if (!ok) {
           host.onMalformed();
-          submit(batch);
+          flush();
           return drop();
         }
         host.onFrame(op);
         puts++;
+        inFlight++;
+        if (batch.count >= MAX_BATCH) submit(batch);
         continue;
       }
       try {
         decodeMessage(frame);
       } catch {
         host.onMalformed();
-        submit(batch);
+        flush();
         return drop();
       }
       host.onFrame(op); // ignored, and does not keep the connection alive
     }
-    submit(batch);
+    if (open !== null && !scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
     if (inFlight >= PAUSE_AT && !paused) {
       paused = true;
       stream.pause();
