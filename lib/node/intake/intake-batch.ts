@@ -1,0 +1,119 @@
+/**
+ * The batch path into the store (docs/node.md, "The batch path"): the
+ * records of one TCP read, as their wire bytes (records/entry-batch.ts),
+ * go through the same steps as Intake.ingest, each step once for the whole
+ * batch: store keys hashed in one loop; records the store already holds
+ * (or holds newer) dropped before any signature check; the cheap checks in
+ * the same loop; the signatures to the verify pool in one hand-off; the
+ * verified records to the store in one pass and one database batch. One
+ * promise per batch, none per record. Counters move exactly as
+ * Intake.ingest moves them for each record.
+ *
+ * A record whose stored twin (same key, same time) is not in memory takes
+ * Intake.ingest's path (it reads the database); so does every record when
+ * the store has no batch methods (a StoreLike handed in).
+ */
+import { decodeEntry } from '../../wire/entry.js';
+import { type EntryBatch, REC_ACCEPT, REC_DROPPED, REC_VERIFY, sameDatBytes, sameReplicaBytes } from '../../records/entry-batch.js';
+import type { Intake, IntakeDeps } from './intake.js';
+import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
+
+export interface BatchIntakeDeps extends IntakeDeps {
+  readonly pool: Pick<VerifyPoolHandle, 'verify' | 'verifyBatch'>;
+}
+
+export class BatchIntake {
+  constructor(
+    private readonly deps: BatchIntakeDeps,
+    /** The per-record path, for the records the batch cannot decide in memory. */
+    private readonly intake: Pick<Intake, 'ingest' | 'countVerifyError'>,
+  ) {}
+
+  /** Verifies and stores the records of `batch` (docs/protocol.md §10). Never rejects. */
+  async ingest(batch: EntryBatch): Promise<void> {
+    const { store, counters, log } = this.deps;
+    if (this.deps.closing() || batch.count === 0) return;
+    if (store.putBatch === undefined || store.peekBytes === undefined) return this.oneByOne(batch);
+    batch.prepare();
+    const { state, entries, keys, times } = batch;
+    const now = this.deps.now();
+    const skew = this.deps.skew;
+    let slow: Promise<void>[] | null = null;
+    let verify = 0;
+    for (let i = 0; i < state.length; i++) {
+      const sk = keys[i]!;
+      const idx = store.peek(sk);
+      if (idx !== undefined && idx.time > times[i]!) {
+        this.refused('ERR_OLDER_THAN_STORED');
+        state[i] = REC_DROPPED;
+        continue;
+      }
+      if (idx !== undefined && idx.time === times[i]!) {
+        const stored = store.peekBytes(sk);
+        if (stored === undefined) {
+          // only the database can tell whether it is the same record
+          state[i] = REC_DROPPED;
+          (slow ??= []).push(this.intake.ingest(decodeEntry(entries[i]!)));
+          continue;
+        }
+        if (sameDatBytes(stored, entries[i]!)) {
+          counters.verifySkipped++;
+          if (sameReplicaBytes(stored, entries[i]!)) {
+            this.refused('ERR_DUPLICATE');
+            state[i] = REC_DROPPED;
+          } else state[i] = REC_ACCEPT;
+          continue;
+        }
+      }
+      // the cheap checks first, so junk never waits in the verify queue
+      if (batch.precheck(i, now, skew) !== null) {
+        counters.verifyFailures++;
+        state[i] = REC_DROPPED;
+        continue;
+      }
+      state[i] = REC_VERIFY;
+      verify++;
+    }
+    if (verify > 0) {
+      try {
+        const verdict = await this.deps.pool.verifyBatch(batch);
+        counters.verifyFailures += verdict.failed;
+        for (const e of verdict.errors) log.error('dave: verification failed unexpectedly', Object.assign(new Error(e.message), { name: e.name }));
+      } catch (err) {
+        // the pool took none of them (full or closed): each is counted as Intake counts it
+        for (let i = 0; i < state.length; i++) {
+          if (state[i] !== REC_VERIFY) continue;
+          state[i] = REC_DROPPED;
+          this.intake.countVerifyError(err);
+        }
+      }
+    }
+    await this.storeAccepted(batch);
+    if (slow !== null) await Promise.all(slow);
+  }
+
+  private async storeAccepted(batch: EntryBatch): Promise<void> {
+    const { store, counters } = this.deps;
+    if (this.deps.closing()) return;
+    try {
+      const r = await store.putBatch!(batch);
+      counters.recordsStored += r.stored + r.replaced;
+      counters.evicted += r.evicted;
+      if (r.refused !== null) for (const [code, n] of Object.entries(r.refused)) this.refused(code, n);
+    } catch (err) {
+      if (!this.deps.closing()) this.deps.log.warn('dave: store write failed', err);
+    }
+  }
+
+  /** A store without batch methods: every record through Intake.ingest. */
+  private async oneByOne(batch: EntryBatch): Promise<void> {
+    const all: Promise<void>[] = [];
+    for (const b of batch.entries) all.push(this.intake.ingest(decodeEntry(b)));
+    await Promise.all(all);
+  }
+
+  private refused(code: string, n = 1): void {
+    const r = this.deps.counters.refused;
+    r[code] = (r[code] ?? 0) + n;
+  }
+}
