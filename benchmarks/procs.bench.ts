@@ -25,7 +25,7 @@
  * when the Go node is absent. Children are always killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -107,6 +107,29 @@ class Proc {
     }
   }
 
+  /** CPU time of each thread so far, µs, by thread ID (the main thread's ID is the process's); empty elsewhere. */
+  threadMicros(): Map<number, number> {
+    const out = new Map<number, number>();
+    try {
+      for (const t of readdirSync(`/proc/${this.child.pid}/task`)) {
+        try {
+          const stat = readFileSync(`/proc/${this.child.pid}/task/${t}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          out.set(Number(t), ((Number(f[11]) + Number(f[12])) * 1e6) / TICKS);
+        } catch {
+          // the thread ended
+        }
+      }
+    } catch {
+      // not Linux
+    }
+    return out;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   async quit(): Promise<void> {
     try {
       this.child.stdin.end('quit\n');
@@ -179,6 +202,16 @@ interface IngestRound {
   recvCpu: number;
   /** Bytes our receiver's main thread allocated per record over the same span (NaN for Go). */
   recvAlloc: number;
+  /** The receiver's CPU per record by thread: main, the two busiest others (our verify workers), the rest. */
+  threads: [main: number, busiest: number, second: number, rest: number];
+}
+
+/** Per-record CPU by thread between two threadMicros() snapshots. */
+function byThread(pid: number, t0: Map<number, number>, t1: Map<number, number>): [number, number, number, number] {
+  const main = ((t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)) / INGEST;
+  const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, us]) => (us - (t0.get(tid) ?? 0)) / INGEST).sort((a, b) => b - a);
+  const rest = others.slice(2).reduce((a, b) => a + b, 0);
+  return [main, others[0] ?? 0, others[1] ?? 0, rest];
 }
 
 async function ingestRound(w: Kind, r: Kind, round: number): Promise<IngestRound> {
@@ -193,6 +226,7 @@ async function ingestRound(w: Kind, r: Kind, round: number): Promise<IngestRound
     const bytes = ingestBytes(INGEST);
     if (r === 'ours') await recv.proc.ask('allocstart');
     const cpu0 = recv.proc.cpuMicros();
+    const threads0 = recv.proc.threadMicros();
     const waiting = recv.proc.ask(`waitused ${bytes} 120000`);
     const put = await wr.proc.ask(`putbench ${INGEST}`);
     const got = await waiting;
@@ -200,8 +234,9 @@ async function ingestRound(w: Kind, r: Kind, round: number): Promise<IngestRound
     if (put[0] !== 'PUTBENCH' || Number(put[1]) !== INGEST) throw new Error(`${w} writer: ${put.join(' ')}`);
     if (Number(got[1]) < bytes) throw new Error(`${r} receiver holds ${got[1]} of ${bytes} bytes`);
     const recvCpu = (recv.proc.cpuMicros() - cpu0) / INGEST;
+    const threads = byThread(recv.proc.pid, threads0, recv.proc.threadMicros());
     const seconds = (Number(got[2]) - Number(put[2])) / 1e9;
-    return { rate: INGEST / seconds, recvCpu, recvAlloc };
+    return { rate: INGEST / seconds, recvCpu, recvAlloc, threads };
   } finally {
     await Promise.all(procs.map((p) => p.quit()));
   }
@@ -276,9 +311,11 @@ async function runAll(): Promise<BenchResult[]> {
           failures.set(`${w}->${r}`, (failures.get(`${w}->${r}`) ?? 0) + 1);
           continue;
         }
-        const { rate, recvCpu, recvAlloc } = got;
+        const { rate, recvCpu, recvAlloc, threads } = got;
         const alloc = Number.isNaN(recvAlloc) ? '' : `, allocated ${Math.round(recvAlloc)} B/record (main thread)`;
-        process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: ${Math.round(rate)} records/s, receiver CPU ${recvCpu.toFixed(1)} µs/record${alloc}\n`);
+        const t = threads.map((x) => x.toFixed(1));
+        const split = ` [threads: main ${t[0]}, busiest others ${t[1]} + ${t[2]}, rest ${t[3]}]`;
+        process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: ${Math.round(rate)} records/s, receiver CPU ${recvCpu.toFixed(1)} µs/record${alloc}${split}\n`);
         if (!Number.isNaN(recvAlloc)) allocs.get(`${w}->${r}`)!.push(recvAlloc);
         rates.get(`${w}->${r}`)!.push(rate);
         cpus.get(`${w}->${r}`)!.push(recvCpu);
