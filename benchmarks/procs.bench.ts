@@ -21,7 +21,8 @@
  * children run with --cpu-prof there; DAVE_PROCS_PROF_US its sampling interval), DAVE_PROCS_DB ("level", the default:
  * our children store in LevelDB directories under a temporary directory,
  * sync on, as `dave start` runs a node; "memory": memory-level, the library
- * default without a directory; Go keeps its store in memory either way). Go rows are skipped with a note
+ * default without a directory; Go keeps its store in memory either way), DAVE_PROCS_NODE_ARGS (extra node
+ * flags for our children, space-separated). Go rows are skipped with a note
  * when the Go node is absent. Children are always killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -45,6 +46,8 @@ const PROF_US = Number(process.env.DAVE_PROCS_PROF_US ?? 1000);
 export const PROCS_DB = process.env.DAVE_PROCS_DB === 'memory' ? 'memory' : 'level';
 /** Parent of our children's database directories, removed at the end of run(). */
 let dataRoot: string | undefined;
+/** Extra node flags for our children (experiments, e.g. "--single-threaded-gc"), space-separated. */
+const NODE_ARGS = (process.env.DAVE_PROCS_NODE_ARGS ?? '').split(' ').filter((x) => x !== '');
 const GETS = 300;
 /** USER_HZ: the unit of utime and stime in /proc/PID/stat (100 on Linux). */
 const TICKS = 100;
@@ -174,6 +177,7 @@ async function start(kind: Kind, seed: number, edges: number[], tag: string): Pr
       : spawn(
           process.execPath,
           [
+            ...NODE_ARGS,
             ...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=${tag}-${seed}.cpuprofile`, `--cpu-prof-interval=${PROF_US}`] : []),
             join(here, 'node-child.js'),
             ...args,
