@@ -10,6 +10,7 @@ import { createDat } from '../workers/create-dat.js';
 import { fromHex, toHex } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Dave } from '../node/dave.js';
+import { PACKAGE_VERSION } from './package-files.js';
 import {
   type NodeClient,
   type PeerView,
@@ -48,6 +49,8 @@ export function parseOwner(owner: string, me: Uint8Array): Uint8Array {
 }
 
 export class LocalClient implements NodeClient {
+  private readonly startedAt = performance.now();
+
   constructor(
     readonly node: Dave,
     private readonly options: LocalClientOptions,
@@ -71,6 +74,8 @@ export class LocalClient implements NodeClient {
       usedSpace: n.usedSpace(),
       capacity: n.capacity(),
       network: n.networkUsedSpaceAndCapacity(),
+      version: PACKAGE_VERSION,
+      uptimeSeconds: Math.floor((performance.now() - this.startedAt) / 1000),
     };
   }
 

@@ -22,6 +22,8 @@ export interface RecordView {
   timeIso: string;
   /** An empty value: how a record is deleted (docs/api.md). */
   deleted: boolean;
+  /** IDs (16 hex digits) of the replicas the answering node knows for it; empty for a record just written. */
+  replicas: string[];
 }
 
 export interface PeerView {
@@ -31,6 +33,10 @@ export interface PeerView {
   edge: boolean;
   active: boolean;
   lastSeen: string;
+  /** Local trust score in (0, 1), 0.5 with no evidence (docs/trust.md). */
+  reliability: number;
+  /** Smoothed PING→PONG round trip, ms; null before the first. */
+  rttMs: number | null;
 }
 
 export interface StatusView {
@@ -49,6 +55,9 @@ export interface StatusView {
   capacity: number;
   /** This node and its active peers together (from their PINGs). */
   network: { usedSpace: number; capacity: number };
+  /** The dave-kv version, and seconds since this node's API client was made (at start). */
+  version: string;
+  uptimeSeconds: number;
 }
 
 export interface RecordPage {
@@ -92,6 +101,7 @@ export function recordView(entry: Entry): RecordView {
     time: d.time,
     timeIso: new Date(d.time).toISOString(),
     deleted: d.value.length === 0,
+    replicas: entry.replicas.filter((r) => r !== 0n).map(idHex),
   };
 }
 
@@ -100,5 +110,5 @@ export function idHex(id: bigint): string {
 }
 
 export function peerView(p: PeerInfo): PeerView {
-  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString() };
+  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString(), reliability: p.reliability, rttMs: p.rttMs };
 }
