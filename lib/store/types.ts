@@ -67,6 +67,12 @@ export interface StoreLike {
   /** The in-memory index record, synchronously, without touching the database. */
   peek(storeKey: bigint): IndexedEntry | undefined;
   /**
+   * Store keys of one owner's entries (owner ID: the public key's first 8
+   * bytes, LE), ascending, after `after`, at most `max`, without reading
+   * the database; `more` when further keys follow.
+   */
+  ownerKeys(ownerId: bigint, after: bigint | undefined, max: number): { keys: bigint[]; more: boolean };
+  /**
    * Optional, the batch path (Store.putBatch): stores the verified records
    * of a batch in one pass; without it the node stores them one by one with put().
    */

@@ -17,7 +17,7 @@ import {
   SIG_LEN,
   SOLUTION_LEN,
 } from '../constants.js';
-import { DaveError } from '../errors.js';
+import { DaveError, invalidArgument } from '../errors.js';
 import { checkBytes, copyOf, need, readI64, readU16, view } from './bytes.js';
 import { type AddrPort, checkAddrPort, decodeAddress, encodeAddress } from './address.js';
 import { type Entry, checkEntry, entryLength, readEntry, writeEntry } from './entry.js';
@@ -117,17 +117,13 @@ export interface MessageCodec<M extends Message = Message> {
   decode(buf: Uint8Array): M;
 }
 
-function invalid(msg: string): never {
-  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
-}
-
 function checkI64(v: unknown, name: string): bigint {
-  if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) invalid(`${name} must be a bigint in the i64 range`);
+  if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) invalidArgument(`${name} must be a bigint in the i64 range`);
   return v;
 }
 
 function checkObject(v: unknown, name: string): void {
-  if (v === null || typeof v !== 'object') invalid(`${name} must be an object`);
+  if (v === null || typeof v !== 'object') invalidArgument(`${name} must be an object`);
 }
 
 /** Exactly `end` bytes, else ERR_TRUNCATED (fewer) or ERR_BAD_LENGTH (more). */
@@ -170,7 +166,7 @@ export const pong: MessageCodec<PongMessage> = {
   op: OP.PONG,
   name: 'PONG',
   preencode(msg) {
-    if (!Array.isArray(msg.peers)) invalid('pong.peers must be an array');
+    if (!Array.isArray(msg.peers)) invalidArgument('pong.peers must be an array');
     if (msg.peers.length > MAX_PONG_PEERS) {
       throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${MAX_PONG_PEERS} peers, got ${msg.peers.length}`);
     }
@@ -251,7 +247,7 @@ export const get: MessageCodec<GetMessage> = {
   preencode(msg) {
     checkBytes(msg.pubKey, PUBKEY_LEN, 'get.pubKey');
     if (!(msg.key instanceof Uint8Array) || msg.key.length > MAX_KEY_LEN) {
-      invalid(`get.key must be a Uint8Array of at most ${MAX_KEY_LEN} bytes`);
+      invalidArgument(`get.key must be a Uint8Array of at most ${MAX_KEY_LEN} bytes`);
     }
     return 1 + PUBKEY_LEN + 1 + msg.key.length;
   },

@@ -1,6 +1,7 @@
 /**
- * Worker thread of the verify pool: verifies batches of Dats (docs/protocol.md §4,
- * records/verifyDat), packed by verify-batch.ts into one transferred
+ * Worker thread of the verify pool: checks the signatures of batches of Dats
+ * (docs/protocol.md §4, records/checkSignature; the pool ran the cheap
+ * checks before queueing them), packed by verify-batch.ts into one transferred
  * buffer, and answers per Dat with null (valid), the DaveError's code and
  * message, or, for any other error, its name and message (a bug reported
  * as what it is, not as a bad signature). The batch path's hand-off
@@ -10,7 +11,7 @@
 import { parentPort } from 'node:worker_threads';
 import { isDaveError } from '../errors.js';
 import { ready } from '../crypto/hash.js';
-import { verifyDat } from '../records/record.js';
+import { checkSignature } from '../records/record.js';
 import type { VerifyResult } from './verify-pool.js';
 import { unpackBatch, verifySignatures } from './verify-batch.js';
 
@@ -33,9 +34,9 @@ parentPort!.on('message', (batch: Batch | SignatureBatch) => {
     parentPort!.postMessage({ id: batch.id, valid, errors }, [valid.buffer as ArrayBuffer]);
     return;
   }
-  const results: VerifyResult[] = unpackBatch(batch.packed).map(({ dat, now, skew }) => {
+  const results: VerifyResult[] = unpackBatch(batch.packed).map(({ dat }) => {
     try {
-      verifyDat(dat, { now, maxClockSkew: skew });
+      checkSignature(dat);
       return null;
     } catch (err) {
       if (isDaveError(err)) return { code: err.code, message: err.message };

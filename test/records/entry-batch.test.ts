@@ -5,7 +5,7 @@ import { ready } from '../../lib/crypto/hash.js';
 import { signingKey } from '../../lib/crypto/ed25519.js';
 import { checkWorkAt, leadingZeroBits, workHash } from '../../lib/crypto/work.js';
 import { ENTRY_DAT_AT, type EntryLayout, decodeEntry, encodeEntry, entryLayout } from '../../lib/wire/entry.js';
-import { createDat, precheckDat, storeKey, verifyDat } from '../../lib/records/record.js';
+import { signDat as createDat, precheckDat, storeKey, verifyDat } from '../../lib/records/record.js';
 import { EntryBatch, sameDatBytes, sameReplicaBytes } from '../../lib/records/entry-batch.js';
 import { isDaveError } from '../../lib/errors.js';
 import { vectorEntry } from '../wire/fixtures.js';

@@ -16,11 +16,9 @@ import type { AddrPort } from '../../wire/address.js';
 import { FrameDecoder } from '../../wire/frame.js';
 import { decodeMessage } from '../../wire/message.js';
 import { EntryBatch } from '../../records/entry-batch.js';
-import type { Entry } from '../../wire/entry.js';
 import { hostKey } from '../../peers/address.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
 import { opName } from '../services/stats.js';
-import type { Timers } from '../services/timers.js';
 
 /** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
 const MAX_INBOUND = 128;
@@ -29,19 +27,11 @@ const RESUME_AT = 64;
 /** Most records in one batch (node/intake/intake-batch.ts); the reads of one turn share a batch up to this. */
 const MAX_BATCH = 256;
 
-export interface IngestHost {
-  /** Verifies and stores the PUTs of one read (node/intake/intake-batch.ts); never rejects. */
-  ingestBatch(batch: EntryBatch): Promise<void>;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(h: unknown): void;
-  frameTimeoutMs: number;
-  /** A frame arrived (op) / was malformed / the connection was dropped. */
-  onFrame(op: number): void;
-  onMalformed(): void;
-  onDropped(): void;
-}
+/** What a connection's reader takes from the services. */
+export type ReaderServices = Pick<NodeServices, 'intake' | 'timers' | 'timings' | 'counters'>;
 
-export function readConnection(stream: Duplex, host: IngestHost): void {
+export function readConnection(stream: Duplex, s: ReaderServices): void {
+  const c = s.counters;
   const decoder = new FrameDecoder();
   let inFlight = 0;
   let paused = false;
@@ -49,18 +39,18 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   let done = false;
 
   const arm = () => {
-    if (timer !== null) host.clearTimer(timer);
-    timer = paused || done ? null : host.setTimer(() => drop(), host.frameTimeoutMs);
+    if (timer !== null) s.timers.clear(timer);
+    timer = paused || done ? null : s.timers.timeout(() => drop(), s.timings.frameTimeoutMs);
   };
   const drop = () => {
     if (done) return;
-    host.onDropped();
+    c.tcpDropped++;
     finish();
     stream.destroy();
   };
   const finish = () => {
     done = true;
-    if (timer !== null) host.clearTimer(timer);
+    if (timer !== null) s.timers.clear(timer);
     timer = null;
   };
 
@@ -80,7 +70,7 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
     if (batch === open) open = null;
     if (batch.count === 0) return;
     const n = batch.count;
-    void host.ingestBatch(batch).finally(() => {
+    void s.intake.acceptBatch(batch).finally(() => {
       inFlight -= n;
       if (paused && inFlight <= RESUME_AT && !done) {
         paused = false;
@@ -97,7 +87,7 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
     try {
       frames = decoder.push(chunk);
     } catch {
-      host.onMalformed();
+      c.malformed++;
       return drop();
     }
     for (const frame of frames) {
@@ -107,11 +97,11 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
         const batch: EntryBatch = (open ??= new EntryBatch());
         const ok = frame.length >= 3 && (frame[1]! | (frame[2]! << 8)) + 3 === frame.length && batch.add(frame.subarray(3));
         if (!ok) {
-          host.onMalformed();
+          c.malformed++;
           flush();
           return drop();
         }
-        host.onFrame(op);
+        c.packetsIn.PUT++;
         puts++;
         inFlight++;
         if (batch.count >= MAX_BATCH) submit(batch);
@@ -120,11 +110,11 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
       try {
         decodeMessage(frame);
       } catch {
-        host.onMalformed();
+        c.malformed++;
         flush();
         return drop();
       }
-      host.onFrame(op); // ignored, and does not keep the connection alive
+      c.packetsIn[opName(op)!]++; // ignored, and does not keep the connection alive
     }
     if (open !== null && !scheduled) {
       scheduled = true;
@@ -143,14 +133,6 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   arm();
 }
 
-/** What InboundConnections needs from the node beyond what a reader needs. */
-export interface InboundHost extends IngestHost {
-  /** True once the node began closing: new connections are refused. */
-  closing(): boolean;
-  /** A connection was admitted. */
-  onAccepted(): void;
-}
-
 /** The inbound TCP connections of a node, capped in all and per host. */
 export class InboundConnections {
   private readonly open = new Set<Duplex>();
@@ -158,8 +140,8 @@ export class InboundConnections {
   private readonly perHost = new Map<string, number>();
 
   constructor(
+    private readonly s: ReaderServices & Pick<NodeServices, 'closing'>,
     private readonly maxPerHost: number,
-    private readonly host: InboundHost,
   ) {}
 
   /** Admits and reads `stream`, or destroys it when a cap is reached or the node is closing. */
@@ -167,11 +149,11 @@ export class InboundConnections {
     // per-host cap first, so one host cannot take every slot (loopback included: no exemptions)
     const host = hostKey(remote.ip);
     const fromHost = this.perHost.get(host) ?? 0;
-    if (this.host.closing() || this.open.size >= MAX_INBOUND || fromHost >= this.maxPerHost) {
+    if (this.s.closing() || this.open.size >= MAX_INBOUND || fromHost >= this.maxPerHost) {
       stream.destroy();
       return;
     }
-    this.host.onAccepted();
+    this.s.counters.tcpAccepted++;
     this.open.add(stream);
     this.perHost.set(host, fromHost + 1);
     stream.once('close', () => {
@@ -180,7 +162,7 @@ export class InboundConnections {
       if (n <= 0) this.perHost.delete(host);
       else this.perHost.set(host, n);
     });
-    readConnection(stream, this.host);
+    readConnection(stream, this.s);
   }
 
   /** Destroys every open connection. */
@@ -188,25 +170,4 @@ export class InboundConnections {
     for (const s of this.open) s.destroy();
     this.open.clear();
   }
-}
-
-/** A node's inbound connections: frames counted in `ctx`, deadlines on `timers`, PUTs to `ingestBatch`. */
-export function inboundConnections(
-  ctx: NodeContext,
-  timers: Pick<Timers, 'timeout' | 'clear'>,
-  ingestBatch: (batch: EntryBatch) => Promise<void>,
-  maxPerHost: number,
-): InboundConnections {
-  const c = ctx.counters;
-  return new InboundConnections(maxPerHost, {
-    closing: ctx.closing,
-    onAccepted: () => c.tcpAccepted++,
-    ingestBatch,
-    setTimer: (fn, ms) => timers.timeout(fn, ms),
-    clearTimer: (h) => timers.clear(h),
-    frameTimeoutMs: ctx.timings.frameTimeoutMs,
-    onFrame: (op) => c.packetsIn[opName(op)!]++,
-    onMalformed: () => c.malformed++,
-    onDropped: () => c.tcpDropped++,
-  });
 }

@@ -7,7 +7,8 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { ready } from '../../../lib/crypto/hash.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { ENTRY_DAT_AT, decodeEntry, encodeEntry } from '../../../lib/wire/entry.js';
-import { createDat, storeKey } from '../../../lib/records/record.js';
+import { signDat as createDat, storeKey } from '../../../lib/records/record.js';
+import { DaveError } from '../../../lib/errors.js';
 import { EntryBatch, REC_ACCEPT, REC_DROPPED, REC_VERIFY } from '../../../lib/records/entry-batch.js';
 import { Store } from '../../../lib/store/store.js';
 import { VerifyPool } from '../../../lib/workers/verify-pool.js';
@@ -115,31 +116,27 @@ describe('node/intake/intake-batch', function () {
     const pool = new VerifyPool({ workers, inlinePerTurn: 0 });
     const counters = newStats();
     const checked: number[] = [];
-    const intake = new Intake({
-      store,
-      pool: {
+    const intake = new Intake(
+      { store, counters, log: silentLogger, now: () => Date.now(), closing: () => false },
+      {
         verify: (d, n, k, u) => pool.verify(d, n, k, u),
         verifyBatch: (b) => {
           for (let i = 0; i < b.count; i++) if (b.state[i] === REC_VERIFY) checked.push(i);
           return pool.verifyBatch(b);
         },
       },
-      counters,
-      log: silentLogger,
-      skew: 5_000,
-      now: () => Date.now(),
-      closing: () => false,
-    });
+      5_000,
+    );
     return { store, pool, counters, intake, checked };
   }
 
-  it('stores the valid records, drops bad ones after their checks, and counts as Intake.ingest counts', async () => {
+  it('stores the valid records, drops bad ones after their checks, and counts as Intake.accept counts', async () => {
     const { store, pool, counters, intake, checked } = await setup(1);
     const good = await records(20);
     const future = (await records(1, 'f', Date.now() + 60_000))[0]!;
     const badWork = good[0]!.slice();
     badWork[ENTRY_DAT_AT + 24 + 31]! ^= 1; // the work's last byte: the work hash no longer matches
-    await intake.ingestBatch(batchOf([...good, badSignature(good[1]!), future, badWork]));
+    await intake.acceptBatch(batchOf([...good, badSignature(good[1]!), future, badWork]));
     expect(store.count()).to.equal(20);
     expect(counters.recordsStored).to.equal(20);
     expect(counters.verifyFailures).to.equal(3);
@@ -151,12 +148,12 @@ describe('node/intake/intake-batch', function () {
   it('drops records the store already holds (or holds newer) before any signature check', async () => {
     const { store, pool, counters, intake, checked } = await setup();
     const first = await records(10);
-    await intake.ingestBatch(batchOf(first));
+    await intake.acceptBatch(batchOf(first));
     checked.length = 0;
     const older = await records(2, 'k', Date.now() - 60_000);
     const sameNewReplicas = decodeEntry(first[2]!);
     sameNewReplicas.replicas = [5n, 0n, 0n, 0n, 0n];
-    await intake.ingestBatch(batchOf([...first.slice(0, 2), ...older, encodeEntry(sameNewReplicas).slice()]));
+    await intake.acceptBatch(batchOf([...first.slice(0, 2), ...older, encodeEntry(sameNewReplicas).slice()]));
     expect(checked, 'none of them is verified again').to.have.length(0);
     expect(counters.refused).to.deep.equal({ ERR_DUPLICATE: 2, ERR_OLDER_THAN_STORED: 2 });
     expect(counters.verifySkipped).to.equal(3);
@@ -164,5 +161,53 @@ describe('node/intake/intake-batch', function () {
     expect((await store.get(e.dat.pubKey, e.dat.key))!.replicas).to.deep.equal([5n, 0n, 0n, 0n, 0n]);
     await pool.close();
     await store.close();
+  });
+
+  /** The counters a mix of records moves, through accept() one by one and through acceptBatch. */
+  async function counted(through: 'accept' | 'batch', failStore = false) {
+    const { store, pool, counters, intake } = await setup();
+    const first = await records(6, 'k', Date.now() - 2000);
+    for (const b of first.slice(0, 3)) await intake.accept(decodeEntry(b));
+    const newer = await records(2, 'k', Date.now() - 1000);
+    const sameNewReplicas = decodeEntry(first[2]!);
+    sameNewReplicas.replicas = [5n, 0n, 0n, 0n, 0n];
+    const future = (await records(1, 'f', Date.now() + 60_000))[0]!;
+    const mix = [...first, ...newer, (await records(1, 'k', Date.now() - 60_000))[0]!, encodeEntry(sameNewReplicas).slice(), badSignature(first[5]!), future];
+    const baseline = { ...counters, refused: { ...counters.refused } };
+    if (failStore) {
+      const fail = () => Promise.reject(new DaveError('ERR_DATABASE', 'disk gone'));
+      store.put = fail;
+      store.putBatch = fail;
+    }
+    if (through === 'accept') await Promise.all(mix.map((b) => intake.accept(decodeEntry(b))));
+    else await intake.acceptBatch(batchOf(mix));
+    const moved = {
+      recordsStored: counters.recordsStored - baseline.recordsStored,
+      verifyFailures: counters.verifyFailures - baseline.verifyFailures,
+      verifySkipped: counters.verifySkipped - baseline.verifySkipped,
+      storeFailures: counters.storeFailures - baseline.storeFailures,
+      evicted: counters.evicted - baseline.evicted,
+      refused: Object.fromEntries(Object.entries(counters.refused).map(([k, v]) => [k, (v ?? 0) - (baseline.refused[k] ?? 0)]).filter(([, v]) => v !== 0)),
+    };
+    await pool.close();
+    await store.close().catch(() => {});
+    return moved;
+  }
+
+  it('moves the counters exactly as accept() does for each record: stored, refused by code, failed checks', async () => {
+    const one = await counted('accept');
+    const batch = await counted('batch');
+    expect(batch).to.deep.equal(one);
+    expect(one.recordsStored).to.be.greaterThan(0);
+    expect(one.refused).to.have.property('ERR_DUPLICATE');
+    expect(one.verifyFailures).to.equal(2);
+  });
+
+  it('a store that fails counts one storeFailure per record it did not store, as accept() does', async () => {
+    const one = await counted('accept', true);
+    const batch = await counted('batch', true);
+    expect(batch).to.deep.equal(one);
+    expect(one.storeFailures).to.be.greaterThan(0);
+    expect(one.recordsStored).to.equal(0);
   });
 });
