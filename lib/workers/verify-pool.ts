@@ -451,8 +451,12 @@ const shared = new Map<number, { pool: VerifyPool; users: number }>();
 /** A handle on a process-wide pool; release() it when done. */
 export interface VerifyPoolHandle {
   verify(dat: Dat, now: number, maxClockSkew?: number, urgent?: boolean): Promise<void>;
-  /** VerifyPool.verifyBatch. */
-  verifyBatch(batch: EntryBatch): Promise<BatchVerdict>;
+  /**
+   * VerifyPool.verifyBatch. Absent on a pool that does not check real
+   * signatures (the simulator's stand-in crypto, node/parts.ts): the
+   * intake then takes each record of a batch through verify().
+   */
+  verifyBatch?(batch: EntryBatch): Promise<BatchVerdict>;
   release(): Promise<void>;
   /** Verifications waiting or running on the pool (shared by every node of the process). */
   pending(): number;

@@ -23,7 +23,7 @@ import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
 export class BatchIntake {
   constructor(
     private readonly s: IntakeServices,
-    private readonly pool: Pick<VerifyPoolHandle, 'verifyBatch'>,
+    private readonly pool: Required<Pick<VerifyPoolHandle, 'verifyBatch'>>,
     /** Allowed clock skew for record times, ms. */
     private readonly skew: number,
     /** The per-record path, for the records the batch cannot decide in memory. */

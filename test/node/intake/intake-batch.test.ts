@@ -210,4 +210,20 @@ describe('node/intake/intake-batch', function () {
     expect(one.storeFailures).to.be.greaterThan(0);
     expect(one.recordsStored).to.equal(0);
   });
+
+  it('a pool without verifyBatch (the simulator\'s stand-in crypto) gets each record of a batch through verify()', async () => {
+    const store = await Store.open();
+    const counters = newStats();
+    const seen: string[] = [];
+    const intake = new Intake(
+      { store, counters, log: silentLogger, now: () => Date.now(), closing: () => false },
+      { verify: async (d) => void seen.push(new TextDecoder().decode(d.key)) },
+      5_000,
+    );
+    const es = await records(3, 'sim');
+    await intake.acceptBatch(batchOf(es));
+    expect(seen.sort()).to.deep.equal(['sim0', 'sim1', 'sim2']);
+    expect([store.count(), counters.recordsStored]).to.deep.equal([3, 3]);
+    await store.close();
+  });
 });
