@@ -10,8 +10,10 @@ import { FANOUT } from '../../constants.js';
 import { DaveError, type ErrorCode, isDaveError } from '../../errors.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
-import type { Entry } from '../../wire/entry.js';
+import { type Entry, decodeEntry } from '../../wire/entry.js';
+import type { EntryBatch } from '../../records/entry-batch.js';
 import { storeKey } from '../../records/record.js';
+import { BatchIntake } from './intake-batch.js';
 import type { BaseServices } from '../services/services.js';
 import { sameReplicas } from '../replication/rules.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
@@ -39,13 +41,37 @@ export function storedOrThrow(r: IntakeResult): void {
   if (r.status === 'failed') throw r.error;
 }
 
+/** What the intake takes from the base services. */
+export type IntakeServices = Pick<BaseServices, 'store' | 'counters' | 'log' | 'now' | 'closing'>;
+
 export class Intake {
+  private batches: BatchIntake | undefined;
+
   constructor(
-    private readonly s: Pick<BaseServices, 'store' | 'counters' | 'log' | 'now' | 'closing'>,
-    private readonly pool: Pick<VerifyPoolHandle, 'verify'>,
+    private readonly s: IntakeServices,
+    /** verifyBatch: for acceptBatch (node/intake/intake-batch.ts); without it a batch goes record by record. */
+    private readonly pool: Pick<VerifyPoolHandle, 'verify'> & Partial<Pick<VerifyPoolHandle, 'verifyBatch'>>,
     /** Allowed clock skew for record times, ms. */
     private readonly skew: number,
   ) {}
+
+  /**
+   * The PUTs of one TCP read, as one batch (node/intake/intake-batch.ts):
+   * the same steps and the same counters as accept() for each record, each
+   * step once for the whole batch. Never rejects. Resolves with the
+   * records stored. `fromProven: false` (a host with no proven peer): the
+   * records go one by one through accept()'s rule for strangers' replica
+   * lists (docs/protocol.md §10).
+   */
+  acceptBatch(batch: EntryBatch, options: { fromProven?: boolean } = {}): Promise<number> {
+    const pool = this.pool;
+    if (pool.verifyBatch === undefined || options.fromProven === false) {
+      const fromProven = options.fromProven !== false;
+      return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b), { fromProven }))).then(storedCount);
+    }
+    this.batches ??= new BatchIntake(this.s, { verifyBatch: (b) => pool.verifyBatch!(b) }, this.skew, this);
+    return this.batches.accept(batch);
+  }
 
   /**
    * Verifies `dat` in full (docs/protocol.md §4) on the verify pool, which runs
@@ -177,6 +203,13 @@ const STORED: IntakeResult = Object.freeze({ status: 'stored' });
 type Known = { readonly status: 'new'; readonly held: bigint[] | null } | { readonly status: 'same-record' } | IntakeResult;
 const NEW: Known = Object.freeze({ status: 'new', held: null });
 const SAME_RECORD: Known = Object.freeze({ status: 'same-record' });
+
+/** How many of `rs` were stored. */
+export function storedCount(rs: readonly IntakeResult[]): number {
+  let n = 0;
+  for (const r of rs) if (r.status === 'stored') n++;
+  return n;
+}
 
 /** The replica list of a record whose list came from a stranger: none yet (the next replication pass sets it). */
 function noReplicas(): bigint[] {

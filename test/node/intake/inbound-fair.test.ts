@@ -41,7 +41,7 @@ describe('node/ingest: fair inbound TCP', function () {
     // a delivers something new; b and c stay idle
     s.time = 900;
     a.theirs.write(encodeFrame(encodeMessage({ op: OP.PUT, entry: vectorEntry() })));
-    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); // the reader batches a turn's PUTs, flushed on setImmediate
     s.time = 200 + IDLE_GRACE_MS + 1;
     const d = open();
     expect(d.ours.destroyed).to.equal(false);

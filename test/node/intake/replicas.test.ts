@@ -5,7 +5,8 @@
  * with made-up replica IDs); it is counted in replicaListsIgnored.
  */
 import { expect } from 'chai';
-import type { Entry } from '../../../lib/wire/entry.js';
+import { type Entry, encodeEntry } from '../../../lib/wire/entry.js';
+import { EntryBatch } from '../../../lib/records/entry-batch.js';
 import { storeKey } from '../../../lib/records/record.js';
 import type { IndexedEntry, StoreLike } from '../../../lib/store/types.js';
 import { Intake } from '../../../lib/node/intake/intake.js';
@@ -31,7 +32,13 @@ function memoryStore(initial?: Entry) {
 
 function intake(store: StoreLike) {
   const counters = newStats();
-  const it = new Intake({ store, counters, log: silentLogger, now: () => Date.now(), closing: () => false }, { verify: async () => {} }, 5_000);
+  const pool = {
+    verify: async () => {},
+    verifyBatch: async (): Promise<never> => {
+      throw new Error('a stranger\'s batch must take the per-record path');
+    },
+  };
+  const it = new Intake({ store, counters, log: silentLogger, now: () => Date.now(), closing: () => false }, pool, 5_000);
   return { it, counters };
 }
 
@@ -65,5 +72,17 @@ describe('node/intake: replica lists only from proven peers', () => {
     expect(held.stored()!.dat.time).to.equal(e.dat.time);
     expect(held.stored()!.replicas).to.deep.equal([7n, 8n, 9n, 10n, 11n]);
     expect(second.counters.replicaListsIgnored).to.equal(1);
+  });
+
+  it('a TCP batch from a host with no proven peer takes the same rule, record by record', async () => {
+    const e = vectorEntry();
+    const m = memoryStore(e);
+    const { it, counters } = intake(m.store);
+    const batch = new EntryBatch();
+    expect(batch.add(encodeEntry({ dat: e.dat, replicas: FORGED }).slice())).to.equal(true);
+    expect(await it.acceptBatch(batch, { fromProven: false }), 'records stored').to.equal(0);
+    expect(m.puts).to.have.length(0);
+    expect(m.stored()!.replicas).to.deep.equal(e.replicas);
+    expect(counters.replicaListsIgnored).to.equal(1);
   });
 });
