@@ -38,7 +38,10 @@ export {
   type Logger,
   DEFAULT_TIMINGS,
   MIN_CAPACITY,
+  silentLogger,
+  defaultLogger,
 } from './node/options.js';
+export { type Ticket, encodeTicket, decodeTicket } from './wire/ticket.js';
 export { type NodeStats } from './node/stats.js';
 export { type TrustOptions, DEFAULT_TRUST } from './node/trust.js';
 export { type PeerLimits, DEFAULT_PEER_LIMITS } from './peers/table.js';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CHALLENGE_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../constants.js';
-import { type AddrPort, addressKey } from '../wire/address.js';
+import { type AddrPort, addressKey, formatAddress } from '../wire/address.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { PingMessage, PongMessage } from '../wire/message.js';
 import { type SigningKey, sign, verify } from '../crypto/ed25519.js';
@@ -16,7 +16,7 @@ import { isDialable } from '../peers/address.js';
 import type { NodeContext } from './context.js';
 import type { AddressDiscovery } from './discovery.js';
 import type { Peer } from '../peers/table.js';
-import { randomFloat } from './options.js';
+import { isSilent, randomFloat } from './options.js';
 
 export interface HandshakeDeps {
   readonly signer: SigningKey;
@@ -56,13 +56,20 @@ export class Handshake {
     const capacity = BigInt(this.deps.store.capacity());
     const { table } = this.ctx;
     const now = this.ctx.now();
-    for (const peer of table.all()) {
-      const challenge = this.random(CHALLENGE_LEN);
-      table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
-      this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
-      this.deps.onPinged?.(peer, now);
-    }
+    for (const peer of table.all()) this.pingOne(peer, usedSpace, capacity, now);
     this.deps.discovery.maybeAsk();
+  }
+
+  /** A fresh challenge to one peer now (an edge added at run time: no wait for the next period). */
+  ping(peer: Peer): void {
+    this.pingOne(peer, BigInt(this.deps.store.usedSpace()), BigInt(this.deps.store.capacity()), this.ctx.now());
+  }
+
+  private pingOne(peer: Peer, usedSpace: bigint, capacity: bigint, now: number): void {
+    const challenge = this.random(CHALLENGE_LEN);
+    this.ctx.table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
+    this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
+    this.deps.onPinged?.(peer, now);
   }
 
   /** A PING: note the peer, and answer within its PONG budget. */
@@ -70,8 +77,12 @@ export class Handshake {
     const { table, counters } = this.ctx;
     const now = this.ctx.now();
     const key = addressKey(from);
-    const peer = table.get(key) ?? table.add(from, false, now);
-    if (!peer) return void counters.droppedQueueFull++;
+    let peer = table.get(key);
+    if (!peer) {
+      peer = table.add(from, false, now);
+      if (!peer) return void counters.droppedQueueFull++;
+      if (!isSilent(this.ctx.log.debug)) this.ctx.log.debug(`dave: peer added ${formatAddress(from)} (it pinged us)`);
+    }
     table.pinged(peer, now, msg.usedSpace, msg.capacity);
     this.deps.discovery.pinged(from);
     if (!table.takePong(peer)) return;
@@ -103,13 +114,21 @@ export class Handshake {
       return void counters.authFailures++;
     }
     if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
+    const firstProof = peer.pubKey === null;
     const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
     this.deps.onProved?.(peer, now);
+    const debug = !isSilent(this.ctx.log.debug);
+    if (debug && (firstProof || becameActive)) {
+      const what = [firstProof ? `proved its key (ID ${peer.id.toString(16).padStart(16, '0')})` : '', becameActive ? 'active' : ''].filter(Boolean).join(', ');
+      this.ctx.log.debug(`dave: peer ${formatAddress(from)}${peer.edge ? ' (edge)' : ''} ${what}`);
+    }
     if (msg.peers.length > NPEER_LIMIT || msg.peers.some((a) => this.deps.discovery.isOwnAddress(a))) {
       counters.peerListsRejected++;
     } else {
       for (const a of msg.peers) {
+        const known = debug && table.get(addressKey(a)) !== undefined;
         if (!isDialable(a) || !table.add(a, false, now)) counters.peerAddressesSkipped++;
+        else if (debug && !known) this.ctx.log.debug(`dave: peer added ${formatAddress(a)} (listed by ${formatAddress(from)})`);
       }
     }
     if (becameActive) this.deps.onActive();

@@ -5,6 +5,8 @@
  * verifying. Used for UDP and TCP PUTs, verified GET answers, the batch
  * writer's local copy and replication.
  */
+import { isSilent } from './options.js';
+import { recordName } from './log-lines.js';
 import { type DaveError, isDaveError } from '../errors.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
@@ -78,7 +80,8 @@ export class Intake {
         return;
       }
     }
-    await this.store(entry);
+    const stored = await this.store(entry);
+    if (!isSilent(this.deps.log.debug)) this.deps.log.debug(`dave: PUT ${stored ? 'stored' : 'not stored'}: ${recordName(dat.pubKey, dat.key)}`);
   }
 
   /**

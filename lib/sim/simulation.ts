@@ -5,7 +5,7 @@
  * memory-level and inline verification). Nothing in a node knows it is simulated.
  */
 import { Dave } from '../node/dave.js';
-import type { DaveOptions, Timings } from '../node/options.js';
+import { type DaveOptions, type Timings, silentLogger } from '../node/options.js';
 import { type Dat } from '../wire/dat.js';
 import { createDat } from '../node/create-dat.js';
 import { nodeId } from '../records/record.js';
@@ -112,6 +112,7 @@ export class Simulation {
       capacity,
       sync: false,
       store,
+      logger: silentLogger, // churn silences edges on purpose: no warnings on stderr
     });
     const node: SimNode = { index, ip, address: `${ip}:1618`, role, dave, store: inner };
     this.nodes.push(node);
