@@ -5,7 +5,7 @@
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../node/options.js';
+import { type Logger, isSilent } from '../node/options.js';
 import { Auth, isLoopbackHost } from './auth.js';
 import { ApiError, sendError } from './http.js';
 import { isDaveError } from '../errors.js';
@@ -35,7 +35,13 @@ export class ApiServer {
    */
   static async listen(o: ApiServerOptions): Promise<ApiServer> {
     const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)) };
+    const debug = o.logger && !isSilent(o.logger.debug) ? o.logger.debug : null;
     const server = createServer((req, res) => {
+      if (debug) {
+        // one line per request, with its status and time (--log-level debug)
+        const started = performance.now();
+        res.once('finish', () => debug(`dave: api ${req.method} ${(req.url ?? '/').split('?')[0]} ${res.statusCode} ${(performance.now() - started).toFixed(1)} ms`));
+      }
       const fail = (err: unknown) => {
         if (!(err instanceof ApiError) && !isDaveError(err)) o.logger?.warn('dave: api handler failed', err);
         sendError(res, err);

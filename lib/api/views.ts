@@ -22,6 +22,20 @@ export interface RecordView {
   timeIso: string;
   /** An empty value: how a record is deleted (docs/api.md). */
   deleted: boolean;
+  /**
+   * The node IDs (16 hex digits) the record's replica list names, empty
+   * slots left out: where the network keeps it. Empty for a record just
+   * written (the list is the writer's choice, not stored with the answer).
+   */
+  replicas: string[];
+}
+
+/** What joining an edge did (NodeClient.join, POST /edges). */
+export interface JoinView {
+  /** The addresses added as edges (already known ones included). */
+  added: string[];
+  /** Kept for the next start (the data directory's edges file). */
+  saved: boolean;
 }
 
 export interface PeerView {
@@ -68,6 +82,8 @@ export interface NodeClient {
   put(key: string, value: string): Promise<RecordView>;
   /** Writes a newer record with an empty value. */
   del(key: string): Promise<RecordView>;
+  /** Adds an edge (ticket, address or host:port) at run time; `save` keeps it for the next start. */
+  join(edge: string, save: boolean): Promise<JoinView>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -92,6 +108,7 @@ export function recordView(entry: Entry): RecordView {
     time: d.time,
     timeIso: new Date(d.time).toISOString(),
     deleted: d.value.length === 0,
+    replicas: entry.replicas.filter((r) => r !== 0n).map(idHex),
   };
 }
 
