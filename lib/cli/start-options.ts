@@ -198,7 +198,7 @@ export async function resolveEdges(o: StartOptions, listen: string, saved: strin
     } else texts = looksLikeTicket(e.text) ? [e.text] : e.addresses!; // a ticket: its usable addresses, or why none
     for (const t of texts) {
       try {
-        out.push(...edgeAddresses(t, bound, label).map(formatAddress));
+        out.push(...edgeAddresses(t, bound, label.startsWith('--edge') ? '--edge' : `saved edge (${EDGES_FILE} in the data directory):`).map(formatAddress));
       } catch (err) {
         if (isDaveError(err)) throw new UsageError(messageOf(err));
         throw err;
