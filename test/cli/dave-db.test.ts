@@ -505,7 +505,7 @@ describe('cli/dave-db', () => {
       const out = join(dir, 'out.bin');
       const r = await dbcli(['export', join(dir, 'db'), out]);
       expect(r.code).to.equal(0);
-      expect(r.stdout).to.include('exported 10 records (2110 bytes)');
+      expect(r.stdout).to.include('exported 10 records (2110 bytes, 2.1 KiB)');
       const written = new Uint8Array(readFileSync(out));
       expect(written.length).to.equal(backup10.length);
       // store-key order, correct lengths: exactly writeBackup of the sorted vector
