@@ -6,7 +6,7 @@
  */
 import { DaveError, isDaveError } from '../errors.js';
 import { type SigningKey } from '../crypto/ed25519.js';
-import { createDat } from '../node/create-dat.js';
+import { createDat } from '../workers/create-dat.js';
 import { fromHex, toHex } from '../wire/bytes.js';
 import { edgeTexts } from './join.js';
 import type { Dat } from '../wire/dat.js';

@@ -34,4 +34,4 @@ export function parseSize(text: string): number | null {
   return Number.isSafeInteger(bytes) ? bytes : null;
 }
 
-export { formatSize } from '../node/log-lines.js';
+export { formatSize } from '../node/views/log-lines.js';
