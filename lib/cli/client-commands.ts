@@ -11,7 +11,7 @@ import { HttpClient } from '../api/client.js';
 import { signingKey } from '../crypto/ed25519.js';
 import { createDat } from '../workers/create-dat.js';
 import { findApi } from './api-files.js';
-import { RunError, UsageError, messageOf } from './fail.js';
+import { RunError, UsageError } from './fail.js';
 import { joinText, listText, notFoundText, peersText, statusText, valueText } from './format.js';
 import { formatSize } from './size.js';
 import { readKeyFile } from './keys.js';

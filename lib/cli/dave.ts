@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
- * `dave`: the command. `dave start` runs a node (and is what a bare
- * `dave --listen ...` of earlier versions still runs); `dave shell`,
- * `dave put|get|del|ls|status|peers|ticket|backup` talk to a running
+ * `dave`: the command. `dave` alone lists the commands (cli/help.ts);
+ * `dave start` runs a node (and is what a bare `dave --listen ...` of
+ * earlier versions still runs); `dave shell`, `dave
+ * put|get|del|ls|status|peers|ticket|join|backup` talk to a running
  * node's HTTP API; `dave key` makes and shows user keys; `dave devnet`
- * runs a local network. Every failure is one line (lib/cli/fail.ts).
+ * runs a local network. `dave <command> --help` prints a command's usage.
+ * Every failure is one line (lib/cli/fail.ts); a usage error points to
+ * the command's --help.
  */
 import { parseArgs } from 'node:util';
 import { findApi } from './api-files.js';
-import { EXIT_USAGE, UsageError, messageOf, report } from './fail.js';
+import { EXIT_USAGE, UsageError, report } from './fail.js';
 import { DEFAULT_DATA } from './start-options.js';
 import { COMMAND_USAGE, USAGE, pointToHelp } from './help.js';
 import { argsError } from './args.js';

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signingKey } from '../crypto/ed25519.js';
 import { toHex } from '../wire/bytes.js';
-import { RunError, UsageError, messageOf } from './fail.js';
+import { RunError, UsageError } from './fail.js';
 import { createKeyFile, readKeyFile } from './keys.js';
 import { DEFAULT_DATA } from './start-options.js';
 import { argsError } from './args.js';

@@ -74,7 +74,8 @@ export async function runStart(argv: string[]): Promise<number> {
   const nodeKey = keyPlan(o.keyFile);
   const userKey = keyPlan(o.userKeyFile);
   const listen = await resolveListen(o.listen);
-  const edges = await resolveEdges(o, listen, savedEdges(o.data));
+  const saved = savedEdges(o.data);
+  const edges = await resolveEdges(o, listen, saved);
   const shell = o.shell ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
   // with a shell, log lines go above its prompt, which is redrawn
   const guard = shell ? new PromptGuard(process.stdout) : undefined;
@@ -170,6 +171,7 @@ export async function runStart(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
+  if (saved.length > 0) log.info(`dave: joining ${saved.length} saved edge${saved.length === 1 ? '' : 's'} from ${join(o.data, 'edges')} (join --save)`);
   // the status line once a minute is the library's (node/announce.ts), through the logger
   if (shell) {
     void runShell({ targets: [{ name: 'dave', client }], guard }).then(() => stop('quit'));
