@@ -41,6 +41,7 @@ options:
   --log-level LEVEL      trace, debug, info (default), warn, error, silent;
                          debug adds a line per API request, GET and PUT
                          served, and peer added, proven or dropped
+  --verbose              the same as --log-level debug
   --log-format FORMAT    json or pretty (default: pretty on a terminal)
   --shell / --no-shell   offer the shell (default: when on a terminal)
   --help                 this text
