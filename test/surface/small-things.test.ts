@@ -2,10 +2,11 @@
  * The small things a newcomer met (#22, item 9) that are documented
  * rather than changed: each checked against the README's words and the
  * behaviour they describe (sim.holders is a Promise; --api-token's
- * 16-character minimum; dave start exits 0 on SIGINT, which npm start
- * reports as npm's own status).
+ * 16-character minimum; dave start exits 0 on SIGINT, and so does npm
+ * start, whose script execs node).
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,8 @@ import { Simulation } from '../../lib/sim/index.js';
 import { cleanup, tempDir } from '../cli/helpers.js';
 import { dave, killAll, startNode, stopNode } from '../cli/dave-proc.js';
 
-const README = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // from dist/test/surface
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 describe('README: the small things', function () {
   this.timeout(30_000);
@@ -44,10 +46,40 @@ describe('README: the small things', function () {
     expect((await dave(['start', '--help'])).stdout).to.include('16 to 200 characters');
   });
 
-  it('dave start exits 0 on SIGINT (and the README says npm start shows npm\'s status instead)', async () => {
+  it('dave start exits 0 on SIGINT, as the README says', async () => {
     expect(README).to.include('closes the store and exits 0');
-    expect(README).to.include("Under `npm start` the status the shell sees after Ctrl-C is npm's");
     const n = await startNode(['--listen', '127.0.0.1:0', '--data', join(tempDir(), 'd')]);
     expect(await stopNode(n, 'SIGINT')).to.equal(0);
+  });
+
+  it('npm start and Ctrl-C (SIGINT to the whole process group, as a terminal sends it) exit 0, as the README says', async function () {
+    expect(README).to.include('`npm start` exits with the node\'s status, 0 after Ctrl-C');
+    const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+    // without exec the shell between npm and node dies of the SIGINT and npm says 130: the
+    // data-safety change (#17) makes the script exec node; until it is in, there is nothing to test here
+    if (!script.startsWith('exec ')) return this.skip();
+    const npm = spawn('npm', ['start', '--', '--listen', '127.0.0.1:0', '--data', join(tempDir(), 'd'), '--no-shell', '--log-level', 'warn'], {
+      cwd: ROOT,
+      detached: true, // its own process group, which gets the SIGINT
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npm.stdout!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => npm.on('exit', (code) => r(code)));
+    try {
+      const end = Date.now() + 30_000;
+      while (!/\n {2}ticket {6}\S+\n/.test(out)) {
+        if (Date.now() > end || npm.exitCode !== null) throw new Error(`npm start did not come up: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.kill(-npm.pid!, 'SIGINT');
+      expect(await exited).to.equal(0);
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   });
 });
