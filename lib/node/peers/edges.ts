@@ -13,6 +13,13 @@ import type { Peer, PeerTable } from '../../peers/table.js';
 import { type Clock, type Logger, isSilent } from '../options.js';
 import type { WaitTimeout } from '../views/peer-view.js';
 
+/**
+ * Most edges addEdge takes (those given at open count too). Edges are
+ * exempt from the peer table's limits, so a caller that joins in a loop
+ * (or a holder of the API token) must not grow the table without bound.
+ */
+export const MAX_EDGES = 256;
+
 export interface EdgeHost {
   /** The edge list, shared with discovery and the announcer (added to here). */
   readonly edges: AddrPort[];
@@ -49,6 +56,10 @@ export class Edges {
     if (typeof edge !== 'string') throw new DaveError('ERR_INVALID_ARGUMENT', 'edge must be an address string or a ticket');
     checkOpen();
     const usable = edgeAddresses(edge, this.h.bound);
+    const fresh = usable.filter((a) => !this.h.edges.some((e) => addressKey(e) === addressKey(a)));
+    if (this.h.edges.length + fresh.length > MAX_EDGES) {
+      throw new DaveError('ERR_INVALID_ARGUMENT', `this node has ${this.h.edges.length} edges; at most ${MAX_EDGES}`);
+    }
     for (const a of usable) this.add(a, true);
     return usable.map(formatAddress);
   }

@@ -17,6 +17,7 @@ import { isDaveError } from '../../../lib/errors.js';
 import { encodeTicket } from '../../../lib/wire/ticket.js';
 import { parseAddress } from '../../../lib/wire/address.js';
 import { canReach, familyMismatch } from '../../../lib/peers/family.js';
+import { MAX_EDGES } from '../../../lib/node/peers/edges.js';
 import { FAST, clusterFixture, until } from '../support/cluster.js';
 
 const run = promisify(execFile);
@@ -92,6 +93,20 @@ describe('node: edges', function () {
     expect((atOpen as Error).message).to.match(/^edges: 127\.0\.0\.1:1618 is IPv4/);
     await v6.close();
     expect(isDaveError(err(() => v6.addEdge('127.0.0.1:1')), 'ERR_CLOSED')).to.equal(true);
+  });
+
+  it('addEdge stops at MAX_EDGES (edges are exempt from the table limits: a join loop must not grow it without bound)', async () => {
+    const node = await cluster.open({ timings: { pingMs: 60_000 } });
+    for (let i = 0; i < MAX_EDGES; i++) node.addEdge(`127.0.0.1:${20_000 + i}`);
+    expect(node.addEdge('127.0.0.1:20000')).to.deep.equal(['127.0.0.1:20000']); // a known one is no new edge
+    let err: unknown;
+    try {
+      node.addEdge('127.0.0.1:30000');
+    } catch (e) {
+      err = e;
+    }
+    expect(isDaveError(err, 'ERR_INVALID_ARGUMENT'), String(err)).to.equal(true);
+    expect(node.peers()).to.have.length(MAX_EDGES);
   });
 
   it('options.edges takes a ticket too', async () => {
