@@ -174,6 +174,15 @@ export function parseStartArgs(argv: string[]): StartOptions | 'help' {
   };
 }
 
+/** A line of the data directory's edges file, checked as --edge is. @throws UsageError naming the file */
+function savedEdge(text: string, data: string): StartOptions['edges'][number] {
+  try {
+    return checkEdge(text);
+  } catch (err) {
+    throw new UsageError(`saved edge in ${join(data, EDGES_FILE)}: ${messageOf(err).replace(/^--edge:? ?/, '')} (edit the file to change it)`);
+  }
+}
+
 /**
  * The edges as addresses Dave.open takes: host names resolved (DNS) in
  * the families `listen` (resolved) reaches, tickets reduced to their
@@ -186,7 +195,7 @@ export function parseStartArgs(argv: string[]): StartOptions | 'help' {
 export async function resolveEdges(o: StartOptions, listen: string, saved: string[] = []): Promise<string[]> {
   const bound = parseAddress(listen);
   const out: string[] = [];
-  const given = [...o.edges.map((e) => ({ e, label: `--edge ${e.text}` })), ...saved.map((t) => ({ e: checkEdge(t), label: `saved edge ${t} (${EDGES_FILE} in the data directory)` }))];
+  const given = [...o.edges.map((e) => ({ e, label: `--edge ${e.text}` })), ...saved.map((t) => ({ e: savedEdge(t, o.data), label: `saved edge ${t} (${join(o.data, EDGES_FILE)}: edit the file to change it)` }))];
   for (const { e, label } of given) {
     let texts: string[];
     if (e.host !== undefined) {
@@ -198,7 +207,7 @@ export async function resolveEdges(o: StartOptions, listen: string, saved: strin
     } else texts = looksLikeTicket(e.text) ? [e.text] : e.addresses!; // a ticket: its usable addresses, or why none
     for (const t of texts) {
       try {
-        out.push(...edgeAddresses(t, bound, label.startsWith('--edge') ? '--edge' : `saved edge (${EDGES_FILE} in the data directory):`).map(formatAddress));
+        out.push(...edgeAddresses(t, bound, label.startsWith('--edge') ? '--edge' : `saved edge (${join(o.data, EDGES_FILE)}: edit the file to change it):`).map(formatAddress));
       } catch (err) {
         if (isDaveError(err)) throw new UsageError(messageOf(err));
         throw err;

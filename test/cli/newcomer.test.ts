@@ -7,7 +7,7 @@
  * empty key, --capacity -5.
  */
 import { expect } from 'chai';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_USAGE } from '../../lib/cli/help.js';
 import { cleanup, tempDir } from './helpers.js';
@@ -101,6 +101,15 @@ describe('cli: the first five minutes', function () {
         await stopNode(a);
       }
     });
+  });
+
+  it('a saved edge the node cannot use stops the start with exit 2, naming the edges file to edit', async () => {
+    const data = join(tempDir(), 'd');
+    mkdirSync(data);
+    writeFileSync(join(data, 'edges'), '# kept by join --save\n[::1]:5\n');
+    const r = await dave(['start', '--listen', '127.0.0.1:0', '--data', data, '--no-shell']);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr).to.include(`saved edge (${join(data, 'edges')}: edit the file to change it): [::1]:5 is IPv6`);
   });
 
   describe('a running node', () => {
