@@ -11,6 +11,7 @@ import { fromHex, toHex } from '../wire/bytes.js';
 import { edgeTexts } from './join.js';
 import type { Dat } from '../wire/dat.js';
 import type { Dave } from '../node/dave.js';
+import { PACKAGE_VERSION } from './package-files.js';
 import {
   type NodeClient,
   type PeerView,
@@ -52,6 +53,8 @@ export function parseOwner(owner: string, me: Uint8Array): Uint8Array {
 }
 
 export class LocalClient implements NodeClient {
+  private readonly startedAt = performance.now();
+
   constructor(
     readonly node: Dave,
     private readonly options: LocalClientOptions,
@@ -75,6 +78,8 @@ export class LocalClient implements NodeClient {
       usedSpace: n.usedSpace(),
       capacity: n.capacity(),
       network: n.networkUsedSpaceAndCapacity(),
+      version: PACKAGE_VERSION,
+      uptimeSeconds: Math.floor((performance.now() - this.startedAt) / 1000),
     };
   }
 

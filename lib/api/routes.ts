@@ -11,20 +11,25 @@ import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { recordView } from './views.js';
 import type { Auth } from './auth.js';
+import { WEB_ROUTES, type WebContext } from './web.js';
 
 export interface RouteContext {
   client: LocalClient;
   metrics: Metrics;
   auth: Auth;
+  /** The web page, GET /events and GET /owners (web.ts). */
+  web: WebContext;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
 
-interface Route {
+export interface Route {
   method: string;
   path: RegExp;
   /** A write the node signs with its own key: needs the token everywhere. */
   signsWithNodeKey?: boolean;
+  /** A file of the web page (no node data): open without the token (web.ts). */
+  asset?: boolean;
   handler: Handler;
 }
 
@@ -124,6 +129,7 @@ export const ROUTES: Route[] = [
       sendJson(res, 200, await c.client.join(textField(body, 'edge'), body.save === true));
     },
   },
+  ...WEB_ROUTES,
 ];
 
 /** The route for a request, its decoded path parameters, or a 404/405 ApiError. HEAD is GET without the body (not on /backup). */

@@ -12,6 +12,8 @@ import { isDaveError } from '../errors.js';
 import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { type RouteContext, match } from './routes.js';
+import { type WebContext, createWeb } from './web.js';
+import type { EventHubOptions } from './events.js';
 
 export interface ApiServerOptions {
   client: LocalClient;
@@ -21,6 +23,8 @@ export interface ApiServerOptions {
   port: number;
   token: string;
   logger?: Logger;
+  /** GET /events: sampling period, stream cap, buffer bound (events.ts, sse.ts). */
+  events?: EventHubOptions;
 }
 
 export class ApiServer {
@@ -28,13 +32,15 @@ export class ApiServer {
     private readonly server: Server,
     /** "http://127.0.0.1:8080" */
     readonly url: string,
+    private readonly web: WebContext,
   ) {}
 
   /**
    * Listens. Rejects with the OS error (EADDRINUSE, EADDRNOTAVAIL...).
    */
   static async listen(o: ApiServerOptions): Promise<ApiServer> {
-    const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)) };
+    const web = createWeb(o.client, o.metrics, o.events);
+    const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)), web };
     const debug = o.logger && !isSilent(o.logger.debug) ? o.logger.debug : null;
     const server = createServer((req, res) => {
       if (debug) {
@@ -49,7 +55,7 @@ export class ApiServer {
       try {
         const url = new URL(req.url ?? '/', 'http://x');
         const { route, params } = match(req.method ?? 'GET', url.pathname);
-        ctx.auth.check(req, route.signsWithNodeKey === true);
+        if (route.asset !== true) ctx.auth.check(req, route.signsWithNodeKey === true);
         route.handler(ctx, req, res, params, url.searchParams).catch(fail);
       } catch (err) {
         fail(err);
@@ -65,11 +71,13 @@ export class ApiServer {
     });
     const a = server.address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    return new ApiServer(server, `http://${host}:${a.port}`);
+    web.events.start();
+    return new ApiServer(server, `http://${host}:${a.port}`, web);
   }
 
   /** Stops accepting, ends open connections; safe to call twice. */
   close(): Promise<void> {
+    this.web.events.close();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());

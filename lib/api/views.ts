@@ -22,11 +22,7 @@ export interface RecordView {
   timeIso: string;
   /** An empty value: how a record is deleted (docs/api.md). */
   deleted: boolean;
-  /**
-   * The node IDs (16 hex digits) the record's replica list names, empty
-   * slots left out: where the network keeps it. Empty for a record just
-   * written (the list is the writer's choice, not stored with the answer).
-   */
+  /** IDs (16 hex digits) of the replicas the answering node knows for it; empty for a record just written. */
   replicas: string[];
 }
 
@@ -45,6 +41,10 @@ export interface PeerView {
   edge: boolean;
   active: boolean;
   lastSeen: string;
+  /** Local trust score in (0, 1), 0.5 with no evidence (docs/trust.md). */
+  reliability: number;
+  /** Smoothed PING→PONG round trip, ms; null before the first. */
+  rttMs: number | null;
 }
 
 export interface StatusView {
@@ -63,6 +63,9 @@ export interface StatusView {
   capacity: number;
   /** This node and its active peers together (from their PINGs). */
   network: { usedSpace: number; capacity: number };
+  /** The dave-kv version, and seconds since this node's API client was made (at start). */
+  version: string;
+  uptimeSeconds: number;
 }
 
 export interface RecordPage {
@@ -117,5 +120,5 @@ export function idHex(id: bigint): string {
 }
 
 export function peerView(p: PeerInfo): PeerView {
-  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString() };
+  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString(), reliability: p.reliability, rttMs: p.rttMs };
 }
