@@ -12,6 +12,7 @@ import type { Metrics } from './metrics.js';
 import { recordView } from './views.js';
 import type { Auth } from './auth.js';
 import { WEB_ROUTES, type WebContext } from './web.js';
+import type { InFlight } from './limit.js';
 
 export interface RouteContext {
   client: LocalClient;
@@ -19,6 +20,9 @@ export interface RouteContext {
   auth: Auth;
   /** The web page, GET /events and GET /owners (web.ts). */
   web: WebContext;
+  /** Listings and backups in flight (limit.ts). */
+  listings: InFlight;
+  backups: InFlight;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
@@ -71,8 +75,8 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: /^\/records\/([^/]+)$/,
     handler: async (c, _q, res, [owner], query) => {
-      const page = await c.client.list(owner!, { prefix: query.get('prefix') ?? undefined, after: query.get('after') ?? undefined, limit: intParam(query, 'limit') });
-      sendJson(res, 200, page);
+      const o = { prefix: query.get('prefix') ?? undefined, after: query.get('after') ?? undefined, limit: intParam(query, 'limit') };
+      sendJson(res, 200, await c.listings.run(() => c.client.list(owner!, o)));
     },
   },
   {
@@ -117,7 +121,7 @@ export const ROUTES: Route[] = [
       res.end(text);
     },
   },
-  { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => streamBackup(c, res) },
+  { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => c.backups.run(() => streamBackup(c, res)) },
   {
     // joins at run time (docs/api.md): changes what the node talks to, so the token is needed everywhere
     method: 'POST',

@@ -3,7 +3,7 @@
  * metrics in metrics.ts. It answers every bad request with a 4xx JSON
  * error and never lets a handler's failure reach the process.
  */
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, isSilent } from '../node/options.js';
 import { Auth, isLoopbackHost } from './auth.js';
@@ -14,6 +14,9 @@ import type { Metrics } from './metrics.js';
 import { type RouteContext, match } from './routes.js';
 import { type WebContext, createWeb } from './web.js';
 import type { EventHubOptions } from './events.js';
+import { type HostRule, checkRequest } from './guard.js';
+import { InFlight, MAX_BACKUPS, MAX_LISTINGS } from './limit.js';
+import { listenSocket } from './socket.js';
 
 export interface ApiServerOptions {
   client: LocalClient;
@@ -22,6 +25,13 @@ export interface ApiServerOptions {
   host: string;
   port: number;
   token: string;
+  /** Host names (besides loopback and the bound address) a request may name (--api-host). */
+  hosts?: readonly string[];
+  /**
+   * Also serve the API on this Unix socket, 0600: requests over it come
+   * from the same user and need no token (socket.ts). Default: none.
+   */
+  socketPath?: string;
   logger?: Logger;
   /** GET /events: sampling period, stream cap, buffer bound (events.ts, sse.ts). */
   events?: EventHubOptions;
@@ -33,6 +43,9 @@ export class ApiServer {
     /** "http://127.0.0.1:8080" */
     readonly url: string,
     private readonly web: WebContext,
+    private readonly socket: Server | null,
+    /** The Unix socket's path, when it is served. */
+    readonly socketPath: string | null,
   ) {}
 
   /**
@@ -40,9 +53,17 @@ export class ApiServer {
    */
   static async listen(o: ApiServerOptions): Promise<ApiServer> {
     const web = createWeb(o.client, o.metrics, o.events);
-    const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)), web };
+    const ctx: RouteContext = {
+      client: o.client,
+      metrics: o.metrics,
+      auth: new Auth(o.token, isLoopbackHost(o.host)),
+      listings: new InFlight('listings', MAX_LISTINGS),
+      backups: new InFlight('backups', MAX_BACKUPS),
+      web,
+    };
+    const rule: HostRule = { bound: o.host, names: o.hosts };
     const debug = o.logger && !isSilent(o.logger.debug) ? o.logger.debug : null;
-    const server = createServer((req, res) => {
+    const handle = (req: IncomingMessage, res: ServerResponse, local: boolean) => {
       if (debug) {
         // one line per request, with its status and time (--log-level debug)
         const started = performance.now();
@@ -53,14 +74,16 @@ export class ApiServer {
         sendError(res, err);
       };
       try {
+        checkRequest(req, rule, local); // every route, before routing (guard.ts)
         const url = new URL(req.url ?? '/', 'http://x');
         const { route, params } = match(req.method ?? 'GET', url.pathname);
-        if (route.asset !== true) ctx.auth.check(req, route.signsWithNodeKey === true);
+        if (!local && route.asset !== true) ctx.auth.check(req, route.signsWithNodeKey === true);
         route.handler(ctx, req, res, params, url.searchParams).catch(fail);
       } catch (err) {
         fail(err);
       }
-    });
+    };
+    const server = createServer((req, res) => handle(req, res, false));
     server.on('clientError', (_err, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -71,17 +94,31 @@ export class ApiServer {
     });
     const a = server.address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    let socket: Server | null = null;
+    if (o.socketPath !== undefined) {
+      try {
+        socket = await listenSocket(o.socketPath, (req, res) => handle(req, res, true));
+      } catch (err) {
+        server.close();
+        server.closeAllConnections();
+        throw err;
+      }
+    }
     web.events.start();
-    return new ApiServer(server, `http://${host}:${a.port}`, web);
+    return new ApiServer(server, `http://${host}:${a.port}`, web, socket, socket ? o.socketPath! : null);
   }
 
-  /** Stops accepting, ends open connections; safe to call twice. */
-  close(): Promise<void> {
+  /** Stops accepting, ends open connections (the socket's file is removed); safe to call twice. */
+  async close(): Promise<void> {
     this.web.events.close();
-    return new Promise((resolve) => {
-      if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await Promise.all([this.server, this.socket].map(closeServer));
   }
+}
+
+function closeServer(server: Server | null): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server?.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -23,14 +23,14 @@ const CLIENT_COMMANDS = new Set(['put', 'get', 'del', 'ls', 'status', 'peers', '
 async function runShellCommand(argv: string[]): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: argv, options: { api: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' } }, strict: true }).values;
+    values = parseArgs({ args: argv, options: { api: { type: 'string' }, token: { type: 'string' }, 'api-token-file': { type: 'string' }, data: { type: 'string' } }, strict: true }).values;
   } catch (err) {
     throw new UsageError(`shell: ${argsError(err, argv)}`);
   }
-  const { url, token } = findApi(values.data ?? DEFAULT_DATA, values.api, values.token);
+  const target = findApi(values.data ?? DEFAULT_DATA, values.api, { token: values.token, tokenFile: values['api-token-file'] });
   const { HttpClient } = await import('../api/client.js');
   const { runShell } = await import('./shell.js');
-  const client = new HttpClient(url, token);
+  const client = new HttpClient(target, target.token);
   await client.status(); // fail now, with one line, when nothing answers
   await runShell({ targets: [{ name: 'dave', client }] });
   return 0;

@@ -6,9 +6,12 @@
  */
 import { DEFAULT_DATA } from './start-options.js';
 
-const API_OPTIONS = `  --data DIR             find the node's API in DIR (api.url, api.token; default ${DEFAULT_DATA})
-  --api URL              or give its URL (http://127.0.0.1:8080) ...
-  --token TOKEN          ... and its bearer token
+const API_OPTIONS = `  --data DIR             reach the node through its socket DIR/api.sock, no
+                         token needed (default ${DEFAULT_DATA})
+  --api URL              or give its URL (http://127.0.0.1:8080) and a token:
+  --api-token-file FILE  the bearer token, read from FILE; or set
+                         DAVE_API_TOKEN ...
+  --token TOKEN          ... or give it here (visible to every local user in ps)
   --json                 print the API's JSON instead of text`;
 
 const EXIT = 'exit status: 0 done (or found), 1 not found, 2 any error';
@@ -34,10 +37,16 @@ options:
   --key-file FILE        the node key (default DIR/node.key, created 0600)
   --user-key FILE        the key that signs this node's writes (default
                          DIR/user.key, created 0600)
-  --api HOST:PORT        serve the HTTP API (docs/api.md); off by default
-  --api-token TOKEN      the API's bearer token, 16 to 200 characters of
-                         A-Z a-z 0-9 . _ ~ + / = - (default: DIR/api.token,
-                         generated on first use)
+  --api HOST:PORT        serve the HTTP API (docs/api.md), and on the
+                         socket DIR/api.sock (0600) for the CLI; off by default
+  --api-host NAME        a host name the API answers to besides localhost and
+                         its addresses (repeatable; others get 421)
+  --api-token-file FILE  the API's bearer token, read from FILE; or set
+                         DAVE_API_TOKEN (default: DIR/api.token, generated
+                         0600 on first use); 16 to 200 characters of
+                         A-Z a-z 0-9 . _ ~ + / = -
+  --api-token TOKEN      the token on the command line (visible to every
+                         local user in ps: prefer the two above)
   --log-level LEVEL      trace, debug, info (default), warn, error, silent;
                          debug adds a line per API request, GET and PUT
                          served, and peer added, proven or dropped
@@ -52,11 +61,13 @@ SIGINT or SIGTERM (Ctrl-C) closes the node cleanly and exits 0.
 /** Each command's usage, as `dave <command> --help` prints it. */
 export const COMMAND_USAGE: Record<string, string> = {
   start: START_USAGE,
-  shell: `usage: dave shell [--data DIR | --api URL --token TOKEN]
+  shell: `usage: dave shell [--data DIR | --api URL [--api-token-file FILE | --token TOKEN]]
 
 A shell on a running node's HTTP API (type help at its prompt).
-  --data DIR             find the API in DIR (default ${DEFAULT_DATA})
-  --api URL, --token T   or give its URL and token
+  --data DIR             reach the node through its socket DIR/api.sock
+                         (default ${DEFAULT_DATA})
+  --api URL              or give its URL, with a token from
+                         --api-token-file FILE, DAVE_API_TOKEN or --token T
 `,
   devnet: `usage: dave devnet [--nodes N] [--dir DIR] [--log-level LEVEL]
 
@@ -78,8 +89,8 @@ switches). quit or Ctrl-C stops them all.
 `,
   put: `usage: dave put <key> <value> [--key-file FILE] [api options]
 
-Writes a record, signed by the node's user key (needs the token), or
-signed here with --key-file FILE and sent complete.
+Writes a record, signed by the node's user key (over --api URL that needs
+the token), or signed here with --key-file FILE and sent complete.
 ${API_OPTIONS}
 ${EXIT}
 `,
@@ -97,9 +108,10 @@ Deletes a record: writes a newer one with an empty value.
 ${API_OPTIONS}
 ${EXIT}
 `,
-  ls: `usage: dave ls [prefix] [--owner HEX] [--limit N] [--after KEY] [api options]
+  ls: `usage: dave ls [prefix] [--owner HEX] [--limit N] [--after CURSOR] [api options]
 
-The records of an owner (default: the node's user key) held by the node.
+The records of an owner (default: the node's user key) held by the node,
+a page at a time: --after takes the cursor the previous page ended with.
 ${API_OPTIONS}
 ${EXIT}
 `,
@@ -126,7 +138,7 @@ ${EXIT}
 Adds an edge to the running node (as --edge does at start, with the same
 checks): a ticket, 1.2.3.4:port, [v6]:port or host:port. --save keeps it
 for the next start (in DIR/edges on the node's data directory).
-Needs the token.
+Over --api URL it needs the token.
 ${API_OPTIONS}
 ${EXIT}
 `,
@@ -161,9 +173,11 @@ export const USAGE = `usage: dave <command> [options]
 commands:
 ${LIST.map(([c, s]) => `  ${c.padEnd(24)}${s}`).join('\n')}
 
-A node starts with dave start. The one-shot commands and the shell find
-the node's API through the data directory (--data DIR, default ${DEFAULT_DATA})
-or take --api URL and --token TOKEN; --json prints JSON.
+A node starts with dave start. The one-shot commands and the shell reach
+the node through its socket in the data directory (--data DIR, default
+${DEFAULT_DATA}: DIR/api.sock, no token needed) or take --api URL with a
+token from --api-token-file FILE, $DAVE_API_TOKEN or --token TOKEN (argv
+is visible to every local user); --json prints JSON.
 dave <command> --help shows a command's options.
 Exit status: 0 done, 1 not found, 2 error.
 `;

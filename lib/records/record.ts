@@ -101,11 +101,12 @@ export const solveHere: WorkSolver = (sig, difficulty) => solveWork(sig, difficu
  * Creates a signed Dat with its proof of work found by `solve` (default:
  * on this thread). Salts are searched as godave searches them, so the same
  * inputs give godave's bytes. Records stay pure: the package's createDat
- * (node/create-dat.ts) passes the worker-thread pool for high difficulties.
+ * (workers/create-dat.ts, the one to call) passes the worker-thread pool
+ * for high difficulties.
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_TOO_LARGE (key over 255 bytes
  *   or key + value over 1224 bytes)
  */
-export async function createDat(options: CreateDatOptions, solve: WorkSolver = solveHere): Promise<Dat> {
+export async function signDat(options: CreateDatOptions, solve: WorkSolver = solveHere): Promise<Dat> {
   if (options === null || typeof options !== 'object') {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'createDat needs an options object');
   }
@@ -179,6 +180,15 @@ export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
  */
 export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
   precheckDat(dat, options);
+  checkSignature(dat);
+}
+
+/**
+ * The last check of docs/protocol.md §4, the signature alone: for a verifier
+ * that ran precheckDat already (the verify pool runs it before queueing).
+ * @throws DaveError ERR_BAD_SIGNATURE
+ */
+export function checkSignature(dat: Dat): void {
   if (!verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
     throw new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
   }

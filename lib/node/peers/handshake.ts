@@ -13,38 +13,38 @@ import { type SigningKey, sign, verify } from '../../crypto/ed25519.js';
 import { blake3 } from '../../crypto/hash.js';
 import { nodeId } from '../../records/record.js';
 import { isDialable } from '../../peers/address.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
 import type { AddressDiscovery } from './discovery.js';
 import type { Peer } from '../../peers/table.js';
 import { isSilent, randomFloat } from '../options.js';
 
-export interface HandshakeDeps {
+/** What the handshake takes besides the services. */
+export interface HandshakeOptions {
   readonly signer: SigningKey;
   readonly discovery: AddressDiscovery;
   /** GET answers each peer may draw per PING period. */
   readonly maxGetAnswersPerPing: number;
-  /** Our used space and capacity, sent in each PING. */
-  readonly store: { usedSpace(): number; capacity(): number };
   /** A peer just became active, or an active peer was answered by us for the first time (it may be ready). */
   onActive(): void;
   /** Random bytes for challenges, salts and the peer sample of a PONG. Default node:crypto. */
   randomBytes?: (n: number) => Uint8Array;
-  /** A PING went to `peer` at `now` (trust: RTT). */
-  onPinged?(peer: Peer, now: number): void;
-  /** `peer` answered our PING correctly at `now` (trust: RTT). */
-  onProved?(peer: Peer, now: number): void;
-  /** The peers for a PONG list (trust-weighted draw). Default: up to `n` active peers at random. */
-  pongPeers?(n: number, excludeKey: string): Peer[];
 }
 
 export class Handshake {
   private readonly random: (n: number) => Uint8Array;
 
   constructor(
-    private readonly ctx: NodeContext,
-    private readonly deps: HandshakeDeps,
+    private readonly ctx: Pick<NodeServices, 'table' | 'timings' | 'now' | 'send' | 'counters' | 'store' | 'trust' | 'log'>,
+    private readonly deps: HandshakeOptions,
   ) {
     this.random = deps.randomBytes ?? ((n) => new Uint8Array(randomBytes(n)));
+  }
+
+  /** Takes the PINGs and PONGs. */
+  register(d: Dispatcher): void {
+    d.on(OP.PING, (msg, from) => this.onPing(msg, from));
+    d.on(OP.PONG, (msg, from) => this.onPong(msg, from));
   }
 
   /**
@@ -52,8 +52,8 @@ export class Handshake {
    * then asks an edge for our address when due (docs/protocol.md §8).
    */
   pingAll(): void {
-    const usedSpace = BigInt(this.deps.store.usedSpace());
-    const capacity = BigInt(this.deps.store.capacity());
+    const usedSpace = BigInt(this.ctx.store.usedSpace());
+    const capacity = BigInt(this.ctx.store.capacity());
     const { table } = this.ctx;
     const now = this.ctx.now();
     for (const peer of table.all()) this.pingOne(peer, usedSpace, capacity, now);
@@ -62,14 +62,14 @@ export class Handshake {
 
   /** A fresh challenge to one peer now (an edge added at run time: no wait for the next period). */
   ping(peer: Peer): void {
-    this.pingOne(peer, BigInt(this.deps.store.usedSpace()), BigInt(this.deps.store.capacity()), this.ctx.now());
+    this.pingOne(peer, BigInt(this.ctx.store.usedSpace()), BigInt(this.ctx.store.capacity()), this.ctx.now());
   }
 
   private pingOne(peer: Peer, usedSpace: bigint, capacity: bigint, now: number): void {
     const challenge = this.random(CHALLENGE_LEN);
     this.ctx.table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
     this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
-    this.deps.onPinged?.(peer, now);
+    this.ctx.trust.onPinged(peer, now);
   }
 
   /** A PING: note the peer, and answer within its PONG budget. */
@@ -91,7 +91,7 @@ export class Handshake {
     // our peer list goes only to peers that proved their key (a spoofed
     // PING gets a short answer); a new peer gets it one PING period later
     const peers =
-      peer.pubKey === null ? [] : (this.deps.pongPeers?.(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random))).map((p) => p.addr);
+      peer.pubKey === null ? [] : (this.ctx.trust.pongPeers(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random))).map((p) => p.addr);
     this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
     // it can prove our key now, and will answer our GETs: maybe ready
     if (table.answered(peer) && peer.active) this.deps.onActive();
@@ -116,7 +116,7 @@ export class Handshake {
     if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
     const firstProof = peer.pubKey === null;
     const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
-    this.deps.onProved?.(peer, now);
+    this.ctx.trust.onProved(peer, now);
     const debug = !isSilent(this.ctx.log.debug);
     if (debug && (firstProof || becameActive)) {
       const what = [firstProof ? `proved its key (ID ${peer.id.toString(16).padStart(16, '0')})` : '', becameActive ? 'active' : ''].filter(Boolean).join(', ');

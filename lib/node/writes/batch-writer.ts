@@ -16,27 +16,17 @@ import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
 import { encodeMessage } from '../../wire/message.js';
 import type { Entry } from '../../wire/entry.js';
-import type { AddrPort } from '../../wire/address.js';
 import { nodeId } from '../../records/record.js';
 import type { Peer } from '../../peers/table.js';
 import type { FrameSink } from './frame-sink.js';
+import type { NodeServices } from '../services/services.js';
 import { ReplicaLink } from './replica-link.js';
 import { chooseReplicas } from '../replication/rules.js';
 
 const MAX_IN_FLIGHT = 512;
 
-/** What the writer needs from the node. */
-export interface WriterHost {
-  /** Verifies a record in full (docs/protocol.md §4); rejects with its DaveError. */
-  verify(dat: Dat): Promise<void>;
-  /** Stores locally; resolves when committed (refusals are counted, not thrown). */
-  storeLocal(entry: Entry): Promise<unknown>;
-  /** Counts a PUT frame sent. */
-  sent(count: number): void;
-  /** A record went to `peer` (a replica or a substitute): trust may remember a challenge. */
-  sentTo?(peer: Peer, entry: Entry): void;
-  closeTimeoutMs: number;
-}
+/** What the writer takes from the services. */
+export type WriterServices = Pick<NodeServices, 'id' | 'table' | 'intake' | 'counters' | 'timings' | 'trust' | 'openSink'>;
 
 export interface BatchWriter {
   /**
@@ -55,27 +45,24 @@ export interface BatchWriter {
 }
 
 /**
- * A writer for `owner`'s records: replicas are the FANOUT closest of
- * `selfId` and the active peers (`byId`, peers/table activeById); one
- * connection per remote replica, opened with `openSink`. `substitutes`
- * (trust: the next-closest reliable peers standing in for failing
+ * A writer for `owner`'s records: replicas are the FANOUT closest of this
+ * node and the active peers; one connection per remote replica. Trust's
+ * substitutes (the next-closest reliable peers standing in for failing
  * replicas, docs/trust.md) get every record too, best effort: the entry's
  * replica list stays the XOR-closest one, and a substitute's failed
  * connection does not fail close().
+ * @throws DaveError ERR_NO_ACTIVE_PEERS
  */
-export function openWriter(
-  host: WriterHost,
-  owner: Uint8Array,
-  selfId: bigint,
-  byId: Map<bigint, Peer>,
-  openSink: (udpAddr: AddrPort) => Promise<FrameSink | Error>,
-  substitutes: (replicas: bigint[]) => Peer[] = () => [],
-): Writer {
-  const replicas = chooseReplicas(nodeId(owner), [selfId, ...byId.keys()]);
-  const target = (peer: Peer): Target => ({ peer, connect: () => openSink(peer.addr) });
+export function openWriter(s: WriterServices, owner: Uint8Array): Writer {
+  const byId = s.table.activeById();
+  if (byId.size === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to write to');
+  const selfId = s.id;
+  const ownerId = nodeId(owner);
+  const replicas = chooseReplicas(ownerId, [selfId, ...byId.keys()]);
+  const target = (peer: Peer): Target => ({ peer, connect: () => s.openSink(peer.addr) });
   const remote = replicas.filter((r) => r !== 0n && r !== selfId && byId.has(r)).map((r) => target(byId.get(r)!));
-  const extra = substitutes(replicas).filter((p) => p.id !== selfId && !replicas.includes(p.id)).map(target);
-  return new Writer(host, Uint8Array.from(owner), replicas, remote, extra);
+  const extra = s.trust.substitutes(ownerId).filter((p) => p.id !== selfId && !replicas.includes(p.id)).map(target);
+  return new Writer(s, Uint8Array.from(owner), replicas, remote, extra);
 }
 
 /** A peer the writer sends to, and how to connect to it. */
@@ -99,17 +86,16 @@ export class Writer implements BatchWriter {
   private readonly peers: (Peer | null)[];
 
   constructor(
-    private readonly host: WriterHost,
+    private readonly s: Pick<WriterServices, 'intake' | 'counters' | 'timings' | 'trust'>,
     private readonly owner: Uint8Array,
     readonly replicas: readonly bigint[],
-    /** One per remote replica (a bare connector in tests). */
-    targets: (Target | (() => Promise<FrameSink | Error>))[],
+    /** One per remote replica. */
+    targets: Target[],
     extra: Target[] = [],
   ) {
-    const all = targets.map((t) => (typeof t === 'function' ? { peer: null, connect: t } : t));
-    this.links = all.map((t) => new ReplicaLink(t.connect));
+    this.links = targets.map((t) => new ReplicaLink(t.connect));
     this.extraLinks = extra.map((t) => new ReplicaLink(t.connect));
-    this.peers = [...all, ...extra].map((t) => t.peer);
+    this.peers = [...targets, ...extra].map((t) => t.peer);
   }
 
   async write(dat: Dat): Promise<void> {
@@ -133,7 +119,7 @@ export class Writer implements BatchWriter {
 
   private async process(dat: Dat): Promise<void> {
     try {
-      await this.host.verify(dat);
+      await this.s.intake.verify(dat);
     } catch (err) {
       this.firstError ??= err;
       return;
@@ -146,7 +132,7 @@ export class Writer implements BatchWriter {
       this.firstError ??= err;
       return;
     }
-    const local = this.host.storeLocal(entry).finally(() => this.localPuts.delete(local));
+    const local = this.s.intake.accept(entry, { verified: true }).finally(() => this.localPuts.delete(local));
     this.localPuts.add(local);
     let n = 0;
     const links = [...this.links, ...this.extraLinks];
@@ -156,9 +142,9 @@ export class Writer implements BatchWriter {
       s.push(msg);
       n++;
       const peer = this.peers[i];
-      if (peer) this.host.sentTo?.(peer, entry);
+      if (peer) this.s.trust.sentTo(peer, entry);
     }
-    this.host.sent(n);
+    this.s.counters.packetsOut.PUT += n;
     // the local store counts in the pipeline's bound too: a writer faster than
     // its own store would otherwise queue every record there, and the batch
     // that commits them all would hold the event loop (and the sockets) for
@@ -172,10 +158,12 @@ export class Writer implements BatchWriter {
   }
 
   private async closeNow(): Promise<void> {
+    const t = this.s.timings;
+    const closeTimeoutMs = t.connectTimeoutMs + t.frameTimeoutMs;
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
     const [errors] = await Promise.all([
-      Promise.all(this.links.map((link) => link.end(this.host.closeTimeoutMs))),
-      Promise.all(this.extraLinks.map((link) => link.end(this.host.closeTimeoutMs))),
+      Promise.all(this.links.map((link) => link.end(closeTimeoutMs))),
+      Promise.all(this.extraLinks.map((link) => link.end(closeTimeoutMs))),
     ]);
     await Promise.all([...this.localPuts]);
     if (this.firstError !== null) throw this.firstError;
@@ -188,20 +176,4 @@ export class Writer implements BatchWriter {
       );
     }
   }
-}
-
-/** The WriterHost of a node: its intake verifies and stores, its counters count the PUTs. */
-export function nodeWriterHost(
-  intake: { verify(dat: Dat): Promise<void>; store(entry: Entry): Promise<unknown> },
-  counters: { packetsOut: { PUT: number } },
-  timings: { connectTimeoutMs: number; frameTimeoutMs: number },
-  sentTo?: (peer: Peer, entry: Entry) => void,
-): WriterHost {
-  return {
-    sentTo,
-    verify: (dat) => intake.verify(dat),
-    storeLocal: (entry) => intake.store(entry),
-    sent: (n) => (counters.packetsOut.PUT += n),
-    closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
-  };
 }
