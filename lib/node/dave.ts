@@ -78,6 +78,7 @@ export class Dave {
     this.discovery = new AddressDiscovery(this.s, p.edges, p.bound, () => randomFloat(p.random));
     this.handshake = new Handshake(this.s, {
       signer: p.signer,
+      crypto: p.crypto,
       discovery: this.discovery,
       maxGetAnswersPerPing: p.maxGetAnswersPerPing,
       onActive: () => this.waiters.notify(),

@@ -19,6 +19,7 @@ import { type AddrPort, parseAddress } from '../wire/address.js';
 import { edgeAddresses } from '../peers/family.js';
 import { checkBytes } from '../wire/bytes.js';
 import { type SigningKey, signingKey } from '../crypto/ed25519.js';
+import { type CryptoSuite, cryptoOf } from '../crypto/suite.js';
 import type { AnyLevel } from '../store/layout.js';
 import type { StoreLike } from '../store/types.js';
 import { DEFAULT_PEER_LIMITS, type PeerLimits } from '../peers/table.js';
@@ -203,6 +204,8 @@ export interface ResolvedOptions {
   /** null when trust is off. */
   trust: TrustOptions | null;
   random: RandomSource;
+  /** realCrypto, or the simulator's stand-in given through CRYPTO_SEAM (crypto/suite.ts). */
+  crypto: CryptoSuite;
 }
 
 const OPTION_NAMES = new Set<string>([
@@ -331,5 +334,6 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     // a node given a random source draws its trust choices from it too (simulations repeat)
     trust: resolveTrust(o.trust, o.random === undefined ? undefined : () => randomFloat(random)),
     random,
+    crypto: cryptoOf(o),
   };
 }

@@ -14,10 +14,11 @@ import {
 import { DaveError } from '../errors.js';
 import { checkBytes, concatBytes, equalBytes, toBytes, writeTime } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
-import { cachedSigningKey, sign, verify, type SigningKey } from '../crypto/ed25519.js';
+import { cachedSigningKey, sign, type SigningKey } from '../crypto/ed25519.js';
 import { blake3, ready, xxhash64 } from '../crypto/hash.js';
-import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
+import { leadingZeroBits, solveWork } from '../crypto/work.js';
 import { rememberSigned } from './provenance.js';
+import { type CryptoSuite, realCrypto } from '../crypto/suite.js';
 
 /**
  * The hash a Dat's owner signs: blake3(key ‖ value ‖ time_u64le).
@@ -155,6 +156,15 @@ export interface VerifyDatOptions {
  * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK, ERR_BAD_WORK
  */
 export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
+  precheckWith(realCrypto, dat, options);
+}
+
+/**
+ * precheckDat with the work hash of `suite` (a node's crypto, crypto/suite.ts).
+ * Not exported by the package.
+ * @throws as precheckDat
+ */
+export function precheckWith(suite: CryptoSuite, dat: Dat, options: VerifyDatOptions = {}): void {
   const now = options.now ?? Date.now();
   const skew = options.maxClockSkew ?? MAX_CLOCK_SKEW_MS;
   if (dat.time > now + skew) {
@@ -167,7 +177,7 @@ export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
   if (leadingZeroBits(dat.work) < minWork) {
     throw new DaveError('ERR_INSUFFICIENT_WORK', `work is insufficient: fewer than ${minWork} leading zero bits`);
   }
-  if (!equalBytes(workHash(dat.salt, dat.sig), dat.work)) {
+  if (!equalBytes(suite.workHash(dat.salt, dat.sig), dat.work)) {
     throw new DaveError('ERR_BAD_WORK', 'work invalid: hash is invalid');
   }
 }
@@ -179,8 +189,16 @@ export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
  *   ERR_BAD_WORK, ERR_BAD_SIGNATURE
  */
 export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
-  precheckDat(dat, options);
-  checkSignature(dat);
+  verifyWith(realCrypto, dat, options);
+}
+
+/**
+ * verifyDat with the crypto of `suite` (crypto/suite.ts). Not exported by the package.
+ * @throws as verifyDat
+ */
+export function verifyWith(suite: CryptoSuite, dat: Dat, options: VerifyDatOptions = {}): void {
+  precheckWith(suite, dat, options);
+  checkSignatureWith(suite, dat);
 }
 
 /**
@@ -189,7 +207,15 @@ export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
  * @throws DaveError ERR_BAD_SIGNATURE
  */
 export function checkSignature(dat: Dat): void {
-  if (!verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
+  checkSignatureWith(realCrypto, dat);
+}
+
+/**
+ * checkSignature with the signature check of `suite` (crypto/suite.ts). Not exported by the package.
+ * @throws DaveError ERR_BAD_SIGNATURE
+ */
+export function checkSignatureWith(suite: CryptoSuite, dat: Dat): void {
+  if (!suite.verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
     throw new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
   }
 }

@@ -176,8 +176,10 @@ describe('node: records', function () {
     for (const d of dats) await w.write(d);
     await w.close();
     for (const n of nodes) await until(() => holds(n, dats[9]!), 5_000, 'records on the replicas');
-    const leader = nodes.find((n) => n.id === leaderOf(old))!;
-    const next = chooseReplicas(nodeId(dats[0]!.pubKey), [...old, newcomerId]);
+    // the holder closest to the owner is one of the record's senders (replication/rules isSender)
+    const ownerId = nodeId(dats[0]!.pubKey);
+    const leader = nodes.find((n) => n.id === chooseReplicas(ownerId, old)[0])!;
+    const next = chooseReplicas(ownerId, [...old, newcomerId]);
 
     let newcomer = await cluster.open({ privateKey: newcomerKey, edges: [nodes[0]!.address()], timings });
     const address = newcomer.address();
@@ -188,8 +190,8 @@ describe('node: records', function () {
     expect(activeAtLeader()).to.equal(true);
     expect(await leader.replicate()).to.equal(dats.length);
     expect(leader.stats().replicationRetries).to.equal(dats.length);
-    // the leader keeps the old list, so the next pass sees the change again
-    expect(String(await replicasAt(leader, dats[3]!))).to.equal(String(chooseReplicas(nodeId(dats[0]!.pubKey), old)));
+    // the sender keeps the newcomer's slot 0, so the next pass sees the change again
+    expect(String(await replicasAt(leader, dats[3]!))).to.equal(String(next.map((r) => (r === newcomerId ? 0n : r))));
 
     newcomer = await cluster.open({ privateKey: newcomerKey, listen: address, edges: [nodes[0]!.address()], timings });
     await until(activeAtLeader, 5_000, 'the newcomer to be active at the leader again');
@@ -262,7 +264,7 @@ describe('node: records, on the virtual clock', function () {
       const replicaNodes = nodes.filter((n) => replicas.includes(n.dave.id));
       const leader = leaderOf(replicas);
       // a non-leader replica leaves; the writer is another surviving replica, so the
-      // node that takes over can only get the records from the leader's replication
+      // node that takes over can only get the records from replication (the closest surviving holders send)
       const leaving = replicaNodes.find((n) => n.dave.id !== leader)!;
       const writer = replicaNodes.find((n) => n !== leaving)!;
       const w = writer.dave.batchWriter(dats[0]!.pubKey);

@@ -9,7 +9,8 @@ import { CHALLENGE_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../../cons
 import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { PingMessage, PongMessage } from '../../wire/message.js';
-import { type SigningKey, sign, verify } from '../../crypto/ed25519.js';
+import type { SigningKey } from '../../crypto/ed25519.js';
+import { type CryptoSuite, realCrypto } from '../../crypto/suite.js';
 import { blake3 } from '../../crypto/hash.js';
 import { nodeId } from '../../records/record.js';
 import { isDialable } from '../../peers/address.js';
@@ -22,6 +23,8 @@ import { isSilent, randomFloat } from '../options.js';
 /** What the handshake takes besides the services. */
 export interface HandshakeOptions {
   readonly signer: SigningKey;
+  /** PONG signatures and their checks. Default realCrypto (crypto/suite.ts). */
+  readonly crypto?: CryptoSuite;
   readonly discovery: AddressDiscovery;
   /** GET answers each peer may draw per PING period. */
   readonly maxGetAnswersPerPing: number;
@@ -33,12 +36,14 @@ export interface HandshakeOptions {
 
 export class Handshake {
   private readonly random: (n: number) => Uint8Array;
+  private readonly crypto: CryptoSuite;
 
   constructor(
     private readonly ctx: Pick<NodeServices, 'table' | 'timings' | 'now' | 'send' | 'counters' | 'store' | 'trust' | 'log'>,
     private readonly deps: HandshakeOptions,
   ) {
     this.random = deps.randomBytes ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.crypto = deps.crypto ?? realCrypto;
   }
 
   /** Takes the PINGs and PONGs. */
@@ -87,7 +92,7 @@ export class Handshake {
     this.deps.discovery.pinged(from);
     if (!table.takePong(peer)) return;
     const salt = this.random(SALT_LEN);
-    const sig = sign(this.deps.signer, blake3(msg.challenge, salt));
+    const sig = this.crypto.sign(this.deps.signer, blake3(msg.challenge, salt));
     // our peer list goes only to peers that proved their key (a spoofed
     // PING gets a short answer); a new peer gets it one PING period later
     const peers =
@@ -109,7 +114,7 @@ export class Handshake {
       !equalBytes(challenge, s.challenge) ||
       s.pubKey.length !== PUBKEY_LEN ||
       (peer.pubKey !== null && !equalBytes(peer.pubKey, s.pubKey)) ||
-      !verify(s.pubKey, blake3(s.challenge, s.salt), s.sig)
+      !this.crypto.verify(s.pubKey, blake3(s.challenge, s.salt), s.sig)
     ) {
       return void counters.authFailures++;
     }
