@@ -59,6 +59,7 @@ export class GroupWriter {
   ops = 0;
   private readonly queue: Batch[] = [];
   private last: Promise<void> = Promise.resolve();
+  private newest: Batch | undefined;
   private running = false;
   private failure: DaveError | undefined;
 
@@ -100,6 +101,40 @@ export class GroupWriter {
    */
   writeResolving<T>(put: PutOp, value: T, evicted?: DelOp): Promise<T> {
     if (this.failure) return this.failedBatch(this.failure).promise as Promise<never>;
+    this.append(put, evicted);
+    this.start();
+    return this.resolving(value);
+  }
+
+  /**
+   * The promise of the newest queued batch, resolving to `value` once it
+   * is committed; calls with the same value for one batch share one
+   * promise (no closure per put).
+   * @throws (rejects) DaveError ERR_DATABASE, also when the writer failed
+   */
+  resolving<T>(value: T): Promise<T> {
+    if (this.failure) return this.failedBatch(this.failure).promise as Promise<never>;
+    const b = this.newest; // the batch holding the last change queued, running or not
+    if (b === undefined) return Promise.resolve(value);
+    if (b.lastValue !== value || b.lastValued === undefined) {
+      b.lastValue = value;
+      b.lastValued = b.promise.then(() => value);
+    }
+    return b.lastValued as Promise<T>;
+  }
+
+  /**
+   * Queues `put` (after `evicted`) as writeResolving does, without a
+   * promise and without starting a write: the caller queues a run of
+   * changes, then calls start() once, so the run shares one database batch
+   * (up to maxOps) and one promise (flush()). Call only while not failed.
+   * Never throws.
+   */
+  enqueue(put: PutOp, evicted?: DelOp): void {
+    this.append(put, evicted);
+  }
+
+  private append(put: PutOp, evicted?: DelOp): Batch {
     let b = this.queue[this.queue.length - 1];
     if (b === undefined || b.ops.length >= this.maxOps) {
       b = this.newBatch();
@@ -108,12 +143,12 @@ export class GroupWriter {
     if (evicted !== undefined) b.ops.push(evicted);
     b.ops.push(put);
     this.pending.set(put.storeKey, put);
-    if (!this.running) void this.drain();
-    if (b.lastValue !== value || b.lastValued === undefined) {
-      b.lastValue = value;
-      b.lastValued = b.promise.then(() => value);
-    }
-    return b.lastValued as Promise<T>;
+    return b;
+  }
+
+  /** Starts writing what enqueue() queued, unless a write is running (it goes on to the queued batches). */
+  start(): void {
+    if (!this.running && this.queue.length > 0) void this.drain();
   }
 
   private failedBatch(err: DaveError): Batch {
@@ -144,7 +179,8 @@ export class GroupWriter {
     });
     promise.catch(() => {}); // a caller may not wait; the failure is also kept in `failure`
     this.last = promise;
-    return { ops: [], promise, resolve, reject };
+    this.newest = { ops: [], promise, resolve, reject };
+    return this.newest;
   }
 
   // One batch at a time, oldest first; runs until the queue is empty.
