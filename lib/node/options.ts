@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { MIN_CAPACITY, PUBKEY_LEN, SEED_LEN } from '../constants.js';
 import { invalidArgument } from '../errors.js';
 import { type AddrPort, addressKey, parseAddress } from '../wire/address.js';
+import { edgeAddresses, ticketKey } from '../peers/family.js';
 import { checkBytes } from '../wire/bytes.js';
 import { type SigningKey, signingKey } from '../crypto/ed25519.js';
 import { type CryptoSuite, cryptoOf } from '../crypto/suite.js';
@@ -100,6 +101,23 @@ export interface Logger {
 const noop = () => {};
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
+/**
+ * The logger of a node given none: warnings and errors on stderr (an edge
+ * that does not answer, a failing store), nothing else. `silentLogger`
+ * (exported by dave-kv) silences it.
+ */
+export const defaultLogger: Logger = {
+  debug: noop,
+  info: noop,
+  warn: (...args: unknown[]) => console.warn(...args),
+  error: (...args: unknown[]) => console.error(...args),
+};
+
+/** A logger method that drops everything (so a caller can skip building a debug line). */
+export function isSilent(method: (...args: unknown[]) => void): boolean {
+  return method === noop;
+}
+
 /** An edge whose key is known (a ticket's): its PONG must prove `publicKey`. */
 export interface EdgeOption {
   address: string;
@@ -113,9 +131,10 @@ export interface DaveOptions {
   /** 32-byte ed25519 seed. Default: a fresh random key. */
   privateKey?: Uint8Array;
   /**
-   * Bootstrap peers, "1.2.3.4:1618" or "[::1]:1618", or `{ address,
-   * publicKey }` (from a ticket): then the edge is accepted only when its
-   * PONG proves that key (docs/protocol.md §7). Default none.
+   * Bootstrap peers, "1.2.3.4:1618", "[::1]:1618" or a join ticket, of a
+   * family `listen` reaches, or `{ address, publicKey }`. An edge from a
+   * ticket, or given with a publicKey, is accepted only when its PONG
+   * proves that key (docs/protocol.md §7). Default none.
    */
   edges?: (string | EdgeOption)[];
   /** A directory (classic-level) or an abstract-level instance. Default: in memory (memory-level). */
@@ -126,7 +145,7 @@ export interface DaveOptions {
   cacheCapacity?: number;
   /** fsync every store batch. Default true. */
   sync?: boolean;
-  /** Default: silent. */
+  /** Default: warnings and errors on stderr (defaultLogger); silentLogger for none. */
   logger?: Logger;
   /** Tests and simulations: the clock. Default the system clock. */
   clock?: Clock;
@@ -298,14 +317,19 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     typeof e === 'string' ||
     (isObject(e) && typeof e.address === 'string' && (e.publicKey === undefined || (e.publicKey instanceof Uint8Array && e.publicKey.length === PUBKEY_LEN)));
   if (o.edges !== undefined && (!Array.isArray(o.edges) || !o.edges.every(isEdge))) {
-    invalidArgument('edges must be an array of "address:port" strings or { address, publicKey (32 bytes) } objects');
+    invalidArgument('edges must be an array of "address:port" strings, join tickets or { address, publicKey (32 bytes) } objects');
   }
+  // an address or a join ticket; of a family the listen address cannot reach: refused (peers/family.ts)
   const edges: AddrPort[] = [];
   const edgeKeys = new Map<string, Uint8Array>();
   for (const e of o.edges ?? []) {
-    const addr = parseAddress(typeof e === 'string' ? e : e.address);
-    edges.push(addr);
-    if (typeof e !== 'string' && e.publicKey !== undefined) edgeKeys.set(addressKey(addr), Uint8Array.from(e.publicKey));
+    const text = typeof e === 'string' ? e : e.address;
+    const addrs = edgeAddresses(text, listen, 'edges:');
+    const key = typeof e !== 'string' ? (e.publicKey ?? null) : ticketKey(text);
+    for (const addr of addrs) {
+      edges.push(addr);
+      if (key !== null) edgeKeys.set(addressKey(addr), Uint8Array.from(key));
+    }
   }
   const random = o.random ?? cryptoRandom;
   if (typeof random !== 'function') invalidArgument('random must be a function');
@@ -335,7 +359,7 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     verifyWorkers: o.verifyWorkers === undefined ? undefined : int(o.verifyWorkers, 'verifyWorkers', 0, 0, MAX_VERIFY_WORKERS),
     maxClockSkewMs: int(o.maxClockSkewMs, 'maxClockSkewMs', DEFAULTS.maxClockSkewMs, 0),
     clock: withMethods<Clock>(o.clock, 'clock', ['now', 'setTimeout', 'clearTimeout']) ?? systemClock,
-    logger: withMethods<Logger>(o.logger, 'logger', ['debug', 'info', 'warn', 'error']) ?? silentLogger,
+    logger: withMethods<Logger>(o.logger, 'logger', ['debug', 'info', 'warn', 'error']) ?? defaultLogger,
     sockets: withMethods<SocketFactory>(o.sockets, 'sockets', ['udp', 'tcp']) ?? nodeSockets,
     // a node given a random source draws its trust choices from it too (simulations repeat)
     trust: resolveTrust(o.trust, o.random === undefined ? undefined : () => randomFloat(random)),

@@ -13,7 +13,6 @@ import type { StoreLike } from '../store/types.js';
 import { PeerTable } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { bindPair } from './bind.js';
-import { tableWithEdges } from './peers/edges.js';
 import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, resolveOptions } from './options.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from '../workers/verify-pool.js';
 import type { TrustOptions } from './trust/keeper.js';
@@ -33,6 +32,8 @@ export interface NodeParts {
   crypto: CryptoSuite;
   signer: SigningKey;
   edges: AddrPort[];
+  /** addressKey of a configured edge → the key its PONG must prove (from a ticket, or given). */
+  edgeKeys: ReadonlyMap<string, Uint8Array>;
   table: PeerTable;
   timings: Timings;
   clock: Clock;
@@ -89,7 +90,8 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     crypto: o.crypto,
     signer: o.signer,
     edges: o.edges,
-    table: tableWithEdges(o.peerLimits, o.edges, o.edgeKeys, o.clock.now()),
+    edgeKeys: o.edgeKeys,
+    table: new PeerTable(o.peerLimits),
     timings: o.timings,
     clock: o.clock,
     random: o.random,

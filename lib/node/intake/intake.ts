@@ -8,6 +8,8 @@
  */
 import { FANOUT } from '../../constants.js';
 import { DaveError, type ErrorCode, isDaveError } from '../../errors.js';
+import { isSilent } from '../options.js';
+import { recordName } from '../views/log-lines.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
 import { type Entry, decodeEntry } from '../../wire/entry.js';
@@ -67,7 +69,7 @@ export class Intake {
     const pool = this.pool;
     if (pool.verifyBatch === undefined || options.fromProven === false) {
       const fromProven = options.fromProven !== false;
-      return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b), { fromProven }))).then(storedCount);
+      return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b), { put: true, fromProven }))).then(storedCount);
     }
     this.batches ??= new BatchIntake(this.s, { verifyBatch: (b) => pool.verifyBatch!(b) }, this.skew, this);
     return this.batches.accept(batch);
@@ -106,8 +108,10 @@ export class Intake {
    * as ERR_DUPLICATE; a new or newer record is stored with the list we held
    * for its key (or none, the next replication pass sets it); a list not
    * taken is counted in replicaListsIgnored.
+   * `put`: a peer's PUT (UDP or TCP): a verified one gets a debug line,
+   * stored or not stored.
    */
-  async accept(entry: Entry, options: { verified?: boolean; fromProven?: boolean } = {}): Promise<IntakeResult> {
+  async accept(entry: Entry, options: { verified?: boolean; fromProven?: boolean; put?: boolean } = {}): Promise<IntakeResult> {
     if (this.s.closing()) return closedResult();
     let verified = options.verified === true;
     if (!verified) {
@@ -131,7 +135,11 @@ export class Intake {
         return isDaveError(err) && err.code !== 'ERR_CLOSED' ? { status: 'refused', code: err.code, message: err.message } : { status: 'failed', error: err };
       }
     }
-    return this.store(entry);
+    const r = await this.store(entry);
+    if (options.put === true && !isSilent(this.s.log.debug)) {
+      this.s.log.debug(`dave: PUT ${r.status === 'stored' ? 'stored' : 'not stored'}: ${recordName(entry.dat.pubKey, entry.dat.key)}`);
+    }
+    return r;
   }
 
   /**

@@ -18,7 +18,7 @@ import type { NodeServices } from '../services/services.js';
 import type { Dispatcher } from '../services/dispatch.js';
 import type { AddressDiscovery } from './discovery.js';
 import type { Peer } from '../../peers/table.js';
-import { randomFloat } from '../options.js';
+import { isSilent, randomFloat } from '../options.js';
 
 /** What the handshake takes besides the services. */
 export interface HandshakeOptions {
@@ -71,17 +71,17 @@ export class Handshake {
         continue;
       }
       if (due === 'skip') continue;
-      this.challenge(peer, usedSpace, capacity, now);
+      this.pingOne(peer, usedSpace, capacity, now);
     }
     this.deps.discovery.maybeAsk();
   }
 
-  /** A fresh challenge to one peer now (an edge added at runtime). */
+  /** A fresh challenge to one peer now (an edge added at run time: no wait for the next period). */
   ping(peer: Peer): void {
-    this.challenge(peer, BigInt(this.ctx.store.usedSpace()), BigInt(this.ctx.store.capacity()), this.ctx.now());
+    this.pingOne(peer, BigInt(this.ctx.store.usedSpace()), BigInt(this.ctx.store.capacity()), this.ctx.now());
   }
 
-  private challenge(peer: Peer, usedSpace: bigint, capacity: bigint, now: number): void {
+  private pingOne(peer: Peer, usedSpace: bigint, capacity: bigint, now: number): void {
     const challenge = this.random(CHALLENGE_LEN);
     this.ctx.table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
     this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
@@ -93,9 +93,13 @@ export class Handshake {
     const { table, counters } = this.ctx;
     const now = this.ctx.now();
     const key = addressKey(from);
-    // a new address earns PINGs only by PINGing (table.pinged): a spoofed one gets one
-    const peer = table.get(key) ?? table.add(from, false, now, 0);
-    if (!peer) return void counters.droppedQueueFull++;
+    let peer = table.get(key);
+    if (!peer) {
+      // a new address earns PINGs only by PINGing (table.pinged): a spoofed one gets one
+      peer = table.add(from, false, now, 0);
+      if (!peer) return void counters.droppedQueueFull++;
+      if (!isSilent(this.ctx.log.debug)) this.ctx.log.debug(`dave: peer added ${formatAddress(from)} (it pinged us)`);
+    }
     table.pinged(peer, now, msg.usedSpace, msg.capacity);
     this.deps.discovery.pinged(from);
     if (!table.takePong(peer)) return;
@@ -129,13 +133,21 @@ export class Handshake {
     if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
     if (peer.expectedKey !== null && !equalBytes(peer.expectedKey, s.pubKey)) return this.wrongKey(peer, s.pubKey);
     if (!table.admitKey(peer, nodeId(s.pubKey), now)) return void counters.peersRefused++;
+    const firstProof = peer.pubKey === null;
     const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
     this.ctx.trust.onProved(peer, now);
+    const debug = !isSilent(this.ctx.log.debug);
+    if (debug && (firstProof || becameActive)) {
+      const what = [firstProof ? `proved its key (ID ${peer.id.toString(16).padStart(16, '0')})` : '', becameActive ? 'active' : ''].filter(Boolean).join(', ');
+      this.ctx.log.debug(`dave: peer ${formatAddress(from)}${peer.edge ? ' (edge)' : ''} ${what}`);
+    }
     if (msg.peers.length > NPEER_LIMIT || msg.peers.some((a) => this.deps.discovery.isOwnAddress(a))) {
       counters.peerListsRejected++;
     } else {
       for (const a of msg.peers) {
+        const known = debug && table.get(addressKey(a)) !== undefined;
         if (!isDialable(a) || !table.add(a, false, now)) counters.peerAddressesSkipped++;
+        else if (debug && !known) this.ctx.log.debug(`dave: peer added ${formatAddress(a)} (listed by ${formatAddress(from)})`);
       }
     }
     if (becameActive) this.deps.onActive();
