@@ -90,7 +90,7 @@ export class Intake {
     try {
       const r = await this.deps.store.put(entry);
       counters.recordsStored++;
-      if (r.evicted !== undefined) counters.evicted++;
+      if (r.evicted !== undefined) counters.evicted += r.evicted.length;
     } catch (err) {
       if (isRefusal(err)) this.refused(err.code);
       throw err;

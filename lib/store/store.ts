@@ -26,17 +26,19 @@ import {
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
-import { recordKey, recordsLevel, RootRecordKeys, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { metaLevel, recordKey, recordKeyOf, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { HealthMonitor, type StoreHealth } from './health.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
 import { replaceDecision, type StoredFacts } from './rules.js';
 import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
-import { halves, ShardedIndex } from './sharded-index.js';
+import { halves, ShardedIndex, type Victims } from './sharded-index.js';
 import type { IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
-import { GroupWriter, type PutOp } from './writer.js';
+import { GroupWriter, type DelOp, type PutOp, type RecordOp } from './writer.js';
 
 export type { OpenReport } from './recover.js';
+export type { StoreHealth } from './health.js';
 
 /** Counters since the store was opened. */
 export interface StoreStats {
@@ -71,6 +73,10 @@ const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
 };
 
 const SCAN_BATCH = 1000;
+
+/** The probe write while degraded: a value of this size put and deleted in one batch (it leaves nothing). */
+const PROBE_BYTES = 64 * 1024;
+const PROBE_KEY = 'probe';
 
 // Shared results: most puts resolve to one of these (frozen: callers share them).
 const STORED: PutResult = Object.freeze({ outcome: 'stored' as const });
@@ -112,9 +118,11 @@ export class Store implements StoreLike {
   readonly openReport: OpenReport;
   private readonly options: ResolvedOptions;
   private readonly opened: OpenedDatabase;
-  private readonly records: RecordsLevel;
-  private readonly rootKeys: RootRecordKeys;
+  private records: RecordsLevel;
   private readonly index: ShardedIndex;
+  private readonly healthMonitor: HealthMonitor;
+  /** A reopen of the database the store opened (while degraded), for reads to wait on. */
+  private reopening: Promise<void> | undefined;
   private readonly cache: ValueCache;
   private readonly writer: GroupWriter;
   private readonly nodeHi: number;
@@ -145,13 +153,15 @@ export class Store implements StoreLike {
     this.options = options;
     this.opened = opened;
     this.records = records;
-    this.rootKeys = new RootRecordKeys(records);
     this.index = index;
     this.openReport = report;
     [this.nodeHi, this.nodeLo] = halves(options.nodeId);
     this.cache = new ValueCache(options.cacheCapacity);
-    // Direct batches only on a database the store opened (see GroupWriter).
-    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.value), undefined, opened.owned);
+    this.writer = new GroupWriter(records, options.sync, {
+      committed: (p) => this.cache.set(p.storeKey, p.value),
+      failed: (err, ops) => this.undo(err, ops),
+    });
+    this.healthMonitor = new HealthMonitor(options.now, () => this.probe(), options.retry, (h) => options.onHealth?.(h));
   }
 
   /**
@@ -185,15 +195,20 @@ export class Store implements StoreLike {
   /**
    * Stores an entry (already verified by the caller) following docs/protocol.md §9, and
    * resolves once the change is committed to the database.
+   * While the database refuses writes (health() degraded) every put fails
+   * at once with ERR_STORAGE_UNAVAILABLE; a put whose batch fails rejects
+   * with it too, and is taken back out of the index: nothing is
+   * acknowledged that is not committed.
    * @throws DaveError ERR_PUBKEY_MISMATCH, ERR_OLDER_THAN_STORED, ERR_DUPLICATE,
    *   ERR_INSUFFICIENT_PRIORITY, ERR_STORAGE_FULL (refusals); ERR_INVALID_ARGUMENT,
-   *   ERR_TOO_LARGE, ERR_BAD_TIME (an entry that does not encode); ERR_CLOSED; ERR_DATABASE
+   *   ERR_TOO_LARGE, ERR_BAD_TIME (an entry that does not encode); ERR_CLOSED;
+   *   ERR_STORAGE_UNAVAILABLE
    */
   put(entry: Entry): Promise<PutResult> {
     try {
       if (this.closed) throw closedError();
-      const failed = this.writer.failed;
-      if (failed) throw failed;
+      const down = this.healthMonitor.unavailable;
+      if (down) throw down;
       return this.apply(entry);
     } catch (err) {
       return Promise.reject(err);
@@ -202,8 +217,7 @@ export class Store implements StoreLike {
 
   /**
    * The entry for (pubKey, key), or undefined.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (also
-   *   the writer's failure, once a batch failed)
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (a failed read)
    */
   get(pubKey: Uint8Array, key: Uint8Array): Promise<Entry | undefined> {
     try {
@@ -216,14 +230,10 @@ export class Store implements StoreLike {
   /**
    * The entry at a store key, or undefined: from the pending writes, the
    * cache, or the database.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (also
-   *   the writer's failure, once a batch failed)
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (a failed read)
    */
   getByStoreKey(sk: bigint): Promise<Entry | undefined> {
     if (this.closed) return Promise.reject(closedError());
-    // After a failed batch the index still holds its puts: no answer is trustworthy.
-    const failed = this.writer.failed;
-    if (failed) return Promise.reject(failed);
     if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) {
       return Promise.reject(new DaveError('ERR_INVALID_ARGUMENT', 'storeKey must be a u64 bigint'));
     }
@@ -243,12 +253,12 @@ export class Store implements StoreLike {
   /**
    * Every stored entry in store-key order: first waits for queued writes,
    * then reads a snapshot of the database.
-   * @throws DaveError ERR_CLOSED, ERR_DATABASE (also the writer's failure,
-   *   once a batch failed)
+   * @throws DaveError ERR_CLOSED, ERR_DATABASE (a failed read)
    */
   async *entries(): AsyncGenerator<Entry> {
     if (this.closed) throw closedError();
-    await this.flush(); // rejects with the writer's failure after a failed batch
+    await this.flush();
+    if (this.reopening) await this.reopening.catch(() => {});
     const it = this.records.iterator({ keyEncoding: 'view', valueEncoding: 'view' });
     try {
       for (;;) {
@@ -290,6 +300,11 @@ export class Store implements StoreLike {
     return this.index.count;
   }
 
+  /** Whether the database accepts writes: ok or degraded, since when, the last failure (docs/operations.md). */
+  health(): StoreHealth {
+    return this.healthMonitor.snapshot();
+  }
+
   /** Counters since open; see StoreStats. */
   stats(): StoreStats {
     const c = this.counters;
@@ -310,8 +325,8 @@ export class Store implements StoreLike {
   }
 
   /**
-   * Waits until every change queued so far is committed.
-   * @throws DaveError ERR_DATABASE when a batch failed
+   * Waits until every change queued so far is committed or failed (each
+   * write's own promise says which). Never rejects.
    */
   flush(): Promise<void> {
     return this.writer.flush();
@@ -334,12 +349,10 @@ export class Store implements StoreLike {
 
   private async closeOnce(): Promise<void> {
     this.closed = true;
-    try {
-      await this.writer.flush();
-    } catch {
-      // already reported to the writes it failed
-    }
-    if (this.opened.owned) {
+    await this.healthMonitor.stop();
+    await this.writer.flush(); // failures were reported to the writes they failed
+    await this.reopening?.catch(() => {});
+    if (this.opened.owned && this.opened.db.status !== 'closed') {
       try {
         await this.opened.db.close();
       } catch (err) {
@@ -375,25 +388,104 @@ export class Store implements StoreLike {
     };
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
-    const put: PutOp = { type: 'put', key: this.rootKeys.of(hi, lo), value: bytes, storeKey: sk };
+    const put: PutOp = { type: 'put', key: recordKeyOf(hi, lo), value: bytes, storeKey: sk };
+    const now = this.options.now();
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), dat.time);
       if (code !== undefined) throw this.refuse(code);
-      this.index.replace(shard, slot, f);
+      const prev = shard.fields(slot);
+      const victims = this.index.replaceWithin(shard, slot, f, now, this.options.capacity);
+      if (typeof victims === 'string') throw this.refuse(victims);
+      put.prev = prev;
       this.cache.delete(sk);
       this.counters.replaced++;
-      return this.writer.writeResolving(put, REPLACED);
+      if (victims.length === 0) return this.writer.writeResolving(put, REPLACED);
+      return this.evicting(put, victims, 'replaced');
     }
-    const admitted = this.index.admit(f, this.options.now(), this.options.capacity);
-    if (typeof admitted === 'string') throw this.refuse(admitted);
+    const victims = this.index.admit(f, now, this.options.capacity);
+    if (typeof victims === 'string') throw this.refuse(victims);
     this.counters.stored++;
-    if (admitted.evicted === undefined) return this.writer.writeResolving(put, STORED);
-    const evicted = admitted.evicted;
-    this.cache.delete(evicted);
-    this.writer.pending.delete(evicted);
-    this.counters.evicted++;
-    const del = { type: 'del' as const, key: this.rootKeys.ofStoreKey(evicted) };
-    return this.writer.writeResolving(put, { outcome: 'stored', evicted } as PutResult, del);
+    if (victims.length === 0) return this.writer.writeResolving(put, STORED);
+    return this.evicting(put, victims, 'stored');
+  }
+
+  // The deletes of the entries evicted for `put`, queued with it as one unit.
+  private evicting(put: PutOp, victims: Victims, outcome: PutResult['outcome']): Promise<PutResult> {
+    put.victims = victims;
+    const dels: DelOp[] = [];
+    const keys: bigint[] = [];
+    for (const v of victims) {
+      const evicted = (BigInt(v.keyHi) << 32n) | BigInt(v.keyLo);
+      this.cache.delete(evicted);
+      this.writer.pending.delete(evicted);
+      dels.push({ type: 'del', key: recordKeyOf(v.keyHi, v.keyLo) });
+      keys.push(evicted);
+    }
+    this.counters.evicted += victims.length;
+    return this.writer.writeResolving(put, { outcome, evicted: keys } as PutResult, dels);
+  }
+
+  // A batch failed: its changes (and those of every batch after it) go back
+  // out of the index, newest first, so memory matches the database again;
+  // then the store is degraded until a probe write succeeds.
+  private undo(err: unknown, ops: RecordOp[]): DaveError {
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      if (op.type !== 'put') continue;
+      const [hi, lo] = halves(op.storeKey);
+      this.cache.delete(op.storeKey);
+      if (op.prev !== undefined) {
+        const shard = this.index.shardOf(hi);
+        this.index.replace(shard, shard.find(hi, lo), op.prev);
+        this.counters.replaced--;
+      } else {
+        this.index.removeKey(hi, lo);
+        this.counters.stored--;
+      }
+      for (const v of op.victims ?? []) {
+        this.index.restore(v);
+        this.counters.evicted--;
+      }
+    }
+    return this.healthMonitor.failed(this.closed ? closedError() : err);
+  }
+
+  // While degraded: one write that leaves nothing behind. A database the
+  // store opened is reopened when the write fails (LevelDB keeps refusing
+  // writes after some I/O errors until it is reopened).
+  private async probe(): Promise<void> {
+    try {
+      await this.probeWrite();
+    } catch (err) {
+      if (!this.opened.owned || this.closed) throw err;
+      this.reopening = this.reopen();
+      try {
+        await this.reopening;
+      } finally {
+        this.reopening = undefined;
+      }
+      await this.probeWrite();
+    }
+  }
+
+  private probeWrite(): Promise<void> {
+    const meta = metaLevel(this.opened.db);
+    return meta.batch(
+      [
+        { type: 'put', key: PROBE_KEY, value: new Uint8Array(PROBE_BYTES) },
+        { type: 'del', key: PROBE_KEY },
+      ],
+      { sync: this.options.sync } as never,
+    );
+  }
+
+  private async reopen(): Promise<void> {
+    const db = this.opened.db;
+    if (db.status === 'open') await db.close().catch(() => {});
+    await db.open();
+    // Sublevels are not reopened with their parent: a new one for the writer and readers.
+    this.records = recordsLevel(db);
+    this.writer.records = this.records;
   }
 
   // Exact comparison of the bytes when the stored entry is at hand (pending
@@ -417,6 +509,18 @@ export class Store implements StoreLike {
     };
   }
 
+  // A read racing a reopen (while degraded) waits for it and tries once more.
+  private async readRecord(sk: bigint): Promise<Uint8Array | undefined> {
+    if (this.reopening) await this.reopening; // (no await otherwise: a read is issued before later writes)
+    try {
+      return await this.records.get(recordKey(sk));
+    } catch (err) {
+      if (this.closed || this.reopening === undefined) throw err;
+      await this.reopening.catch(() => {});
+      return await this.records.get(recordKey(sk));
+    }
+  }
+
   private refuse(code: RefusalCode): DaveError {
     this.counters.refused[code]++;
     return new DaveError(code, REFUSAL_MESSAGES[code]);
@@ -425,12 +529,10 @@ export class Store implements StoreLike {
   private async readValue(sk: bigint, hi: number, lo: number): Promise<Entry | undefined> {
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.records.get(recordKey(sk));
+      bytes = await this.readRecord(sk);
     } catch (err) {
       throw this.closed ? closedError() : databaseError(err, 'reading a record');
     }
-    const failed = this.writer.failed; // a batch failed while this read ran
-    if (failed) throw failed;
     if (bytes === undefined) return undefined;
     let entry: Entry;
     try {

@@ -51,7 +51,7 @@ function intake(store: StoreLike, verify: (d: Dat) => Promise<void> = async () =
 
 describe('node/intake', () => {
   it('verifies a new record, then stores it and counts it', async () => {
-    const { store, puts } = fakeStore(undefined, async () => ({ outcome: 'stored', evicted: 1n }));
+    const { store, puts } = fakeStore(undefined, async () => ({ outcome: 'stored' as const, evicted: [1n] }));
     const { it, counters, verified } = intake(store);
     await it.ingest(vectorEntry());
     expect(verified).to.have.length(1);
