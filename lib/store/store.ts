@@ -118,7 +118,7 @@ export class Store implements StoreLike {
   readonly openReport: OpenReport;
   private readonly options: ResolvedOptions;
   private readonly opened: OpenedDatabase;
-  private records: RecordsLevel;
+  private readonly records: RecordsLevel;
   private readonly index: ShardedIndex;
   private readonly healthMonitor: HealthMonitor;
   /** A reopen of the database the store opened (while degraded), for reads to wait on. */
@@ -388,7 +388,7 @@ export class Store implements StoreLike {
     };
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
-    const put: PutOp = { type: 'put', key: recordKeyOf(hi, lo), value: bytes, storeKey: sk };
+    const put: PutOp = { type: 'put', sublevel: this.records, key: recordKeyOf(hi, lo), value: bytes, storeKey: sk };
     const now = this.options.now();
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), dat.time);
@@ -418,7 +418,7 @@ export class Store implements StoreLike {
       const evicted = (BigInt(v.keyHi) << 32n) | BigInt(v.keyLo);
       this.cache.delete(evicted);
       this.writer.pending.delete(evicted);
-      dels.push({ type: 'del', key: recordKeyOf(v.keyHi, v.keyLo) });
+      dels.push({ type: 'del', sublevel: this.records, key: recordKeyOf(v.keyHi, v.keyLo) });
       keys.push(evicted);
     }
     this.counters.evicted += victims.length;
@@ -483,9 +483,7 @@ export class Store implements StoreLike {
     const db = this.opened.db;
     if (db.status === 'open') await db.close().catch(() => {});
     await db.open();
-    // Sublevels are not reopened with their parent: a new one for the writer and readers.
-    this.records = recordsLevel(db);
-    this.writer.records = this.records;
+    await this.records.open(); // sublevels are not reopened with their parent
   }
 
   // Exact comparison of the bytes when the stored entry is at hand (pending

@@ -1,8 +1,11 @@
 /**
  * Group commit: every change the store accepts is queued here and written
  * to the records sublevel in atomic batches, through abstract-level's
- * public batch() (the same path for every database, so hooks and 'write'
- * events see every change). While one batch is being written, new changes
+ * public batch() of the root database with each operation naming the
+ * records sublevel (abstract-level prefixes the key): the same path for
+ * every database, so hooks and 'write' events see every change. (The
+ * sublevel's own batch() would prepare every operation twice, once for
+ * the sublevel and once for the root: twice the cost, docs/storage.md.) While one batch is being written, new changes
  * gather in the next, so under load many changes share one write (and one
  * fsync with sync: true). A unit of changes (a put and the evictions it
  * caused) is never split across batches.
@@ -25,6 +28,8 @@ import type { SlotFields } from './shard.js';
  */
 export interface PutOp {
   type: 'put';
+  /** The records sublevel: abstract-level's batch() prefixes `key` for it. */
+  sublevel: RecordsLevel;
   /** The 8-byte record key (layout.recordKey). */
   key: Uint8Array;
   /** The encoded entry (never mutated): the value written, read while pending, then cached. */
@@ -39,6 +44,7 @@ export interface PutOp {
 /** A delete on the records sublevel (an eviction). */
 export interface DelOp {
   type: 'del';
+  sublevel: RecordsLevel;
   key: Uint8Array;
 }
 
@@ -75,20 +81,17 @@ export class GroupWriter {
   /** Batches committed, and operations in them. */
   batches = 0;
   ops = 0;
-  /** The records sublevel written to (the store replaces it when it reopens the database). */
-  records: RecordsLevel;
   private readonly queue: Batch[] = [];
   private last: Promise<void> = Promise.resolve();
   private running = false;
   private readonly options: { sync: boolean };
 
   constructor(
-    records: RecordsLevel,
+    private readonly records: RecordsLevel,
     sync: boolean,
     private readonly hooks: WriterHooks,
     private readonly maxOps = MAX_BATCH_OPS,
   ) {
-    this.records = records;
     this.options = { sync };
   }
 
@@ -149,9 +152,9 @@ export class GroupWriter {
     try {
       for (let b = this.queue.shift(); b !== undefined; b = this.queue.shift()) {
         try {
-          // The public batch of the records sublevel: it prefixes the keys,
-          // runs hooks, emits 'write', and hands one atomic batch to the root.
-          await this.records.batch(b.ops as never, this.options as never);
+          // The root's public batch: it prefixes each key for its sublevel,
+          // runs hooks, emits 'write', and writes the batch atomically.
+          await this.records.db.batch(b.ops as never, this.options as never);
         } catch (err) {
           this.fail(b, err);
           continue;
