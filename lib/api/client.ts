@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Dat } from '../wire/dat.js';
 import { datToJson } from './dat-json.js';
-import type { NodeClient, PeerView, RecordPage, RecordView, StatusView } from './views.js';
+import type { NodeClient, PeerView, RecordPage, RecordView, StatusView, WrittenView } from './views.js';
 
 export class ApiCallError extends Error {
   constructor(
@@ -88,16 +88,16 @@ export class HttpClient implements NodeClient {
     return this.json('GET', `/records/${enc(owner)}${qs ? `?${qs}` : ''}`);
   }
 
-  put(key: string, value: string): Promise<RecordView> {
+  put(key: string, value: string): Promise<WrittenView> {
     return this.json('POST', '/records', { key, value });
   }
 
-  del(key: string): Promise<RecordView> {
+  del(key: string): Promise<WrittenView> {
     return this.json('DELETE', `/records/${enc(key)}`);
   }
 
   /** Sends a record the caller signed. */
-  write(dat: Dat): Promise<RecordView> {
+  write(dat: Dat): Promise<WrittenView> {
     return this.json('POST', '/dats', datToJson(dat));
   }
 

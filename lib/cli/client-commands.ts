@@ -12,7 +12,7 @@ import { signingKey } from '../crypto/ed25519.js';
 import { createDat } from '../node/create-dat.js';
 import { findApi } from './api-files.js';
 import { RunError, UsageError, messageOf } from './fail.js';
-import { listText, peersText, statusText, valueText } from './format.js';
+import { listText, peersText, statusText, valueText, whereWritten } from './format.js';
 import { readKeyFile } from './keys.js';
 import { DEFAULT_DATA } from './start-options.js';
 
@@ -73,7 +73,7 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
         : cmd === 'del'
           ? await c.del(key)
           : await c.put(key, value);
-      print(json, r, `ok: ${key} ${cmd === 'del' ? 'deleted' : 'written'} at ${r.timeIso} by ${r.owner}`);
+      print(json, r, `ok: ${key} ${cmd === 'del' ? 'deleted' : 'written'} at ${r.timeIso} by ${r.owner}; ${whereWritten(r)}`);
       return 0;
     }
     case 'get': {

@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline';
 import type { NodeClient } from '../api/views.js';
 import { describe } from './fail.js';
-import { listText, peersText, statusText, valueText } from './format.js';
+import { listText, peersText, statusText, valueText, whereWritten } from './format.js';
 
 export interface ShellTarget {
   name: string;
@@ -51,7 +51,7 @@ export async function runLine(line: string, state: { targets: ShellTarget[]; cur
     case 'put': {
       need(2, 'put <key> <value>');
       const r = await c.put(args[0]!, args.slice(1).join(' '));
-      return `ok: ${args[0]} written at ${r.timeIso}`;
+      return `ok: ${args[0]} written at ${r.timeIso}; ${whereWritten(r)}`;
     }
     case 'get': {
       need(2, 'get <owner|me> <key>');
@@ -61,7 +61,7 @@ export async function runLine(line: string, state: { targets: ShellTarget[]; cur
     case 'del': {
       need(1, 'del <key>');
       const r = await c.del(args[0]!);
-      return `ok: ${args[0]} deleted at ${r.timeIso}`;
+      return `ok: ${args[0]} deleted at ${r.timeIso}; ${whereWritten(r)}`;
     }
     case 'ls': {
       const page = await c.list('me', { prefix: args[0] });

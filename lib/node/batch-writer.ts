@@ -25,11 +25,23 @@ import { chooseReplicas } from './replicate.js';
 
 const MAX_IN_FLIGHT = 512;
 
+/**
+ * Where the records of a write went. TCP PUTs have no acknowledgement: a
+ * replica counted in `sentTo` was sent every record on a connection that
+ * closed cleanly, which is not proof that it stored them.
+ */
+export interface WriteReport {
+  /** Records committed to this node's store. */
+  storedHere: number;
+  /** Remote replicas the records were sent to (not counting substitutes). */
+  sentTo: number;
+}
+
 /** What the writer needs from the node. */
 export interface WriterHost {
   /** Verifies a record in full (docs/protocol.md §4); rejects with its DaveError. */
   verify(dat: Dat): Promise<void>;
-  /** Stores locally; resolves when committed (refusals are counted, not thrown). */
+  /** Stores locally; resolves when committed, rejects with the store's refusal or failure (counted). */
   storeLocal(entry: Entry): Promise<unknown>;
   /** Counts a PUT frame sent. */
   sent(count: number): void;
@@ -45,11 +57,15 @@ export interface BatchWriter {
    */
   write(dat: Dat): Promise<void>;
   /**
-   * Waits for every record, flushes and closes the connections.
-   * @throws DaveError: the first record that failed verification (its
-   *   code), or ERR_CONNECTION when a replica's connection failed
+   * Waits for every record, flushes and closes the connections; resolves
+   * to where the records went.
+   * @throws DaveError: the first record that failed verification or that
+   *   this node's store refused (its code: ERR_OLDER_THAN_STORED,
+   *   ERR_DUPLICATE, ERR_PUBKEY_MISMATCH, ERR_INSUFFICIENT_PRIORITY,
+   *   ERR_STORAGE_FULL, ERR_STORAGE_UNAVAILABLE), or ERR_CONNECTION when a
+   *   replica's connection failed
    */
-  close(): Promise<void>;
+  close(): Promise<WriteReport>;
   /** IDs of the replicas chosen (0n for empty slots). */
   readonly replicas: readonly bigint[];
 }
@@ -91,7 +107,10 @@ export class Writer implements BatchWriter {
   private readonly localPuts = new Set<Promise<unknown>>();
   /** The first record that failed: its DaveError, or an unexpected error as it is. */
   private firstError: unknown = null;
-  private closing: Promise<void> | null = null;
+  private closing: Promise<WriteReport> | null = null;
+  private storedHere = 0;
+  /** Records pushed to each replica link. */
+  private readonly pushed: number[];
 
   private readonly links: ReplicaLink[];
   /** Substitutes' links: best effort, their failures are not reported. */
@@ -110,6 +129,7 @@ export class Writer implements BatchWriter {
     this.links = all.map((t) => new ReplicaLink(t.connect));
     this.extraLinks = extra.map((t) => new ReplicaLink(t.connect));
     this.peers = [...all, ...extra].map((t) => t.peer);
+    this.pushed = this.links.map(() => 0);
   }
 
   async write(dat: Dat): Promise<void> {
@@ -146,7 +166,13 @@ export class Writer implements BatchWriter {
       this.firstError ??= err;
       return;
     }
-    const local = this.host.storeLocal(entry).finally(() => this.localPuts.delete(local));
+    const local = this.host
+      .storeLocal(entry)
+      .then(
+        () => void this.storedHere++,
+        (err: unknown) => void (this.firstError ??= err),
+      )
+      .finally(() => this.localPuts.delete(local));
     this.localPuts.add(local);
     let n = 0;
     const links = [...this.links, ...this.extraLinks];
@@ -155,6 +181,7 @@ export class Writer implements BatchWriter {
       if (s === null) continue;
       s.push(msg);
       n++;
+      if (i < this.pushed.length) this.pushed[i]!++;
       const peer = this.peers[i];
       if (peer) this.host.sentTo?.(peer, entry);
     }
@@ -166,12 +193,12 @@ export class Writer implements BatchWriter {
     await local;
   }
 
-  close(): Promise<void> {
+  close(): Promise<WriteReport> {
     this.closing ??= this.closeNow();
     return this.closing;
   }
 
-  private async closeNow(): Promise<void> {
+  private async closeNow(): Promise<WriteReport> {
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
     const [errors] = await Promise.all([
       Promise.all(this.links.map((link) => link.end(this.host.closeTimeoutMs))),
@@ -187,12 +214,13 @@ export class Writer implements BatchWriter {
         { cause: failed[0] },
       );
     }
+    return { storedHere: this.storedHere, sentTo: errors.filter((e, i) => e === null && this.pushed[i]! > 0).length };
   }
 }
 
 /** The WriterHost of a node: its intake verifies and stores, its counters count the PUTs. */
 export function nodeWriterHost(
-  intake: { verify(dat: Dat): Promise<void>; store(entry: Entry): Promise<unknown> },
+  intake: { verify(dat: Dat): Promise<void>; put(entry: Entry): Promise<unknown> },
   counters: { packetsOut: { PUT: number } },
   timings: { connectTimeoutMs: number; frameTimeoutMs: number },
   sentTo?: (peer: Peer, entry: Entry) => void,
@@ -200,7 +228,7 @@ export function nodeWriterHost(
   return {
     sentTo,
     verify: (dat) => intake.verify(dat),
-    storeLocal: (entry) => intake.store(entry),
+    storeLocal: (entry) => intake.put(entry),
     sent: (n) => (counters.packetsOut.PUT += n),
     closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
   };
