@@ -26,6 +26,7 @@ import {
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
+import { damagedError, isDamage } from './directory.js';
 import { metaLevel, recordKey, recordKeyOf, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
 import { HealthMonitor, type StoreHealth } from './health.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
@@ -188,6 +189,10 @@ export class Store implements StoreLike {
     } catch (err) {
       // Whatever the store opened it closes: its own database, or one handed in closed.
       if (opened.owned || opened.reopened) await opened.db.close().catch(() => {});
+      // a damaged table or log file shows when the scan reads it: the repair advice
+      const cause = err instanceof DaveError ? err.cause : err;
+      const dir = opened.location ?? (opened.db as { location?: unknown }).location;
+      if (typeof dir === 'string' && isDamage(cause)) throw damagedError(cause, dir);
       throw err;
     }
   }
