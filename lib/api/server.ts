@@ -12,6 +12,7 @@ import { isDaveError } from '../errors.js';
 import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { type RouteContext, match } from './routes.js';
+import { type ApiLimits, apiLimits, applyLimits, serverOptions } from './limits.js';
 
 export interface ApiServerOptions {
   client: LocalClient;
@@ -21,6 +22,8 @@ export interface ApiServerOptions {
   port: number;
   token: string;
   logger?: Logger;
+  /** Connection cap and deadlines (limits.ts); defaults protect the node's file descriptors. */
+  limits?: Partial<ApiLimits>;
 }
 
 export class ApiServer {
@@ -35,7 +38,8 @@ export class ApiServer {
    */
   static async listen(o: ApiServerOptions): Promise<ApiServer> {
     const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)) };
-    const server = createServer((req, res) => {
+    const limits = apiLimits(o.limits);
+    const server = createServer(serverOptions(limits), (req, res) => {
       const fail = (err: unknown) => {
         if (!(err instanceof ApiError) && !isDaveError(err)) o.logger?.warn('dave: api handler failed', err);
         sendError(res, err);
@@ -50,6 +54,7 @@ export class ApiServer {
       }
     });
     server.on('clientError', (_err, socket) => socket.destroy());
+    applyLimits(server, limits);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: o.host, port: o.port }, () => {
@@ -60,6 +65,11 @@ export class ApiServer {
     const a = server.address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
     return new ApiServer(server, `http://${host}:${a.port}`);
+  }
+
+  /** Connections open now (at most limits.maxConnections). */
+  connections(): Promise<number> {
+    return new Promise((resolve, reject) => this.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
   /** Stops accepting, ends open connections; safe to call twice. */
