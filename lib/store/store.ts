@@ -456,21 +456,21 @@ export class Store implements StoreLike {
   }
 
   // While degraded: one write that leaves nothing behind. A database the
-  // store opened is reopened when the write fails (LevelDB keeps refusing
-  // writes after some I/O errors until it is reopened).
+  // store opened is first reopened: after a failed write LevelDB's log may
+  // end in a partial record, and records appended after it would be lost
+  // when the log is replayed at the next open (a real full disk showed it);
+  // reopening replays the log now and starts a new one. (A database handed
+  // in is not the store's to reopen: docs/operations.md.)
   private async probe(): Promise<void> {
-    try {
-      await this.probeWrite();
-    } catch (err) {
-      if (!this.opened.owned || this.closed) throw err;
+    if (this.opened.owned && !this.closed) {
       this.reopening = this.reopen();
       try {
         await this.reopening;
       } finally {
         this.reopening = undefined;
       }
-      await this.probeWrite();
     }
+    await this.probeWrite();
   }
 
   private probeWrite(): Promise<void> {
