@@ -7,10 +7,10 @@
 import { measureAsync, measureOps, type BenchResult } from './harness.js';
 import { OP } from '../lib/constants.js';
 import { signingKey, verify, verifyBackend, verifyOpenSSL } from '../lib/crypto/ed25519.js';
-import { closePowPool } from '../lib/crypto/pow-pool.js';
+import { closePowPool } from '../lib/workers/pow-pool.js';
 import { ready } from '../lib/crypto/hash.js';
 import { datSigningHash, storeKey, verifyDat } from '../lib/records/record.js';
-import { createDat } from '../lib/node/create-dat.js';
+import { createDat } from '../lib/workers/create-dat.js';
 import { decodeMessage, encodeMessage, type PutMessage } from '../lib/wire/message.js';
 import { goBench } from './go-ref.js';
 

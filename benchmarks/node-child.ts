@@ -18,7 +18,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Dave } from '../lib/node/dave.js';
-import { createDat } from '../lib/node/create-dat.js';
+import { createDat } from '../lib/workers/create-dat.js';
 import { signingKey } from '../lib/crypto/ed25519.js';
 import type { Dat } from '../lib/wire/dat.js';
 

@@ -13,7 +13,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { Dave } from '../lib/node/dave.js';
-import { createDat } from '../lib/node/create-dat.js';
+import { createDat } from '../lib/workers/create-dat.js';
 import type { Dat } from '../lib/wire/dat.js';
 import { type BenchResult, median, percentile } from './harness.js';
 

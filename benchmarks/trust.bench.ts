@@ -9,7 +9,7 @@
  */
 import { type BenchResult, median, percentile } from './harness.js';
 import { trustNet, writeThenRead } from '../test/node/support/trust-net.js';
-import type { TrustOptions } from '../lib/node/trust.js';
+import type { TrustOptions } from '../lib/node/trust/keeper.js';
 
 const ROUNDS = 3;
 

@@ -7,7 +7,7 @@ export * from './codec.js';
 export { publicKeyFromSeed, signingKey, type SigningKey } from './crypto/ed25519.js';
 export { leadingZeroBits } from './crypto/work.js';
 export { ready } from './crypto/hash.js';
-export { createDat } from './node/create-dat.js';
+export { createDat } from './workers/create-dat.js';
 export {
   verifyDat,
   nodeId,
@@ -30,7 +30,7 @@ export {
   type BackupRepair,
 } from './store/backup.js';
 export { Dave, type PeerInfo, type GetOptions } from './node/dave.js';
-export { type BatchWriter, type WriteReport } from './node/batch-writer.js';
+export { type BatchWriter, type WriteReport } from './node/writes/batch-writer.js';
 export type { StoreHealth, StorageFault, StorageCause } from './store/health.js';
 export {
   type DaveOptions,
@@ -40,8 +40,8 @@ export {
   DEFAULT_TIMINGS,
   MIN_CAPACITY,
 } from './node/options.js';
-export { type NodeStats } from './node/stats.js';
-export { type TrustOptions, DEFAULT_TRUST } from './node/trust.js';
+export { type NodeStats } from './node/services/stats.js';
+export { type TrustOptions, DEFAULT_TRUST } from './node/trust/keeper.js';
 export { type PeerLimits, DEFAULT_PEER_LIMITS } from './peers/table.js';
 export { type SocketFactory, type UdpTransport, type TcpTransport } from './transport/types.js';
 export { nodeSockets } from './transport/index.js';

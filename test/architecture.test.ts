@@ -3,8 +3,11 @@
  * Layers, lowest first; a file may import its own folder and lower layers,
  * not a higher layer nor a sibling folder of its own layer:
  *
- *   constants.ts, errors.ts → wire/ → crypto/ → records/ → peers/, store/
- *   → transport/, persistence/ → node/ → api/, sim/ → cli/ → codec.ts, index.ts
+ *   constants.ts, errors.ts → wire/ → crypto/ → records/ → peers/, store/,
+ *   workers/ → transport/ → node/ → api/, sim/ → cli/ → codec.ts, index.ts
+ *
+ * workers/ holds the thread pools (verify, proof of work) so that records/
+ * and crypto/ stay pure.
  *
  * Imports are read from the TypeScript sources (static, type-only,
  * re-exports, dynamic import(), and worker scripts named with
@@ -27,8 +30,8 @@ const LAYERS: Record<string, number> = {
   records: 3,
   peers: 4,
   store: 4,
+  workers: 4,
   transport: 5,
-  persistence: 5,
   node: 6,
   api: 7,
   sim: 7,
@@ -80,6 +83,9 @@ describe('architecture', () => {
     expect(violation('wire', 'records')).to.match(/upward/);
     expect(violation('store', 'peers')).to.match(/sibling/);
     expect(violation('crypto', 'node')).to.match(/upward/);
+    expect(violation('records', 'workers')).to.match(/upward/);
+    expect(violation('store', 'workers')).to.match(/sibling/);
+    expect(violation('node', 'workers')).to.equal(null);
     expect(violation('constants.ts', 'index.ts')).to.match(/upward/);
     expect(violation('records', null)).to.match(/outside/);
     expect(violation('misc', 'wire')).to.match(/no layer/);

@@ -8,7 +8,7 @@
 import type { Dat } from '../../lib/wire/dat.js';
 import { type LinkModel, type SimNode, Simulation } from '../../lib/sim/index.js';
 import type { Timings } from '../../lib/node/options.js';
-import type { TrustOptions } from '../../lib/node/trust.js';
+import type { TrustOptions } from '../../lib/node/trust/keeper.js';
 import { FANOUT } from '../../lib/constants.js';
 import { nodeId } from '../../lib/records/record.js';
 

@@ -12,7 +12,7 @@ export const MAX_BODY = 16 * 1024;
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ErrorCode | 'ERR_BAD_JSON' | 'ERR_BODY_TOO_LARGE' | 'ERR_UNAUTHORIZED' | 'ERR_NO_ROUTE' | 'ERR_METHOD' | 'ERR_INTERNAL',
+    readonly code: ErrorCode | 'ERR_BAD_JSON' | 'ERR_BODY_TOO_LARGE' | 'ERR_UNAUTHORIZED' | 'ERR_NO_ROUTE' | 'ERR_METHOD' | 'ERR_INTERNAL' | 'ERR_TOO_MANY_STREAMS',
     message: string,
   ) {
     super(message);

@@ -6,10 +6,11 @@
  */
 import { DaveError, isDaveError } from '../errors.js';
 import { type SigningKey } from '../crypto/ed25519.js';
-import { createDat } from '../node/create-dat.js';
+import { createDat } from '../workers/create-dat.js';
 import { fromHex, toHex } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Dave } from '../node/dave.js';
+import { PACKAGE_VERSION } from './package-files.js';
 import {
   type NodeClient,
   type PeerView,
@@ -23,7 +24,7 @@ import {
   storeHealthView,
   writtenView,
 } from './views.js';
-import type { WriteReport } from '../node/batch-writer.js';
+import type { WriteReport } from '../node/writes/batch-writer.js';
 
 export type GetOutcome = 'found' | 'not_found' | 'error';
 
@@ -52,6 +53,8 @@ export function parseOwner(owner: string, me: Uint8Array): Uint8Array {
 }
 
 export class LocalClient implements NodeClient {
+  private readonly startedAt = performance.now();
+
   constructor(
     readonly node: Dave,
     private readonly options: LocalClientOptions,
@@ -75,7 +78,9 @@ export class LocalClient implements NodeClient {
       usedSpace: n.usedSpace(),
       capacity: n.capacity(),
       network: n.networkUsedSpaceAndCapacity(),
-      store: storeHealthView(n.storeHealth()),
+      version: PACKAGE_VERSION,
+      uptimeSeconds: Math.floor((performance.now() - this.startedAt) / 1000),
+      storeHealth: storeHealthView(n.storeHealth()),
     };
   }
 

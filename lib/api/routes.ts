@@ -11,20 +11,25 @@ import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { writtenView } from './views.js';
 import type { Auth } from './auth.js';
+import { WEB_ROUTES, type WebContext } from './web.js';
 
 export interface RouteContext {
   client: LocalClient;
   metrics: Metrics;
   auth: Auth;
+  /** The web page, GET /events and GET /owners (web.ts). */
+  web: WebContext;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
 
-interface Route {
+export interface Route {
   method: string;
   path: RegExp;
   /** A write the node signs with its own key: needs the token everywhere. */
   signsWithNodeKey?: boolean;
+  /** A file of the web page (no node data): open without the token (web.ts). */
+  asset?: boolean;
   handler: Handler;
 }
 
@@ -106,6 +111,7 @@ export const ROUTES: Route[] = [
     },
   },
   { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => streamBackup(c, res) },
+  ...WEB_ROUTES,
 ];
 
 /** The route for a request, its decoded path parameters, or a 404/405 ApiError. */

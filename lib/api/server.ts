@@ -13,6 +13,8 @@ import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { type RouteContext, match } from './routes.js';
 import { type ApiLimits, apiLimits, applyLimits, serverOptions } from './limits.js';
+import { type WebContext, createWeb } from './web.js';
+import type { EventHubOptions } from './events.js';
 
 export interface ApiServerOptions {
   client: LocalClient;
@@ -24,6 +26,8 @@ export interface ApiServerOptions {
   logger?: Logger;
   /** Connection cap and deadlines (limits.ts); defaults protect the node's file descriptors. */
   limits?: Partial<ApiLimits>;
+  /** GET /events: sampling period, stream cap, buffer bound (events.ts, sse.ts). */
+  events?: EventHubOptions;
 }
 
 export class ApiServer {
@@ -31,13 +35,15 @@ export class ApiServer {
     private readonly server: Server,
     /** "http://127.0.0.1:8080" */
     readonly url: string,
+    private readonly web: WebContext,
   ) {}
 
   /**
    * Listens. Rejects with the OS error (EADDRINUSE, EADDRNOTAVAIL...).
    */
   static async listen(o: ApiServerOptions): Promise<ApiServer> {
-    const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)) };
+    const web = createWeb(o.client, o.metrics, o.events);
+    const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)), web };
     const limits = apiLimits(o.limits);
     const server = createServer(serverOptions(limits), (req, res) => {
       const fail = (err: unknown) => {
@@ -47,7 +53,7 @@ export class ApiServer {
       try {
         const url = new URL(req.url ?? '/', 'http://x');
         const { route, params } = match(req.method ?? 'GET', url.pathname);
-        ctx.auth.check(req, route.signsWithNodeKey === true);
+        if (route.asset !== true) ctx.auth.check(req, route.signsWithNodeKey === true);
         route.handler(ctx, req, res, params, url.searchParams).catch(fail);
       } catch (err) {
         fail(err);
@@ -64,7 +70,8 @@ export class ApiServer {
     });
     const a = server.address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    return new ApiServer(server, `http://${host}:${a.port}`);
+    web.events.start();
+    return new ApiServer(server, `http://${host}:${a.port}`, web);
   }
 
   /** Connections open now (at most limits.maxConnections). */
@@ -74,6 +81,7 @@ export class ApiServer {
 
   /** Stops accepting, ends open connections; safe to call twice. */
   close(): Promise<void> {
+    this.web.events.close();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());

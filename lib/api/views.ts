@@ -23,6 +23,8 @@ export interface RecordView {
   timeIso: string;
   /** An empty value: how a record is deleted (docs/api.md). */
   deleted: boolean;
+  /** IDs (16 hex digits) of the replicas the answering node knows for it; empty for a record just written. */
+  replicas: string[];
 }
 
 /** A record written, and where it went (POST /records, DELETE /records/:key, POST /dats). */
@@ -50,6 +52,10 @@ export interface PeerView {
   edge: boolean;
   active: boolean;
   lastSeen: string;
+  /** Local trust score in (0, 1), 0.5 with no evidence (docs/trust.md). */
+  reliability: number;
+  /** Smoothed PING→PONG round trip, ms; null before the first. */
+  rttMs: number | null;
 }
 
 export interface StatusView {
@@ -68,8 +74,11 @@ export interface StatusView {
   capacity: number;
   /** This node and its active peers together (from their PINGs). */
   network: { usedSpace: number; capacity: number };
-  /** Whether the store accepts writes. */
-  store: StoreHealthView;
+  /** The dave-kv version, and seconds since this node's API client was made (at start). */
+  version: string;
+  uptimeSeconds: number;
+  /** Whether the store accepts writes (docs/operations.md). */
+  storeHealth: StoreHealthView;
 }
 
 export interface RecordPage {
@@ -113,6 +122,7 @@ export function recordView(entry: Entry): RecordView {
     time: d.time,
     timeIso: new Date(d.time).toISOString(),
     deleted: d.value.length === 0,
+    replicas: entry.replicas.filter((r) => r !== 0n).map(idHex),
   };
 }
 
@@ -137,5 +147,5 @@ export function idHex(id: bigint): string {
 }
 
 export function peerView(p: PeerInfo): PeerView {
-  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString() };
+  return { address: p.address, id: p.id === 0n ? null : idHex(p.id), edge: p.edge, active: p.active, lastSeen: new Date(p.lastSeen).toISOString(), reliability: p.reliability, rttMs: p.rttMs };
 }

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { HttpClient } from '../api/client.js';
 import { signingKey } from '../crypto/ed25519.js';
-import { createDat } from '../node/create-dat.js';
+import { createDat } from '../workers/create-dat.js';
 import { findApi } from './api-files.js';
 import { RunError, UsageError, messageOf } from './fail.js';
 import { listText, peersText, statusText, valueText, whereWritten } from './format.js';

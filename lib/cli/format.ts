@@ -31,7 +31,7 @@ export function statusText(s: StatusView): string {
     `peers      ${s.peers.active} active, ${s.peers.known} known`,
     `records    ${s.records}, ${formatSize(s.usedSpace)} of ${formatSize(s.capacity)}`,
     `network    ${formatSize(s.network.usedSpace)} of ${formatSize(s.network.capacity)} (this node and its active peers)`,
-    `store      ${s.store?.status === 'degraded' ? `DEGRADED since ${s.store.since}: ${s.store.lastError?.message} (writes fail; to fix: ${s.store.lastError?.advice})` : 'ok'}`,
+    `store      ${s.storeHealth?.status === 'degraded' ? `DEGRADED since ${s.storeHealth.since}: ${s.storeHealth.lastError?.message} (writes fail; to fix: ${s.storeHealth.lastError?.advice})` : 'ok'}`,
     `ticket     ${s.ticket}`,
   ].join('\n');
 }

@@ -24,7 +24,7 @@ import { DEFAULT_PEER_LIMITS, type PeerLimits } from '../peers/table.js';
 import { DEFAULT_CACHE_CAPACITY, DEFAULT_CAPACITY } from '../store/options.js';
 import type { SocketFactory } from '../transport/types.js';
 import { nodeSockets } from '../transport/index.js';
-import { type TrustOptions, resolveTrust } from './trust.js';
+import { type TrustOptions, resolveTrust } from './trust/keeper.js';
 
 /** Protocol timings (docs/protocol.md §1) plus the node's own deadlines, all in ms. */
 export interface Timings {

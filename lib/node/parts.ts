@@ -14,8 +14,8 @@ import { PeerTable } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { bindPair } from './bind.js';
 import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, resolveOptions } from './options.js';
-import { type VerifyPoolHandle, acquireVerifyPool } from './verify-pool.js';
-import type { TrustOptions } from './trust.js';
+import { type VerifyPoolHandle, acquireVerifyPool } from '../workers/verify-pool.js';
+import type { TrustOptions } from './trust/keeper.js';
 
 export interface NodeParts {
   store: StoreLike;

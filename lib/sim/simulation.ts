@@ -7,7 +7,7 @@
 import { Dave } from '../node/dave.js';
 import type { DaveOptions, Timings } from '../node/options.js';
 import { type Dat } from '../wire/dat.js';
-import { createDat } from '../node/create-dat.js';
+import { createDat } from '../workers/create-dat.js';
 import { nodeId } from '../records/record.js';
 import { signingKey } from '../crypto/ed25519.js';
 import { Store } from '../store/store.js';

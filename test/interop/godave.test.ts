@@ -13,7 +13,7 @@ import { MAX_KV_LEN } from '../../lib/constants.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import { Store } from '../../lib/store/store.js';
 import { createDat, nodeId, verifyDat } from '../../lib/records/record.js';
-import { chooseReplicas } from '../../lib/node/replicate.js';
+import { chooseReplicas } from '../../lib/node/replication/rules.js';
 import type { Dave } from '../../lib/node/dave.js';
 import { isDaveError } from '../../lib/errors.js';
 import { toHex } from '../../lib/wire/bytes.js';

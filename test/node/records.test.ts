@@ -8,7 +8,7 @@ import { FANOUT } from '../../lib/constants.js';
 import { createDat, nodeId, storeKey } from '../../lib/records/record.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import type { Dat } from '../../lib/wire/dat.js';
-import { chooseReplicas, leaderOf } from '../../lib/node/replicate.js';
+import { chooseReplicas, leaderOf } from '../../lib/node/replication/rules.js';
 import type { Dave } from '../../lib/node/dave.js';
 import { Cluster, until } from './support/cluster.js';
 import { seededBytes } from '../support/seed.js';

@@ -2,9 +2,9 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { chooseReplicas, leaderOf, sameReplicas } from '../../lib/node/replicate.js';
-import { PendingReads } from '../../lib/node/get.js';
-import { VerifyPool, acquireVerifyPool } from '../../lib/node/verify-pool.js';
+import { chooseReplicas, leaderOf, sameReplicas } from '../../lib/node/replication/rules.js';
+import { PendingReads } from '../../lib/node/reads/pending.js';
+import { VerifyPool, acquireVerifyPool } from '../../lib/workers/verify-pool.js';
 import { createDat } from '../../lib/records/record.js';
 import { notFoundEntry } from '../../lib/wire/message.js';
 import { DaveError } from '../../lib/errors.js';

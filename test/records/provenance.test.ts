@@ -9,7 +9,7 @@ import { createDat } from '../../lib/records/record.js';
 import { signedHere } from '../../lib/records/provenance.js';
 import { decodeDat, encodeDat } from '../../lib/wire/dat.js';
 import type { Dat } from '../../lib/wire/dat.js';
-import { VerifyPool } from '../../lib/node/verify-pool.js';
+import { VerifyPool } from '../../lib/workers/verify-pool.js';
 
 const make = (key = 'k', opts: { time?: number; difficulty?: number } = {}) =>
   createDat({ key, value: 'value', privateKey: new Uint8Array(randomBytes(32)), ...opts });

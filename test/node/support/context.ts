@@ -6,9 +6,9 @@
 import type { AddrPort } from '../../../lib/wire/address.js';
 import type { Message } from '../../../lib/wire/message.js';
 import { PeerTable } from '../../../lib/peers/table.js';
-import type { NodeContext } from '../../../lib/node/context.js';
+import type { NodeContext } from '../../../lib/node/services/context.js';
 import { DEFAULT_TIMINGS, type Timings, silentLogger } from '../../../lib/node/options.js';
-import { newStats } from '../../../lib/node/stats.js';
+import { newStats } from '../../../lib/node/services/stats.js';
 
 export interface TestContext extends NodeContext {
   sent: { msg: Message; to: AddrPort }[];

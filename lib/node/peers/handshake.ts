@@ -1,0 +1,117 @@
+/**
+ * The peer handshake, docs/protocol.md §7: a fresh challenge to every peer each PING
+ * period; a PONG proves the peer's key (the signature over the challenge
+ * and its salt) and carries up to NPEER_LIMIT active peers, which we add.
+ * Our own PONG carries our peer list only to peers that proved their key.
+ */
+import { randomBytes } from 'node:crypto';
+import { CHALLENGE_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../../constants.js';
+import { type AddrPort, addressKey } from '../../wire/address.js';
+import { equalBytes } from '../../wire/bytes.js';
+import type { PingMessage, PongMessage } from '../../wire/message.js';
+import { type SigningKey, sign, verify } from '../../crypto/ed25519.js';
+import { blake3 } from '../../crypto/hash.js';
+import { nodeId } from '../../records/record.js';
+import { isDialable } from '../../peers/address.js';
+import type { NodeContext } from '../services/context.js';
+import type { AddressDiscovery } from './discovery.js';
+import type { Peer } from '../../peers/table.js';
+import { randomFloat } from '../options.js';
+
+export interface HandshakeDeps {
+  readonly signer: SigningKey;
+  readonly discovery: AddressDiscovery;
+  /** GET answers each peer may draw per PING period. */
+  readonly maxGetAnswersPerPing: number;
+  /** Our used space and capacity, sent in each PING. */
+  readonly store: { usedSpace(): number; capacity(): number };
+  /** A peer just became active, or an active peer was answered by us for the first time (it may be ready). */
+  onActive(): void;
+  /** Random bytes for challenges, salts and the peer sample of a PONG. Default node:crypto. */
+  randomBytes?: (n: number) => Uint8Array;
+  /** A PING went to `peer` at `now` (trust: RTT). */
+  onPinged?(peer: Peer, now: number): void;
+  /** `peer` answered our PING correctly at `now` (trust: RTT). */
+  onProved?(peer: Peer, now: number): void;
+  /** The peers for a PONG list (trust-weighted draw). Default: up to `n` active peers at random. */
+  pongPeers?(n: number, excludeKey: string): Peer[];
+}
+
+export class Handshake {
+  private readonly random: (n: number) => Uint8Array;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly deps: HandshakeDeps,
+  ) {
+    this.random = deps.randomBytes ?? ((n) => new Uint8Array(randomBytes(n)));
+  }
+
+  /**
+   * A fresh challenge to every peer, edges and inactive ones included;
+   * then asks an edge for our address when due (docs/protocol.md §8).
+   */
+  pingAll(): void {
+    const usedSpace = BigInt(this.deps.store.usedSpace());
+    const capacity = BigInt(this.deps.store.capacity());
+    const { table } = this.ctx;
+    const now = this.ctx.now();
+    for (const peer of table.all()) {
+      const challenge = this.random(CHALLENGE_LEN);
+      table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
+      this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
+      this.deps.onPinged?.(peer, now);
+    }
+    this.deps.discovery.maybeAsk();
+  }
+
+  /** A PING: note the peer, and answer within its PONG budget. */
+  onPing(msg: PingMessage, from: AddrPort): void {
+    const { table, counters } = this.ctx;
+    const now = this.ctx.now();
+    const key = addressKey(from);
+    const peer = table.get(key) ?? table.add(from, false, now);
+    if (!peer) return void counters.droppedQueueFull++;
+    table.pinged(peer, now, msg.usedSpace, msg.capacity);
+    this.deps.discovery.pinged(from);
+    if (!table.takePong(peer)) return;
+    const salt = this.random(SALT_LEN);
+    const sig = sign(this.deps.signer, blake3(msg.challenge, salt));
+    // our peer list goes only to peers that proved their key (a spoofed
+    // PING gets a short answer); a new peer gets it one PING period later
+    const peers =
+      peer.pubKey === null ? [] : (this.deps.pongPeers?.(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random))).map((p) => p.addr);
+    this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
+    // it can prove our key now, and will answer our GETs: maybe ready
+    if (table.answered(peer) && peer.active) this.deps.onActive();
+  }
+
+  /** A PONG: check the answer to our challenge, learn the key, add the listed peers. */
+  onPong(msg: PongMessage, from: AddrPort): void {
+    const { table, counters } = this.ctx;
+    const s = msg.solution;
+    const now = this.ctx.now();
+    const peer = table.get(addressKey(from));
+    const challenge = peer ? table.takeChallenge(peer) : null;
+    if (!peer || challenge === null) return void counters.authFailures++;
+    if (
+      !equalBytes(challenge, s.challenge) ||
+      s.pubKey.length !== PUBKEY_LEN ||
+      (peer.pubKey !== null && !equalBytes(peer.pubKey, s.pubKey)) ||
+      !verify(s.pubKey, blake3(s.challenge, s.salt), s.sig)
+    ) {
+      return void counters.authFailures++;
+    }
+    if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
+    const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
+    this.deps.onProved?.(peer, now);
+    if (msg.peers.length > NPEER_LIMIT || msg.peers.some((a) => this.deps.discovery.isOwnAddress(a))) {
+      counters.peerListsRejected++;
+    } else {
+      for (const a of msg.peers) {
+        if (!isDialable(a) || !table.add(a, false, now)) counters.peerAddressesSkipped++;
+      }
+    }
+    if (becameActive) this.deps.onActive();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Remote reads in flight, docs/protocol.md §11: who was asked, who said not found, and
+ * the callers waiting. One pending read per (pubKey, key); concurrent
+ * callers share it. Bounded: at most `max` distinct reads in flight.
+ */
+import { DaveError } from '../../errors.js';
+import { toHex } from '../../wire/bytes.js';
+import type { Entry } from '../../wire/entry.js';
+
+interface Waiter {
+  resolve: (e: Entry) => void;
+  reject: (err: DaveError) => void;
+  cleanup: () => void;
+}
+
+/** A found answer waiting its turn to be verified. */
+export interface HeldAnswer {
+  entry: Entry;
+  from: string;
+}
+
+interface PendingRead {
+  asked: Set<string>;
+  notFound: Set<string>;
+  waiters: Set<Waiter>;
+  /** Found answers being verified. */
+  verifying: number;
+  /** Found answers that came while another was being verified (offer). */
+  held: HeldAnswer[];
+}
+
+/** A pending read, as verifying() and offer() hand it out. */
+export type ReadHandle = object;
+
+export function readKey(pubKey: Uint8Array, key: Uint8Array): string {
+  return `${toHex(pubKey)}/${toHex(key)}`;
+}
+
+export class PendingReads {
+  private readonly reads = new Map<string, PendingRead>();
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.reads.size;
+  }
+
+  /** True when the read exists or there is room for it. */
+  hasRoom(id: string): boolean {
+    return this.reads.has(id) || this.reads.size < this.max;
+  }
+
+  /**
+   * Registers a caller for `id`, having asked `peers` (address keys).
+   * Settles with the entry, or ERR_NOT_FOUND / ERR_TIMEOUT / ERR_ABORTED
+   * (the caller's signal) / ERR_CLOSED (abortAll).
+   */
+  wait(
+    id: string,
+    peers: string[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    timers: { set(fn: () => void, ms: number): unknown; clear(h: unknown): void },
+  ): Promise<Entry> {
+    let read = this.reads.get(id);
+    if (!read) {
+      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0, held: [] };
+      this.reads.set(id, read);
+    }
+    for (const p of peers) read.asked.add(p);
+    const r = read;
+    return new Promise<Entry>((resolve, reject) => {
+      const onAbort = () => finish(new DaveError('ERR_ABORTED', 'get aborted'));
+      const timer = timers.set(() => finish(new DaveError('ERR_TIMEOUT', `get timed out after ${timeoutMs} ms`)), timeoutMs);
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        cleanup: () => {
+          timers.clear(timer);
+          signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      const finish = (err: DaveError) => {
+        if (!r.waiters.delete(waiter)) return;
+        waiter.cleanup();
+        if (r.waiters.size === 0 && this.reads.get(id) === r) this.reads.delete(id);
+        reject(err);
+      };
+      r.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** True when `from` was asked for `id` and the read is still open. */
+  expects(id: string, from: string): boolean {
+    return this.reads.get(id)?.asked.has(from) ?? false;
+  }
+
+  /** A not-found answer from `from`; fails the read when every asked peer said so. */
+  notFound(id: string, from: string): void {
+    const read = this.reads.get(id);
+    if (!read || !read.asked.has(from)) return;
+    read.notFound.add(from);
+    if (read.notFound.size >= read.asked.size && read.verifying === 0) {
+      this.settle(id, (w) => w.reject(new DaveError('ERR_NOT_FOUND', 'every peer asked said not found')));
+    }
+  }
+
+  /**
+   * Marks a found answer for `id` as being verified (so not-founds wait for
+   * it). Returns the read it belongs to, for verified(): the read may end
+   * and another start for the same key before the verification does.
+   */
+  verifying(id: string): ReadHandle | null {
+    const read = this.reads.get(id);
+    if (!read) return null;
+    read.verifying++;
+    return read;
+  }
+
+  /**
+   * A found answer from `from`: the read's handle when it is to be verified
+   * now (as verifying() would), or null when no read is open for `id` or
+   * another answer of it is being verified. The read needs one answer, so
+   * later ones are held (at most one per peer asked) and verified only if
+   * the one before fails: verified() hands them out.
+   */
+  offer(id: string, entry: Entry, from: string): ReadHandle | null {
+    const read = this.reads.get(id);
+    if (!read) return null;
+    if (read.verifying > 0) {
+      if (read.held.length < read.asked.size) read.held.push({ entry, from });
+      return null;
+    }
+    read.verifying++;
+    return read;
+  }
+
+  /**
+   * The verification started by verifying() or offer() is over. A failed
+   * answer counts as a not-found from `from`, for that read only; then the
+   * next held answer, if any, is returned: the caller verifies it and calls
+   * verified() again. After a good answer held ones are dropped.
+   */
+  verified(handle: ReadHandle | null, id: string, ok: boolean, from: string): HeldAnswer | null {
+    if (handle === null) return null;
+    const read = handle as PendingRead;
+    read.verifying--;
+    if (ok || this.reads.get(id) !== read) {
+      read.held.length = 0;
+      return null;
+    }
+    const next = read.held.shift() ?? null;
+    if (next !== null) read.verifying++; // counted before the not-found below can settle the read
+    this.notFound(id, from);
+    return next;
+  }
+
+  /** A verified answer: every caller gets it. */
+  found(id: string, entry: Entry): void {
+    this.settle(id, (w) => w.resolve(entry));
+  }
+
+  private settle(id: string, fn: (w: Waiter) => void): void {
+    const read = this.reads.get(id);
+    if (!read) return;
+    this.reads.delete(id);
+    for (const w of read.waiters) {
+      w.cleanup();
+      fn(w);
+    }
+    read.waiters.clear();
+  }
+
+  /** Fails every read with ERR_CLOSED (node closing). */
+  abortAll(): void {
+    for (const id of [...this.reads.keys()]) {
+      this.settle(id, (w) => w.reject(new DaveError('ERR_CLOSED', 'node is closed')));
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Serving UDP GETs, docs/protocol.md §11: the stored entry, or the not-found form.
+ * Answered only to peers that proved their key: a GET with a spoofed
+ * source would otherwise make us send many times its size (a 34-byte GET,
+ * a ~1.4 kB GET_ACK). A proven peer's address can still be forged, so each
+ * peer also has a budget of answers per PING period (the table's
+ * takeGetAnswer), and at most MAX_GETS_SERVED reads run at once.
+ */
+import { OP } from '../../constants.js';
+import { type AddrPort, addressKey } from '../../wire/address.js';
+import { type GetMessage, notFoundEntry } from '../../wire/message.js';
+import type { StoreLike } from '../../store/types.js';
+import type { NodeContext } from '../services/context.js';
+
+/** Most UDP GETs being answered at once; more are dropped. */
+export const MAX_GETS_SERVED = 1024;
+
+export class GetServer {
+  private serving = 0;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly store: Pick<StoreLike, 'get'>,
+    private readonly maxServing = MAX_GETS_SERVED,
+  ) {}
+
+  /** GETs being answered now. */
+  get inFlight(): number {
+    return this.serving;
+  }
+
+  onGet(msg: GetMessage, from: AddrPort): void {
+    const { table, counters } = this.ctx;
+    const peer = table.get(addressKey(from));
+    if (peer?.pubKey == null) return void counters.ignoredUnknown++;
+    if (!table.takeGetAnswer(peer)) return void counters.getsOverBudget++;
+    if (this.serving >= this.maxServing) return void counters.droppedQueueFull++;
+    this.serving++;
+    const { pubKey, key } = msg;
+    this.store
+      .get(pubKey, key)
+      .then(
+        (entry) => {
+          if (!this.ctx.closing()) this.ctx.send({ op: OP.GET_ACK, entry: entry ?? notFoundEntry(pubKey, key) }, from);
+        },
+        (err) => this.ctx.log.warn('dave: store read failed', err),
+      )
+      .finally(() => this.serving--);
+  }
+}

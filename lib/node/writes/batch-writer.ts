@@ -1,0 +1,235 @@
+/**
+ * The batch writer, docs/protocol.md §10: records of one owner go to the FANOUT
+ * replicas chosen when the writer is created, over one TCP connection per
+ * remote replica, and into the local store. Every record is verified in
+ * full (docs/protocol.md §4, on the node's verify pool) before it is stored or sent:
+ * a node never holds, and never sends, a record it has not verified.
+ *
+ * Backpressure: write() resolves once the record is accepted into a
+ * bounded pipeline (at most MAX_IN_FLIGHT records between write and socket,
+ * or not yet committed to the local store) and the sockets are below their
+ * high-water mark.
+ */
+import { OP } from '../../constants.js';
+import { DaveError } from '../../errors.js';
+import { equalBytes } from '../../wire/bytes.js';
+import type { Dat } from '../../wire/dat.js';
+import { encodeMessage } from '../../wire/message.js';
+import type { Entry } from '../../wire/entry.js';
+import type { AddrPort } from '../../wire/address.js';
+import { nodeId } from '../../records/record.js';
+import type { Peer } from '../../peers/table.js';
+import type { FrameSink } from './frame-sink.js';
+import { ReplicaLink } from './replica-link.js';
+import { chooseReplicas } from '../replication/rules.js';
+
+const MAX_IN_FLIGHT = 512;
+
+/**
+ * Where the records of a write went. TCP PUTs have no acknowledgement: a
+ * replica counted in `sentTo` was sent every record on a connection that
+ * closed cleanly, which is not proof that it stored them.
+ */
+export interface WriteReport {
+  /** Records committed to this node's store. */
+  storedHere: number;
+  /** Remote replicas the records were sent to (not counting substitutes). */
+  sentTo: number;
+}
+
+/** What the writer needs from the node. */
+export interface WriterHost {
+  /** Verifies a record in full (docs/protocol.md §4); rejects with its DaveError. */
+  verify(dat: Dat): Promise<void>;
+  /** Stores locally; resolves when committed, rejects with the store's refusal or failure (counted). */
+  storeLocal(entry: Entry): Promise<unknown>;
+  /** Counts a PUT frame sent. */
+  sent(count: number): void;
+  /** A record went to `peer` (a replica or a substitute): trust may remember a challenge. */
+  sentTo?(peer: Peer, entry: Entry): void;
+  closeTimeoutMs: number;
+}
+
+export interface BatchWriter {
+  /**
+   * Queues a record of this writer's owner.
+   * @throws DaveError ERR_INVALID_ARGUMENT (another owner), ERR_CLOSED (after close)
+   */
+  write(dat: Dat): Promise<void>;
+  /**
+   * Waits for every record, flushes and closes the connections; resolves
+   * to where the records went.
+   * @throws DaveError: the first record that failed verification or that
+   *   this node's store refused (its code: ERR_OLDER_THAN_STORED,
+   *   ERR_DUPLICATE, ERR_PUBKEY_MISMATCH, ERR_INSUFFICIENT_PRIORITY,
+   *   ERR_STORAGE_FULL, ERR_STORAGE_UNAVAILABLE), or ERR_CONNECTION when a
+   *   replica's connection failed
+   */
+  close(): Promise<WriteReport>;
+  /** IDs of the replicas chosen (0n for empty slots). */
+  readonly replicas: readonly bigint[];
+}
+
+/**
+ * A writer for `owner`'s records: replicas are the FANOUT closest of
+ * `selfId` and the active peers (`byId`, peers/table activeById); one
+ * connection per remote replica, opened with `openSink`. `substitutes`
+ * (trust: the next-closest reliable peers standing in for failing
+ * replicas, docs/trust.md) get every record too, best effort: the entry's
+ * replica list stays the XOR-closest one, and a substitute's failed
+ * connection does not fail close().
+ */
+export function openWriter(
+  host: WriterHost,
+  owner: Uint8Array,
+  selfId: bigint,
+  byId: Map<bigint, Peer>,
+  openSink: (udpAddr: AddrPort) => Promise<FrameSink | Error>,
+  substitutes: (replicas: bigint[]) => Peer[] = () => [],
+): Writer {
+  const replicas = chooseReplicas(nodeId(owner), [selfId, ...byId.keys()]);
+  const target = (peer: Peer): Target => ({ peer, connect: () => openSink(peer.addr) });
+  const remote = replicas.filter((r) => r !== 0n && r !== selfId && byId.has(r)).map((r) => target(byId.get(r)!));
+  const extra = substitutes(replicas).filter((p) => p.id !== selfId && !replicas.includes(p.id)).map(target);
+  return new Writer(host, Uint8Array.from(owner), replicas, remote, extra);
+}
+
+/** A peer the writer sends to, and how to connect to it. */
+export interface Target {
+  peer: Peer | null;
+  connect: () => Promise<FrameSink | Error>;
+}
+
+export class Writer implements BatchWriter {
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private idle: (() => void) | null = null;
+  private readonly localPuts = new Set<Promise<unknown>>();
+  /** The first record that failed: its DaveError, or an unexpected error as it is. */
+  private firstError: unknown = null;
+  private closing: Promise<WriteReport> | null = null;
+  private storedHere = 0;
+  /** Records pushed to each replica link. */
+  private readonly pushed: number[];
+
+  private readonly links: ReplicaLink[];
+  /** Substitutes' links: best effort, their failures are not reported. */
+  private readonly extraLinks: ReplicaLink[];
+  private readonly peers: (Peer | null)[];
+
+  constructor(
+    private readonly host: WriterHost,
+    private readonly owner: Uint8Array,
+    readonly replicas: readonly bigint[],
+    /** One per remote replica (a bare connector in tests). */
+    targets: (Target | (() => Promise<FrameSink | Error>))[],
+    extra: Target[] = [],
+  ) {
+    const all = targets.map((t) => (typeof t === 'function' ? { peer: null, connect: t } : t));
+    this.links = all.map((t) => new ReplicaLink(t.connect));
+    this.extraLinks = extra.map((t) => new ReplicaLink(t.connect));
+    this.peers = [...all, ...extra].map((t) => t.peer);
+    this.pushed = this.links.map(() => 0);
+  }
+
+  async write(dat: Dat): Promise<void> {
+    if (this.closing) throw new DaveError('ERR_CLOSED', 'batch writer is closed');
+    if (dat === null || typeof dat !== 'object' || !(dat.pubKey instanceof Uint8Array) || !equalBytes(dat.pubKey, this.owner)) {
+      throw new DaveError('ERR_INVALID_ARGUMENT', "dat.pubKey must be the writer's public key");
+    }
+    while (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    void this.process(dat).finally(() => {
+      this.inFlight--;
+      this.waiting.shift()?.();
+      if (this.inFlight === 0) this.idle?.();
+    });
+    // the sockets' backpressure
+    for (const link of [...this.links, ...this.extraLinks]) {
+      const s = await link.current;
+      if (!(s instanceof Error)) await s.ready();
+    }
+  }
+
+  private async process(dat: Dat): Promise<void> {
+    try {
+      await this.host.verify(dat);
+    } catch (err) {
+      this.firstError ??= err;
+      return;
+    }
+    const entry: Entry = { dat, replicas: [...this.replicas] };
+    let msg: Uint8Array;
+    try {
+      msg = encodeMessage({ op: OP.PUT, entry });
+    } catch (err) {
+      this.firstError ??= err;
+      return;
+    }
+    const local = this.host
+      .storeLocal(entry)
+      .then(
+        () => void this.storedHere++,
+        (err: unknown) => void (this.firstError ??= err),
+      )
+      .finally(() => this.localPuts.delete(local));
+    this.localPuts.add(local);
+    let n = 0;
+    const links = [...this.links, ...this.extraLinks];
+    for (let i = 0; i < links.length; i++) {
+      const s = await links[i]!.sink();
+      if (s === null) continue;
+      s.push(msg);
+      n++;
+      if (i < this.pushed.length) this.pushed[i]!++;
+      const peer = this.peers[i];
+      if (peer) this.host.sentTo?.(peer, entry);
+    }
+    this.host.sent(n);
+    // the local store counts in the pipeline's bound too: a writer faster than
+    // its own store would otherwise queue every record there, and the batch
+    // that commits them all would hold the event loop (and the sockets) for
+    // longer than a replica's read deadline
+    await local;
+  }
+
+  close(): Promise<WriteReport> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<WriteReport> {
+    if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
+    const [errors] = await Promise.all([
+      Promise.all(this.links.map((link) => link.end(this.host.closeTimeoutMs))),
+      Promise.all(this.extraLinks.map((link) => link.end(this.host.closeTimeoutMs))),
+    ]);
+    await Promise.all([...this.localPuts]);
+    if (this.firstError !== null) throw this.firstError;
+    const failed = errors.filter((e): e is Error => e !== null);
+    if (failed.length > 0) {
+      throw new DaveError(
+        'ERR_CONNECTION',
+        `${failed.length} of ${this.links.length} replica connections failed: ${failed[0]!.message}`,
+        { cause: failed[0] },
+      );
+    }
+    return { storedHere: this.storedHere, sentTo: errors.filter((e, i) => e === null && this.pushed[i]! > 0).length };
+  }
+}
+
+/** The WriterHost of a node: its intake verifies and stores, its counters count the PUTs. */
+export function nodeWriterHost(
+  intake: { verify(dat: Dat): Promise<void>; put(entry: Entry): Promise<unknown> },
+  counters: { packetsOut: { PUT: number } },
+  timings: { connectTimeoutMs: number; frameTimeoutMs: number },
+  sentTo?: (peer: Peer, entry: Entry) => void,
+): WriterHost {
+  return {
+    sentTo,
+    verify: (dat) => intake.verify(dat),
+    storeLocal: (entry) => intake.put(entry),
+    sent: (n) => (counters.packetsOut.PUT += n),
+    closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
+  };
+}
