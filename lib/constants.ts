@@ -7,7 +7,7 @@
 export const MAX_MSG_LEN = 1424;
 /** Replicas per record, and peers asked by a GET. */
 export const FANOUT = 5;
-/** 1 in PROBE peer choices ignores trust (exploration). Not used (nor exported from the package) until peer trust is. */
+/** 1 in PROBE peer choices ignores trust (exploration): the trust-weighted draw of peers/trust.ts. Not exported from the package. */
 export const PROBE = 12;
 /** Most peer addresses in one PONG. */
 export const NPEER_LIMIT = 12;
@@ -61,6 +61,8 @@ export const MAX_KEY_LEN = 255;
 export const MAX_KV_LEN = MAX_MSG_LEN - 1 - 2 - ENTRY_HEADER_LEN - DAT_HEADER_LEN; // 1224
 /** Bytes an entry is accounted for beyond its key and value (docs/protocol.md §9). */
 export const ENTRY_OVERHEAD = 224;
+/** Smallest store capacity a node accepts: room for one record of the largest size (1224 + 224). */
+export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD; // 1448
 /** Length of a PING message. */
 export const PING_LEN = 1 + CHALLENGE_LEN + 8 + 8; // 49
 /** Length of a PONG's auth solution. */

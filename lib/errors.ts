@@ -51,6 +51,14 @@ export class DaveError extends Error {
   }
 }
 
+/**
+ * Throws ERR_INVALID_ARGUMENT with `msg` (which names the argument): the one
+ * argument-check failure every public entry point uses.
+ */
+export function invalidArgument(msg: string): never {
+  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
+}
+
 /** True when `err` is a DaveError, optionally with the given code. */
 export function isDaveError(err: unknown, code?: ErrorCode): err is DaveError {
   return err instanceof DaveError && (code === undefined || err.code === code);

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { createMemoryLevel } from '../../storage-adapters/memory-level.js';
 import { launchChromium } from '../../test/api/support/browser.js';
 import { WebNet } from '../../test/api/support/web-net.js';

@@ -3,7 +3,9 @@
  * one-shot commands and `dave shell --api URL`). Errors come back as
  * ApiCallError carrying the server's `{ code, message }`.
  */
-import { Readable } from 'node:stream';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import type { Dat } from '../wire/dat.js';
 import { datToJson } from './dat-json.js';
 import type { NodeClient, PeerView, RecordPage, RecordView, StatusView, WrittenView } from './views.js';
@@ -20,34 +22,72 @@ export class ApiCallError extends Error {
 
 const enc = encodeURIComponent;
 
+/** Where a client reaches the API: a URL, or the node's Unix socket (lib/api/socket.ts). */
+export interface ApiTarget {
+  /** "http://127.0.0.1:8080"; with `socketPath`, only named in messages. */
+  url: string;
+  /** The node's Unix socket: requests go there, with no token. */
+  socketPath?: string;
+}
+
+interface Answer {
+  status: number;
+  body: IncomingMessage;
+}
+
 export class HttpClient implements NodeClient {
+  readonly url: string;
+  private readonly socketPath: string | undefined;
+
   constructor(
-    readonly url: string,
+    target: string | ApiTarget,
     private readonly token?: string,
     private readonly timeoutMs = 15_000,
-  ) {}
+  ) {
+    const t = typeof target === 'string' ? { url: target } : target;
+    this.url = t.url;
+    this.socketPath = t.socketPath;
+  }
 
-  private async call(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Response> {
+  /** Where requests go, for messages: the socket's path or the URL. */
+  get where(): string {
+    return this.socketPath ?? this.url;
+  }
+
+  private send(method: string, path: string, body: string | undefined, timeoutMs: number): Promise<Answer> {
     const headers: Record<string, string> = {};
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
+    // Over the socket no token is sent: the socket's file mode is the access check.
+    if (this.token && this.socketPath === undefined) headers.authorization = `Bearer ${this.token}`;
+    if (method !== 'GET' && method !== 'HEAD') headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const base = this.socketPath === undefined ? new URL(this.url) : new URL('http://localhost');
+    const target = new URL(base.pathname.replace(/\/$/, '') + path, base);
+    return new Promise((resolve, reject) => {
+      const req = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
+        this.socketPath === undefined
+          ? { method, hostname: target.hostname.replace(/^\[|\]$/g, ''), port: target.port || (target.protocol === 'https:' ? 443 : 80), path: target.pathname + target.search, headers, signal }
+          : { method, socketPath: this.socketPath, host: 'localhost', path: target.pathname + target.search, headers, signal },
+        (res) => resolve({ status: res.statusCode ?? 0, body: res }),
+      );
+      req.once('error', reject);
+      req.end(body);
+    });
+  }
+
+  private async call(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Answer> {
+    let res: Answer;
     try {
-      res = await fetch(this.url.replace(/\/$/, '') + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
-      });
+      res = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-      throw new ApiCallError(0, 'ERR_CONNECTION', `cannot reach the API at ${this.url} (${cause}); is the node running with --api?`);
+      const cause = (err as { code?: string }).code ?? (err as Error).name;
+      throw new ApiCallError(0, 'ERR_CONNECTION', `cannot reach the API at ${this.where} (${cause}); is the node running with --api?`);
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       let code = 'ERR_HTTP';
       let message = `HTTP ${res.status}`;
       try {
-        const j = (await res.json()) as { code?: string; message?: string };
+        const j = JSON.parse(await text(res.body)) as { code?: string; message?: string };
         code = j.code ?? code;
         message = j.message ?? message;
       } catch {
@@ -59,7 +99,12 @@ export class HttpClient implements NodeClient {
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await (await this.call(method, path, body)).json()) as T;
+    const res = await this.call(method, path, body);
+    try {
+      return JSON.parse(await text(res.body)) as T;
+    } catch (err) {
+      throw new ApiCallError(res.status, 'ERR_HTTP', `the API at ${this.where} answered something that is not JSON (${(err as Error).message})`);
+    }
   }
 
   status(): Promise<StatusView> {
@@ -103,7 +148,18 @@ export class HttpClient implements NodeClient {
 
   /** GET /backup as a byte stream. */
   async backup(): Promise<Readable> {
-    const res = await this.call('GET', '/backup', undefined, 0);
-    return Readable.fromWeb(res.body! as import('node:stream/web').ReadableStream<Uint8Array>);
+    return (await this.call('GET', '/backup', undefined, 0)).body;
   }
+}
+
+/** A response body as text, at most 64 MiB. */
+async function text(body: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 64 * 1024 * 1024) throw new Error('answer over 64 MiB');
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }

@@ -8,11 +8,14 @@ import { type ErrorCode, isDaveError } from '../errors.js';
 /** Largest request body accepted (a signed record in JSON is ~3 kB). */
 export const MAX_BODY = 16 * 1024;
 
+/** Codes of the API's own gate (guard.ts) and load limits (limit.ts). */
+export type ApiGateCode = 'ERR_HOST_NOT_ALLOWED' | 'ERR_UNSUPPORTED_MEDIA_TYPE' | 'ERR_CROSS_SITE' | 'ERR_BUSY';
+
 /** An error answered with its own HTTP status; `code` is a DaveError code or an API code. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ErrorCode | 'ERR_BAD_JSON' | 'ERR_BODY_TOO_LARGE' | 'ERR_UNAUTHORIZED' | 'ERR_NO_ROUTE' | 'ERR_METHOD' | 'ERR_INTERNAL' | 'ERR_TOO_MANY_STREAMS',
+    readonly code: ErrorCode | 'ERR_BAD_JSON' | 'ERR_BODY_TOO_LARGE' | 'ERR_UNAUTHORIZED' | 'ERR_NO_ROUTE' | 'ERR_METHOD' | 'ERR_INTERNAL' | 'ERR_TOO_MANY_STREAMS' | ApiGateCode,
     message: string,
   ) {
     super(message);
@@ -65,6 +68,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
     return;
   }
   if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+  if (code === 'ERR_BUSY') res.setHeader('retry-after', '1');
   sendJson(res, status, { code, message });
 }
 

@@ -113,9 +113,7 @@ export class LocalClient implements NodeClient {
       throw new DaveError('ERR_INVALID_ARGUMENT', `limit must be an integer from 1 to ${MAX_PAGE}`);
     }
     const page = await this.node.localRecords(pub, { prefix: options.prefix, after: options.after, limit });
-    const records = page.entries.map(recordView);
-    const last = page.entries.at(-1);
-    return { records, next: page.more && last ? Buffer.from(last.dat.key).toString('utf8') : null };
+    return { records: page.entries.map(recordView), next: page.next };
   }
 
   async put(key: string, value: string): Promise<WrittenView> {

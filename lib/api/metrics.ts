@@ -60,6 +60,7 @@ export function createMetrics(node: Dave, now: () => number = Date.now): Metrics
   mirrorCounter(registry, 'dave_verify_failures_total', 'Records that failed verification.', () => s().verifyFailures);
   mirrorCounter(registry, 'dave_records_stored_total', 'Records written to the store (new or replaced).', () => s().recordsStored);
   mirrorCounter(registry, 'dave_records_evicted_total', 'Records evicted to make room.', () => s().evicted);
+  mirrorCounter(registry, 'dave_store_failures_total', 'Records not stored because the store failed.', () => s().storeFailures);
   perLabelCounter(registry, 'dave_records_refused_total', 'Records the store refused, by reason.', 'reason', () => s().refused);
   gauge(registry, 'dave_store_records', 'Records held in the store.', () => node.recordCount());
   gauge(registry, 'dave_store_used_bytes', 'Accounted bytes stored.', () => node.usedSpace());

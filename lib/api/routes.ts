@@ -12,6 +12,7 @@ import type { Metrics } from './metrics.js';
 import { writtenView } from './views.js';
 import type { Auth } from './auth.js';
 import { WEB_ROUTES, type WebContext } from './web.js';
+import type { InFlight } from './limit.js';
 
 export interface RouteContext {
   client: LocalClient;
@@ -19,6 +20,9 @@ export interface RouteContext {
   auth: Auth;
   /** The web page, GET /events and GET /owners (web.ts). */
   web: WebContext;
+  /** Listings and backups in flight (limit.ts). */
+  listings: InFlight;
+  backups: InFlight;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
@@ -65,8 +69,8 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: /^\/records\/([^/]+)$/,
     handler: async (c, _q, res, [owner], query) => {
-      const page = await c.client.list(owner!, { prefix: query.get('prefix') ?? undefined, after: query.get('after') ?? undefined, limit: intParam(query, 'limit') });
-      sendJson(res, 200, page);
+      const o = { prefix: query.get('prefix') ?? undefined, after: query.get('after') ?? undefined, limit: intParam(query, 'limit') };
+      sendJson(res, 200, await c.listings.run(() => c.client.list(owner!, o)));
     },
   },
   {
@@ -110,7 +114,7 @@ export const ROUTES: Route[] = [
       res.end(text);
     },
   },
-  { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => streamBackup(c, res) },
+  { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => c.backups.run(() => streamBackup(c, res)) },
   ...WEB_ROUTES,
 ];
 

@@ -3,7 +3,7 @@
  * metrics in metrics.ts. It answers every bad request with a 4xx JSON
  * error and never lets a handler's failure reach the process.
  */
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../node/options.js';
 import { Auth, isLoopbackHost } from './auth.js';
@@ -15,6 +15,9 @@ import { type RouteContext, match } from './routes.js';
 import { type ApiLimits, apiLimits, applyLimits, serverOptions } from './limits.js';
 import { type WebContext, createWeb } from './web.js';
 import type { EventHubOptions } from './events.js';
+import { type HostRule, checkRequest } from './guard.js';
+import { InFlight, MAX_BACKUPS, MAX_LISTINGS } from './limit.js';
+import { listenSocket } from './socket.js';
 
 export interface ApiServerOptions {
   client: LocalClient;
@@ -23,6 +26,13 @@ export interface ApiServerOptions {
   host: string;
   port: number;
   token: string;
+  /** Host names (besides loopback and the bound address) a request may name (--api-host). */
+  hosts?: readonly string[];
+  /**
+   * Also serve the API on this Unix socket, 0600: requests over it come
+   * from the same user and need no token (socket.ts). Default: none.
+   */
+  socketPath?: string;
   logger?: Logger;
   /** Connection cap and deadlines (limits.ts); defaults protect the node's file descriptors. */
   limits?: Partial<ApiLimits>;
@@ -36,6 +46,9 @@ export class ApiServer {
     /** "http://127.0.0.1:8080" */
     readonly url: string,
     private readonly web: WebContext,
+    private readonly socket: Server | null,
+    /** The Unix socket's path, when it is served. */
+    readonly socketPath: string | null,
   ) {}
 
   /**
@@ -43,22 +56,32 @@ export class ApiServer {
    */
   static async listen(o: ApiServerOptions): Promise<ApiServer> {
     const web = createWeb(o.client, o.metrics, o.events);
-    const ctx: RouteContext = { client: o.client, metrics: o.metrics, auth: new Auth(o.token, isLoopbackHost(o.host)), web };
     const limits = apiLimits(o.limits);
-    const server = createServer(serverOptions(limits), (req, res) => {
+    const ctx: RouteContext = {
+      client: o.client,
+      metrics: o.metrics,
+      auth: new Auth(o.token, isLoopbackHost(o.host)),
+      listings: new InFlight('listings', MAX_LISTINGS),
+      backups: new InFlight('backups', MAX_BACKUPS),
+      web,
+    };
+    const rule: HostRule = { bound: o.host, names: o.hosts };
+    const handle = (req: IncomingMessage, res: ServerResponse, local: boolean) => {
       const fail = (err: unknown) => {
         if (!(err instanceof ApiError) && !isDaveError(err)) o.logger?.warn('dave: api handler failed', err);
         sendError(res, err);
       };
       try {
+        checkRequest(req, rule, local); // every route, before routing (guard.ts)
         const url = new URL(req.url ?? '/', 'http://x');
         const { route, params } = match(req.method ?? 'GET', url.pathname);
-        if (route.asset !== true) ctx.auth.check(req, route.signsWithNodeKey === true);
+        if (!local && route.asset !== true) ctx.auth.check(req, route.signsWithNodeKey === true);
         route.handler(ctx, req, res, params, url.searchParams).catch(fail);
       } catch (err) {
         fail(err);
       }
-    });
+    };
+    const server = createServer(serverOptions(limits), (req, res) => handle(req, res, false));
     server.on('clientError', (_err, socket) => socket.destroy());
     applyLimits(server, limits);
     await new Promise<void>((resolve, reject) => {
@@ -70,8 +93,18 @@ export class ApiServer {
     });
     const a = server.address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    let socket: Server | null = null;
+    if (o.socketPath !== undefined) {
+      try {
+        socket = await listenSocket(o.socketPath, (req, res) => handle(req, res, true));
+      } catch (err) {
+        server.close();
+        server.closeAllConnections();
+        throw err;
+      }
+    }
     web.events.start();
-    return new ApiServer(server, `http://${host}:${a.port}`, web);
+    return new ApiServer(server, `http://${host}:${a.port}`, web, socket, socket ? o.socketPath! : null);
   }
 
   /** Connections open now (at most limits.maxConnections). */
@@ -79,13 +112,17 @@ export class ApiServer {
     return new Promise((resolve, reject) => this.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
-  /** Stops accepting, ends open connections; safe to call twice. */
-  close(): Promise<void> {
+  /** Stops accepting, ends open connections (the socket's file is removed); safe to call twice. */
+  async close(): Promise<void> {
     this.web.events.close();
-    return new Promise((resolve) => {
-      if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await Promise.all([this.server, this.socket].map(closeServer));
   }
+}
+
+function closeServer(server: Server | null): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server?.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -83,7 +83,7 @@ export interface StatusView {
 
 export interface RecordPage {
   records: RecordView[];
-  /** The cursor (key) for the next page, or null on the last page. */
+  /** The cursor for the next page (pass it as `after`), or null on the last page. */
   next: string | null;
 }
 

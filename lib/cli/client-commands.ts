@@ -11,6 +11,7 @@ import { HttpClient } from '../api/client.js';
 import { signingKey } from '../crypto/ed25519.js';
 import { createDat } from '../workers/create-dat.js';
 import { findApi } from './api-files.js';
+import { listPage } from './list-page.js';
 import { RunError, UsageError, messageOf } from './fail.js';
 import { listText, peersText, statusText, valueText, whereWritten } from './format.js';
 import { readKeyFile } from './keys.js';
@@ -20,7 +21,7 @@ export const CLIENT_COMMANDS: Record<string, { args: string[]; about: string }> 
   put: { args: ['key', 'value'], about: 'write a record (signed by the node\'s user key, or --key-file)' },
   get: { args: ['owner|me', 'key'], about: 'read a record; exit 1 when not found' },
   del: { args: ['key'], about: 'delete a record (a newer one with an empty value)' },
-  ls: { args: [], about: 'records of an owner held by the node: [prefix] [--owner HEX] [--limit N] [--after KEY]' },
+  ls: { args: [], about: 'records of an owner held by the node: [prefix] [--owner HEX] [--limit N] [--after CURSOR]' },
   status: { args: [], about: 'the node\'s ID, addresses, peers and space' },
   peers: { args: [], about: 'the node\'s peer table' },
   ticket: { args: [], about: 'the node\'s join ticket' },
@@ -31,6 +32,7 @@ const OPTIONS = {
   data: { type: 'string' },
   api: { type: 'string' },
   token: { type: 'string' },
+  'api-token-file': { type: 'string' },
   json: { type: 'boolean' },
   'key-file': { type: 'string' },
   owner: { type: 'string' },
@@ -61,8 +63,9 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
   if (values['key-file'] !== undefined && seed === undefined) throw new RunError(`--key-file ${values['key-file']}: no such file (dave key new --file FILE makes one)`, 2);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
-  const { url, token } = findApi(values.data ?? DEFAULT_DATA, values.api, values.token);
-  const c = new HttpClient(url, token);
+  const target = findApi(values.data ?? DEFAULT_DATA, values.api, { token: values.token, tokenFile: values['api-token-file'] });
+  const c = new HttpClient(target, target.token);
+  const url = c.where;
   switch (cmd) {
     case 'put':
     case 'del': {
@@ -87,7 +90,7 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
       return 0;
     }
     case 'ls': {
-      const page = await c.list(values.owner ?? 'me', { prefix: pos[0], after: values.after, limit });
+      const page = await listPage(c, values.owner ?? 'me', { prefix: pos[0], after: values.after, limit });
       print(json, page, listText(page.records, page.next));
       return 0;
     }

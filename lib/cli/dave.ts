@@ -17,7 +17,7 @@ const CLIENT_COMMANDS: Record<string, string> = {
   put: '<key> <value>      write a record (signed by the node\'s user key, or --key-file)',
   get: '<owner|me> <key>   read a record; exit 1 when not found',
   del: '<key>              delete a record (a newer one with an empty value)',
-  ls: '[prefix]           records of an owner held by the node (--owner HEX --limit N --after KEY)',
+  ls: '[prefix]           records of an owner held by the node (--owner HEX --limit N --after CURSOR)',
   status: '                the node\'s ID, addresses, peers and space',
   peers: '                 the node\'s peer table',
   ticket: '                the node\'s join ticket',
@@ -35,22 +35,24 @@ ${Object.entries(CLIENT_COMMANDS)
   .map(([c, s]) => `  ${c} ${s}`)
   .join('\n')}
 
-The one-shot commands and shell find the API through the data directory
-(--data DIR, default ${DEFAULT_DATA}) or take --api URL and --token TOKEN;
+The one-shot commands and shell reach the node through its socket in the
+data directory (--data DIR, default ${DEFAULT_DATA}: DIR/api.sock, no token
+needed) or take --api URL with a token from --api-token-file FILE,
+$DAVE_API_TOKEN or --token TOKEN (argv is visible to every local user);
 --json prints JSON. Exit status: 0 done, 1 not found, 2 error.
 `;
 
 async function runShellCommand(argv: string[]): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: argv, options: { api: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' } }, strict: true }).values;
+    values = parseArgs({ args: argv, options: { api: { type: 'string' }, token: { type: 'string' }, 'api-token-file': { type: 'string' }, data: { type: 'string' } }, strict: true }).values;
   } catch (err) {
     throw new UsageError(`shell: ${messageOf(err)}`);
   }
-  const { url, token } = findApi(values.data ?? DEFAULT_DATA, values.api, values.token);
+  const target = findApi(values.data ?? DEFAULT_DATA, values.api, { token: values.token, tokenFile: values['api-token-file'] });
   const { HttpClient } = await import('../api/client.js');
   const { runShell } = await import('./shell.js');
-  const client = new HttpClient(url, token);
+  const client = new HttpClient(target, target.token);
   await client.status(); // fail now, with one line, when nothing answers
   await runShell({ targets: [{ name: 'dave', client }] });
   return 0;

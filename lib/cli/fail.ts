@@ -31,6 +31,9 @@ export function messageOf(err: unknown): string {
 /** The line for `err`, without the "dave: " prefix. */
 export function describe(err: unknown): string {
   if (isDaveError(err)) return `${err.message} (${err.code})`;
+  if (err instanceof ApiCallError && err.code === 'ERR_UNAUTHORIZED') {
+    return `${err.message} (${err.code}); give it with --api-token-file FILE or DAVE_API_TOKEN, or run on the node's host, where the CLI uses DIR/api.sock`;
+  }
   if (err instanceof ApiCallError) return `${err.message} (${err.code})`;
   return messageOf(err);
 }

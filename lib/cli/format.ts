@@ -47,6 +47,6 @@ export function peersText(peers: PeerView[]): string {
 export function listText(records: RecordView[], next: string | null): string {
   const lines = records.map((r) => `${keyText(r)} = ${valueText(r)}`);
   if (records.length === 0) lines.push('(no records)');
-  if (next !== null) lines.push(`(more after ${JSON.stringify(next)})`);
+  if (next !== null) lines.push(`(more: --after ${next})`);
   return lines.join('\n');
 }

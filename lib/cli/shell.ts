@@ -5,6 +5,7 @@
  * devnet`) and over HTTP (`dave shell --api URL`). Bad input gets one
  * line; nothing a user types ends the shell except quit or end of input.
  */
+import { listPage } from './list-page.js';
 import { createInterface } from 'node:readline';
 import type { NodeClient } from '../api/views.js';
 import { describe } from './fail.js';
@@ -64,7 +65,7 @@ export async function runLine(line: string, state: { targets: ShellTarget[]; cur
       return `ok: ${args[0]} deleted at ${r.timeIso}; ${whereWritten(r)}`;
     }
     case 'ls': {
-      const page = await c.list('me', { prefix: args[0] });
+      const page = await listPage(c, 'me', { prefix: args[0] });
       return listText(page.records, page.next);
     }
     case 'status':

@@ -7,11 +7,12 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENTRY_OVERHEAD, MAX_KV_LEN } from '../constants.js';
+import { MIN_CAPACITY } from '../constants.js';
 import { formatAddress, parseAddress, isMappedIPv4 } from '../wire/address.js';
 import { RunError, UsageError, messageOf } from './fail.js';
 import { parseSize } from './size.js';
 import { TicketError, decodeTicket, looksLikeTicket } from './ticket.js';
+import { TOKEN_ENV, givenToken } from './api-files.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,8 +20,6 @@ export type LogFormat = 'json' | 'pretty';
 
 export const DEFAULT_LISTEN = '[::]:1618';
 export const DEFAULT_DATA = './dave-data';
-/** The largest record's accounted size: a capacity below it cannot hold every record. */
-export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD;
 
 export interface StartOptions {
   listen: string;
@@ -34,7 +33,10 @@ export interface StartOptions {
   keyFileGiven: boolean;
   userKeyFile: string;
   api?: { host: string; port: number };
+  /** From --api-token, --api-token-file or DAVE_API_TOKEN, in that order. */
   apiToken?: string;
+  /** Host names the API answers to besides loopback and its address (--api-host). */
+  apiHosts: string[];
   logLevel: LogLevel;
   logFormat?: LogFormat;
   shell: boolean | undefined;
@@ -51,6 +53,8 @@ export const START_OPTIONS = {
   'user-key': { type: 'string' },
   api: { type: 'string' },
   'api-token': { type: 'string' },
+  'api-token-file': { type: 'string' },
+  'api-host': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   verbose: { type: 'boolean' },
@@ -127,8 +131,16 @@ export function parseStartArgs(argv: string[]): StartOptions | 'help' {
   const format = values['log-format'];
   if (format !== undefined && format !== 'json' && format !== 'pretty') throw new UsageError(`--log-format ${JSON.stringify(format)}: expected json or pretty`);
   if (values.shell && values['no-shell']) throw new UsageError('--shell and --no-shell contradict each other');
-  const token = values['api-token'];
-  if (token !== undefined && !/^[A-Za-z0-9._~+/=-]{16,200}$/.test(token)) throw new UsageError('--api-token must be 16 to 200 characters without spaces');
+  if (values['api-token'] !== undefined && values['api-token-file'] !== undefined) throw new UsageError('--api-token and --api-token-file: give one of them');
+  const token = givenToken({ token: values['api-token'], tokenFile: values['api-token-file'] });
+  const from = values['api-token'] !== undefined ? '--api-token' : values['api-token-file'] !== undefined ? `--api-token-file ${values['api-token-file']}` : TOKEN_ENV;
+  if (token !== undefined && !/^[A-Za-z0-9._~+/=-]{16,200}$/.test(token)) throw new UsageError(`${from}: the token must be 16 to 200 characters without spaces`);
+  const apiHosts = (values['api-host'] ?? []).map((h) => {
+    if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(h) || h.length > 253) {
+      throw new UsageError(`--api-host ${JSON.stringify(h)}: expected a host name such as dave.lan (addresses of this host are allowed already)`);
+    }
+    return h.toLowerCase().replace(/\.$/, '');
+  });
   return {
     listen: checkListen(values.listen ?? DEFAULT_LISTEN),
     edges: (values.edge ?? []).map(checkEdge),
@@ -140,6 +152,7 @@ export function parseStartArgs(argv: string[]): StartOptions | 'help' {
     userKeyFile: values['user-key'] ?? join(data, 'user.key'),
     api: values.api === undefined ? undefined : checkApi(values.api),
     apiToken: token,
+    apiHosts,
     logLevel: level as LogLevel,
     logFormat: format as LogFormat | undefined,
     shell: values.shell ? true : values['no-shell'] ? false : undefined,

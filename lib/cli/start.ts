@@ -5,7 +5,7 @@
  * node is open, and a data directory this run created is removed again if
  * the start fails, so a failed start leaves nothing behind.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Dave } from '../node/dave.js';
 import { isDaveError } from '../errors.js';
@@ -25,6 +25,7 @@ import { type StartOptions, parseStartArgs, resolveEdges } from './start-options
 import { dialableAddresses, encodeTicket } from './ticket.js';
 import { formatSize } from './size.js';
 import { API_TOKEN_FILE, API_URL_FILE } from './api-files.js';
+import { API_SOCKET_FILE, socketPathFits } from '../api/socket.js';
 
 export const START_USAGE = `usage: dave start [options]
 
@@ -42,9 +43,15 @@ options:
   --key-file FILE        the node key (default DIR/node.key, created 0600)
   --user-key FILE        the key that signs this node's writes (default
                          DIR/user.key, created 0600)
-  --api HOST:PORT        serve the HTTP API (docs/api.md); off by default
-  --api-token TOKEN      the API's bearer token (default: DIR/api.token,
-                         generated on first use)
+  --api HOST:PORT        serve the HTTP API (docs/api.md), and on the
+                         socket DIR/api.sock (0600) for the CLI; off by default
+  --api-host NAME        a host name the API answers to besides localhost and
+                         its addresses (repeatable; others get 421)
+  --api-token-file FILE  the API's bearer token, read from FILE; or set
+                         DAVE_API_TOKEN (default: DIR/api.token, generated
+                         0600 on first use)
+  --api-token TOKEN      the token on the command line (visible to every
+                         local user in ps: prefer the two above)
   --log-level LEVEL      trace, debug, info (default), warn, error, silent
   --log-format FORMAT    json or pretty (default: pretty on a terminal)
   --shell / --no-shell   offer the shell (default: when on a terminal)
@@ -88,6 +95,9 @@ export async function runStart(argv: string[]): Promise<number> {
     process.stdout.write(START_USAGE);
     return 0;
   }
+  // Everything this process creates (LevelDB's files as they come and go,
+  // keys, token, socket) is the user's alone, whatever umask it inherited.
+  process.umask(process.umask() | 0o077);
   if (o.keyFileGiven) checkKeyDir(o.keyFile, o.data, '--key-file');
   checkKeyDir(o.userKeyFile, o.data, '--user-key');
   const nodeKey = keyPlan(o.keyFile);
@@ -137,7 +147,7 @@ export async function runStart(argv: string[]): Promise<number> {
 
   const createdData = !existsSync(o.data);
   try {
-    mkdirSync(o.data, { recursive: true });
+    makePrivate(o.data, createdData, log);
     node = await Dave.open({ listen: o.listen, edges, database: o.data, capacity: o.capacity, cacheCapacity: o.cache, privateKey: nodeKey.seed, logger: log });
     if (nodeKey.isNew) createKeyFile(o.keyFile, nodeKey.seed);
   } catch (err) {
@@ -155,7 +165,10 @@ export async function runStart(argv: string[]): Promise<number> {
   if (o.api) {
     const token = o.apiToken ?? readToken(o.data);
     try {
-      api = await ApiServer.listen({ client, metrics, host: o.api.host, port: o.api.port, token, logger: log });
+      const socketPath = join(o.data, API_SOCKET_FILE);
+      const socket = socketPathFits(socketPath) ? socketPath : undefined;
+      if (socket === undefined) log.warn(`dave: ${socketPath} is too long for a Unix socket; the CLI will need --api URL and a token`);
+      api = await ApiServer.listen({ client, metrics, host: o.api.host, port: o.api.port, token, hosts: o.apiHosts, socketPath: socket, logger: log });
     } catch (err) {
       await n.close();
       if (createdData) rmSync(o.data, { recursive: true, force: true });
@@ -172,7 +185,7 @@ export async function runStart(argv: string[]): Promise<number> {
     return done;
   }
   const loaded = n.recordCount();
-  // the open (records loaded, time taken) is logged by the library (node/announce.ts)
+  // the open (records loaded, time taken) is logged by the library (node/views/announce.ts)
   process.stdout.write(
     [
       `dave node ${(await client.status()).id}`,
@@ -185,12 +198,26 @@ export async function runStart(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  // the status line once a minute is the library's (node/announce.ts), through the logger
+  // the status line once a minute is the library's (node/views/announce.ts), through the logger
   const shell = o.shell ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
   if (shell) {
     void runShell({ targets: [{ name: 'dave', client }] }).then(() => stop('quit'));
   }
   return done;
+}
+
+/**
+ * Creates the data directory 0700, or warns when an existing one lets
+ * other users in (the node leaves a directory it did not make as it is).
+ */
+function makePrivate(data: string, create: boolean, log: { warn: (msg: string) => void }): void {
+  if (create) {
+    mkdirSync(data, { recursive: true, mode: 0o700 });
+    chmodSync(data, 0o700);
+    return;
+  }
+  const mode = statSync(data).mode & 0o777;
+  if ((mode & 0o077) !== 0) log.warn(`dave: data directory ${data} is open to other users (mode ${mode.toString(8)}); chmod 700 ${data}`);
 }
 
 /** The token in DIR/api.token, created 0600 on first use. */

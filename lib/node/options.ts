@@ -13,11 +13,12 @@ import {
   REPLICATE_EVERY_MS,
 } from '../constants.js';
 import { randomBytes } from 'node:crypto';
-import { ENTRY_OVERHEAD, MAX_KV_LEN, SEED_LEN } from '../constants.js';
-import { DaveError } from '../errors.js';
+import { MIN_CAPACITY, SEED_LEN } from '../constants.js';
+import { invalidArgument } from '../errors.js';
 import { type AddrPort, parseAddress } from '../wire/address.js';
 import { checkBytes } from '../wire/bytes.js';
 import { type SigningKey, signingKey } from '../crypto/ed25519.js';
+import { type CryptoSuite, cryptoOf } from '../crypto/suite.js';
 import type { AnyLevel } from '../store/layout.js';
 import type { StoreLike } from '../store/types.js';
 import { DEFAULT_PEER_LIMITS, type PeerLimits } from '../peers/table.js';
@@ -162,9 +163,6 @@ export const DEFAULTS = Object.freeze({
   maxGetAnswersPerPing: 1024,
 });
 
-/** Smallest `capacity` Dave.open accepts: room for one record of the largest size (key + value 1224, + 224). */
-export const MIN_CAPACITY = MAX_KV_LEN + ENTRY_OVERHEAD;
-
 /** Dave.open options checked, with every default filled in. */
 export interface ResolvedOptions {
   listen: AddrPort;
@@ -188,6 +186,8 @@ export interface ResolvedOptions {
   /** null when trust is off. */
   trust: TrustOptions | null;
   random: RandomSource;
+  /** realCrypto, or the simulator's stand-in given through CRYPTO_SEAM (crypto/suite.ts). */
+  crypto: CryptoSuite;
 }
 
 const OPTION_NAMES = new Set<string>([
@@ -199,10 +199,6 @@ const OPTION_NAMES = new Set<string>([
 /** Most verification worker threads. */
 const MAX_VERIFY_WORKERS = 64;
 
-function invalid(msg: string): never {
-  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
-}
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object';
 }
@@ -212,7 +208,7 @@ function int(v: unknown, name: string, fallback: number, min: number, max = Numb
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min}..${max}`;
-    invalid(`${name} must be an integer ${range}, got ${describe(v)}`);
+    invalidArgument(`${name} must be an integer ${range}, got ${describe(v)}`);
   }
   return v;
 }
@@ -225,29 +221,29 @@ function describe(v: unknown): string {
 function withMethods<T>(v: unknown, name: string, methods: string[]): T | undefined {
   if (v === undefined) return undefined;
   if (!isObject(v) || methods.some((m) => typeof v[m] !== 'function')) {
-    invalid(`${name} must be an object with ${methods.join(', ')}`);
+    invalidArgument(`${name} must be an object with ${methods.join(', ')}`);
   }
   return v as T;
 }
 
 function checkTimings(v: unknown): Timings {
-  if (v !== undefined && !isObject(v)) invalid('timings must be an object');
+  if (v !== undefined && !isObject(v)) invalidArgument('timings must be an object');
   const given = (v ?? {}) as Record<string, unknown>;
   for (const k of Object.keys(given)) {
-    if (!Object.hasOwn(DEFAULT_TIMINGS, k)) invalid(`timings.${k} is not a timing (${Object.keys(DEFAULT_TIMINGS).join(', ')})`);
+    if (!Object.hasOwn(DEFAULT_TIMINGS, k)) invalidArgument(`timings.${k} is not a timing (${Object.keys(DEFAULT_TIMINGS).join(', ')})`);
   }
   const timings = { ...DEFAULT_TIMINGS, ...given } as Timings;
   for (const [k, t] of Object.entries(timings)) {
-    if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) invalid(`timings.${k} must be a positive number of ms, got ${describe(t)}`);
+    if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) invalidArgument(`timings.${k} must be a positive number of ms, got ${describe(t)}`);
   }
   return timings;
 }
 
 function checkPeerLimits(v: unknown): PeerLimits {
   if (v === undefined) return { ...DEFAULT_PEER_LIMITS };
-  if (!isObject(v)) invalid('peerLimits must be an object');
+  if (!isObject(v)) invalidArgument('peerLimits must be an object');
   for (const k of Object.keys(v)) {
-    if (!Object.hasOwn(DEFAULT_PEER_LIMITS, k)) invalid(`peerLimits.${k} is not a limit (maxPeers, maxPerHost)`);
+    if (!Object.hasOwn(DEFAULT_PEER_LIMITS, k)) invalidArgument(`peerLimits.${k} is not a limit (maxPeers, maxPerHost)`);
   }
   return {
     maxPeers: int(v.maxPeers, 'peerLimits.maxPeers', DEFAULT_PEER_LIMITS.maxPeers, 1),
@@ -258,10 +254,10 @@ function checkPeerLimits(v: unknown): PeerLimits {
 function checkDatabase(v: unknown): string | AnyLevel | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') {
-    if (v.length === 0) invalid('database must not be an empty path');
+    if (v.length === 0) invalidArgument('database must not be an empty path');
     return v;
   }
-  if (!isObject(v) || typeof v.sublevel !== 'function') invalid('database must be a directory path or an abstract-level database');
+  if (!isObject(v) || typeof v.sublevel !== 'function') invalidArgument('database must be a directory path or an abstract-level database');
   return v as unknown as AnyLevel;
 }
 
@@ -273,31 +269,31 @@ function checkDatabase(v: unknown): string | AnyLevel | undefined {
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_BAD_ADDRESS
  */
 export function resolveOptions(options: DaveOptions): ResolvedOptions {
-  if (!isObject(options)) invalid('options must be an object');
+  if (!isObject(options)) invalidArgument('options must be an object');
   for (const k of Object.keys(options)) {
-    if (!OPTION_NAMES.has(k)) invalid(`${k} is not an option of Dave.open`);
+    if (!OPTION_NAMES.has(k)) invalidArgument(`${k} is not an option of Dave.open`);
   }
   const o = options as DaveOptions;
-  if (o.listen !== undefined && typeof o.listen !== 'string') invalid('listen must be a string "address:port"');
+  if (o.listen !== undefined && typeof o.listen !== 'string') invalidArgument('listen must be a string "address:port"');
   const listen = parseAddress(o.listen ?? DEFAULTS.listen);
   if (listen.port === 0xffff) {
-    invalid('listen: port 65535 leaves no port for TCP, which listens on the UDP port + 1: give at most 65534');
+    invalidArgument('listen: port 65535 leaves no port for TCP, which listens on the UDP port + 1: give at most 65534');
   }
   if (o.edges !== undefined && (!Array.isArray(o.edges) || o.edges.some((e) => typeof e !== 'string'))) {
-    invalid('edges must be an array of "address:port" strings');
+    invalidArgument('edges must be an array of "address:port" strings');
   }
   const edges = (o.edges ?? []).map((e) => parseAddress(e));
   const random = o.random ?? cryptoRandom;
-  if (typeof random !== 'function') invalid('random must be a function');
+  if (typeof random !== 'function') invalidArgument('random must be a function');
   const seed = o.privateKey ?? random(SEED_LEN);
   const signer = signingKey(checkBytes(seed, SEED_LEN, 'privateKey'));
   const timings = checkTimings(o.timings);
   const database = checkDatabase(o.database);
   const capacity = int(o.capacity, 'capacity', DEFAULTS.capacity, MIN_CAPACITY);
   const cacheCapacity = int(o.cacheCapacity, 'cacheCapacity', DEFAULTS.cacheCapacity, 0);
-  if (o.sync !== undefined && typeof o.sync !== 'boolean') invalid('sync must be a boolean');
+  if (o.sync !== undefined && typeof o.sync !== 'boolean') invalidArgument('sync must be a boolean');
   const store = withMethods<StoreLike>(o.store, 'store', ['put', 'get', 'getByStoreKey', 'peek', 'entries', 'flush', 'close']);
-  if (store !== undefined && database !== undefined) invalid('give database or store, not both');
+  if (store !== undefined && database !== undefined) invalidArgument('give database or store, not both');
   return {
     listen,
     edges,
@@ -319,5 +315,6 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     // a node given a random source draws its trust choices from it too (simulations repeat)
     trust: resolveTrust(o.trust, o.random === undefined ? undefined : () => randomFloat(random)),
     random,
+    crypto: cryptoOf(o),
   };
 }

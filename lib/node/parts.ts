@@ -16,6 +16,8 @@ import { bindPair } from './bind.js';
 import { type Clock, type DaveOptions, type Logger, type RandomSource, type Timings, resolveOptions } from './options.js';
 import { type VerifyPoolHandle, acquireVerifyPool } from '../workers/verify-pool.js';
 import type { TrustOptions } from './trust/keeper.js';
+import { type CryptoSuite, realCrypto } from '../crypto/suite.js';
+import { verifyWith } from '../records/record.js';
 
 export interface NodeParts {
   store: StoreLike;
@@ -26,6 +28,8 @@ export interface NodeParts {
   /** The bound UDP address; TCP is on its port + 1. */
   bound: AddrPort;
   pool: VerifyPoolHandle;
+  /** Signing, signature checks and work hashes: realCrypto but in the simulator's cheap mode (crypto/suite.ts). */
+  crypto: CryptoSuite;
   signer: SigningKey;
   edges: AddrPort[];
   table: PeerTable;
@@ -81,7 +85,8 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     udp: pair.udp,
     tcp: pair.tcp,
     bound: pair.address,
-    pool: acquireVerifyPool(o.verifyWorkers),
+    pool: o.crypto === realCrypto ? acquireVerifyPool(o.verifyWorkers) : inlinePool(o.crypto),
+    crypto: o.crypto,
     signer: o.signer,
     edges: o.edges,
     table: new PeerTable(o.peerLimits),
@@ -122,4 +127,20 @@ export async function closeParts(p: NodeParts): Promise<void> {
   } catch (err) {
     p.log.warn('dave: store close failed', err);
   }
+}
+
+/** A node given a stand-in crypto (the simulator) verifies inline with it: no workers, no shared pool. */
+function inlinePool(suite: CryptoSuite): VerifyPoolHandle {
+  return {
+    verify: (dat, now, maxClockSkew) => {
+      try {
+        verifyWith(suite, dat, { now, maxClockSkew });
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    release: () => Promise.resolve(),
+    pending: () => 0,
+  };
 }

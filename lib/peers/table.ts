@@ -101,6 +101,8 @@ export class PeerTable {
    */
   private readonly unproven = new Set<string>();
   private readonly limits: PeerLimits;
+  /** The active peers in table order, rebuilt after a change of the active set (randomActive samples it). */
+  private activeList: OwnPeer[] | null = null;
 
   constructor(limits: Partial<PeerLimits> = {}) {
     this.limits = { ...DEFAULT_PEER_LIMITS, ...limits };
@@ -175,6 +177,7 @@ export class PeerTable {
   remove(key: string): boolean {
     const peer = this.byKey.get(key);
     if (!peer) return false;
+    if (peer.active) this.activeList = null;
     this.byKey.delete(key);
     this.unproven.delete(key);
     if (peer.edge) return true;
@@ -253,6 +256,7 @@ export class PeerTable {
     p.solved = now;
     const wasActive = p.active;
     p.active = isActive(peer, now, t);
+    if (p.active !== wasActive) this.activeList = null;
     return p.active && !wasActive;
   }
 
@@ -264,7 +268,11 @@ export class PeerTable {
     const removed: Peer[] = [];
     for (const p of this.byKey.values()) {
       if (isDroppable(p, now, t)) removed.push(p);
-      else p.active = isActive(p, now, t);
+      else {
+        const was = p.active;
+        p.active = isActive(p, now, t);
+        if (p.active !== was) this.activeList = null;
+      }
     }
     for (const p of removed) this.remove(p.key);
     return removed;
@@ -303,7 +311,20 @@ export class PeerTable {
    * the peer at `excludeKey` (partial Fisher-Yates).
    */
   randomActive(n: number, excludeKey: string | null, random: () => number = Math.random): Peer[] {
-    const pool = this.active().filter((p) => p.key !== excludeKey);
+    const list = (this.activeList ??= this.active() as OwnPeer[]);
+    // a large table: distinct indices drawn at random, O(n) instead of a copy of the table per PONG
+    if (list.length > 4 * n + 1) {
+      const picked = new Set<number>();
+      const out: Peer[] = [];
+      while (out.length < n) {
+        const i = Math.floor(random() * list.length);
+        if (picked.has(i)) continue;
+        picked.add(i);
+        if (list[i]!.key !== excludeKey) out.push(list[i]!);
+      }
+      return out;
+    }
+    const pool = list.filter((p) => p.key !== excludeKey);
     const k = Math.min(n, pool.length);
     for (let i = 0; i < k; i++) {
       const j = i + Math.floor(random() * (pool.length - i));

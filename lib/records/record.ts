@@ -14,10 +14,11 @@ import {
 import { DaveError } from '../errors.js';
 import { checkBytes, concatBytes, equalBytes, toBytes, writeTime } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
-import { cachedSigningKey, sign, verify, type SigningKey } from '../crypto/ed25519.js';
+import { cachedSigningKey, sign, type SigningKey } from '../crypto/ed25519.js';
 import { blake3, ready, xxhash64 } from '../crypto/hash.js';
-import { leadingZeroBits, solveWork, workHash } from '../crypto/work.js';
+import { leadingZeroBits, solveWork } from '../crypto/work.js';
 import { rememberSigned } from './provenance.js';
+import { type CryptoSuite, realCrypto } from '../crypto/suite.js';
 
 /**
  * The hash a Dat's owner signs: blake3(key ‖ value ‖ time_u64le).
@@ -101,11 +102,12 @@ export const solveHere: WorkSolver = (sig, difficulty) => solveWork(sig, difficu
  * Creates a signed Dat with its proof of work found by `solve` (default:
  * on this thread). Salts are searched as godave searches them, so the same
  * inputs give godave's bytes. Records stay pure: the package's createDat
- * (node/create-dat.ts) passes the worker-thread pool for high difficulties.
+ * (workers/create-dat.ts, the one to call) passes the worker-thread pool
+ * for high difficulties.
  * @throws DaveError ERR_INVALID_ARGUMENT, ERR_TOO_LARGE (key over 255 bytes
  *   or key + value over 1224 bytes)
  */
-export async function createDat(options: CreateDatOptions, solve: WorkSolver = solveHere): Promise<Dat> {
+export async function signDat(options: CreateDatOptions, solve: WorkSolver = solveHere): Promise<Dat> {
   if (options === null || typeof options !== 'object') {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'createDat needs an options object');
   }
@@ -154,6 +156,15 @@ export interface VerifyDatOptions {
  * @throws DaveError ERR_FUTURE_TIME, ERR_BAD_PUBKEY, ERR_INSUFFICIENT_WORK, ERR_BAD_WORK
  */
 export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
+  precheckWith(realCrypto, dat, options);
+}
+
+/**
+ * precheckDat with the work hash of `suite` (a node's crypto, crypto/suite.ts).
+ * Not exported by the package.
+ * @throws as precheckDat
+ */
+export function precheckWith(suite: CryptoSuite, dat: Dat, options: VerifyDatOptions = {}): void {
   const now = options.now ?? Date.now();
   const skew = options.maxClockSkew ?? MAX_CLOCK_SKEW_MS;
   if (dat.time > now + skew) {
@@ -166,7 +177,7 @@ export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
   if (leadingZeroBits(dat.work) < minWork) {
     throw new DaveError('ERR_INSUFFICIENT_WORK', `work is insufficient: fewer than ${minWork} leading zero bits`);
   }
-  if (!equalBytes(workHash(dat.salt, dat.sig), dat.work)) {
+  if (!equalBytes(suite.workHash(dat.salt, dat.sig), dat.work)) {
     throw new DaveError('ERR_BAD_WORK', 'work invalid: hash is invalid');
   }
 }
@@ -178,8 +189,33 @@ export function precheckDat(dat: Dat, options: VerifyDatOptions = {}): void {
  *   ERR_BAD_WORK, ERR_BAD_SIGNATURE
  */
 export function verifyDat(dat: Dat, options: VerifyDatOptions = {}): void {
-  precheckDat(dat, options);
-  if (!verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
+  verifyWith(realCrypto, dat, options);
+}
+
+/**
+ * verifyDat with the crypto of `suite` (crypto/suite.ts). Not exported by the package.
+ * @throws as verifyDat
+ */
+export function verifyWith(suite: CryptoSuite, dat: Dat, options: VerifyDatOptions = {}): void {
+  precheckWith(suite, dat, options);
+  checkSignatureWith(suite, dat);
+}
+
+/**
+ * The last check of docs/protocol.md §4, the signature alone: for a verifier
+ * that ran precheckDat already (the verify pool runs it before queueing).
+ * @throws DaveError ERR_BAD_SIGNATURE
+ */
+export function checkSignature(dat: Dat): void {
+  checkSignatureWith(realCrypto, dat);
+}
+
+/**
+ * checkSignature with the signature check of `suite` (crypto/suite.ts). Not exported by the package.
+ * @throws DaveError ERR_BAD_SIGNATURE
+ */
+export function checkSignatureWith(suite: CryptoSuite, dat: Dat): void {
+  if (!suite.verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
     throw new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
   }
 }

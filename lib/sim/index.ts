@@ -7,3 +7,5 @@ export { SimNetwork, DEFAULT_LINK, latency, duplexPair, type Latency, type LinkM
 export { VirtualClock, SIM_EPOCH_MS, settle } from './clock.js';
 export { Rng, hashString } from './random.js';
 export { Flooder, freeloaderStore, liarStore, type Role } from './roles.js';
+export { type CryptoMode } from './simulation.js';
+export { CHEAP_WORK_BITS } from './cheap-crypto.js';

@@ -54,7 +54,7 @@ export interface HostCounters {
 }
 
 export class SimNetwork {
-  private readonly udps = new Map<string, SimUdp>();
+  private readonly udps = new Map<number | string, SimUdp>();
   private readonly tcps = new Map<string, SimTcp>();
   private readonly links = new Map<string, Partial<LinkModel>>();
   private readonly groups = new Map<string, number>();
@@ -120,13 +120,13 @@ export class SimNetwork {
   }
 
   /** @internal */
-  registerUdp(key: string, u: SimUdp | null, a?: SimUdp): void {
+  registerUdp(key: number | string, u: SimUdp | null, a?: SimUdp): void {
     if (u) this.udps.set(key, u);
     else if (this.udps.get(key) === a) this.udps.delete(key);
   }
 
   /** @internal */
-  udpAt(key: string): SimUdp | undefined {
+  udpAt(key: number | string): SimUdp | undefined {
     return this.udps.get(key);
   }
 
@@ -141,35 +141,49 @@ export class SimNetwork {
     return this.tcps.get(key);
   }
 
+  /**
+   * Folds one datagram event into traceHash without building its line
+   * (the line, as note() would keep it, only with keepTrace): kind, the
+   * two endpoints, op, length and delay in µs.
+   */
+  private event(kind: number, from: AddrPort, to: AddrPort, data: Uint8Array, delay: number, line: () => string): void {
+    if (this.keepTrace) return this.note(line());
+    let h = this.traceHash;
+    const words = [this.clock.time % 0x1_0000_0000, kind, ipWord(from.ip), from.port, ipWord(to.ip), to.port, data[0] ?? 0xff, data.length, Math.round(delay * 1000)];
+    for (const w of words) h = Math.imul(h ^ (w >>> 0), 0x01000193) >>> 0;
+    this.traceHash = h;
+  }
+
   /** @internal One datagram through the link model. */
-  sendDatagram(from: AddrPort, fromIp: string, data: Uint8Array, to: AddrPort): void {
+  sendDatagram(from: AddrPort, fromIp: string, data: Uint8Array, to: AddrPort, out: HostCounters): void {
     const toIp = bytesToIp(to.ip);
-    const tag = `${fromIp}:${from.port}>${toIp}:${to.port} op${data[0] ?? -1} ${data.length}B`;
+    const tag = () => `${fromIp}:${from.port}>${toIp}:${to.port} op${data[0] ?? -1} ${data.length}B`;
     this.datagrams.sent++;
-    const c = this.countersOf(fromIp);
-    c.packetsOut++;
-    c.bytesOut += data.length;
-    if (!this.reachable(fromIp, toIp)) {
+    out.packetsOut++;
+    out.bytesOut += data.length;
+    const open = this.groups.size === 0;
+    if (!open && !this.reachable(fromIp, toIp)) {
       this.datagrams.cut++;
-      return this.note(`cut ${tag}`);
+      return this.event(1, from, to, data, 0, () => `cut ${tag()}`);
     }
-    const m = this.modelOf(fromIp, toIp);
+    const m = this.links.size === 0 ? this.link : this.modelOf(fromIp, toIp);
     if (this.rng.chance(m.loss)) {
       this.datagrams.lost++;
-      return this.note(`lost ${tag}`);
+      return this.event(2, from, to, data, 0, () => `lost ${tag()}`);
     }
     const copies = this.rng.chance(m.duplicate) ? 2 : 1;
     if (copies === 2) this.datagrams.duplicated++;
     const bytes = Uint8Array.from(data);
+    const key = udpKey(to);
     for (let i = 0; i < copies; i++) {
       let delay = Math.max(0, m.latency(this.rng));
       if (this.rng.chance(m.reorder)) delay += this.rng.float() * m.reorderMs;
-      this.note(`send ${tag} +${delay.toFixed(3)}`);
+      this.event(3, from, to, data, delay, () => `send ${tag()} +${delay.toFixed(3)}`);
       this.clock.setTimeout(() => {
-        const dest = this.udps.get(addressKey(to));
-        if (!dest || !this.reachable(fromIp, toIp)) return this.note(`drop ${tag}`);
+        const dest = this.udps.get(key);
+        if (!dest || (this.groups.size > 0 && !this.reachable(fromIp, toIp))) return this.event(4, from, to, data, 0, () => `drop ${tag()}`);
         this.datagrams.delivered++;
-        const d = this.countersOf(toIp);
+        const d = dest.counters;
         d.packetsIn++;
         d.bytesIn += bytes.length;
         dest.onmessage(bytes, from);
@@ -183,6 +197,19 @@ export class SimNetwork {
   }
 }
 
+/** The last 4 bytes of a 16-byte address (the IPv4 address of a mapped one) as a u32. */
+function ipWord(ip: Uint8Array): number {
+  return ((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0;
+}
+
+/** A map key for a UDP endpoint: a number for IPv4 (address x 65536 + port), else addressKey. */
+function udpKey(a: AddrPort): number | string {
+  const ip = a.ip;
+  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return addressKey(a);
+  if (ip[10] !== 0xff || ip[11] !== 0xff) return addressKey(a);
+  return ipWord(ip) * 65536 + a.port;
+}
+
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
@@ -190,26 +217,30 @@ function pairKey(a: string, b: string): string {
 class SimUdp implements UdpTransport {
   onmessage: (data: Uint8Array, from: AddrPort) => void = () => {};
   private me: AddrPort | null = null;
+  /** This host's counters (SimNetwork.countersOf). */
+  readonly counters: HostCounters;
   constructor(
     private readonly net: SimNetwork,
     readonly ip: string,
-  ) {}
+  ) {
+    this.counters = net.countersOf(ip);
+  }
 
   async bind(_host: string, port: number): Promise<AddrPort> {
     const a = addrPort(this.ip, port === 0 ? 1618 : port);
-    if (this.net.udpAt(addressKey(a))) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
-    this.net.registerUdp(addressKey(a), this);
+    if (this.net.udpAt(udpKey(a))) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
+    this.net.registerUdp(udpKey(a), this);
     return (this.me = a);
   }
 
   send(data: Uint8Array, to: AddrPort): boolean {
     if (!this.me) return false;
-    this.net.sendDatagram(this.me, this.ip, data, to);
+    this.net.sendDatagram(this.me, this.ip, data, to, this.counters);
     return true;
   }
 
   async close(): Promise<void> {
-    if (this.me) this.net.registerUdp(addressKey(this.me), null, this);
+    if (this.me) this.net.registerUdp(udpKey(this.me), null, this);
     this.me = null;
   }
 }

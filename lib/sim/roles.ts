@@ -23,6 +23,7 @@ export function freeloaderStore(inner: StoreLike): StoreLike {
     get: async () => undefined,
     getByStoreKey: async () => undefined,
     peek: () => undefined,
+    ownerKeys: () => ({ keys: [], more: false }),
     entries: async function* () {},
     usedSpace: () => 0,
     capacity: () => inner.capacity(),

@@ -8,13 +8,16 @@ import { Dave } from '../node/dave.js';
 import type { DaveOptions, Timings } from '../node/options.js';
 import { type Dat } from '../wire/dat.js';
 import { createDat } from '../workers/create-dat.js';
-import { nodeId } from '../records/record.js';
-import { signingKey } from '../crypto/ed25519.js';
+import { datSigningHash, nodeId } from '../records/record.js';
+import { cachedSigningKey, signingKey } from '../crypto/ed25519.js';
+import { CRYPTO_SEAM } from '../crypto/suite.js';
+import { DaveError } from '../errors.js';
 import { Store } from '../store/store.js';
 import { addrPort } from '../wire/address.js';
 import { VirtualClock } from './clock.js';
 import { type LinkModel, SimNetwork } from './network.js';
 import { Rng } from './random.js';
+import { cheapCrypto, cheapWork } from './cheap-crypto.js';
 import { Flooder, type Role, freeloaderStore, liarStore } from './roles.js';
 
 export interface SimulationOptions {
@@ -28,7 +31,23 @@ export interface SimulationOptions {
   keepTrace?: boolean;
   /** The nodes' `trust` option (docs/trust.md). Default: the node's default (on). */
   trust?: DaveOptions['trust'];
+  /**
+   * 'real' (default): every node signs and verifies with ed25519 and
+   * checks BLAKE3 proof of work. 'cheap': the simulator's stand-in
+   * (lib/sim/cheap-crypto.ts) for both, with the same sizes, so packet and
+   * byte counts stay true; for protocol-scale runs, never for anything that
+   * measures what forgery can do (docs/simulation.md, "Cheap crypto").
+   */
+  crypto?: CryptoMode;
+  /**
+   * Every node's peer table limits (DaveOptions.peerLimits). Default the
+   * node's (2048 peers).
+   */
+  peerLimits?: DaveOptions['peerLimits'];
 }
+
+/** Which crypto the nodes of a simulation use (SimulationOptions.crypto). */
+export type CryptoMode = 'real' | 'cheap';
 
 export interface AddNodeOptions {
   /** Default 'honest'. */
@@ -39,6 +58,8 @@ export interface AddNodeOptions {
   skewMs?: number;
   /** Store capacity in bytes. Default 64 MiB. */
   capacity?: number;
+  /** This node's crypto, overriding the simulation's (a real node among cheap ones rejects them all). */
+  crypto?: CryptoMode;
 }
 
 export interface SimNode {
@@ -47,6 +68,7 @@ export interface SimNode {
   /** "10.0.0.1:1618" */
   readonly address: string;
   readonly role: Role;
+  readonly crypto: CryptoMode;
   readonly dave: Dave;
   /** The node's own store (for a freeloader or liar: the one behind its misbehaving wrapper). */
   readonly store: Store;
@@ -59,6 +81,9 @@ export class Simulation {
   readonly nodes: SimNode[] = [];
   private readonly timings: Partial<Timings>;
   private readonly trust: DaveOptions['trust'];
+  private readonly peerLimits: DaveOptions['peerLimits'];
+  /** The nodes' crypto (SimulationOptions.crypto); records made by record() use it too. */
+  readonly crypto: CryptoMode;
   private hosts = 0;
   private readonly flooders: Flooder[] = [];
   /** Real ms spent inside run()/drive(). */
@@ -69,6 +94,9 @@ export class Simulation {
     this.net = new SimNetwork(this.clock, this.rng.fork('net'), options.link, options.keepTrace ?? false);
     this.timings = options.timings ?? {};
     this.trust = options.trust;
+    this.peerLimits = options.peerLimits;
+    this.crypto = options.crypto ?? 'real';
+    if (this.crypto !== 'real' && this.crypto !== 'cheap') throw new DaveError('ERR_INVALID_ARGUMENT', `crypto must be 'real' or 'cheap', got ${String(this.crypto)}`);
   }
 
   /** Virtual ms since the start. */
@@ -99,6 +127,7 @@ export class Simulation {
     const inner = await Store.open({ nodeId: nodeId(signingKey(privateKey).publicKey), capacity, sync: false, now: () => clock.now() });
     const store =
       role === 'honest' ? inner : role === 'freeloader' ? freeloaderStore(inner) : liarStore(inner, rng.fork('lies'), () => clock.now());
+    const crypto = options.crypto ?? this.crypto;
     const dave = await Dave.open({
       listen: `${ip}:1618`,
       sockets: this.net.host(ip),
@@ -112,8 +141,10 @@ export class Simulation {
       capacity,
       sync: false,
       store,
-    });
-    const node: SimNode = { index, ip, address: `${ip}:1618`, role, dave, store: inner };
+      ...(this.peerLimits === undefined ? {} : { peerLimits: this.peerLimits }),
+      ...(crypto === 'cheap' ? { [CRYPTO_SEAM]: cheapCrypto } : {}),
+    } as DaveOptions);
+    const node: SimNode = { index, ip, address: `${ip}:1618`, role, crypto, dave, store: inner };
     this.nodes.push(node);
     return node;
   }
@@ -162,9 +193,18 @@ export class Simulation {
     return watched;
   }
 
-  /** A signed record with real proof of work, timed on the virtual clock. */
-  async record(owner: Uint8Array, key: string, value: string): Promise<Dat> {
-    return createDat({ key, value, privateKey: owner, time: this.clock.now() });
+  /**
+   * A record timed on the virtual clock: signed, with real proof of work,
+   * or in cheap mode (`crypto`, default the simulation's) with the
+   * stand-in's signature and work, of the same sizes.
+   */
+  async record(owner: Uint8Array, key: string, value: string, crypto: CryptoMode = this.crypto): Promise<Dat> {
+    const time = this.clock.now();
+    if (crypto === 'real') return createDat({ key, value, privateKey: owner, time });
+    // createDat checks the sizes; difficulty 0 costs one hash, then the stand-in replaces signature and work
+    const made = await createDat({ key, value, privateKey: owner, time, difficulty: 0 });
+    const sig = cheapCrypto.sign(cachedSigningKey(owner), datSigningHash(made.key, made.value, time));
+    return { ...made, sig, ...cheapWork(sig) };
   }
 
   /** Live honest nodes whose own store holds the record. */

@@ -10,6 +10,7 @@
  * repair` rebuilds it), and one holding anything else is refused as not
  * a Dave database. Nothing is written before these checks.
  */
+import { chmodSync, mkdirSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClassicLevel } from 'classic-level';
@@ -173,6 +174,20 @@ export function openError(err: unknown, dir: string): DaveError {
  *   ERR_DATABASE_IN_USE, ERR_DATABASE (no database, not a Dave database,
  *   another failure)
  */
+/**
+ * Makes `dir` (and missing parents) 0700 whatever the umask: the files
+ * LevelDB then makes inside are out of other users' reach.
+ * @throws DaveError ERR_DATABASE
+ */
+function createPrivateDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    throw new DaveError('ERR_DATABASE', `cannot create ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export async function openDirectory(dir: string, create: boolean): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'options.database must not be an empty path');
@@ -187,6 +202,7 @@ export async function openDirectory(dir: string, create: boolean): Promise<Class
       `no database at ${dir}: ${state.kind === 'missing' ? 'no such directory' : 'the directory holds no LevelDB database'}`,
     );
   }
+  if (state.kind === 'missing') createPrivateDirectory(dir);
   const Level = await classicLevel();
   const db = new Level<Uint8Array, Uint8Array>(dir, { ...CLASSIC_LEVEL_OPTIONS, createIfMissing: fresh });
   try {

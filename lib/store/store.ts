@@ -11,7 +11,6 @@ import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
 import { entrySize, storeKey } from '../records/record.js';
 import { ready } from '../crypto/hash.js';
-import { equalBytes } from '../wire/bytes.js';
 import {
   ENTRY_KEY_AT,
   ENTRY_KEY_LEN_AT,
@@ -35,6 +34,7 @@ import { replaceDecision, type StoredFacts } from './rules.js';
 import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
 import { halves, ShardedIndex, type Victims } from './sharded-index.js';
+import { ownerStoreKeys, type OwnerKeys } from './owner-scan.js';
 import type { IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
 import { GroupWriter, type DelOp, type PutOp, type RecordOp } from './writer.js';
 
@@ -253,6 +253,17 @@ export class Store implements StoreLike {
   peek(sk: bigint): IndexedEntry | undefined {
     if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) return undefined;
     return this.index.peek(sk);
+  }
+
+  /**
+   * Store keys of the entries whose owner ID (the public key's first 8
+   * bytes, little-endian) is `ownerId`, ascending, after `after`, at most
+   * `max`: from the in-memory index alone (owner-scan.ts), so a page of one
+   * owner's records reads only its own entries.
+   */
+  ownerKeys(ownerId: bigint, after: bigint | undefined, max: number): OwnerKeys {
+    const [hi, lo] = halves(ownerId);
+    return ownerStoreKeys(this.index, (hi ^ this.nodeHi) >>> 0, (lo ^ this.nodeLo) >>> 0, after, max);
   }
 
   /**

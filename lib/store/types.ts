@@ -79,6 +79,12 @@ export interface StoreLike {
   getByStoreKey(storeKey: bigint): Promise<Entry | undefined>;
   /** The in-memory index record, synchronously, without touching the database. */
   peek(storeKey: bigint): IndexedEntry | undefined;
+  /**
+   * Store keys of one owner's entries (owner ID: the public key's first 8
+   * bytes, LE), ascending, after `after`, at most `max`, without reading
+   * the database; `more` when further keys follow.
+   */
+  ownerKeys(ownerId: bigint, after: bigint | undefined, max: number): { keys: bigint[]; more: boolean };
   /** Every stored entry (values read from cache or database), in store-key order. */
   entries(): AsyncIterable<Entry>;
   /** Accounted bytes stored. */

@@ -5,7 +5,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { ADDR_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { checkBytes, copyOf, need, readU16, toHex, writeU16 } from './bytes.js';
+import { checkBytes, copyOf, need, readU16, writeU16 } from './bytes.js';
 
 /** An address and port; `ip` is always 16 bytes (IPv4 mapped). */
 export interface AddrPort {
@@ -133,8 +133,13 @@ export function formatAddress(a: AddrPort): string {
  * Never throws.
  */
 export function addressKey(a: AddrPort): string {
-  return `${toHex(a.ip)}:${a.port}`;
+  // a table per byte instead of a Buffer per call: the receive path makes one key per datagram and per listed peer
+  const ip = a.ip;
+  let s = '';
+  for (let i = 0; i < ip.length; i++) s += HEX[ip[i]!]!;
+  return `${s}:${a.port}`;
 }
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * Checks that `a` can be encoded: a 16-byte ip and an integer port 0..65535.

@@ -19,7 +19,7 @@ import {
   SOLUTION_LEN,
   WORK_LEN,
 } from '../constants.js';
-import { DaveError } from '../errors.js';
+import { DaveError, invalidArgument } from '../errors.js';
 import { alloc, checkBytes, copyOf, need, readI64, readU16, view } from './bytes.js';
 import { type AddrPort, checkAddrPort, decodeAddress, encodeAddress } from './address.js';
 import { type Entry, checkEntry, entryLength, readEntry, writeEntry } from './entry.js';
@@ -99,17 +99,13 @@ function tooLarge(len: number): never {
   throw new DaveError('ERR_TOO_LARGE', `message is ${len} bytes, at most ${MAX_MSG_LEN}`);
 }
 
-function invalid(msg: string): never {
-  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
-}
-
 function checkI64(v: unknown, name: string): bigint {
-  if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) invalid(`${name} must be a bigint in the i64 range`);
+  if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) invalidArgument(`${name} must be a bigint in the i64 range`);
   return v;
 }
 
 function checkObject(v: unknown, name: string): void {
-  if (v === null || typeof v !== 'object') invalid(`${name} must be an object`);
+  if (v === null || typeof v !== 'object') invalidArgument(`${name} must be an object`);
 }
 
 /** Validates every field of `msg`; returns its encoded length. */
@@ -122,7 +118,7 @@ function checkMessage(msg: Message): number {
       checkI64(msg.capacity, 'ping.capacity');
       return PING_LEN;
     case OP.PONG: {
-      if (!Array.isArray(msg.peers)) invalid('pong.peers must be an array');
+      if (!Array.isArray(msg.peers)) invalidArgument('pong.peers must be an array');
       if (msg.peers.length > MAX_PONG_PEERS) {
         throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${MAX_PONG_PEERS} peers, got ${msg.peers.length}`);
       }
@@ -142,7 +138,7 @@ function checkMessage(msg: Message): number {
     case OP.GET:
       checkBytes(msg.pubKey, PUBKEY_LEN, 'get.pubKey');
       if (!(msg.key instanceof Uint8Array) || msg.key.length > MAX_KEY_LEN) {
-        invalid(`get.key must be a Uint8Array of at most ${MAX_KEY_LEN} bytes`);
+        invalidArgument(`get.key must be a Uint8Array of at most ${MAX_KEY_LEN} bytes`);
       }
       return 1 + PUBKEY_LEN + 1 + msg.key.length;
     case OP.GETMYADDRPORT:

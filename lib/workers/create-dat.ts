@@ -1,13 +1,13 @@
 /**
- * createDat as the package exports it: records/createDat, with the search
+ * createDat as the package exports it: records/signDat, with the search
  * for difficulties of PARALLEL_WORK_FROM (16) bits and up on the
- * proof-of-work worker pool (crypto/pow-pool.ts), so the event loop stays
+ * proof-of-work worker pool (workers/pow-pool.ts), so the event loop stays
  * free; lower difficulties (the default 8) search on this thread. The
  * records layer stays pure: it takes the search as an argument.
  */
 import type { Dat } from '../wire/dat.js';
 import { PARALLEL_WORK_FROM, solveWorkParallel } from './pow-pool.js';
-import { type CreateDatOptions, type WorkSolver, createDat as createWith, solveHere } from '../records/record.js';
+import { type CreateDatOptions, type WorkSolver, signDat, solveHere } from '../records/record.js';
 
 /** The search createDat uses: worker threads from PARALLEL_WORK_FROM bits, else this thread. */
 export const solveOnPool: WorkSolver = (sig, difficulty) =>
@@ -22,5 +22,5 @@ export const solveOnPool: WorkSolver = (sig, difficulty) =>
  *   or key + value over 1224 bytes)
  */
 export function createDat(options: CreateDatOptions): Promise<Dat> {
-  return createWith(options, solveOnPool);
+  return signDat(options, solveOnPool);
 }

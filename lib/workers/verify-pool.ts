@@ -8,9 +8,11 @@
  * the queue: it is verified inline even while workers are busy, at most
  * `inlinePerTurn` of them per millisecond (a budget by time, not by turn:
  * while datagrams keep arriving, one poll phase of the event loop can run
- * for many milliseconds without reaching setImmediate). Lives with the
- * node (not in crypto/) because it runs verifyDat from records/, above
- * crypto in the import order.
+ * for many milliseconds without reaching setImmediate). The cheap checks
+ * (records/precheckDat) run once, on the caller's thread, before a Dat
+ * is queued, so junk never waits in the queue; the workers and the inline
+ * path then check the signature alone. Lives in workers/ (not crypto/)
+ * because it runs the checks of records/, above crypto in the import order.
  *
  * If a worker fails (it cannot start or load, or crashes), its batch is
  * verified inline and the pool verifies inline from then on; a batch that
@@ -26,7 +28,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { DaveError, type ErrorCode } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
-import { precheckDat, verifyDat } from '../records/record.js';
+import { checkSignature, precheckDat } from '../records/record.js';
 import { signedHere } from '../records/provenance.js';
 import { workerExecArgv } from './worker-args.js';
 import { packBatch, packable } from './verify-batch.js';
@@ -106,18 +108,18 @@ export class VerifyPool {
    */
   verify(dat: Dat, now: number, maxClockSkew = MAX_CLOCK_SKEW_MS, urgent = false): Promise<void> {
     if (this.closed) return Promise.reject(new DaveError('ERR_CLOSED', 'verify pool closed'));
+    try {
+      precheckDat(dat, { now, maxClockSkew }); // the cheap checks, once, before any queue
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (signedHere(dat)) {
       // signed and solved by createDat in this process and unchanged since:
-      // every check but the signature still runs (records/precheckDat)
-      try {
-        precheckDat(dat, { now, maxClockSkew });
-        this.madeHere++;
-        return Promise.resolve();
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      // the signature need not be checked again
+      this.madeHere++;
+      return Promise.resolve();
     }
-    if (urgent && this.urgentInline()) return verifyHere(dat, now, maxClockSkew);
+    if (urgent && this.urgentInline()) return signatureHere(dat);
     if (this.workerCount === 0 || !safePackable(dat) || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
       this.inlineThisTurn++;
       if (!this.turnReset) {
@@ -127,7 +129,7 @@ export class VerifyPool {
           this.turnReset = false;
         });
       }
-      return verifyHere(dat, now, maxClockSkew);
+      return signatureHere(dat);
     }
     if (this.queued >= this.maxQueued) {
       return Promise.reject(new DaveError('ERR_OVERLOADED', 'verify queue full'));
@@ -234,7 +236,7 @@ export class VerifyPool {
     this.queued -= batch.length;
     for (const p of batch) {
       try {
-        verifyDat(p.dat, { now: p.now, maxClockSkew: p.skew });
+        checkSignature(p.dat);
         p.resolve();
       } catch (err) {
         p.reject(err);
@@ -273,17 +275,17 @@ export class VerifyPool {
   }
 }
 
-/** verifyDat on this thread, as a settled promise. */
-function verifyHere(dat: Dat, now: number, maxClockSkew: number): Promise<void> {
+/** checkSignature on this thread (precheckDat ran already), as a settled promise. */
+function signatureHere(dat: Dat): Promise<void> {
   try {
-    verifyDat(dat, { now, maxClockSkew });
+    checkSignature(dat);
     return Promise.resolve();
   } catch (err) {
     return Promise.reject(err);
   }
 }
 
-/** packable(), false when reading the Dat throws (verifyDat then rejects it inline). */
+/** packable(), false when reading the Dat throws (checkSignature then rejects it inline). */
 function safePackable(dat: Dat): boolean {
   try {
     return packable(dat);

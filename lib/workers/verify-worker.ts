@@ -1,6 +1,7 @@
 /**
- * Worker thread of the verify pool: verifies batches of Dats (docs/protocol.md §4,
- * records/verifyDat), packed by verify-batch.ts into one transferred
+ * Worker thread of the verify pool: checks the signatures of batches of Dats
+ * (docs/protocol.md §4, records/checkSignature; the pool ran the cheap
+ * checks before queueing them), packed by verify-batch.ts into one transferred
  * buffer, and answers per Dat with null (valid), the DaveError's code and
  * message, or, for any other error, its name and message (a bug reported
  * as what it is, not as a bad signature).
@@ -8,7 +9,7 @@
 import { parentPort } from 'node:worker_threads';
 import { isDaveError } from '../errors.js';
 import { ready } from '../crypto/hash.js';
-import { verifyDat } from '../records/record.js';
+import { checkSignature } from '../records/record.js';
 import type { VerifyResult } from './verify-pool.js';
 import { unpackBatch } from './verify-batch.js';
 
@@ -20,9 +21,9 @@ interface Batch {
 }
 
 parentPort!.on('message', (batch: Batch) => {
-  const results: VerifyResult[] = unpackBatch(batch.packed).map(({ dat, now, skew }) => {
+  const results: VerifyResult[] = unpackBatch(batch.packed).map(({ dat }) => {
     try {
-      verifyDat(dat, { now, maxClockSkew: skew });
+      checkSignature(dat);
       return null;
     } catch (err) {
       if (isDaveError(err)) return { code: err.code, message: err.message };

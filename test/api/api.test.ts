@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { readBackup } from '../../lib/store/backup.js';
 import { datToJson } from '../../lib/api/dat-json.js';
 import { Auth } from '../../lib/api/auth.js';
@@ -35,7 +35,9 @@ describe('api (dave start --api)', function () {
   });
 
   const call = async (method: string, path: string, body?: string, auth = false) => {
-    const res = await fetch(url + path, { method, body, headers: auth ? { authorization: `Bearer ${token}` } : {} });
+    const headers: Record<string, string> = auth ? { authorization: `Bearer ${token}` } : {};
+    if (method !== 'GET') headers['content-type'] = 'application/json';
+    const res = await fetch(url + path, { method, body, headers });
     const text = await res.text();
     let json: Record<string, any> | undefined;
     try {
@@ -59,7 +61,7 @@ describe('api (dave start --api)', function () {
     const no = await call('POST', '/records', JSON.stringify({ key: 'a', value: 'b' }));
     expect(no.status).to.equal(401);
     expect(no.json.code).to.equal('ERR_UNAUTHORIZED');
-    const wrong = await fetch(url + '/records', { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(url + '/records', { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' } });
     expect(wrong.status).to.equal(401);
     const ok = await call('POST', '/records', JSON.stringify({ key: 'fruit/apple', value: 'red' }), true);
     expect(ok.status).to.equal(201);
@@ -80,15 +82,27 @@ describe('api (dave start --api)', function () {
     expect([bad.status, bad.json.code]).to.deep.equal([400, 'ERR_INVALID_ARGUMENT']);
   });
 
-  it('GET /records/:owner lists by prefix, paged', async () => {
+  it('GET /records/:owner lists by prefix, paged with a cursor', async () => {
     const p1 = await call('GET', '/records/me?prefix=fruit/&limit=1');
-    expect(p1.json.records.map((r: any) => r.key)).to.deep.equal(['fruit/apple']);
-    expect(p1.json.next).to.equal('fruit/apple');
-    const p2 = await call('GET', `/records/me?prefix=fruit/&limit=1&after=${encodeURIComponent(p1.json.next)}`);
-    expect(p2.json.records.map((r: any) => r.key)).to.deep.equal(['fruit/banana']);
-    expect(p2.json.next).to.equal(null);
+    expect(p1.json.records).to.have.length(1);
+    expect(p1.json.next).to.match(/^[0-9a-f]{16}$/);
+    const p2 = await call('GET', `/records/me?prefix=fruit/&limit=1&after=${p1.json.next}`);
+    expect(p2.json.records).to.have.length.at.most(1);
+    const seen = [...p1.json.records, ...p2.json.records].map((r: any) => r.key);
+    let next = p2.json.next;
+    while (next !== null) {
+      const p = await call('GET', `/records/me?prefix=fruit/&limit=1&after=${next}`);
+      seen.push(...p.json.records.map((r: any) => r.key));
+      next = p.json.next;
+    }
+    expect(seen.sort()).to.deep.equal(['fruit/apple', 'fruit/banana']);
+    const all = await call('GET', '/records/me');
+    expect(all.json.records.map((r: any) => r.key)).to.deep.equal(['fruit/apple', 'fruit/banana', 'veg/kale']); // a page is in key order
+    expect(all.json.next).to.equal(null);
     const bad = await call('GET', '/records/me?limit=0');
     expect(bad.status).to.equal(400);
+    const cursor = await call('GET', '/records/me?after=fruit%2Fapple');
+    expect([cursor.status, cursor.json.code]).to.deep.equal([400, 'ERR_INVALID_ARGUMENT']);
   });
 
   it('POST /dats stores a record the client signed (hex or base64), verified first', async () => {

@@ -6,7 +6,7 @@
  * ended when the server closes.
  */
 import { expect } from 'chai';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { idHex } from '../../lib/api/views.js';
 import { readSse } from './support/sse-reader.js';
 import { WebNet } from './support/web-net.js';

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { match } from '../../lib/api/routes.js';
 import { CONTENT_SECURITY_POLICY } from '../../lib/api/web.js';
 import { WebNet } from './support/web-net.js';
@@ -61,7 +61,7 @@ describe('api/web (the page and GET /owners)', function () {
       expect(res.status, p).to.equal(404);
       expect(((await res.json()) as { code: string }).code, p).to.equal('ERR_NO_ROUTE');
     }
-    expect((await fetch(url + '/', { method: 'POST' })).status).to.equal(405);
+    expect((await fetch(url + '/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).to.equal(405);
   });
 
   it('only the page files are open without the token; /events and /owners keep the API rules', () => {

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { readBackup, writeBackup } from '../../lib/store/backup.js';
-import { createDat, storeKey, shardOf } from '../../lib/records/record.js';
+import { storeKey, shardOf } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import { toHex } from '../../lib/wire/bytes.js';
 import { decodeEntry, encodeEntry, type Entry } from '../../lib/wire/entry.js';

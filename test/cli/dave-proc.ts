@@ -16,9 +16,9 @@ export interface Ran {
 }
 
 /** Runs `dave args` to completion (at most `timeoutMs`), with `input` on stdin. */
-export function dave(args: string[], options: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<Ran> {
+export function dave(args: string[], options: { input?: string; timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [DAVE, ...args], { timeout: options.timeoutMs ?? 30_000, cwd: options.cwd }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [DAVE, ...args], { timeout: options.timeoutMs ?? 30_000, cwd: options.cwd, env: options.env }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -42,8 +42,13 @@ export interface RunningNode {
 const running = new Set<ChildProcess>();
 
 /** Starts `dave start args` and waits (bounded) for its start-up lines. */
-export async function startNode(args: string[], timeoutMs = 20_000): Promise<RunningNode> {
-  const proc = spawn(process.execPath, [DAVE, 'start', '--no-shell', '--log-format', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startNode(args: string[], timeoutMs = 20_000, options: { env?: NodeJS.ProcessEnv; umask?: number } = {}): Promise<RunningNode> {
+  const argv = [DAVE, 'start', '--no-shell', '--log-format', 'json', ...args];
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  const proc =
+    options.umask === undefined
+      ? spawn(process.execPath, argv, { stdio, env: options.env })
+      : spawn('/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...argv], { stdio, env: options.env });
   running.add(proc);
   let out = '';
   let err = '';

@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import { formatSize } from '../../lib/cli/size.js';
 import { humanBytes, jsonRecord, preview, showKey } from '../../lib/cli/db/format.js';
-import { createDat, entrySize, nodeId, storeKey } from '../../lib/records/record.js';
+import { entrySize, nodeId, storeKey } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { recordKey } from '../../lib/store/layout.js';
 
 describe('cli: text formats', () => {

@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { MAX_KV_LEN } from '../../lib/constants.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import { Store } from '../../lib/store/store.js';
-import { createDat, nodeId, verifyDat } from '../../lib/records/record.js';
+import { nodeId, verifyDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { chooseReplicas } from '../../lib/node/replication/rules.js';
 import type { Dave } from '../../lib/node/dave.js';
 import { isDaveError } from '../../lib/errors.js';
 import { toHex } from '../../lib/wire/bytes.js';
+import type { Dat } from '../../lib/wire/dat.js';
 import { dbcli } from '../cli/helpers.js';
 import { random, seededBytes } from '../support/seed.js';
 import { GO_WRITER_SEED, GoNode, freePortPair, goNodeMissing, killAll, runGoNode, seedOf } from './godave.js';
@@ -132,11 +134,31 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
     return { gos, ours };
   }
 
+  /** F: replication to a Go newcomer: two of ours hold records, then a Go node joins (edge: the first of ours). */
+  async function networkF() {
+    const o1 = await res.ourNode({});
+    const o2 = await res.ourNode({ edges: [o1.address()] });
+    await allActive([o1, o2], [], 1, ACTIVE_MS);
+    const seed = seededBytes(32);
+    const w = o1.batchWriter(publicKeyFromSeed(seed));
+    const dats: Dat[] = [];
+    for (let i = 0; i < 10; i++) {
+      const dat = await createDat({ key: `moved-${i}`, value: `moved-value-${i}`, privateKey: seed });
+      dats.push(dat);
+      await w.write(dat);
+    }
+    await w.close();
+    const go = await GoNode.start({ seed: 31, edges: [o1.address()] });
+    await allActive([o1, o2], [go], 2, 45_000);
+    return { go, ours: [o1, o2], seed, dats };
+  }
+
   let A: ReturnType<typeof networkA>;
   let B: ReturnType<typeof networkB>;
   let C: ReturnType<typeof networkC>;
   let D: ReturnType<typeof networkD>;
   let E: ReturnType<typeof networkE>;
+  let F: ReturnType<typeof networkF>;
 
   before(function () {
     if (missing) {
@@ -149,6 +171,7 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
     C = early(networkC());
     D = early(networkD());
     E = early(networkE());
+    F = early(networkF());
   });
 
   after(async function () {
@@ -160,7 +183,7 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
       await res.teardown();
     };
     await end();
-    await Promise.allSettled([A, B, C, D, E].filter((n) => n !== undefined));
+    await Promise.allSettled([A, B, C, D, E, F].filter((n) => n !== undefined));
     await end();
   });
 
@@ -317,6 +340,25 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
     it('a Go node reads, over UDP, a largest record (key + value 1224 bytes) only our node holds', async () => {
       const { go } = await C;
       expect(await go.get(pubHex(99), MAX_KEY)).to.deep.equal({ ok: true, text: MAX_VALUE });
+    });
+  });
+
+  describe('replication to a Go node (network F)', () => {
+    it('our replication pass sends a Go newcomer the records it is now a replica of, as ordinary PUTs it stores and serves', async () => {
+      const { go, ours, seed, dats } = await F;
+      const before = await go.used();
+      // both of ours hold every record and are its senders (replication/rules isSender): one copy
+      // each, so the Go node also meets a duplicate PUT, which it must take as the same record
+      expect(await ours[0]!.replicate()).to.equal(dats.length);
+      expect(await ours[1]!.replicate()).to.equal(dats.length);
+      const bytes = dats.reduce((n, d) => n + d.key.length + d.value.length + 224, 0);
+      expect((await reach(() => go.used(), before + bytes, 15_000)) - before).to.equal(bytes);
+      for (const o of ours) expect(o.stats().packetsOut.PUT).to.be.at.least(dats.length);
+      const owner = toHex(publicKeyFromSeed(seed));
+      for (const i of [0, 5, 9]) expect(await go.get(owner, `moved-${i}`)).to.deep.equal({ ok: true, text: `moved-value-${i}` });
+      // the lists our nodes keep now name the Go node
+      const goId = nodeId(go.publicKeyBytes);
+      for (const o of ours) expect((await o.get(publicKeyFromSeed(seed), 'moved-3')).replicas).to.include(goId);
     });
   });
 

@@ -155,7 +155,9 @@ export class GoNode {
         else err += d.toString();
       });
       child.once('error', (e) => rej(e));
-      child.once('exit', (code) => {
+      // 'close', not 'exit': after stdout has ended, so an ERR line written just
+      // before exiting (godave's in-use error) has been read and rejected on
+      child.once('close', (code) => {
         if (node) {
           node.exited = true;
           for (const w of node.waiting.splice(0)) w(`EXIT ${code}`);

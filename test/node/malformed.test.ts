@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { OP } from '../../lib/constants.js';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { parseAddress } from '../../lib/wire/address.js';
 import { encodeMessage } from '../../lib/wire/message.js';
 import { clusterFixture, until } from './support/cluster.js';

@@ -9,7 +9,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dave } from '../../lib/node/dave.js';
-import { MIN_CAPACITY, resolveOptions, type DaveOptions } from '../../lib/node/options.js';
+import { MIN_CAPACITY } from '../../lib/constants.js';
+import { resolveOptions, type DaveOptions } from '../../lib/node/options.js';
 import { isDaveError } from '../../lib/errors.js';
 
 const BAD: [string, Record<string, unknown>][] = [

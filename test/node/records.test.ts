@@ -1,17 +1,23 @@
 /**
- * Spec §10 to §12 between real nodes on loopback: the batch writer puts
- * records on the replicas, another node reads them, and replication moves
- * them when a replica leaves.
+ * Spec §10 to §12 between nodes: the batch writer puts records on the
+ * replicas, another node reads them, and replication moves them when a
+ * replica leaves. Replication after a departure, a read's timeout and a
+ * refused put (a negative check after virtual time has passed) run on
+ * the simulator's virtual clock at the spec's timings; the rest on
+ * loopback with short timings (real TCP: read deadlines, reconnects,
+ * refused connections, a new node joining by address).
  */
 import { expect } from 'chai';
 import { FANOUT } from '../../lib/constants.js';
-import { createDat, nodeId, storeKey } from '../../lib/records/record.js';
+import { nodeId, storeKey } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { publicKeyFromSeed } from '../../lib/crypto/ed25519.js';
 import type { Dat } from '../../lib/wire/dat.js';
 import { chooseReplicas, leaderOf } from '../../lib/node/replication/rules.js';
 import type { Dave } from '../../lib/node/dave.js';
 import { Cluster, until } from './support/cluster.js';
 import { seededBytes } from '../support/seed.js';
+import { Simulation } from '../../lib/sim/index.js';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString();
 
@@ -119,31 +125,6 @@ describe('node: records', function () {
     expect(nodes[0]!.stats().getsOverBudget + nodes[1]!.stats().getsOverBudget).to.equal(0);
   });
 
-  it('get honours its timeout and its abort signal', async () => {
-    const [a, b] = await cluster.star(2);
-    await Promise.all([a!.waitForActivePeers(1), b!.waitForActivePeers(1)]);
-    const [d] = await makeDats(1);
-    await b!.close(); // a still believes b active for a moment; nobody answers
-    const t = await a!.get(d!.pubKey, d!.key, { timeoutMs: 100 }).catch((e) => e);
-    expect(['ERR_TIMEOUT', 'ERR_NO_ACTIVE_PEERS']).to.include(t.code);
-    const ac = new AbortController();
-    ac.abort();
-    const e = await a!.get(d!.pubKey, d!.key, { signal: ac.signal }).catch((e) => e);
-    expect(e.code).to.equal('ERR_ABORTED');
-  });
-
-  it('put refuses a record that fails verification, and the replicas never see it', async () => {
-    const nodes = await cluster.star(2);
-    await Promise.all(nodes.map((n) => n.waitForActivePeers(1)));
-    const [d] = await makeDats(1);
-    const bad = { ...d!, value: new TextEncoder().encode('tampered') };
-    const err = await nodes[1]!.put(bad).catch((e) => e);
-    expect(err.code).to.equal('ERR_BAD_SIGNATURE');
-    expect(nodes[0]!.usedSpace()).to.equal(0);
-    await nodes[1]!.put(d!);
-    await until(() => nodes[0]!.usedSpace() > 0, 5_000, 'the good record');
-  });
-
   it('a batch writer verifies every record: a bad signature after good ones is neither stored nor sent', async () => {
     const nodes = await cluster.star(2);
     await Promise.all(nodes.map((n) => n.waitForActivePeers(1)));
@@ -176,39 +157,6 @@ describe('node: records', function () {
     for (const n of nodes) expect(n.usedSpace()).to.equal(0);
   });
 
-  it('when a replica leaves, replication moves its records to the next closest node', async () => {
-    const nodes = await cluster.star(FANOUT + 2, {
-      // slower deactivation: a loaded machine must not make peers flap (and move records early)
-      timings: { replicateEveryMs: 300, deactivateAfterMs: 1_000, dropAfterMs: 3_000 },
-    });
-    await Promise.all(nodes.map((n) => n.waitForActivePeers(FANOUT + 1)));
-    const all = nodes.map((n) => n.id);
-    // an owner whose replica set leaves out at least one node, and whose
-    // leader survives when a non-leader replica leaves
-    const dats = await makeDats(20, 'r');
-    const replicas = chooseReplicas(nodeId(dats[0]!.pubKey), all);
-    const replicaNodes = nodes.filter((n) => replicas.includes(n.id));
-    const leader = leaderOf(replicas);
-    const leaving = replicaNodes.find((n) => n.id !== leader)!;
-    // the writer is a surviving replica, so the node that takes over can
-    // only get the records from the leader's replication
-    const writer = replicaNodes.find((n) => n !== leaving)!;
-    const w = writer.batchWriter(dats[0]!.pubKey);
-    expect([...w.replicas]).to.deep.equal(replicas);
-    for (const d of dats) await w.write(d);
-    await w.close();
-    for (const n of replicaNodes) await until(() => holds(n, dats[19]!), 5_000, 'records on the replicas');
-    const remaining = all.filter((id) => id !== leaving.id);
-    const next = chooseReplicas(nodeId(dats[0]!.pubKey), remaining);
-    const newcomer = nodes.find((n) => next.includes(n.id) && !replicas.includes(n.id))!;
-    expect(newcomer, 'a node that becomes a replica').to.not.equal(undefined);
-    expect(holds(newcomer, dats[3]!)).to.equal(false);
-    await leaving.close();
-    await until(async () => holds(newcomer, dats[19]!) && String(await replicasAt(newcomer, dats[3]!)) === String(next), 10_000, 'records moved to the new replica');
-    const entry = await newcomer.get(dats[3]!.pubKey, dats[3]!.key);
-    expect(entry.replicas).to.deep.equal(next);
-  });
-
   it('a new replica unreachable during one pass gets the records on a later pass', async () => {
     // only the passes the test asks for
     const timings = { replicateEveryMs: 600_000, deactivateAfterMs: 1_000, dropAfterMs: 5_000 };
@@ -228,8 +176,10 @@ describe('node: records', function () {
     for (const d of dats) await w.write(d);
     await w.close();
     for (const n of nodes) await until(() => holds(n, dats[9]!), 5_000, 'records on the replicas');
-    const leader = nodes.find((n) => n.id === leaderOf(old))!;
-    const next = chooseReplicas(nodeId(dats[0]!.pubKey), [...old, newcomerId]);
+    // the holder closest to the owner is one of the record's senders (replication/rules isSender)
+    const ownerId = nodeId(dats[0]!.pubKey);
+    const leader = nodes.find((n) => n.id === chooseReplicas(ownerId, old)[0])!;
+    const next = chooseReplicas(ownerId, [...old, newcomerId]);
 
     let newcomer = await cluster.open({ privateKey: newcomerKey, edges: [nodes[0]!.address()], timings });
     const address = newcomer.address();
@@ -240,8 +190,8 @@ describe('node: records', function () {
     expect(activeAtLeader()).to.equal(true);
     expect(await leader.replicate()).to.equal(dats.length);
     expect(leader.stats().replicationRetries).to.equal(dats.length);
-    // the leader keeps the old list, so the next pass sees the change again
-    expect(String(await replicasAt(leader, dats[3]!))).to.equal(String(chooseReplicas(nodeId(dats[0]!.pubKey), old)));
+    // the sender keeps the newcomer's slot 0, so the next pass sees the change again
+    expect(String(await replicasAt(leader, dats[3]!))).to.equal(String(next.map((r) => (r === newcomerId ? 0n : r))));
 
     newcomer = await cluster.open({ privateKey: newcomerKey, listen: address, edges: [nodes[0]!.address()], timings });
     await until(activeAtLeader, 5_000, 'the newcomer to be active at the leader again');
@@ -252,5 +202,89 @@ describe('node: records', function () {
     expect(String(await replicasAt(leader, dats[3]!))).to.equal(String(next));
     expect(leader.stats().replicationRetries).to.equal(dats.length);
     expect(await leader.replicate(), 'nothing left to move').to.equal(0);
+  });
+});
+
+describe('node: records, on the virtual clock', function () {
+  this.timeout(60_000);
+
+  it('get honours its timeout and its abort signal', async () => {
+    const sim = new Simulation({ seed: 13 });
+    try {
+      const a = await sim.addNode();
+      const b = await sim.addNode({ edges: [a] });
+      await sim.run(15_000);
+      const d = await sim.record(seededBytes(32), 'k', 'v');
+      await sim.removeNode(b); // a still believes b active until DEACTIVATE_AFTER_MS: nobody answers
+      const t = await sim.drive(a.dave.get(d.pubKey, d.key, { timeoutMs: 100 })).catch((e) => e);
+      expect(t.code).to.equal('ERR_TIMEOUT');
+      expect(sim.elapsed - 15_000, 'after the timeout, on the virtual clock').to.be.at.least(100);
+      const ac = new AbortController();
+      ac.abort();
+      const e = await a.dave.get(d.pubKey, d.key, { signal: ac.signal }).catch((err) => err);
+      expect(e.code).to.equal('ERR_ABORTED');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('put refuses a record that fails verification, and the replicas never see it', async () => {
+    const sim = new Simulation({ seed: 17 });
+    try {
+      const a = await sim.addNode();
+      const b = await sim.addNode({ edges: [a] });
+      await sim.run(15_000);
+      const d = await sim.record(seededBytes(32), 'k', 'v');
+      const bad = { ...d, value: new TextEncoder().encode('tampered') };
+      const err = await sim.drive(b.dave.put(bad)).catch((e) => e);
+      expect(err.code).to.equal('ERR_BAD_SIGNATURE');
+      await sim.run(5_000); // nothing is pending that could still bring it
+      expect([a.dave.usedSpace(), b.dave.usedSpace()]).to.deep.equal([0, 0]);
+      expect(a.dave.stats().packetsIn.PUT, 'no PUT reached the replica').to.equal(0);
+      await sim.drive(b.dave.put(d));
+      expect(a.dave.usedSpace(), 'the good record').to.be.greaterThan(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('when a replica leaves, replication moves its records to the next closest node', async () => {
+    const sim = new Simulation({ seed: 11, timings: { replicateEveryMs: 30_000 } });
+    try {
+      const edge = await sim.addNode();
+      const nodes = [edge];
+      for (let i = 0; i < FANOUT + 1; i++) nodes.push(await sim.addNode({ edges: [edge] }));
+      await sim.run(20_000);
+      for (const n of nodes) expect(n.dave.activePeerCount()).to.equal(FANOUT + 1);
+      const all = nodes.map((n) => n.dave.id);
+      const owner = seededBytes(32);
+      const dats: Dat[] = [];
+      for (let i = 0; i < 20; i++) dats.push(await sim.record(owner, `r${i}`, `value-${i}`));
+      const replicas = chooseReplicas(nodeId(dats[0]!.pubKey), all);
+      const replicaNodes = nodes.filter((n) => replicas.includes(n.dave.id));
+      const leader = leaderOf(replicas);
+      // a non-leader replica leaves; the writer is another surviving replica, so the
+      // node that takes over can only get the records from replication (the closest surviving holders send)
+      const leaving = replicaNodes.find((n) => n.dave.id !== leader)!;
+      const writer = replicaNodes.find((n) => n !== leaving)!;
+      const w = writer.dave.batchWriter(dats[0]!.pubKey);
+      expect([...w.replicas]).to.deep.equal(replicas);
+      for (const d of dats) await sim.drive(w.write(d));
+      await sim.drive(w.close());
+      const holds = (n: (typeof nodes)[number], d: Dat) => n.store.peek(storeKey(d.pubKey, d.key)) !== undefined;
+      for (const n of replicaNodes) expect(holds(n, dats[19]!), 'records on the replicas').to.equal(true);
+      const next = chooseReplicas(nodeId(dats[0]!.pubKey), all.filter((id) => id !== leaving.dave.id));
+      const newcomer = nodes.find((n) => next.includes(n.dave.id) && !replicas.includes(n.dave.id))!;
+      expect(newcomer, 'a node that becomes a replica').to.not.equal(undefined);
+      expect(holds(newcomer, dats[3]!)).to.equal(false);
+      await sim.removeNode(leaving);
+      // deactivated after DEACTIVATE_AFTER_MS, moved by the next pass (every 30 s here)
+      await sim.run(45_000);
+      expect(dats.every((d) => holds(newcomer, d)), 'records moved to the new replica').to.equal(true);
+      const entry = await sim.drive(newcomer.dave.get(dats[3]!.pubKey, dats[3]!.key));
+      expect(entry.replicas).to.deep.equal(next);
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { signedHere } from '../../lib/records/provenance.js';
 import { decodeDat, encodeDat } from '../../lib/wire/dat.js';
 import type { Dat } from '../../lib/wire/dat.js';

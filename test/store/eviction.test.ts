@@ -17,7 +17,7 @@ import { REKEY_MS } from '../../lib/store/sharded-index.js';
 import { storeKey } from '../../lib/records/record.js';
 import { Store } from '../../lib/store/store.js';
 import type { Entry } from '../../lib/wire/entry.js';
-import { goPriority, makeEntry, manualClock, ownerId, T0 } from './helpers.js';
+import { goPriority, makeEntry, manualClock, ownerId } from './helpers.js';
 
 interface ModelEntry {
   e: Entry;

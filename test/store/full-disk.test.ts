@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dave } from '../../lib/node/dave.js';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { isDaveError } from '../../lib/errors.js';
 import type { Dat } from '../../lib/wire/dat.js';
 import type { Logger } from '../../lib/node/options.js';

@@ -1,22 +1,13 @@
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
 import { ENTRY_OVERHEAD, TTL_MS } from '../../lib/constants.js';
-import { isDaveError, type DaveError } from '../../lib/errors.js';
+import type { DaveError } from '../../lib/errors.js';
 import { Store } from '../../lib/store/store.js';
 import { recordKey, recordsLevel } from '../../lib/store/layout.js';
 import { encodeEntry, type Entry } from '../../lib/wire/entry.js';
 import { keyOf, makeEntry, manualClock, ownerId, T0 } from './helpers.js';
+import { rejectsCode } from '../support/assert.js';
 
-async function rejects(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    expect(isDaveError(err), String(err)).to.equal(true);
-    expect((err as { code: string }).code).to.equal(code);
-    return;
-  }
-  expect.fail(`expected ${code}`);
-}
 
 const sizeOf = (e: Entry) => e.dat.key.length + e.dat.value.length + ENTRY_OVERHEAD;
 
@@ -87,7 +78,7 @@ describe('store/store', () => {
         // Two owners under one store key need an xxhash64 collision; the seam makes one.
         store = await Store.open({ cacheCapacity }, { storeKey: () => 42n });
         await store.put(makeEntry({ owner: 1, time: T0 }));
-        await rejects(store.put(makeEntry({ owner: 2, time: T0 + 1 })), 'ERR_PUBKEY_MISMATCH');
+        await rejectsCode(store.put(makeEntry({ owner: 2, time: T0 + 1 })), 'ERR_PUBKEY_MISMATCH');
         expect(store.stats().refused.ERR_PUBKEY_MISMATCH).to.equal(1);
         expect(store.peek(42n)!.time).to.equal(T0);
       });
@@ -96,14 +87,14 @@ describe('store/store', () => {
     it('refuses an older entry with ERR_OLDER_THAN_STORED', async () => {
       store = await Store.open();
       await store.put(makeEntry({ time: T0 + 10 }));
-      await rejects(store.put(makeEntry({ time: T0 + 9 })), 'ERR_OLDER_THAN_STORED');
+      await rejectsCode(store.put(makeEntry({ time: T0 + 9 })), 'ERR_OLDER_THAN_STORED');
       expect(store.stats().refused.ERR_OLDER_THAN_STORED).to.equal(1);
     });
 
     it('refuses the same time, value and replicas with ERR_DUPLICATE', async () => {
       store = await Store.open();
       await store.put(makeEntry());
-      await rejects(store.put(makeEntry()), 'ERR_DUPLICATE');
+      await rejectsCode(store.put(makeEntry()), 'ERR_DUPLICATE');
     });
 
     it('replaces on a newer time, another value or other replicas', async () => {
@@ -124,9 +115,9 @@ describe('store/store', () => {
     it('decides duplicates the same way when the stored value is not cached', async () => {
       store = await Store.open({ cacheCapacity: 0 });
       await store.put(makeEntry({ value: 'a' }));
-      await rejects(store.put(makeEntry({ value: 'a' })), 'ERR_DUPLICATE');
+      await rejectsCode(store.put(makeEntry({ value: 'a' })), 'ERR_DUPLICATE');
       expect(await store.put(makeEntry({ value: 'b' }))).to.deep.equal({ outcome: 'replaced' });
-      await rejects(store.put(makeEntry({ value: 'a', time: T0 - 1 })), 'ERR_OLDER_THAN_STORED');
+      await rejectsCode(store.put(makeEntry({ value: 'a', time: T0 - 1 })), 'ERR_OLDER_THAN_STORED');
     });
   });
 
@@ -163,7 +154,7 @@ describe('store/store', () => {
         const e = makeEntry({ owner: 3, key: `b${i}` });
         if (keyOf(e) >> 56n === shard) b = e;
       }
-      await rejects(store.put(b), 'ERR_INSUFFICIENT_PRIORITY');
+      await rejectsCode(store.put(b), 'ERR_INSUFFICIENT_PRIORITY');
       expect(store.count()).to.equal(1);
     });
 
@@ -176,7 +167,7 @@ describe('store/store', () => {
         const e = makeEntry({ key: `b${i}` });
         if (keyOf(e) >> 56n !== keyOf(a) >> 56n) b = e;
       }
-      await rejects(store.put(b), 'ERR_STORAGE_FULL');
+      await rejectsCode(store.put(b), 'ERR_STORAGE_FULL');
       expect(store.stats().refused.ERR_STORAGE_FULL).to.equal(1);
     });
 
@@ -330,12 +321,12 @@ describe('store/store', () => {
         if (fail) throw new Error('disk on fire');
       });
       const p = store.put(makeEntry({ key: 'during' }));
-      await rejects(p, 'ERR_STORAGE_UNAVAILABLE');
+      await rejectsCode(p, 'ERR_STORAGE_UNAVAILABLE');
       expect(((await p.catch((e: unknown) => e)) as Error).cause).to.be.an('error');
       expect(store.count()).to.equal(1); // taken back out of the index
       expect(store.health().status).to.equal('degraded');
       expect(store.health().lastError?.message).to.match(/disk on fire/);
-      await rejects(store.put(makeEntry({ key: 'while' })), 'ERR_STORAGE_UNAVAILABLE');
+      await rejectsCode(store.put(makeEntry({ key: 'while' })), 'ERR_STORAGE_UNAVAILABLE');
       await store.flush(); // never rejects
       fail = false;
       for (let i = 0; i < 200 && store.health().status !== 'ok'; i++) await new Promise((r) => setTimeout(r, 5));
@@ -399,8 +390,8 @@ describe('store/store', () => {
       const p = store.put(e);
       await Promise.all([store.close(), store.close()]);
       expect(await p).to.deep.equal({ outcome: 'stored' });
-      await rejects(store.put(makeEntry({ key: 'z' })), 'ERR_CLOSED');
-      await rejects(store.getByStoreKey(keyOf(e)), 'ERR_CLOSED');
+      await rejectsCode(store.put(makeEntry({ key: 'z' })), 'ERR_CLOSED');
+      await rejectsCode(store.getByStoreKey(keyOf(e)), 'ERR_CLOSED');
     });
 
     it('flush() waits for every queued write', async () => {
@@ -436,9 +427,9 @@ describe('store/store', () => {
     }
 
     it('rejects bad options with ERR_INVALID_ARGUMENT', async () => {
-      await rejects(Store.open({ capacity: -1 }), 'ERR_INVALID_ARGUMENT');
-      await rejects(Store.open({ nodeId: 1 as unknown as bigint }), 'ERR_INVALID_ARGUMENT');
-      await rejects(Store.open({ database: 42 as never }), 'ERR_INVALID_ARGUMENT');
+      await rejectsCode(Store.open({ capacity: -1 }), 'ERR_INVALID_ARGUMENT');
+      await rejectsCode(Store.open({ nodeId: 1 as unknown as bigint }), 'ERR_INVALID_ARGUMENT');
+      await rejectsCode(Store.open({ database: 42 as never }), 'ERR_INVALID_ARGUMENT');
     });
   });
 });

@@ -16,12 +16,8 @@ import {
   parseAddress,
 } from '../../lib/wire/address.js';
 import { toHex } from '../../lib/wire/bytes.js';
-import { DaveError } from '../../lib/errors.js';
+import { throwsCode } from '../support/assert.js';
 
-const code = (c: string) => [DaveError, c] as const;
-function throwsCode(fn: () => unknown, c: string): void {
-  expect(fn).to.throw(code(c)[0]).with.property('code', c);
-}
 
 describe('wire/address', () => {
   it('maps IPv4 to ::ffff:a.b.c.d', () => {

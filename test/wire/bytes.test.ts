@@ -22,12 +22,9 @@ import {
   writeU64,
   writeU64Unchecked,
 } from '../../lib/wire/bytes.js';
-import { DaveError } from '../../lib/errors.js';
+import { throwsCode } from '../support/assert.js';
 import { GO_ZERO_TIME_MS } from '../../lib/constants.js';
 
-function throwsCode(fn: () => unknown, c: string): void {
-  expect(fn).to.throw(DaveError).with.property('code', c);
-}
 
 describe('wire/bytes', () => {
   it('reads u16/u64/i64 little-endian and refuses reads past the end', () => {

@@ -1,9 +1,7 @@
 /**
  * Shared fixtures for the wire tests: the messages vector's Dat and Entry,
- * and a helper asserting a DaveError code.
+ * and (re-exported) the helper asserting a DaveError code.
  */
-import { expect } from 'chai';
-import { DaveError } from '../../lib/errors.js';
 import { fromHex } from '../../lib/wire/bytes.js';
 import type { Dat } from '../../lib/wire/dat.js';
 import type { Entry } from '../../lib/wire/entry.js';
@@ -32,7 +30,4 @@ export function sizedDat(keyLen: number, valueLen: number): Dat {
   return { ...vectorDat(), key: new Uint8Array(keyLen).fill(0x6b), value: new Uint8Array(valueLen).fill(0x76) };
 }
 
-/** Asserts that `fn` throws a DaveError with `code`. */
-export function throwsCode(fn: () => unknown, code: string): void {
-  expect(fn).to.throw(DaveError).with.property('code', code);
-}
+export { throwsCode } from '../support/assert.js';

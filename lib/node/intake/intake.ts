@@ -1,125 +1,157 @@
 /**
  * The path every record takes into the store, docs/protocol.md §10: verify, then
- * store, counting each outcome. A record identical to the stored one is not
- * verified again; one older than the stored one is refused without
- * verifying. Used for UDP and TCP PUTs, verified GET answers, the batch
- * writer's local copy and replication.
+ * store, one operation with one result (stored, refused with a code, or
+ * failed), every outcome counted here. A record identical to the stored
+ * one is not verified again; one older than the stored one is refused
+ * without verifying. Used for UDP and TCP PUTs, verified GET answers, the
+ * batch writer's local copy, replication and Dave.storeLocal.
  */
-import { type DaveError, isDaveError } from '../../errors.js';
+import { DaveError, type ErrorCode, isDaveError } from '../../errors.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
 import type { Entry } from '../../wire/entry.js';
-import { precheckDat, storeKey } from '../../records/record.js';
-import type { StoreLike } from '../../store/types.js';
-import type { NodeStats } from '../services/stats.js';
-import type { Logger } from '../options.js';
+import { storeKey } from '../../records/record.js';
+import type { BaseServices } from '../services/services.js';
 import { sameReplicas } from '../replication/rules.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
 
-export interface IntakeDeps {
-  readonly store: StoreLike;
-  readonly pool: Pick<VerifyPoolHandle, 'verify'>;
-  readonly counters: NodeStats;
-  readonly log: Logger;
-  /** Allowed clock skew for record times, ms. */
-  readonly skew: number;
-  now(): number;
-  closing(): boolean;
+/**
+ * What became of a record handed to the intake:
+ * - `stored`: committed to the store (new or replacing an older one);
+ * - `refused`: a rule said no (verification, a full verify queue, older than
+ *   or identical to the stored one, the store's priority or capacity): the code says which;
+ * - `failed`: the store failed (ERR_DATABASE), the node is closing
+ *   (ERR_CLOSED), or a bug; `error` is what was thrown.
+ */
+export type IntakeResult =
+  | { readonly status: 'stored'; readonly evicted?: readonly bigint[] }
+  | { readonly status: 'refused'; readonly code: ErrorCode; readonly message: string }
+  | { readonly status: 'failed'; readonly error: unknown };
+
+/**
+ * Nothing when `r` is stored; else throws: a DaveError with the refusal's
+ * code, or the failure's error.
+ * @throws DaveError the refusal's code, ERR_DATABASE, ERR_CLOSED
+ */
+export function storedOrThrow(r: IntakeResult): void {
+  if (r.status === 'refused') throw new DaveError(r.code, r.message);
+  if (r.status === 'failed') throw r.error;
 }
 
 export class Intake {
-  constructor(private readonly deps: IntakeDeps) {}
+  constructor(
+    private readonly s: Pick<BaseServices, 'store' | 'counters' | 'log' | 'now' | 'closing'>,
+    private readonly pool: Pick<VerifyPoolHandle, 'verify'>,
+    /** Allowed clock skew for record times, ms. */
+    private readonly skew: number,
+  ) {}
 
-  /** Verifies `dat` in full (docs/protocol.md §4) on the verify pool; `urgent`: a read waits on it (VerifyPool.verify). */
+  /**
+   * Verifies `dat` in full (docs/protocol.md §4) on the verify pool, which runs
+   * the cheap checks first; `urgent`: a read waits on it (VerifyPool.verify).
+   * For a flow that acts on the verdict before storing (reads, the batch
+   * writer, challenges): a rejection is counted with countVerifyError.
+   * @throws (rejects) the verification's DaveError, ERR_OVERLOADED, ERR_CLOSED
+   */
   verify(dat: Dat, urgent = false): Promise<void> {
-    return this.deps.pool.verify(dat, this.deps.now(), this.deps.skew, urgent);
+    return this.pool.verify(dat, this.s.now(), this.skew, urgent);
   }
 
   /**
-   * A failed verification: counted as dropped when the pool was full or
-   * closing, else as a failure; an error that is no DaveError (a bug, not a
-   * bad record) is also logged as what it is.
+   * A failed verification: counted as dropped when the pool was full, as
+   * nothing while closing, else as a failure; an error that is no
+   * DaveError (a bug, not a bad record) is also logged as what it is.
    */
   countVerifyError(err: unknown): void {
-    if (isDaveError(err, 'ERR_OVERLOADED') || isDaveError(err, 'ERR_CLOSED')) return void this.deps.counters.droppedQueueFull++;
-    this.deps.counters.verifyFailures++;
-    if (!isDaveError(err)) this.deps.log.error('dave: verification failed unexpectedly', err);
+    if (isDaveError(err, 'ERR_CLOSED')) return;
+    if (isDaveError(err, 'ERR_OVERLOADED')) return void this.s.counters.droppedQueueFull++;
+    this.s.counters.verifyFailures++;
+    if (!isDaveError(err)) this.s.log.error('dave: verification failed unexpectedly', err);
   }
 
-  /** A PUT (UDP or TCP): verify unless known, then store. Never rejects. */
-  async ingest(entry: Entry): Promise<void> {
-    const { store, counters } = this.deps;
-    if (this.deps.closing()) return;
+  /**
+   * Verifies `entry`'s record (unless `verified`, or identical to the
+   * stored one) and stores it. Never rejects; every outcome is counted.
+   */
+  async accept(entry: Entry, options: { verified?: boolean } = {}): Promise<IntakeResult> {
+    if (this.s.closing()) return closedResult();
+    let verified = options.verified === true;
+    if (!verified) {
+      const known = await this.known(entry);
+      if (known !== 'new') {
+        if (known === 'same-record') verified = true;
+        else return known;
+      }
+    }
+    if (!verified) {
+      try {
+        await this.verify(entry.dat);
+      } catch (err) {
+        this.countVerifyError(err);
+        return isDaveError(err) && err.code !== 'ERR_CLOSED' ? { status: 'refused', code: err.code, message: err.message } : { status: 'failed', error: err };
+      }
+    }
+    return this.store(entry);
+  }
+
+  /**
+   * What the store holds of `entry`'s key, from the index first (no
+   * database read unless the times are equal): 'new' (verify it), a
+   * refusal (older, or the same record with the same replicas), or
+   * 'same-record' (the stored record with other replicas: no need to verify).
+   */
+  private async known(entry: Entry): Promise<'new' | 'same-record' | IntakeResult> {
+    const { store, counters } = this.s;
     const dat = entry.dat;
-    let known = false;
     try {
       const sk = storeKey(dat.pubKey, dat.key);
       const idx = store.peek(sk);
-      if (idx !== undefined && idx.time > dat.time) return this.refused('ERR_OLDER_THAN_STORED');
-      if (idx !== undefined && idx.time === dat.time) {
-        const stored = await store.getByStoreKey(sk);
-        if (stored && sameDat(stored.dat, dat)) {
-          known = true;
-          counters.verifySkipped++;
-          if (sameReplicas(stored.replicas, entry.replicas)) return this.refused('ERR_DUPLICATE');
-        }
-      }
+      if (idx === undefined || idx.time < dat.time) return 'new';
+      if (idx.time > dat.time) return this.refused('ERR_OLDER_THAN_STORED', 'a newer record is stored under this key');
+      const stored = await store.getByStoreKey(sk);
+      if (!stored || !sameDat(stored.dat, dat)) return 'new';
+      counters.verifySkipped++;
+      return sameReplicas(stored.replicas, entry.replicas) ? this.refused('ERR_DUPLICATE', 'the stored record, with the same replicas') : 'same-record';
     } catch (err) {
-      this.deps.log.warn('dave: store lookup failed', err);
-      return;
-    }
-    if (!known) {
-      try {
-        // the cheap checks first, so junk never waits in the verify queue
-        precheckDat(dat, { now: this.deps.now(), maxClockSkew: this.deps.skew });
-        await this.verify(dat);
-      } catch (err) {
-        this.countVerifyError(err);
-        return;
-      }
-    }
-    await this.store(entry);
-  }
-
-  /**
-   * Stores a verified entry, counting the outcome.
-   * @throws DaveError the store's refusal (counted), ERR_DATABASE, ERR_CLOSED
-   */
-  async put(entry: Entry): Promise<void> {
-    const { counters } = this.deps;
-    try {
-      const r = await this.deps.store.put(entry);
-      counters.recordsStored++;
-      if (r.evicted !== undefined) counters.evicted += r.evicted.length;
-    } catch (err) {
-      if (isRefusal(err)) this.refused(err.code);
-      throw err;
+      return this.failed(err, 'dave: store lookup failed');
     }
   }
 
   /** Stores a verified entry, counting the outcome. Never rejects. */
-  async store(entry: Entry): Promise<boolean> {
-    if (this.deps.closing()) return false;
+  private async store(entry: Entry): Promise<IntakeResult> {
+    if (this.s.closing()) return closedResult();
     try {
-      await this.put(entry);
-      return true;
+      const r = await this.s.store.put(entry);
+      this.s.counters.recordsStored++;
+      if (r.evicted === undefined) return STORED;
+      this.s.counters.evicted += r.evicted.length;
+      return { status: 'stored', evicted: r.evicted };
     } catch (err) {
-      if (!isRefusal(err) && !this.deps.closing()) {
-        this.deps.log.warn('dave: store write failed', err);
-      }
-      return false;
+      if (isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED') return this.refused(err.code, err.message);
+      return this.failed(err, 'dave: store write failed');
     }
   }
 
-  private refused(code: string): void {
-    const r = this.deps.counters.refused;
+  /** A refusal, counted by its code (no Error built: a flood of duplicates stays cheap). */
+  private refused(code: ErrorCode, message: string): IntakeResult {
+    const r = this.s.counters.refused;
     r[code] = (r[code] ?? 0) + 1;
+    return { status: 'refused', code, message };
+  }
+
+  /** A store failure: counted and logged, unless the node is closing (then the store's ERR_CLOSED is expected). */
+  private failed(err: unknown, what: string): IntakeResult {
+    if (isDaveError(err, 'ERR_CLOSED') || this.s.closing()) return { status: 'failed', error: err };
+    this.s.counters.storeFailures++;
+    this.s.log.warn(what, err);
+    return { status: 'failed', error: err };
   }
 }
 
-/** The store refused the record (a rule, not a failure): counted by its code. */
-function isRefusal(err: unknown): err is DaveError {
-  return isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED';
+const STORED: IntakeResult = Object.freeze({ status: 'stored' });
+
+function closedResult(): IntakeResult {
+  return { status: 'failed', error: new DaveError('ERR_CLOSED', 'node is closing') };
 }
 
 function sameDat(a: Dat, b: Dat): boolean {

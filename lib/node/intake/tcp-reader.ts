@@ -15,30 +15,20 @@ import { OP } from '../../constants.js';
 import type { AddrPort } from '../../wire/address.js';
 import { FrameDecoder } from '../../wire/frame.js';
 import { decodeMessage } from '../../wire/message.js';
-import type { Entry } from '../../wire/entry.js';
 import { hostKey } from '../../peers/address.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
 import { opName } from '../services/stats.js';
-import type { Timers } from '../services/timers.js';
 
 /** Most inbound TCP connections at once (with PAUSE_AT records each in flight: ~50 MB at worst). */
 const MAX_INBOUND = 128;
 const PAUSE_AT = 256;
 const RESUME_AT = 64;
 
-export interface IngestHost {
-  /** Verifies and stores; never rejects. */
-  ingest(entry: Entry): Promise<void>;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(h: unknown): void;
-  frameTimeoutMs: number;
-  /** A frame arrived (op) / was malformed / the connection was dropped. */
-  onFrame(op: number): void;
-  onMalformed(): void;
-  onDropped(): void;
-}
+/** What a connection's reader takes from the services. */
+export type ReaderServices = Pick<NodeServices, 'intake' | 'timers' | 'timings' | 'counters'>;
 
-export function readConnection(stream: Duplex, host: IngestHost): void {
+export function readConnection(stream: Duplex, s: ReaderServices): void {
+  const c = s.counters;
   const decoder = new FrameDecoder();
   let inFlight = 0;
   let paused = false;
@@ -46,18 +36,18 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   let done = false;
 
   const arm = () => {
-    if (timer !== null) host.clearTimer(timer);
-    timer = paused || done ? null : host.setTimer(() => drop(), host.frameTimeoutMs);
+    if (timer !== null) s.timers.clear(timer);
+    timer = paused || done ? null : s.timers.timeout(() => drop(), s.timings.frameTimeoutMs);
   };
   const drop = () => {
     if (done) return;
-    host.onDropped();
+    c.tcpDropped++;
     finish();
     stream.destroy();
   };
   const finish = () => {
     done = true;
-    if (timer !== null) host.clearTimer(timer);
+    if (timer !== null) s.timers.clear(timer);
     timer = null;
   };
 
@@ -68,7 +58,7 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
     try {
       frames = decoder.push(chunk);
     } catch {
-      host.onMalformed();
+      c.malformed++;
       return drop();
     }
     for (const frame of frames) {
@@ -76,14 +66,14 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
       try {
         msg = decodeMessage(frame);
       } catch {
-        host.onMalformed();
+        c.malformed++;
         return drop();
       }
-      host.onFrame(msg.op);
+      c.packetsIn[opName(msg.op)!]++;
       if (msg.op !== OP.PUT) continue; // ignored, and does not keep the connection alive
       puts++;
       inFlight++;
-      void host.ingest(msg.entry).finally(() => {
+      void s.intake.accept(msg.entry).finally(() => {
         inFlight--;
         if (paused && inFlight <= RESUME_AT && !done) {
           paused = false;
@@ -105,14 +95,6 @@ export function readConnection(stream: Duplex, host: IngestHost): void {
   arm();
 }
 
-/** What InboundConnections needs from the node beyond what a reader needs. */
-export interface InboundHost extends IngestHost {
-  /** True once the node began closing: new connections are refused. */
-  closing(): boolean;
-  /** A connection was admitted. */
-  onAccepted(): void;
-}
-
 /** The inbound TCP connections of a node, capped in all and per host. */
 export class InboundConnections {
   private readonly open = new Set<Duplex>();
@@ -120,8 +102,8 @@ export class InboundConnections {
   private readonly perHost = new Map<string, number>();
 
   constructor(
+    private readonly s: ReaderServices & Pick<NodeServices, 'closing'>,
     private readonly maxPerHost: number,
-    private readonly host: InboundHost,
   ) {}
 
   /** Admits and reads `stream`, or destroys it when a cap is reached or the node is closing. */
@@ -129,11 +111,11 @@ export class InboundConnections {
     // per-host cap first, so one host cannot take every slot (loopback included: no exemptions)
     const host = hostKey(remote.ip);
     const fromHost = this.perHost.get(host) ?? 0;
-    if (this.host.closing() || this.open.size >= MAX_INBOUND || fromHost >= this.maxPerHost) {
+    if (this.s.closing() || this.open.size >= MAX_INBOUND || fromHost >= this.maxPerHost) {
       stream.destroy();
       return;
     }
-    this.host.onAccepted();
+    this.s.counters.tcpAccepted++;
     this.open.add(stream);
     this.perHost.set(host, fromHost + 1);
     stream.once('close', () => {
@@ -142,7 +124,7 @@ export class InboundConnections {
       if (n <= 0) this.perHost.delete(host);
       else this.perHost.set(host, n);
     });
-    readConnection(stream, this.host);
+    readConnection(stream, this.s);
   }
 
   /** Destroys every open connection. */
@@ -150,25 +132,4 @@ export class InboundConnections {
     for (const s of this.open) s.destroy();
     this.open.clear();
   }
-}
-
-/** A node's inbound connections: frames counted in `ctx`, deadlines on `timers`, PUTs to `ingest`. */
-export function inboundConnections(
-  ctx: NodeContext,
-  timers: Pick<Timers, 'timeout' | 'clear'>,
-  ingest: (entry: Entry) => Promise<void>,
-  maxPerHost: number,
-): InboundConnections {
-  const c = ctx.counters;
-  return new InboundConnections(maxPerHost, {
-    closing: ctx.closing,
-    onAccepted: () => c.tcpAccepted++,
-    ingest,
-    setTimer: (fn, ms) => timers.timeout(fn, ms),
-    clearTimer: (h) => timers.clear(h),
-    frameTimeoutMs: ctx.timings.frameTimeoutMs,
-    onFrame: (op) => c.packetsIn[opName(op)!]++,
-    onMalformed: () => c.malformed++,
-    onDropped: () => c.tcpDropped++,
-  });
 }

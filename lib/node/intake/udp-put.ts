@@ -5,7 +5,9 @@
  */
 import { type AddrPort, addressKey } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
-import type { NodeContext } from '../services/context.js';
+import { OP } from '../../constants.js';
+import type { NodeServices } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
 
 /** Most UDP PUTs being verified or stored at once; more are dropped. */
 export const MAX_UDP_PUTS = 2048;
@@ -14,11 +16,14 @@ export class UdpPuts {
   private inFlight = 0;
 
   constructor(
-    private readonly ctx: NodeContext,
-    /** Verifies and stores; never rejects. */
-    private readonly ingest: (entry: Entry) => Promise<void>,
+    private readonly ctx: Pick<NodeServices, 'table' | 'counters'> & { readonly intake: Pick<NodeServices['intake'], 'accept'> },
     private readonly max = MAX_UDP_PUTS,
   ) {}
+
+  /** Takes the UDP PUTs. */
+  register(d: Dispatcher): void {
+    d.on(OP.PUT, (msg, from) => this.onPut(msg.entry, from));
+  }
 
   /** PUTs being verified or stored now. */
   get pending(): number {
@@ -30,6 +35,6 @@ export class UdpPuts {
     if (table.get(addressKey(from))?.pubKey == null) return void counters.ignoredUnknown++;
     if (this.inFlight >= this.max) return void counters.droppedQueueFull++;
     this.inFlight++;
-    void this.ingest(entry).finally(() => this.inFlight--);
+    void this.ctx.intake.accept(entry).finally(() => this.inFlight--);
   }
 }

@@ -9,7 +9,8 @@ import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js'
 import { isUnspecified, sameAddress } from '../../peers/address.js';
 import type { Peer } from '../../peers/table.js';
 import { PendingAddrAsks } from './addr-asks.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
 
 export class AddressDiscovery {
   private publicAddr: AddrPort | null = null;
@@ -17,7 +18,7 @@ export class AddressDiscovery {
   private readonly asks = new PendingAddrAsks();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: Pick<NodeServices, 'table' | 'timings' | 'now' | 'send' | 'counters' | 'log'>,
     private readonly edges: readonly AddrPort[],
     private readonly bound: AddrPort,
     private readonly random: () => number = Math.random,
@@ -26,6 +27,12 @@ export class AddressDiscovery {
   /** Our address as an edge reported it, or as a self-PING revealed it; null before that. */
   get publicAddress(): AddrPort | null {
     return this.publicAddr;
+  }
+
+  /** Takes the address asks and answers. (The dispatcher drops datagrams from isOwnAddress.) */
+  register(d: Dispatcher): void {
+    d.on(OP.GETMYADDRPORT, (_msg, from) => this.onRequest(from));
+    d.on(OP.GETMYADDRPORT_ACK, (msg, from) => this.onAnswer(msg.addr, from));
   }
 
   /** True for our bound address (unless unspecified) and our public address. */

@@ -9,42 +9,46 @@ import { CHALLENGE_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../../cons
 import { type AddrPort, addressKey } from '../../wire/address.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { PingMessage, PongMessage } from '../../wire/message.js';
-import { type SigningKey, sign, verify } from '../../crypto/ed25519.js';
+import type { SigningKey } from '../../crypto/ed25519.js';
+import { type CryptoSuite, realCrypto } from '../../crypto/suite.js';
 import { blake3 } from '../../crypto/hash.js';
 import { nodeId } from '../../records/record.js';
 import { isDialable } from '../../peers/address.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
 import type { AddressDiscovery } from './discovery.js';
-import type { Peer } from '../../peers/table.js';
 import { randomFloat } from '../options.js';
 
-export interface HandshakeDeps {
+/** What the handshake takes besides the services. */
+export interface HandshakeOptions {
   readonly signer: SigningKey;
+  /** PONG signatures and their checks. Default realCrypto (crypto/suite.ts). */
+  readonly crypto?: CryptoSuite;
   readonly discovery: AddressDiscovery;
   /** GET answers each peer may draw per PING period. */
   readonly maxGetAnswersPerPing: number;
-  /** Our used space and capacity, sent in each PING. */
-  readonly store: { usedSpace(): number; capacity(): number };
   /** A peer just became active, or an active peer was answered by us for the first time (it may be ready). */
   onActive(): void;
   /** Random bytes for challenges, salts and the peer sample of a PONG. Default node:crypto. */
   randomBytes?: (n: number) => Uint8Array;
-  /** A PING went to `peer` at `now` (trust: RTT). */
-  onPinged?(peer: Peer, now: number): void;
-  /** `peer` answered our PING correctly at `now` (trust: RTT). */
-  onProved?(peer: Peer, now: number): void;
-  /** The peers for a PONG list (trust-weighted draw). Default: up to `n` active peers at random. */
-  pongPeers?(n: number, excludeKey: string): Peer[];
 }
 
 export class Handshake {
   private readonly random: (n: number) => Uint8Array;
+  private readonly crypto: CryptoSuite;
 
   constructor(
-    private readonly ctx: NodeContext,
-    private readonly deps: HandshakeDeps,
+    private readonly ctx: Pick<NodeServices, 'table' | 'timings' | 'now' | 'send' | 'counters' | 'store' | 'trust'>,
+    private readonly deps: HandshakeOptions,
   ) {
     this.random = deps.randomBytes ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.crypto = deps.crypto ?? realCrypto;
+  }
+
+  /** Takes the PINGs and PONGs. */
+  register(d: Dispatcher): void {
+    d.on(OP.PING, (msg, from) => this.onPing(msg, from));
+    d.on(OP.PONG, (msg, from) => this.onPong(msg, from));
   }
 
   /**
@@ -52,15 +56,15 @@ export class Handshake {
    * then asks an edge for our address when due (docs/protocol.md §8).
    */
   pingAll(): void {
-    const usedSpace = BigInt(this.deps.store.usedSpace());
-    const capacity = BigInt(this.deps.store.capacity());
+    const usedSpace = BigInt(this.ctx.store.usedSpace());
+    const capacity = BigInt(this.ctx.store.capacity());
     const { table } = this.ctx;
     const now = this.ctx.now();
     for (const peer of table.all()) {
       const challenge = this.random(CHALLENGE_LEN);
       table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
       this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
-      this.deps.onPinged?.(peer, now);
+      this.ctx.trust.onPinged(peer, now);
     }
     this.deps.discovery.maybeAsk();
   }
@@ -76,11 +80,11 @@ export class Handshake {
     this.deps.discovery.pinged(from);
     if (!table.takePong(peer)) return;
     const salt = this.random(SALT_LEN);
-    const sig = sign(this.deps.signer, blake3(msg.challenge, salt));
+    const sig = this.crypto.sign(this.deps.signer, blake3(msg.challenge, salt));
     // our peer list goes only to peers that proved their key (a spoofed
     // PING gets a short answer); a new peer gets it one PING period later
     const peers =
-      peer.pubKey === null ? [] : (this.deps.pongPeers?.(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random))).map((p) => p.addr);
+      peer.pubKey === null ? [] : (this.ctx.trust.pongPeers(NPEER_LIMIT, key) ?? table.randomActive(NPEER_LIMIT, key, () => randomFloat(this.random))).map((p) => p.addr);
     this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
     // it can prove our key now, and will answer our GETs: maybe ready
     if (table.answered(peer) && peer.active) this.deps.onActive();
@@ -98,13 +102,13 @@ export class Handshake {
       !equalBytes(challenge, s.challenge) ||
       s.pubKey.length !== PUBKEY_LEN ||
       (peer.pubKey !== null && !equalBytes(peer.pubKey, s.pubKey)) ||
-      !verify(s.pubKey, blake3(s.challenge, s.salt), s.sig)
+      !this.crypto.verify(s.pubKey, blake3(s.challenge, s.salt), s.sig)
     ) {
       return void counters.authFailures++;
     }
     if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
     const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
-    this.deps.onProved?.(peer, now);
+    this.ctx.trust.onProved(peer, now);
     if (msg.peers.length > NPEER_LIMIT || msg.peers.some((a) => this.deps.discovery.isOwnAddress(a))) {
       counters.peerListsRejected++;
     } else {

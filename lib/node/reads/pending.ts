@@ -29,7 +29,7 @@ interface PendingRead {
   held: HeldAnswer[];
 }
 
-/** A pending read, as verifying() and offer() hand it out. */
+/** A pending read, as offer() and verified() hand it out. */
 export type ReadHandle = object;
 
 export function readKey(pubKey: Uint8Array, key: Uint8Array): string {
@@ -107,20 +107,10 @@ export class PendingReads {
   }
 
   /**
-   * Marks a found answer for `id` as being verified (so not-founds wait for
-   * it). Returns the read it belongs to, for verified(): the read may end
-   * and another start for the same key before the verification does.
-   */
-  verifying(id: string): ReadHandle | null {
-    const read = this.reads.get(id);
-    if (!read) return null;
-    read.verifying++;
-    return read;
-  }
-
-  /**
    * A found answer from `from`: the read's handle when it is to be verified
-   * now (as verifying() would), or null when no read is open for `id` or
+   * now (not-founds then wait for it; the handle is for verified(), as the
+   * read may end and another start for the same key before the
+   * verification does), or null when no read is open for `id` or
    * another answer of it is being verified. The read needs one answer, so
    * later ones are held (at most one per peer asked) and verified only if
    * the one before fails: verified() hands them out.
@@ -137,7 +127,7 @@ export class PendingReads {
   }
 
   /**
-   * The verification started by verifying() or offer() is over. A failed
+   * The verification started by offer() is over. A failed
    * answer counts as a not-found from `from`, for that read only; then the
    * next held answer, if any, is returned: the caller verifies it and calls
    * verified() again. After a good answer held ones are dropped.

@@ -4,18 +4,16 @@
  * peer asked said not found (or answered with a record that failed), the
  * read fails. GET_ACKs nobody asked for are dropped.
  */
-import { FANOUT, MAX_KEY_LEN, OP, PUBKEY_LEN } from '../../constants.js';
+import { MAX_KEY_LEN, OP, PUBKEY_LEN } from '../../constants.js';
 import { DaveError } from '../../errors.js';
 import { type AddrPort, addressKey } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
 import { isNotFound } from '../../wire/message.js';
 import { checkBytes, toBytes } from '../../wire/bytes.js';
 import { nodeId } from '../../records/record.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
 import { PendingReads, type ReadHandle, readKey } from './pending.js';
-import type { Intake } from '../intake/intake.js';
-import type { Timers } from '../services/timers.js';
-import type { Peer } from '../../peers/table.js';
 
 /** Most distinct remote reads in flight. */
 export const MAX_READS = 4096;
@@ -49,14 +47,15 @@ export class RemoteReads {
   private readonly reads: PendingReads;
 
   constructor(
-    private readonly ctx: NodeContext,
-    private readonly intake: Pick<Intake, 'verify' | 'store' | 'countVerifyError'>,
-    private readonly timers: Pick<Timers, 'timeout' | 'clear'>,
+    private readonly ctx: Pick<NodeServices, 'send' | 'timers' | 'intake' | 'trust'>,
     max = MAX_READS,
-    /** The peers to ask for an owner (trust: failing peers skipped). Default: the FANOUT closest active. */
-    private readonly targets: (ownerId: bigint) => Peer[] = (id) => ctx.table.closestActive(id, FANOUT),
   ) {
     this.reads = new PendingReads(max);
+  }
+
+  /** Takes the GET_ACKs (after trust's challenges, which may claim one too). */
+  register(d: Dispatcher): void {
+    d.on(OP.GET_ACK, (msg, from) => this.onGetAck(msg.entry, from));
   }
 
   /** Distinct reads in flight. */
@@ -70,7 +69,7 @@ export class RemoteReads {
    *   rejects with ERR_NOT_FOUND, ERR_TIMEOUT, ERR_ABORTED (signal), ERR_CLOSED
    */
   ask(publicKey: Uint8Array, key: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Entry> {
-    const peers = this.targets(nodeId(publicKey));
+    const peers = this.ctx.trust.readTargets(nodeId(publicKey)); // the FANOUT closest active (trust: failing ones skipped)
     if (peers.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to ask');
     const id = readKey(publicKey, key);
     if (!this.reads.hasRoom(id)) throw new DaveError('ERR_OVERLOADED', 'too many reads in flight');
@@ -79,7 +78,7 @@ export class RemoteReads {
       peers.map((p) => p.key),
       timeoutMs,
       signal,
-      { set: (fn, ms) => this.timers.timeout(fn, ms), clear: (h) => this.timers.clear(h) },
+      { set: (fn, ms) => this.ctx.timers.timeout(fn, ms), clear: (h) => this.ctx.timers.clear(h) },
     );
     const msg = { op: OP.GET, pubKey: Uint8Array.from(publicKey), key: Uint8Array.from(key) } as const;
     for (const p of peers) this.ctx.send(msg, p.addr);
@@ -104,15 +103,15 @@ export class RemoteReads {
   }
 
   private check(read: ReadHandle, id: string, entry: Entry, fromKey: string): void {
-    this.intake.verify(entry.dat, true).then(
+    this.ctx.intake.verify(entry.dat, true).then(
       () => {
         this.reads.verified(read, id, true, fromKey);
         this.reads.found(id, entry);
         // stored once the callers have resumed: the store's own work is not the read's
-        setImmediate(() => void this.intake.store(entry));
+        setImmediate(() => void this.ctx.intake.accept(entry, { verified: true }));
       },
       (err) => {
-        this.intake.countVerifyError(err);
+        this.ctx.intake.countVerifyError(err);
         const next = this.reads.verified(read, id, false, fromKey); // a bad answer counts as none
         if (next !== null) this.check(read, id, next.entry, next.from);
       },

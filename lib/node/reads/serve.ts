@@ -10,7 +10,8 @@ import { OP } from '../../constants.js';
 import { type AddrPort, addressKey } from '../../wire/address.js';
 import { type GetMessage, notFoundEntry } from '../../wire/message.js';
 import type { StoreLike } from '../../store/types.js';
-import type { NodeContext } from '../services/context.js';
+import type { NodeServices } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
 
 /** Most UDP GETs being answered at once; more are dropped. */
 export const MAX_GETS_SERVED = 1024;
@@ -19,10 +20,14 @@ export class GetServer {
   private serving = 0;
 
   constructor(
-    private readonly ctx: NodeContext,
-    private readonly store: Pick<StoreLike, 'get'>,
+    private readonly ctx: Pick<NodeServices, 'table' | 'counters' | 'send' | 'log' | 'closing'> & { readonly store: Pick<StoreLike, 'get'> },
     private readonly maxServing = MAX_GETS_SERVED,
   ) {}
+
+  /** Takes the GETs. */
+  register(d: Dispatcher): void {
+    d.on(OP.GET, (msg, from) => this.onGet(msg, from));
+  }
 
   /** GETs being answered now. */
   get inFlight(): number {
@@ -37,7 +42,7 @@ export class GetServer {
     if (this.serving >= this.maxServing) return void counters.droppedQueueFull++;
     this.serving++;
     const { pubKey, key } = msg;
-    this.store
+    this.ctx.store
       .get(pubKey, key)
       .then(
         (entry) => {

@@ -1,36 +1,40 @@
 /**
- * The receive path's switch: a datagram from our own address is dropped,
- * one that does not decode is counted as malformed, every other goes to the
- * module of its op. Never throws: a handler's bug is logged.
+ * The receive path's one dispatcher: each flow registers its handlers by
+ * op (Dispatcher.on); a datagram from our own address is dropped, one that
+ * does not decode is counted as malformed, every other goes to the
+ * handlers of its op, in the order they registered. The dispatcher knows
+ * no flow. Never throws: a handler's bug is logged.
  */
-import { OP } from '../../constants.js';
 import type { AddrPort } from '../../wire/address.js';
-import type { Entry } from '../../wire/entry.js';
 import { type Message, decodeMessage } from '../../wire/message.js';
-import type { NodeContext } from './context.js';
-import type { AddressDiscovery } from '../peers/discovery.js';
-import type { Handshake } from '../peers/handshake.js';
-import type { RemoteReads } from '../reads/remote.js';
-import type { GetServer } from '../reads/serve.js';
+import type { NodeServices } from './services.js';
 import { opName } from './stats.js';
-import type { UdpPuts } from '../intake/udp-put.js';
 
-export interface Handlers {
-  readonly handshake: Pick<Handshake, 'onPing' | 'onPong'>;
-  readonly udpPuts: Pick<UdpPuts, 'onPut'>;
-  readonly getServer: Pick<GetServer, 'onGet'>;
-  readonly reads: Pick<RemoteReads, 'onGetAck'>;
-  /** Trust: a GET_ACK may answer a storage challenge (docs/trust.md). */
-  readonly challenges?: { onGetAck(entry: Entry, from: AddrPort): void };
-  readonly discovery: Pick<AddressDiscovery, 'isOwnAddress' | 'onRequest' | 'onAnswer'>;
-}
+type Op = Message['op'];
+/** A handler of the messages of one op. */
+export type Handler<O extends Op> = (msg: Extract<Message, { op: O }>, from: AddrPort) => void;
 
-/** The node's onmessage: decodes and hands each datagram to its handler. */
-export function dispatcher(ctx: NodeContext, h: Handlers): (data: Uint8Array, from: AddrPort) => void {
-  const { counters, log } = ctx;
-  return (data, from) => {
-    if (ctx.closing()) return;
-    if (h.discovery.isOwnAddress(from)) return void counters.droppedOwnAddress++;
+export class Dispatcher {
+  private readonly handlers = new Map<Op, Handler<Op>[]>();
+
+  constructor(
+    private readonly s: Pick<NodeServices, 'counters' | 'log' | 'closing'>,
+    /** True for a source to drop unread (our own address, docs/protocol.md §8). */
+    private readonly dropFrom: (from: AddrPort) => boolean,
+  ) {}
+
+  /** Adds a handler for `op`'s messages, after those registered before it. */
+  on<O extends Op>(op: O, handler: Handler<O>): void {
+    const list = this.handlers.get(op) ?? [];
+    list.push(handler as unknown as Handler<Op>);
+    this.handlers.set(op, list);
+  }
+
+  /** The node's onmessage: decodes and hands each datagram to its handlers. */
+  readonly receive = (data: Uint8Array, from: AddrPort): void => {
+    const { counters, log } = this.s;
+    if (this.s.closing()) return;
+    if (this.dropFrom(from)) return void counters.droppedOwnAddress++;
     let msg: Message;
     try {
       msg = decodeMessage(data);
@@ -38,27 +42,15 @@ export function dispatcher(ctx: NodeContext, h: Handlers): (data: Uint8Array, fr
       return void counters.malformed++;
     }
     counters.packetsIn[opName(msg.op)!]++;
-    try {
-      switch (msg.op) {
-        case OP.PING:
-          return h.handshake.onPing(msg, from);
-        case OP.PONG:
-          return h.handshake.onPong(msg, from);
-        case OP.PUT:
-          return h.udpPuts.onPut(msg.entry, from);
-        case OP.GET:
-          return h.getServer.onGet(msg, from);
-        case OP.GET_ACK:
-          h.challenges?.onGetAck(msg.entry, from);
-          return h.reads.onGetAck(msg.entry, from);
-        case OP.GETMYADDRPORT:
-          return h.discovery.onRequest(from);
-        case OP.GETMYADDRPORT_ACK:
-          return h.discovery.onAnswer(msg.addr, from);
+    const list = this.handlers.get(msg.op);
+    if (list === undefined) return;
+    for (const h of list) {
+      try {
+        h(msg, from);
+      } catch (err) {
+        // a handler bug must not take the socket down
+        log.error('dave: handler failed', err);
       }
-    } catch (err) {
-      // a handler bug must not take the socket down
-      log.error('dave: handler failed', err);
     }
   };
 }

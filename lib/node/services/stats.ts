@@ -43,6 +43,8 @@ export interface NodeStats {
   evicted: number;
   /** Records the store refused, by reason (DaveError code). */
   refused: Record<string, number>;
+  /** Records not stored because the store failed (a database error, logged at warn). */
+  storeFailures: number;
   /**
    * Replication (docs/protocol.md §12): entries whose send to a new replica failed in
    * a pass; they keep their old replica list and are sent again next pass.
@@ -76,6 +78,7 @@ export function newStats(): NodeStats {
     recordsStored: 0,
     evicted: 0,
     refused: {},
+    storeFailures: 0,
     replicationRetries: 0,
     tcpAccepted: 0,
     tcpDropped: 0,

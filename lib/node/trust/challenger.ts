@@ -7,42 +7,37 @@
  */
 import { FANOUT, OP } from '../../constants.js';
 import { type AddrPort, addressKey } from '../../wire/address.js';
-import type { Dat } from '../../wire/dat.js';
 import type { Entry } from '../../wire/entry.js';
 import { isNotFound } from '../../wire/message.js';
 import { nodeId, storeKey } from '../../records/record.js';
 import type { Peer } from '../../peers/table.js';
 import { sortByDistance } from '../../peers/table.js';
 import type { InFlight } from '../../peers/challenges.js';
-import type { StoreLike } from '../../store/types.js';
-import type { NodeContext } from '../services/context.js';
+import type { BaseServices, NodeServices } from '../services/services.js';
 import { readKey } from '../reads/pending.js';
-import type { Timers } from '../services/timers.js';
 import type { TrustKeeper, Verdict } from './keeper.js';
 
-export interface ChallengerDeps {
-  readonly ctx: NodeContext;
-  readonly trust: TrustKeeper;
-  readonly timers: Pick<Timers, 'timeout'>;
-  readonly store: Pick<StoreLike, 'getByStoreKey'>;
-  /** Our own node ID (never a re-propagation target). */
-  readonly selfId: bigint;
-  verify(dat: Dat): Promise<void>;
-  countVerifyError(err: unknown): void;
-}
+/** What the challenger takes from the services. */
+export type ChallengerServices = Pick<BaseServices, 'id' | 'table' | 'counters' | 'timers' | 'store' | 'now' | 'send' | 'closing'> & {
+  readonly intake: Pick<NodeServices['intake'], 'verify' | 'countVerifyError'>;
+};
 
 export class Challenger {
-  constructor(private readonly d: ChallengerDeps) {}
+  constructor(
+    private readonly s: ChallengerServices,
+    private readonly keeper: TrustKeeper,
+  ) {}
 
   /** A record went to `peer`: maybe remember a challenge for it. */
   sentTo(peer: Peer, entry: Entry): void {
     const { dat } = entry;
-    this.d.trust.sent(peer.key, { id: readKey(dat.pubKey, dat.key), owner: dat.pubKey, key: dat.key, time: dat.time }, this.d.ctx.now());
+    this.keeper.sent(peer.key, { id: readKey(dat.pubKey, dat.key), owner: dat.pubKey, key: dat.key, time: dat.time }, this.s.now());
   }
 
   /** One challenge round: expire what went unanswered, ask up to FANOUT peers. */
   round(): void {
-    const { ctx, trust } = this.d;
+    const ctx = this.s;
+    const trust = this.keeper;
     const now = ctx.now();
     const { ask, failed } = trust.round(now, (k) => ctx.table.get(k) !== undefined);
     this.onVerdicts(failed);
@@ -54,12 +49,13 @@ export class Challenger {
       last = Math.max(last, c.deadline);
     }
     // silence is judged at the deadline, not at the next round
-    if (ask.length > 0) this.d.timers.timeout(() => this.onVerdicts(trust.expire(ctx.now())), last - now + 1);
+    if (ask.length > 0) this.s.timers.timeout(() => this.onVerdicts(trust.expire(ctx.now())), last - now + 1);
   }
 
   /** A GET_ACK: when it answers a challenge in flight, judge it. */
   onGetAck(entry: Entry, from: AddrPort): void {
-    const { trust, ctx } = this.d;
+    const ctx = this.s;
+    const trust = this.keeper;
     const fromKey = addressKey(from);
     const id = readKey(entry.dat.pubKey, entry.dat.key);
     const c = trust.claim(fromKey, id);
@@ -67,17 +63,17 @@ export class Challenger {
     const now = ctx.now();
     if (now > c.deadline || isNotFound(entry)) return this.onVerdicts([trust.verdict(c, { kind: 'not-found' }, now)]);
     const time = entry.dat.time;
-    this.d.verify(entry.dat).then(
+    this.s.intake.verify(entry.dat).then(
       () => this.onVerdicts([trust.verdict(c, { kind: 'record', verified: true, time }, ctx.now())]),
       (err) => {
-        this.d.countVerifyError(err);
+        this.s.intake.countVerifyError(err);
         this.onVerdicts([trust.verdict(c, { kind: 'record', verified: false, time }, ctx.now())]);
       },
     );
   }
 
   private onVerdicts(verdicts: Verdict[]): void {
-    for (const v of verdicts) if (!v.passed && !this.d.ctx.closing()) void this.repropagate(v.challenge);
+    for (const v of verdicts) if (!v.passed && !this.s.closing()) void this.repropagate(v.challenge);
   }
 
   /**
@@ -86,10 +82,11 @@ export class Challenger {
    * failing (by UDP PUT: one record fits a datagram). Never rejects.
    */
   private async repropagate(c: InFlight): Promise<void> {
-    const { ctx, trust } = this.d;
+    const ctx = this.s;
+    const trust = this.keeper;
     let entry: Entry | undefined;
     try {
-      entry = await this.d.store.getByStoreKey(storeKey(c.owner, c.key));
+      entry = await this.s.store.getByStoreKey(storeKey(c.owner, c.key));
     } catch {
       return; // the store is closing or failing; its own paths report that
     }
@@ -100,7 +97,7 @@ export class Challenger {
     if (failed) targets.push(failed);
     const sorted = sortByDistance([...ctx.table.activeById().values()], nodeId(c.owner), (p) => p.id);
     const next = sorted.find(
-      (p) => p.id !== this.d.selfId && p.key !== c.peer && !entry.replicas.slice(0, FANOUT).includes(p.id) && !trust.failing(p.key, now),
+      (p) => p.id !== this.s.id && p.key !== c.peer && !entry.replicas.slice(0, FANOUT).includes(p.id) && !trust.failing(p.key, now),
     );
     if (next) targets.push(next);
     for (const p of targets) {

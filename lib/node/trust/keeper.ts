@@ -7,7 +7,7 @@
  * state, keyed by the peer's address key, and takes `now` from the node.
  */
 import { FANOUT } from '../../constants.js';
-import { DaveError } from '../../errors.js';
+import { invalidArgument } from '../../errors.js';
 import { type Answer, type Challenge, ChallengeBook, type ChallengeLimits, type InFlight, judge } from '../../peers/challenges.js';
 import {
   DEFAULT_TRUST_PARAMS,
@@ -58,10 +58,6 @@ export const DEFAULT_TRUST: Readonly<TrustOptions> = Object.freeze({
   random: Math.random,
 });
 
-function invalid(msg: string): never {
-  throw new DaveError('ERR_INVALID_ARGUMENT', msg);
-}
-
 /**
  * Checks the `trust` option: false (trust off), or partial TrustOptions.
  * Returns null when trust is off. `random` replaces the default
@@ -70,20 +66,20 @@ function invalid(msg: string): never {
  */
 export function resolveTrust(option: false | Partial<TrustOptions> | undefined, random?: () => number): TrustOptions | null {
   if (option === false) return null;
-  if (option !== undefined && (option === null || typeof option !== 'object')) invalid('trust must be false or an object');
+  if (option !== undefined && (option === null || typeof option !== 'object')) invalidArgument('trust must be false or an object');
   const t: TrustOptions = { ...DEFAULT_TRUST, ...(random ? { random } : {}), ...(option ?? {}) };
   const prob = (name: keyof TrustOptions, v: number, lo: number, hi: number) => {
-    if (typeof v !== 'number' || !(v >= lo && v <= hi)) invalid(`trust.${name} must be a number in [${lo}, ${hi}]`);
+    if (typeof v !== 'number' || !(v >= lo && v <= hi)) invalidArgument(`trust.${name} must be a number in [${lo}, ${hi}]`);
   };
   prob('challengeProbability', t.challengeProbability, 0, 1);
   prob('distrustBelow', t.distrustBelow, 0, 1);
   for (const k of ['challengeEveryMs', 'challengeDelayMs', 'challengeMinDeadlineMs', 'halfLifeMs'] as const) {
-    if (typeof t[k] !== 'number' || !(t[k] > 0) || !Number.isFinite(t[k])) invalid(`trust.${k} must be a positive number`);
+    if (typeof t[k] !== 'number' || !(t[k] > 0) || !Number.isFinite(t[k])) invalidArgument(`trust.${k} must be a positive number`);
   }
   for (const k of ['maxChallengesPerPeer', 'maxChallenges'] as const) {
-    if (!Number.isSafeInteger(t[k]) || t[k] < 1) invalid(`trust.${k} must be a positive integer`);
+    if (!Number.isSafeInteger(t[k]) || t[k] < 1) invalidArgument(`trust.${k} must be a positive integer`);
   }
-  if (typeof t.random !== 'function') invalid('trust.random must be a function');
+  if (typeof t.random !== 'function') invalidArgument('trust.random must be a function');
   return t;
 }
 
@@ -176,11 +172,6 @@ export class TrustKeeper {
     return this.book.expired(now).map((c) => this.verdict(c, { kind: 'not-found' }, now));
   }
 
-  /** True when a GET_ACK from `peer` for record `id` answers a challenge in flight. */
-  expects(peer: string, id: string): boolean {
-    return this.book.inFlight(peer, id) !== undefined;
-  }
-
   /** Claims the challenge a GET_ACK answers (so a second answer cannot count); then judge() it. */
   claim(peer: string, id: string): InFlight | undefined {
     return this.book.settle(peer, id);
@@ -225,11 +216,6 @@ export class TrustKeeper {
     }
     for (const peer of [...this.pingSent.keys()]) if (!known(peer)) this.pingSent.delete(peer);
   }
-}
-
-/** The active peers by XOR distance to `owner`, closest first (one per ID). */
-export function closestActive(table: PeerTable, owner: bigint): Peer[] {
-  return sortByDistance([...table.activeById().values()], owner, (x) => x.id);
 }
 
 /**

@@ -7,76 +7,69 @@
  * off the keeper still measures RTT for peers() and remembers no
  * challenge, and every hook falls back to godave's choice.
  */
-import { FANOUT } from '../../constants.js';
-import type { AddrPort } from '../../wire/address.js';
-import type { Dat } from '../../wire/dat.js';
+import { FANOUT, OP } from '../../constants.js';
 import type { Entry } from '../../wire/entry.js';
 import type { Peer } from '../../peers/table.js';
 import { skipFailing } from '../../peers/trust.js';
-import type { StoreLike } from '../../store/types.js';
 import { Challenger } from './challenger.js';
-import type { NodeContext } from '../services/context.js';
-import type { HandshakeDeps } from '../peers/handshake.js';
-import type { Timers } from '../services/timers.js';
-import { DEFAULT_TRUST, type PeerTrustInfo, TrustKeeper, type TrustOptions, closestActive, substitutesFor } from './keeper.js';
+import type { BaseServices, NodeServices, TrustHooks } from '../services/services.js';
+import type { Dispatcher } from '../services/dispatch.js';
+import { DEFAULT_TRUST, type PeerTrustInfo, TrustKeeper, type TrustOptions, substitutesFor } from './keeper.js';
 
-export interface NodeTrustDeps {
-  readonly ctx: NodeContext;
-  readonly timers: Timers;
-  readonly store: Pick<StoreLike, 'getByStoreKey'>;
-  readonly selfId: bigint;
-  /** null: trust off. */
-  readonly options: TrustOptions | null;
-  readonly maxDeadlineMs: number;
-  readonly intake: { verify(dat: Dat): Promise<void>; countVerifyError(err: unknown): void };
-}
-
-export class NodeTrust {
+/** The node's trust: the keeper, the challenger, and the hooks every other flow takes from the services. */
+export class NodeTrust implements TrustHooks {
   private readonly keeper: TrustKeeper;
   private readonly challenger: Challenger;
   private readonly on: boolean;
 
-  constructor(private readonly d: NodeTrustDeps) {
-    this.on = d.options !== null;
-    this.keeper = new TrustKeeper(d.options ?? { ...DEFAULT_TRUST, challengeProbability: 0 }, d.ctx.counters, d.maxDeadlineMs);
-    this.challenger = new Challenger({
-      ctx: d.ctx,
-      trust: this.keeper,
-      timers: d.timers,
-      store: d.store,
-      selfId: d.selfId,
-      verify: (dat) => d.intake.verify(dat),
-      countVerifyError: (err) => d.intake.countVerifyError(err),
-    });
+  constructor(
+    private readonly s: BaseServices & Pick<NodeServices, 'intake'>,
+    /** null: trust off. */
+    private readonly options: TrustOptions | null,
+    maxDeadlineMs: number,
+  ) {
+    this.on = options !== null;
+    this.keeper = new TrustKeeper(options ?? { ...DEFAULT_TRUST, challengeProbability: 0 }, s.counters, maxDeadlineMs);
+    this.challenger = new Challenger(s, this.keeper);
+  }
+
+  /** Takes the GET_ACKs that may answer a challenge (before the reads, which take them too). */
+  register(d: Dispatcher): void {
+    d.on(OP.GET_ACK, (msg, from) => this.challenger.onGetAck(msg.entry, from));
   }
 
   /** Starts the challenge rounds (trust on only). */
   start(): void {
-    if (this.d.options) this.d.timers.every(this.d.options.challengeEveryMs, () => this.challenger.round());
+    if (this.options) this.s.timers.every(this.options.challengeEveryMs, () => this.challenger.round());
   }
 
-  /** The handshake's hooks: RTT from PING to PONG; PONG lists by trust-weighted draw when on. */
-  handshakeHooks(): Pick<HandshakeDeps, 'onPinged' | 'onProved' | 'pongPeers'> {
-    const { table, now } = this.d.ctx;
-    return {
-      onPinged: (peer, t) => this.keeper.pinged(peer.key, t),
-      onProved: (peer, t) => this.keeper.ponged(peer.key, t),
-      pongPeers: this.on ? (n, exclude) => this.keeper.draw(table.active().filter((x) => x.key !== exclude), n, now()) : undefined,
-    };
+  /** RTT from PING to PONG. */
+  onPinged(peer: Peer, t: number): void {
+    this.keeper.pinged(peer.key, t);
   }
 
-  /** GET targets for an owner: the closest active peers, failing ones replaced by the next closest; undefined when off. */
-  readTargets(): ((ownerId: bigint) => Peer[]) | undefined {
+  onProved(peer: Peer, t: number): void {
+    this.keeper.ponged(peer.key, t);
+  }
+
+  /** PONG lists by trust-weighted draw when on; undefined (the handshake's random sample) when off. */
+  pongPeers(n: number, excludeKey: string): Peer[] | undefined {
     if (!this.on) return undefined;
-    const { table, now } = this.d.ctx;
-    return (owner) => skipFailing(closestActive(table, owner), FANOUT, (x) => this.keeper.failing(x.key, now()));
+    return this.keeper.draw(this.s.table.active().filter((x) => x.key !== excludeKey), n, this.s.now());
   }
 
-  /** Substitutes for the failing replicas of `ownerId`'s records; undefined when off. */
-  substitutes(ownerId: bigint): (() => Peer[]) | undefined {
-    if (!this.on) return undefined;
-    const { table, now } = this.d.ctx;
-    return () => substitutesFor(table, this.keeper, this.d.selfId, ownerId, now());
+  /** GET targets for an owner: the FANOUT closest active peers; with trust on, failing ones replaced by the next closest. */
+  readTargets(ownerId: bigint): Peer[] {
+    const { table } = this.s;
+    if (!this.on) return table.closestActive(ownerId, FANOUT);
+    const now = this.s.now();
+    return skipFailing(table.closestActive(ownerId, Infinity), FANOUT, (x) => this.keeper.failing(x.key, now));
+  }
+
+  /** Substitutes for the failing replicas of `ownerId`'s records; none when off. */
+  substitutes(ownerId: bigint): Peer[] {
+    if (!this.on) return [];
+    return substitutesFor(this.s.table, this.keeper, this.s.id, ownerId, this.s.now());
   }
 
   /** A record went to `peer`: maybe remember a challenge. */
@@ -84,17 +77,12 @@ export class NodeTrust {
     this.challenger.sentTo(peer, entry);
   }
 
-  /** A GET_ACK arrived: judge it if it answers a challenge. */
-  onGetAck(entry: Entry, from: AddrPort): void {
-    this.challenger.onGetAck(entry, from);
-  }
-
   /** Forgets peers no longer in the table, so trust state stays bounded. */
   sweep(): void {
-    this.keeper.sweep((k) => this.d.ctx.table.get(k) !== undefined);
+    this.keeper.sweep((k) => this.s.table.get(k) !== undefined);
   }
 
   info(peerKey: string): PeerTrustInfo {
-    return this.keeper.info(peerKey, this.d.ctx.now());
+    return this.keeper.info(peerKey, this.s.now());
   }
 }

@@ -22,7 +22,7 @@ export interface EdgeView {
 }
 
 /** Figures for the status line. */
-export interface StatusView {
+export interface StatusFigures {
   active: number;
   peers: number;
   records: number;
@@ -60,7 +60,7 @@ export class Announcer {
   }
 
   /** Every PING period: edges that stopped answering, and the status line when due. */
-  tick(now: number, edges: Iterable<EdgeView>, status: () => StatusView): void {
+  tick(now: number, edges: Iterable<EdgeView>, status: () => StatusFigures): void {
     const silentFor = UNREACHABLE_AFTER_PINGS * this.pingMs;
     for (const e of edges) {
       const silent = now - e.solved >= silentFor;

@@ -16,10 +16,10 @@ import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
 import { encodeMessage } from '../../wire/message.js';
 import type { Entry } from '../../wire/entry.js';
-import type { AddrPort } from '../../wire/address.js';
 import { nodeId } from '../../records/record.js';
 import type { Peer } from '../../peers/table.js';
 import type { FrameSink } from './frame-sink.js';
+import type { NodeServices } from '../services/services.js';
 import { ReplicaLink } from './replica-link.js';
 import { chooseReplicas } from '../replication/rules.js';
 
@@ -37,18 +37,8 @@ export interface WriteReport {
   sentTo: number;
 }
 
-/** What the writer needs from the node. */
-export interface WriterHost {
-  /** Verifies a record in full (docs/protocol.md §4); rejects with its DaveError. */
-  verify(dat: Dat): Promise<void>;
-  /** Stores locally; resolves when committed, rejects with the store's refusal or failure (counted). */
-  storeLocal(entry: Entry): Promise<unknown>;
-  /** Counts a PUT frame sent. */
-  sent(count: number): void;
-  /** A record went to `peer` (a replica or a substitute): trust may remember a challenge. */
-  sentTo?(peer: Peer, entry: Entry): void;
-  closeTimeoutMs: number;
-}
+/** What the writer takes from the services. */
+export type WriterServices = Pick<NodeServices, 'id' | 'table' | 'intake' | 'counters' | 'timings' | 'trust' | 'openSink'>;
 
 export interface BatchWriter {
   /**
@@ -71,27 +61,24 @@ export interface BatchWriter {
 }
 
 /**
- * A writer for `owner`'s records: replicas are the FANOUT closest of
- * `selfId` and the active peers (`byId`, peers/table activeById); one
- * connection per remote replica, opened with `openSink`. `substitutes`
- * (trust: the next-closest reliable peers standing in for failing
+ * A writer for `owner`'s records: replicas are the FANOUT closest of this
+ * node and the active peers; one connection per remote replica. Trust's
+ * substitutes (the next-closest reliable peers standing in for failing
  * replicas, docs/trust.md) get every record too, best effort: the entry's
  * replica list stays the XOR-closest one, and a substitute's failed
  * connection does not fail close().
+ * @throws DaveError ERR_NO_ACTIVE_PEERS
  */
-export function openWriter(
-  host: WriterHost,
-  owner: Uint8Array,
-  selfId: bigint,
-  byId: Map<bigint, Peer>,
-  openSink: (udpAddr: AddrPort) => Promise<FrameSink | Error>,
-  substitutes: (replicas: bigint[]) => Peer[] = () => [],
-): Writer {
-  const replicas = chooseReplicas(nodeId(owner), [selfId, ...byId.keys()]);
-  const target = (peer: Peer): Target => ({ peer, connect: () => openSink(peer.addr) });
+export function openWriter(s: WriterServices, owner: Uint8Array): Writer {
+  const byId = s.table.activeById();
+  if (byId.size === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to write to');
+  const selfId = s.id;
+  const ownerId = nodeId(owner);
+  const replicas = chooseReplicas(ownerId, [selfId, ...byId.keys()]);
+  const target = (peer: Peer): Target => ({ peer, connect: () => s.openSink(peer.addr) });
   const remote = replicas.filter((r) => r !== 0n && r !== selfId && byId.has(r)).map((r) => target(byId.get(r)!));
-  const extra = substitutes(replicas).filter((p) => p.id !== selfId && !replicas.includes(p.id)).map(target);
-  return new Writer(host, Uint8Array.from(owner), replicas, remote, extra);
+  const extra = s.trust.substitutes(ownerId).filter((p) => p.id !== selfId && !replicas.includes(p.id)).map(target);
+  return new Writer(s, Uint8Array.from(owner), replicas, remote, extra);
 }
 
 /** A peer the writer sends to, and how to connect to it. */
@@ -118,17 +105,16 @@ export class Writer implements BatchWriter {
   private readonly peers: (Peer | null)[];
 
   constructor(
-    private readonly host: WriterHost,
+    private readonly s: Pick<WriterServices, 'intake' | 'counters' | 'timings' | 'trust'>,
     private readonly owner: Uint8Array,
     readonly replicas: readonly bigint[],
-    /** One per remote replica (a bare connector in tests). */
-    targets: (Target | (() => Promise<FrameSink | Error>))[],
+    /** One per remote replica. */
+    targets: Target[],
     extra: Target[] = [],
   ) {
-    const all = targets.map((t) => (typeof t === 'function' ? { peer: null, connect: t } : t));
-    this.links = all.map((t) => new ReplicaLink(t.connect));
+    this.links = targets.map((t) => new ReplicaLink(t.connect));
     this.extraLinks = extra.map((t) => new ReplicaLink(t.connect));
-    this.peers = [...all, ...extra].map((t) => t.peer);
+    this.peers = [...targets, ...extra].map((t) => t.peer);
     this.pushed = this.links.map(() => 0);
   }
 
@@ -153,7 +139,7 @@ export class Writer implements BatchWriter {
 
   private async process(dat: Dat): Promise<void> {
     try {
-      await this.host.verify(dat);
+      await this.s.intake.verify(dat);
     } catch (err) {
       this.firstError ??= err;
       return;
@@ -166,12 +152,12 @@ export class Writer implements BatchWriter {
       this.firstError ??= err;
       return;
     }
-    const local = this.host
-      .storeLocal(entry)
-      .then(
-        () => void this.storedHere++,
-        (err: unknown) => void (this.firstError ??= err),
-      )
+    const local = this.s.intake
+      .accept(entry, { verified: true })
+      .then((r) => {
+        if (r.status === 'stored') this.storedHere++;
+        else this.firstError ??= r.status === 'refused' ? new DaveError(r.code, `${r.message}: not stored on this node`) : r.error;
+      })
       .finally(() => this.localPuts.delete(local));
     this.localPuts.add(local);
     let n = 0;
@@ -183,9 +169,9 @@ export class Writer implements BatchWriter {
       n++;
       if (i < this.pushed.length) this.pushed[i]!++;
       const peer = this.peers[i];
-      if (peer) this.host.sentTo?.(peer, entry);
+      if (peer) this.s.trust.sentTo(peer, entry);
     }
-    this.host.sent(n);
+    this.s.counters.packetsOut.PUT += n;
     // the local store counts in the pipeline's bound too: a writer faster than
     // its own store would otherwise queue every record there, and the batch
     // that commits them all would hold the event loop (and the sockets) for
@@ -199,10 +185,12 @@ export class Writer implements BatchWriter {
   }
 
   private async closeNow(): Promise<WriteReport> {
+    const t = this.s.timings;
+    const closeTimeoutMs = t.connectTimeoutMs + t.frameTimeoutMs;
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
     const [errors] = await Promise.all([
-      Promise.all(this.links.map((link) => link.end(this.host.closeTimeoutMs))),
-      Promise.all(this.extraLinks.map((link) => link.end(this.host.closeTimeoutMs))),
+      Promise.all(this.links.map((link) => link.end(closeTimeoutMs))),
+      Promise.all(this.extraLinks.map((link) => link.end(closeTimeoutMs))),
     ]);
     await Promise.all([...this.localPuts]);
     if (this.firstError !== null) throw this.firstError;
@@ -216,20 +204,4 @@ export class Writer implements BatchWriter {
     }
     return { storedHere: this.storedHere, sentTo: errors.filter((e, i) => e === null && this.pushed[i]! > 0).length };
   }
-}
-
-/** The WriterHost of a node: its intake verifies and stores, its counters count the PUTs. */
-export function nodeWriterHost(
-  intake: { verify(dat: Dat): Promise<void>; put(entry: Entry): Promise<unknown> },
-  counters: { packetsOut: { PUT: number } },
-  timings: { connectTimeoutMs: number; frameTimeoutMs: number },
-  sentTo?: (peer: Peer, entry: Entry) => void,
-): WriterHost {
-  return {
-    sentTo,
-    verify: (dat) => intake.verify(dat),
-    storeLocal: (entry) => intake.put(entry),
-    sent: (n) => (counters.packetsOut.PUT += n),
-    closeTimeoutMs: timings.connectTimeoutMs + timings.frameTimeoutMs,
-  };
 }

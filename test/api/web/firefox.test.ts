@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { idHex } from '../../../lib/api/views.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
-import { createDat } from '../../../lib/records/record.js';
+import { createDat } from '../../../lib/workers/create-dat.js';
 import { until } from '../../node/support/cluster.js';
 import { type LaunchedFirefox, launchFirefox } from '../support/browser.js';
 import { TOKEN, WebNet } from '../support/web-net.js';

@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { Auth } from '../../../lib/api/auth.js';
 import { idHex } from '../../../lib/api/views.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
-import { createDat } from '../../../lib/records/record.js';
+import { createDat } from '../../../lib/workers/create-dat.js';
 import type { Dave } from '../../../lib/node/dave.js';
 import { until } from '../../node/support/cluster.js';
 import { type LaunchedBrowser, launchChromium } from '../support/browser.js';

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import { MAX_KV_LEN, OP } from '../../../lib/constants.js';
-import { createDat } from '../../../lib/records/record.js';
+import { createDat } from '../../../lib/workers/create-dat.js';
 import { parseAddress } from '../../../lib/wire/address.js';
 import { encodeMessage } from '../../../lib/wire/message.js';
 import type { Dat } from '../../../lib/wire/dat.js';

@@ -1,6 +1,6 @@
 /**
  * PendingAddrAsks: GETMYADDRPORTs from addresses not yet known, held until
- * their PING (lib/node/addr-asks.ts).
+ * their PING (lib/node/peers/addr-asks.ts).
  */
 import { expect } from 'chai';
 import { ASK_WINDOW_MS, MAX_PENDING_ASKS, PendingAddrAsks } from '../../../lib/node/peers/addr-asks.js';

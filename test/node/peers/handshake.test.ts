@@ -1,4 +1,4 @@
-/** node/handshake and node/discovery, driven directly (docs/protocol.md §7, §8): no sockets, no timers. */
+/** node/peers/handshake and node/peers/discovery, driven directly (docs/protocol.md §7, §8): no sockets, no timers. */
 import { expect } from 'chai';
 import { OP, NPEER_LIMIT } from '../../../lib/constants.js';
 import { addrPort, addressKey } from '../../../lib/wire/address.js';
@@ -10,15 +10,15 @@ import { PONG_BUDGET } from '../../../lib/peers/table.js';
 import { Handshake } from '../../../lib/node/peers/handshake.js';
 import { AddressDiscovery } from '../../../lib/node/peers/discovery.js';
 import { ASK_WINDOW_MS } from '../../../lib/node/peers/addr-asks.js';
-import { type TestContext, testContext } from '../support/context.js';
+import { type TestServices, entriesStore, testServices } from '../support/services.js';
 
 const me = signingKey(new Uint8Array(32).fill(1));
 const them = signingKey(new Uint8Array(32).fill(2));
 const A = addrPort('10.0.0.1', 1000);
 const BOUND = addrPort('10.0.0.9', 1618);
 
-function setup(edges = [] as ReturnType<typeof addrPort>[]): { ctx: TestContext; hs: Handshake; disc: AddressDiscovery; active: number[] } {
-  const ctx = testContext({ activateAfterMs: 5_000 });
+function setup(edges = [] as ReturnType<typeof addrPort>[]): { ctx: TestServices; hs: Handshake; disc: AddressDiscovery; active: number[] } {
+  const ctx = testServices({ activateAfterMs: 5_000 }, undefined, { store: { ...entriesStore(), usedSpace: () => 11, capacity: () => 22 } });
   const disc = new AddressDiscovery(ctx, edges, BOUND, () => 0);
   const active: number[] = [];
   let n = 0;
@@ -26,7 +26,6 @@ function setup(edges = [] as ReturnType<typeof addrPort>[]): { ctx: TestContext;
     signer: me,
     discovery: disc,
     maxGetAnswersPerPing: 7,
-    store: { usedSpace: () => 11, capacity: () => 22 },
     onActive: () => active.push(ctx.time),
     randomBytes: (len) => new Uint8Array(len).fill(++n),
   });
@@ -39,7 +38,7 @@ function pong(challenge: Uint8Array, peers = [] as ReturnType<typeof addrPort>[]
   return { op: OP.PONG, peers, solution: { challenge, salt, pubKey: key.publicKey, sig: sign(key, blake3(challenge, salt)) } };
 }
 
-describe('node/handshake', () => {
+describe('node/peers/handshake', () => {
   it('pingAll sends each peer a fresh challenge with our used space and capacity, and refills its budgets', () => {
     const { ctx, hs } = setup();
     const p = ctx.table.add(A, false, 0)!;
@@ -130,7 +129,7 @@ describe('node/handshake', () => {
   });
 });
 
-describe('node/discovery', () => {
+describe('node/peers/discovery', () => {
   it('asks a proven edge for our address every PING period until one answers, then every getMyAddrPortEveryMs', () => {
     const { ctx, disc } = setup([A]);
     const e = ctx.table.add(A, true, 0)!;
@@ -186,7 +185,7 @@ describe('node/discovery', () => {
     const { disc } = setup();
     expect(disc.isOwnAddress(BOUND)).to.equal(true);
     expect(disc.isOwnAddress(A)).to.equal(false);
-    const any = new AddressDiscovery(testContext(), [], addrPort('::', 1618));
+    const any = new AddressDiscovery(testServices(), [], addrPort('::', 1618));
     expect(any.isOwnAddress(addrPort('::', 1618))).to.equal(false);
   });
 });

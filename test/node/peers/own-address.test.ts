@@ -1,25 +1,37 @@
 /**
  * Spec §8: a node learns its public address from an edge, answers others'
- * GETMYADDRPORT, and never talks to itself.
+ * GETMYADDRPORT, and never talks to itself. Between two nodes on the
+ * virtual clock; with a hand-made peer (FakePeer) on loopback.
  */
 import { expect } from 'chai';
 import { OP } from '../../../lib/constants.js';
 import { formatAddress, parseAddress } from '../../../lib/wire/address.js';
 import { clusterFixture, until } from '../support/cluster.js';
 import { FakePeer } from '../support/fake-peer.js';
+import { Simulation } from '../../../lib/sim/index.js';
 
-describe('node: own address and loopback', function () {
-  this.timeout(20_000);
-  const { cluster, fakes } = clusterFixture();
+describe('node: own address, on the virtual clock', function () {
+  this.timeout(30_000);
 
   it('learns its address from an edge with GETMYADDRPORT', async () => {
-    const [a, b] = await cluster.star(2);
-    expect(b!.publicAddress()).to.equal(null);
-    await until(() => b!.publicAddress() !== null, 5_000, 'the edge to tell b its address');
-    expect(b!.publicAddress()).to.equal(b!.address());
-    expect(a!.stats().packetsOut.GETMYADDRPORT_ACK).to.be.greaterThan(0);
-    expect(a!.publicAddress(), 'a has no edge to ask').to.equal(null);
+    const sim = new Simulation({ seed: 5 });
+    try {
+      const a = await sim.addNode();
+      const b = await sim.addNode({ edges: [a] });
+      expect(b.dave.publicAddress()).to.equal(null);
+      await sim.run(10_000);
+      expect(b.dave.publicAddress()).to.equal(b.dave.address());
+      expect(a.dave.stats().packetsOut.GETMYADDRPORT_ACK).to.be.greaterThan(0);
+      expect(a.dave.publicAddress(), 'a has no edge to ask').to.equal(null);
+    } finally {
+      await sim.close();
+    }
   });
+});
+
+describe('node: own address and loopback, with a hand-made peer', function () {
+  this.timeout(20_000);
+  const { cluster, fakes } = clusterFixture();
 
   it('answers a GETMYADDRPORT sent before the asker\'s first PING once that PING comes, as godave asks', async () => {
     // godave asks its edge once at start, before it PINGs, then not for 10 min (test/interop)
@@ -38,15 +50,16 @@ describe('node: own address and loopback', function () {
     expect(a.stats().packetsOut.GETMYADDRPORT_ACK, 'answered once').to.equal(1);
   });
 
-  it('never answers a GETMYADDRPORT from an address that does not PING', async () => {
+  it('holds a GETMYADDRPORT from an address that does not PING, unanswered', async () => {
+    // over sockets: the ask is held, not answered. That it is never answered
+    // once its window has passed is checked on the virtual clock, where the
+    // window can pass (test/node/peers/handshake.test.ts, node/peers/discovery).
     const a = await cluster.open();
     const fake = await new FakePeer().bind();
     fakes.push(fake);
     await fake.send({ op: OP.GETMYADDRPORT }, a.address());
     await until(() => a.stats().ignoredUnknown === 1, 2_000, 'the ask to arrive');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(a.stats().packetsOut.GETMYADDRPORT_ACK).to.equal(0);
-    expect(fake.received.filter((m) => m.op === OP.GETMYADDRPORT_ACK)).to.deep.equal([]);
+    expect(a.stats().packetsOut.GETMYADDRPORT_ACK, 'the node sent no answer').to.equal(0);
   });
 
   it('accepts GETMYADDRPORT_ACK only from an edge', async () => {

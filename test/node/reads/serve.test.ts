@@ -1,4 +1,4 @@
-/** node/serve-get and node/udp-put, driven directly: who is answered, the budgets, the caps (docs/protocol.md §10, §11). */
+/** node/reads/serve.ts, driven directly: who is answered, the budgets, the caps (docs/protocol.md §11). */
 import { expect } from 'chai';
 import { OP } from '../../../lib/constants.js';
 import { addrPort } from '../../../lib/wire/address.js';
@@ -6,29 +6,23 @@ import type { Entry } from '../../../lib/wire/entry.js';
 import { isNotFound } from '../../../lib/wire/message.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { GetServer } from '../../../lib/node/reads/serve.js';
-import { UdpPuts } from '../../../lib/node/intake/udp-put.js';
 import { vectorEntry } from '../../wire/fixtures.js';
-import { testContext } from '../support/context.js';
+import { entriesStore, type TestServices, provePeer, testServices } from '../support/services.js';
 
 const key = signingKey(new Uint8Array(32).fill(2));
 const A = addrPort('10.0.0.1', 1000);
 const get = { op: OP.GET, pubKey: new Uint8Array(32).fill(5), key: new Uint8Array([1]) } as const;
 const tick = () => new Promise((r) => setImmediate(r));
 
-function provenPeer(ctx: ReturnType<typeof testContext>, getBudget: number) {
-  const p = ctx.table.add(A, false, 0)!;
-  ctx.table.proved(p, key.publicKey, 7n, 0, ctx.timings);
-  ctx.table.challenged(p, new Uint8Array(32), getBudget);
-  return p;
-}
+const provenPeer = (ctx: TestServices, getBudget: number) => provePeer(ctx, A, key.publicKey, getBudget);
 
-describe('node/serve-get', () => {
+describe('node/reads/serve', () => {
   it('answers a proven peer with the entry or the not-found form, within its budget', async () => {
-    const ctx = testContext();
+    const ctx = testServices();
     provenPeer(ctx, 2);
     const stored = vectorEntry();
     let found = true;
-    const server = new GetServer(ctx, { get: async () => (found ? stored : undefined) });
+    const server = new GetServer({ ...ctx, store: { ...entriesStore(), get: async () => (found ? stored : undefined) } });
     server.onGet(get, A);
     await tick();
     found = false;
@@ -42,20 +36,20 @@ describe('node/serve-get', () => {
   });
 
   it('ignores a peer that has not proved its key (a spoofed source)', async () => {
-    const ctx = testContext();
+    const ctx = testServices();
     ctx.table.add(A, false, 0);
-    new GetServer(ctx, { get: async () => undefined }).onGet(get, A);
+    new GetServer(ctx).onGet(get, A);
     await tick();
     expect(ctx.sent).to.have.length(0);
     expect(ctx.counters.ignoredUnknown).to.equal(1);
   });
 
   it('serves at most maxServing GETs at once, and none once the node is closing', async () => {
-    const ctx = testContext();
+    const ctx = testServices();
     provenPeer(ctx, 10);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const server = new GetServer(ctx, { get: async () => (await gate, undefined) }, 2);
+    const server = new GetServer({ ...ctx, store: { ...entriesStore(), get: async () => (await gate, undefined) } }, 2);
     for (let i = 0; i < 3; i++) server.onGet(get, A);
     expect(server.inFlight).to.equal(2);
     expect(ctx.counters.droppedQueueFull).to.equal(1);
@@ -65,30 +59,5 @@ describe('node/serve-get', () => {
     await tick();
     expect(server.inFlight).to.equal(0);
     expect(ctx.sent, 'no answers while closing').to.have.length(0);
-  });
-});
-
-describe('node/udp-put', () => {
-  it('hands a proven peer\'s PUT to ingest, at most `max` at once; ignores an unproven one', async () => {
-    const ctx = testContext();
-    const got: Entry[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const puts = new UdpPuts(ctx, async (e) => {
-      got.push(e);
-      await gate;
-    }, 2);
-    const entry = vectorEntry();
-    ctx.table.add(A, false, 0);
-    puts.onPut(entry, A);
-    expect(ctx.counters.ignoredUnknown).to.equal(1);
-    provenPeer(ctx, 0);
-    for (let i = 0; i < 3; i++) puts.onPut(entry, A);
-    expect(got).to.have.length(2);
-    expect(puts.pending).to.equal(2);
-    expect(ctx.counters.droppedQueueFull).to.equal(1);
-    release();
-    await tick();
-    expect(puts.pending).to.equal(0);
   });
 });

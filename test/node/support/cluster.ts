@@ -1,7 +1,13 @@
 /**
- * Multi-node test support: nodes on 127.0.0.1 port 0 with short timings,
- * each on a real Store over memory-level (kept here so tests can look
- * inside), closed together by an after hook.
+ * Multi-node test support on real sockets: nodes on 127.0.0.1 port 0 with
+ * short timings, each on a real Store over memory-level (kept here so
+ * tests can look inside), closed together by an after hook. These tests
+ * run on the wall clock, so they are for what needs real sockets: TCP
+ * read deadlines and reconnects, refused connections, a hand-made peer
+ * (FakePeer), a node joining by address. Protocol behaviour between nodes
+ * runs on the simulator's virtual clock instead (lib/sim: see
+ * test/node/peers/discovery.test.ts, test/node/records.test.ts), where a
+ * negative check is made after virtual time has passed, not after a sleep.
  */
 import { Dave } from '../../../lib/node/dave.js';
 import type { DaveOptions, Timings } from '../../../lib/node/options.js';
@@ -68,7 +74,7 @@ export class Cluster {
   }
 }
 
-/** Polls `cond` every 20 ms until true; throws after `ms`. */
+/** Polls `cond` every 20 ms until true; throws after `ms` (wall clock: for the socket tests above only). */
 export async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Dave } from '../../../lib/node/dave.js';
-import { createDat } from '../../../lib/records/record.js';
+import { createDat } from '../../../lib/workers/create-dat.js';
 import { FAST } from './cluster.js';
 
 const dir = process.argv[2];

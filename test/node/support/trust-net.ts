@@ -10,7 +10,7 @@
 import { Dave } from '../../../lib/node/dave.js';
 import type { DaveOptions, Timings } from '../../../lib/node/options.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
-import { createDat } from '../../../lib/records/record.js';
+import { createDat } from '../../../lib/workers/create-dat.js';
 import type { Dat } from '../../../lib/wire/dat.js';
 import type { Entry } from '../../../lib/wire/entry.js';
 import type { StoreLike } from '../../../lib/store/types.js';
@@ -38,6 +38,7 @@ export function discardingStore(answer: (pubKey: Uint8Array, key: Uint8Array) =>
     get: async (pubKey, key) => answer(pubKey, key),
     getByStoreKey: async () => undefined,
     peek: () => undefined,
+    ownerKeys: () => ({ keys: [], more: false }),
     entries: async function* () {},
     usedSpace: () => 0,
     capacity: () => 1 << 30,

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Dave } from '../../../lib/node/dave.js';
-import { createDat } from '../../../lib/records/record.js';
+import { createDat } from '../../../lib/workers/create-dat.js';
 import { FAST, until } from '../support/cluster.js';
 import { GO_WRITER_SEED, GoNode, goNodeMissing, killAll, seedOf } from '../../interop/godave.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';

@@ -1,4 +1,4 @@
-/** What the node says on its own (lib/node/announce.ts): each line once, the status at most once a minute. */
+/** What the node says on its own (lib/node/views/announce.ts): each line once, the status at most once a minute. */
 import { expect } from 'chai';
 import { Announcer, STATUS_EVERY_MS } from '../../../lib/node/views/announce.js';
 import { Dave } from '../../../lib/node/dave.js';

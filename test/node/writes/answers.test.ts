@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
-import { createDat } from '../../../lib/records/record.js';
+import { createDat } from '../../../lib/workers/create-dat.js';
 import { nodeId } from '../../../lib/records/record.js';
 import { publicKeyFromSeed, signingKey } from '../../../lib/crypto/ed25519.js';
 import { isDaveError } from '../../../lib/errors.js';

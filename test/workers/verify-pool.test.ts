@@ -1,114 +1,14 @@
-/** The node's pure pieces: replica choice (docs/protocol.md §10, §12), pending reads (§11), the verify pool. */
+/** workers/verify-pool.ts: the cheap checks once, then signatures inline or on worker threads. */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { chooseReplicas, leaderOf, sameReplicas } from '../../lib/node/replication/rules.js';
-import { PendingReads } from '../../lib/node/reads/pending.js';
 import { VerifyPool, acquireVerifyPool } from '../../lib/workers/verify-pool.js';
-import { createDat } from '../../lib/records/record.js';
-import { notFoundEntry } from '../../lib/wire/message.js';
+import { createDat } from '../../lib/workers/create-dat.js';
 import { DaveError } from '../../lib/errors.js';
 import type { Dat } from '../../lib/wire/dat.js';
 
-const timers = { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
-describe('node/replicate', () => {
-  it('chooses the FANOUT closest IDs by XOR, skipping 0 and duplicates, padding with 0', () => {
-    expect(chooseReplicas(0b0000n, [0b0100n, 0n, 0b0001n, 0b0001n, 0b0010n])).to.deep.equal([0b0001n, 0b0010n, 0b0100n, 0n, 0n]);
-    const ids = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n];
-    expect(chooseReplicas(8n, ids)).to.deep.equal([8n, 1n, 2n, 3n, 4n]);
-  });
-  it('the leader is the largest ID of the replica set', () => {
-    expect(leaderOf([3n, 9n, 1n, 0n, 0n])).to.equal(9n);
-    expect(leaderOf([0n, 0n, 0n, 0n, 0n])).to.equal(0n);
-    expect(sameReplicas([1n, 2n], [1n, 2n])).to.equal(true);
-    expect(sameReplicas([1n, 2n], [2n, 1n])).to.equal(false);
-  });
-});
-
-describe('node/get: pending reads', () => {
-  it('fails with ERR_NOT_FOUND only when every asked peer said not found', async () => {
-    const r = new PendingReads(10);
-    const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers);
-    r.notFound('x', 'a');
-    r.notFound('x', 'c'); // not asked: ignored
-    expect(r.size).to.equal(1);
-    r.notFound('x', 'b');
-    const err = await p.catch((e) => e);
-    expect(err.code).to.equal('ERR_NOT_FOUND');
-    expect(r.size).to.equal(0);
-  });
-  it('a found answer settles every caller; a timeout and an abort settle one', async () => {
-    const r = new PendingReads(10);
-    const p1 = r.wait('x', ['a'], 5_000, undefined, timers);
-    const p2 = r.wait('x', ['b'], 5_000, undefined, timers);
-    const entry = notFoundEntry(new Uint8Array(32), new Uint8Array(1));
-    r.found('x', entry);
-    expect(await p1).to.equal(entry);
-    expect(await p2).to.equal(entry);
-    const t = await r.wait('y', ['a'], 10, undefined, timers).catch((e) => e);
-    expect(t.code).to.equal('ERR_TIMEOUT');
-    const ac = new AbortController();
-    const pa = r.wait('z', ['a'], 5_000, ac.signal, timers);
-    ac.abort();
-    expect((await pa.catch((e) => e)).code).to.equal('ERR_ABORTED');
-    expect(r.size).to.equal(0);
-  });
-  it('is bounded', () => {
-    const r = new PendingReads(1);
-    void r.wait('x', ['a'], 5_000, undefined, timers).catch(() => {});
-    expect(r.hasRoom('x')).to.equal(true);
-    expect(r.hasRoom('y')).to.equal(false);
-    r.abortAll();
-  });
-  it('a verification outliving its read does not touch the next read for the same key', async () => {
-    const r = new PendingReads(10);
-    const a = r.wait('x', ['p'], 30, undefined, timers).catch((e) => e.code);
-    const handle = r.verifying('x'); // p's answer is being verified when a expires
-    expect(await a).to.equal('ERR_TIMEOUT');
-    const b = r.wait('x', ['p', 'q'], 5_000, undefined, timers).catch((e) => e.code);
-    r.verified(handle, 'x', false, 'p'); // a's bad answer: nothing to do with b
-    r.notFound('x', 'p');
-    expect(r.size).to.equal(1);
-    r.notFound('x', 'q');
-    expect(await b).to.equal('ERR_NOT_FOUND'); // at once, not after 5 s
-    expect(r.size).to.equal(0);
-  });
-  it('holds a second found answer while one is verified; hands it out only when that one fails', async () => {
-    const r = new PendingReads(10);
-    const e1 = notFoundEntry(new Uint8Array(32), new Uint8Array(1));
-    const e2 = notFoundEntry(new Uint8Array(32), new Uint8Array(2));
-    const p = r.wait('x', ['a', 'b', 'c'], 5_000, undefined, timers).catch((e) => e.code);
-    const h = r.offer('x', e1, 'a');
-    expect(h).to.not.equal(null);
-    expect(r.offer('x', e2, 'b'), 'b waits: a is being verified').to.equal(null);
-    r.notFound('x', 'c');
-    const next = r.verified(h, 'x', false, 'a');
-    expect(next).to.deep.equal({ entry: e2, from: 'b' });
-    expect(r.size, 'b is still to be verified: not yet not-found').to.equal(1);
-    expect(r.verified(h, 'x', false, 'b')).to.equal(null);
-    expect(await p).to.equal('ERR_NOT_FOUND');
-    // a good first answer drops the held ones
-    const q = r.wait('y', ['a', 'b'], 5_000, undefined, timers);
-    const hy = r.offer('y', e1, 'a');
-    r.offer('y', e2, 'b');
-    expect(r.verified(hy, 'y', true, 'a')).to.equal(null);
-    r.found('y', e1);
-    expect(await q).to.equal(e1);
-    expect(r.offer('z', e1, 'a'), 'no read open').to.equal(null);
-  });
-  it('not-founds wait for a found answer being verified; a bad one then fails the read', async () => {
-    const r = new PendingReads(10);
-    const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers).catch((e) => e.code);
-    const handle = r.verifying('x');
-    r.notFound('x', 'b');
-    expect(r.size).to.equal(1);
-    r.verified(handle, 'x', false, 'a');
-    expect(await p).to.equal('ERR_NOT_FOUND');
-  });
-});
-
-describe('node/verify-pool', function () {
+describe('workers/verify-pool', function () {
   this.timeout(20_000);
   // a copy of a created Dat is not signedHere(): the pool verifies it in full
   const notMadeHere = (d: Dat): Dat => ({ ...d });
@@ -126,6 +26,19 @@ describe('node/verify-pool', function () {
     await pool.close();
     await pool.close();
     expect((await pool.verify(good[0]!, now).catch((e) => e)).code).to.equal('ERR_CLOSED');
+  });
+  it('runs the cheap checks once, before the queue: junk is refused by them even when the queue is full', async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const good = [];
+    for (let i = 0; i < 3; i++) good.push(notMadeHere(await createDat({ key: `k${i}`, value: 'v', privateKey: seed })));
+    const pool = new VerifyPool({ workers: 1, inlinePerTurn: 0, maxQueued: 2 });
+    const now = Date.now();
+    const queued = good.slice(0, 2).map((d) => pool.verify(d, now).then(() => 'ok', (e) => e.code));
+    const junk = { ...good[2]!, work: new Uint8Array(32) }; // all zero bits: not the hash of salt and signature
+    expect(await pool.verify(junk, now).catch((e) => e.code), 'junk: the precheck, not the full queue').to.equal('ERR_BAD_WORK');
+    expect(await pool.verify(good[2]!, now).catch((e) => e.code), 'a good record: the full queue').to.equal('ERR_OVERLOADED');
+    expect(await Promise.all(queued)).to.deep.equal(['ok', 'ok']);
+    await pool.close();
   });
   it('a worker that dies mid-batch costs no verdict: its batch and everything after verify inline', async () => {
     const seed = new Uint8Array(randomBytes(32));

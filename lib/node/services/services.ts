@@ -1,0 +1,103 @@
+/**
+ * The one port every node module takes: what the flows (peers, intake,
+ * reads, writes, replication, trust, views) share. The peer table, the
+ * counters, the timings, the log, the timers and the clock's `now`, a
+ * way to send a datagram and to open a TCP frame sink, the store, the
+ * intake (verify and store) and the trust hooks. Dave builds one and hands
+ * it to each module; tests build their own (test/node/support/services.ts).
+ */
+import type { AddrPort } from '../../wire/address.js';
+import type { Entry } from '../../wire/entry.js';
+import { type Message, encodeMessage } from '../../wire/message.js';
+import type { Peer, PeerTable } from '../../peers/table.js';
+import type { StoreLike } from '../../store/types.js';
+import type { Clock, Logger, Timings } from '../options.js';
+import type { TcpTransport, UdpTransport } from '../../transport/types.js';
+import type { Intake } from '../intake/intake.js';
+import type { FrameSink } from '../writes/frame-sink.js';
+import { openSink } from '../writes/replica-link.js';
+import { type NodeStats, opName } from './stats.js';
+import type { Timers } from './timers.js';
+
+/**
+ * What trust (docs/trust.md) steers in the other flows. With trust off
+ * every hook gives godave's choice (node/trust/wiring.ts).
+ */
+export interface TrustHooks {
+  /** A PING went to `peer` at `now` (RTT). */
+  onPinged(peer: Peer, now: number): void;
+  /** `peer` answered our PING correctly at `now` (RTT). */
+  onProved(peer: Peer, now: number): void;
+  /** The peers for a PONG list of up to `n`, or undefined for the handshake's random sample. */
+  pongPeers(n: number, excludeKey: string): Peer[] | undefined;
+  /** The peers a read of `ownerId`'s record asks. */
+  readTargets(ownerId: bigint): Peer[];
+  /** Peers that get a batch writer's records besides the replicas (failing replicas' substitutes). */
+  substitutes(ownerId: bigint): Peer[];
+  /** A record went to `peer` (a replica or a substitute): a challenge may be remembered. */
+  sentTo(peer: Peer, entry: Entry): void;
+}
+
+/** Everything but the intake and the trust hooks, which are built on it. */
+export interface BaseServices {
+  /** This node's ID. */
+  readonly id: bigint;
+  readonly table: PeerTable;
+  readonly counters: NodeStats;
+  readonly timings: Timings;
+  readonly log: Logger;
+  readonly timers: Pick<Timers, 'every' | 'timeout' | 'clear'>;
+  readonly store: StoreLike;
+  /** The injected clock's time, ms. */
+  now(): number;
+  /** Encodes and sends one datagram, counting it. Never throws. */
+  send(msg: Message, to: AddrPort): void;
+  /** A frame sink to the TCP port of a peer's UDP address, or the error that prevented it. */
+  openSink(udpAddr: AddrPort): Promise<FrameSink | Error>;
+  /** True once the node began closing. */
+  closing(): boolean;
+}
+
+export interface NodeServices extends BaseServices {
+  /** The one way a record enters the store. */
+  readonly intake: Pick<Intake, 'accept' | 'verify' | 'countVerifyError'>;
+  readonly trust: TrustHooks;
+}
+
+/** NodeServices.send over `udp`: encodes, sends, counts; an encoding failure is logged. */
+export function udpSender(udp: UdpTransport, counters: NodeStats, log: Logger): (msg: Message, to: AddrPort) => void {
+  return (msg, to) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessage(msg);
+    } catch (err) {
+      log.warn('dave: could not encode', opName(msg.op), err);
+      return;
+    }
+    if (udp.send(bytes, to)) counters.packetsOut[opName(msg.op)!]++;
+  };
+}
+
+/** The base services of a node whose datagrams go out on `udp` and whose TCP connections are opened on `tcp`. */
+export function baseServices(
+  parts: { table: PeerTable; timings: Timings; log: Logger; clock: Clock; udp: UdpTransport; tcp: TcpTransport; store: StoreLike },
+  id: bigint,
+  counters: NodeStats,
+  timers: Timers,
+  closing: () => boolean,
+): BaseServices {
+  const { table, timings, log, clock, udp, tcp, store } = parts;
+  return {
+    id,
+    table,
+    counters,
+    timings,
+    log,
+    timers,
+    store,
+    now: () => clock.now(),
+    send: udpSender(udp, counters, log),
+    openSink: (addr) => openSink(tcp, addr, timings, clock),
+    closing,
+  };
+}

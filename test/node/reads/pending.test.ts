@@ -1,0 +1,93 @@
+/** node/reads/pending.ts: reads in flight (docs/protocol.md §11), deadlines on a virtual clock. */
+import { expect } from 'chai';
+import { PendingReads } from '../../../lib/node/reads/pending.js';
+import { notFoundEntry } from '../../../lib/wire/message.js';
+import { testServices } from '../support/services.js';
+
+const clock = testServices();
+const timers = { set: (fn: () => void, ms: number) => clock.timers.timeout(fn, ms), clear: (h: unknown) => clock.timers.clear(h) };
+
+describe('node/reads/pending', () => {
+  it('fails with ERR_NOT_FOUND only when every asked peer said not found', async () => {
+    const r = new PendingReads(10);
+    const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers);
+    r.notFound('x', 'a');
+    r.notFound('x', 'c'); // not asked: ignored
+    expect(r.size).to.equal(1);
+    r.notFound('x', 'b');
+    const err = await p.catch((e) => e);
+    expect(err.code).to.equal('ERR_NOT_FOUND');
+    expect(r.size).to.equal(0);
+  });
+  it('a found answer settles every caller; a timeout and an abort settle one', async () => {
+    const r = new PendingReads(10);
+    const p1 = r.wait('x', ['a'], 5_000, undefined, timers);
+    const p2 = r.wait('x', ['b'], 5_000, undefined, timers);
+    const entry = notFoundEntry(new Uint8Array(32), new Uint8Array(1));
+    r.found('x', entry);
+    expect(await p1).to.equal(entry);
+    expect(await p2).to.equal(entry);
+    const waiting = r.wait('y', ['a'], 10, undefined, timers).catch((e) => e);
+    clock.advance(10);
+    const t = await waiting;
+    expect(t.code).to.equal('ERR_TIMEOUT');
+    const ac = new AbortController();
+    const pa = r.wait('z', ['a'], 5_000, ac.signal, timers);
+    ac.abort();
+    expect((await pa.catch((e) => e)).code).to.equal('ERR_ABORTED');
+    expect(r.size).to.equal(0);
+  });
+  it('is bounded', () => {
+    const r = new PendingReads(1);
+    void r.wait('x', ['a'], 5_000, undefined, timers).catch(() => {});
+    expect(r.hasRoom('x')).to.equal(true);
+    expect(r.hasRoom('y')).to.equal(false);
+    r.abortAll();
+  });
+  it('a verification outliving its read does not touch the next read for the same key', async () => {
+    const r = new PendingReads(10);
+    const a = r.wait('x', ['p'], 30, undefined, timers).catch((e) => e.code);
+    const handle = r.offer('x', notFoundEntry(new Uint8Array(32), new Uint8Array(1)), 'p'); // p's answer is being verified when a expires
+    clock.advance(30);
+    expect(await a).to.equal('ERR_TIMEOUT');
+    const b = r.wait('x', ['p', 'q'], 5_000, undefined, timers).catch((e) => e.code);
+    r.verified(handle, 'x', false, 'p'); // a's bad answer: nothing to do with b
+    r.notFound('x', 'p');
+    expect(r.size).to.equal(1);
+    r.notFound('x', 'q');
+    expect(await b).to.equal('ERR_NOT_FOUND'); // at once, not after 5 s
+    expect(r.size).to.equal(0);
+  });
+  it('holds a second found answer while one is verified; hands it out only when that one fails', async () => {
+    const r = new PendingReads(10);
+    const e1 = notFoundEntry(new Uint8Array(32), new Uint8Array(1));
+    const e2 = notFoundEntry(new Uint8Array(32), new Uint8Array(2));
+    const p = r.wait('x', ['a', 'b', 'c'], 5_000, undefined, timers).catch((e) => e.code);
+    const h = r.offer('x', e1, 'a');
+    expect(h).to.not.equal(null);
+    expect(r.offer('x', e2, 'b'), 'b waits: a is being verified').to.equal(null);
+    r.notFound('x', 'c');
+    const next = r.verified(h, 'x', false, 'a');
+    expect(next).to.deep.equal({ entry: e2, from: 'b' });
+    expect(r.size, 'b is still to be verified: not yet not-found').to.equal(1);
+    expect(r.verified(h, 'x', false, 'b')).to.equal(null);
+    expect(await p).to.equal('ERR_NOT_FOUND');
+    // a good first answer drops the held ones
+    const q = r.wait('y', ['a', 'b'], 5_000, undefined, timers);
+    const hy = r.offer('y', e1, 'a');
+    r.offer('y', e2, 'b');
+    expect(r.verified(hy, 'y', true, 'a')).to.equal(null);
+    r.found('y', e1);
+    expect(await q).to.equal(e1);
+    expect(r.offer('z', e1, 'a'), 'no read open').to.equal(null);
+  });
+  it('not-founds wait for a found answer being verified; a bad one then fails the read', async () => {
+    const r = new PendingReads(10);
+    const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers).catch((e) => e.code);
+    const handle = r.offer('x', notFoundEntry(new Uint8Array(32), new Uint8Array(1)), 'a');
+    r.notFound('x', 'b');
+    expect(r.size).to.equal(1);
+    r.verified(handle, 'x', false, 'a');
+    expect(await p).to.equal('ERR_NOT_FOUND');
+  });
+});
