@@ -120,7 +120,7 @@ describe('node: every write answer is true', function () {
       return {
         url,
         post: async (path, body) => {
-          const res = await fetch(url + path, { method: 'POST', body: JSON.stringify(body), headers: { authorization: 'Bearer secret' } });
+          const res = await fetch(url + path, { method: 'POST', body: JSON.stringify(body), headers: { authorization: 'Bearer secret', 'content-type': 'application/json' } });
           return { status: res.status, json: await res.json() };
         },
       };
