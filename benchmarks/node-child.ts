@@ -10,13 +10,15 @@
  * the records written) = 32 bytes all 200. Prints
  * `READY <node pubkey hex> writer <writer pubkey hex>`, then answers, one
  * line each: `wait N MS`, `put KEY VAL [COUNT]`, `putbench N`,
- * `waitused BYTES MS`, `getbench PUBHEX PREFIX N`, `used`, `peers`, `quit`.
+ * `waitused BYTES MS`, `getbench PUBHEX PREFIX N`, `used`, `peers`,
+ * `allocstart`, `allocstop` (bytes the main thread allocated between them), `quit`.
  * Default timings and store options. `-data DIR`: the store on LevelDB
  * (classic-level) in DIR, sync group commit on, as `dave start` runs a node;
  * without it, the library's default for Dave.open without a directory
  * (memory-level).
  */
 import { createInterface } from 'node:readline';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { Dave } from '../lib/node/dave.js';
 import { createDat } from '../lib/workers/create-dat.js';
 import { signingKey } from '../lib/crypto/ed25519.js';
@@ -62,6 +64,26 @@ async function writeAll(dats: Dat[]): Promise<string | null> {
   } catch (err) {
     return String((err as Error).message ?? err).replace(/\s+/g, '_');
   }
+}
+
+/**
+ * Bytes the main thread's JavaScript heap allocated between `allocstart`
+ * and `allocstop`: what each garbage collection found in use before it
+ * ran, minus what the previous one left, plus the growth since the last
+ * (v8.GCProfiler). Worker threads have their own heaps, not counted.
+ */
+let gcProfiler: GCProfiler | null = null;
+let heapAtStart = 0;
+function allocStop(): number {
+  const stats = gcProfiler?.stop()?.statistics ?? [];
+  gcProfiler = null;
+  let allocated = 0;
+  let after = heapAtStart;
+  for (const s of stats) {
+    allocated += s.beforeGC.heapStatistics.usedHeapSize - after;
+    after = s.afterGC.heapStatistics.usedHeapSize;
+  }
+  return allocated + getHeapStatistics().used_heap_size - after;
 }
 
 async function command(f: string[]): Promise<void> {
@@ -119,6 +141,14 @@ async function command(f: string[]): Promise<void> {
       const p = (q: number) => (lat.length === 0 ? -1 : Math.round(lat[Math.floor(q * (lat.length - 1))]!));
       return say(`GETBENCH ${lat.length} ${fails} ${p(0.5)} ${p(0.99)}`);
     }
+    case 'allocstart':
+      gcProfiler?.stop();
+      gcProfiler = new GCProfiler();
+      heapAtStart = getHeapStatistics().used_heap_size;
+      gcProfiler.start();
+      return say('ALLOCSTART');
+    case 'allocstop':
+      return say(`ALLOC ${allocStop()}`);
     case 'used':
       return say(`USED ${node.usedSpace()}`);
     case 'peers':

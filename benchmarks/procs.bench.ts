@@ -21,11 +21,12 @@
  * children run with --cpu-prof there; DAVE_PROCS_PROF_US its sampling interval), DAVE_PROCS_DB ("level", the default:
  * our children store in LevelDB directories under a temporary directory,
  * sync on, as `dave start` runs a node; "memory": memory-level, the library
- * default without a directory; Go keeps its store in memory either way). Go rows are skipped with a note
+ * default without a directory; Go keeps its store in memory either way), DAVE_PROCS_NODE_ARGS (extra node
+ * flags for our children, space-separated). Go rows are skipped with a note
  * when the Go node is absent. Children are always killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -45,6 +46,8 @@ const PROF_US = Number(process.env.DAVE_PROCS_PROF_US ?? 1000);
 export const PROCS_DB = process.env.DAVE_PROCS_DB === 'memory' ? 'memory' : 'level';
 /** Parent of our children's database directories, removed at the end of run(). */
 let dataRoot: string | undefined;
+/** Extra node flags for our children (experiments, e.g. "--single-threaded-gc"), space-separated. */
+const NODE_ARGS = (process.env.DAVE_PROCS_NODE_ARGS ?? '').split(' ').filter((x) => x !== '');
 const GETS = 300;
 /** USER_HZ: the unit of utime and stime in /proc/PID/stat (100 on Linux). */
 const TICKS = 100;
@@ -107,6 +110,29 @@ class Proc {
     }
   }
 
+  /** CPU time of each thread so far, µs, by thread ID (the main thread's ID is the process's); empty elsewhere. */
+  threadMicros(): Map<number, number> {
+    const out = new Map<number, number>();
+    try {
+      for (const t of readdirSync(`/proc/${this.child.pid}/task`)) {
+        try {
+          const stat = readFileSync(`/proc/${this.child.pid}/task/${t}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          out.set(Number(t), ((Number(f[11]) + Number(f[12])) * 1e6) / TICKS);
+        } catch {
+          // the thread ended
+        }
+      }
+    } catch {
+      // not Linux
+    }
+    return out;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   async quit(): Promise<void> {
     try {
       this.child.stdin.end('quit\n');
@@ -151,6 +177,7 @@ async function start(kind: Kind, seed: number, edges: number[], tag: string): Pr
       : spawn(
           process.execPath,
           [
+            ...NODE_ARGS,
             ...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=${tag}-${seed}.cpuprofile`, `--cpu-prof-interval=${PROF_US}`] : []),
             join(here, 'node-child.js'),
             ...args,
@@ -177,6 +204,18 @@ interface IngestRound {
   rate: number;
   /** Receiver CPU (all its threads) per record, µs, from the writer's start to the last record held. */
   recvCpu: number;
+  /** Bytes our receiver's main thread allocated per record over the same span (NaN for Go). */
+  recvAlloc: number;
+  /** The receiver's CPU per record by thread: main, the two busiest others (our verify workers), the rest. */
+  threads: [main: number, busiest: number, second: number, rest: number];
+}
+
+/** Per-record CPU by thread between two threadMicros() snapshots. */
+function byThread(pid: number, t0: Map<number, number>, t1: Map<number, number>): [number, number, number, number] {
+  const main = ((t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)) / INGEST;
+  const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, us]) => (us - (t0.get(tid) ?? 0)) / INGEST).sort((a, b) => b - a);
+  const rest = others.slice(2).reduce((a, b) => a + b, 0);
+  return [main, others[0] ?? 0, others[1] ?? 0, rest];
 }
 
 async function ingestRound(w: Kind, r: Kind, round: number): Promise<IngestRound> {
@@ -189,21 +228,25 @@ async function ingestRound(w: Kind, r: Kind, round: number): Promise<IngestRound
     const ok = await wr.proc.ask('wait 1 30000');
     if (ok[1] !== 'true') throw new Error(`${w} writer: no active peer`);
     const bytes = ingestBytes(INGEST);
+    if (r === 'ours') await recv.proc.ask('allocstart');
     const cpu0 = recv.proc.cpuMicros();
+    const threads0 = recv.proc.threadMicros();
     const waiting = recv.proc.ask(`waitused ${bytes} 120000`);
     const put = await wr.proc.ask(`putbench ${INGEST}`);
     const got = await waiting;
+    const recvAlloc = r === 'ours' ? Number((await recv.proc.ask('allocstop'))[1]) / INGEST : NaN;
     if (put[0] !== 'PUTBENCH' || Number(put[1]) !== INGEST) throw new Error(`${w} writer: ${put.join(' ')}`);
     if (Number(got[1]) < bytes) throw new Error(`${r} receiver holds ${got[1]} of ${bytes} bytes`);
     const recvCpu = (recv.proc.cpuMicros() - cpu0) / INGEST;
+    const threads = byThread(recv.proc.pid, threads0, recv.proc.threadMicros());
     const seconds = (Number(got[2]) - Number(put[2])) / 1e9;
-    return { rate: INGEST / seconds, recvCpu };
+    return { rate: INGEST / seconds, recvCpu, recvAlloc, threads };
   } finally {
     await Promise.all(procs.map((p) => p.quit()));
   }
 }
 
-async function getRound(kind: Kind, round: number): Promise<[number, number]> {
+async function getRound(kind: Kind, round: number): Promise<[number, number, number]> {
   const procs: Proc[] = [];
   try {
     const a = await start(kind, 1, [], `get-${kind}-${round}-a`);
@@ -225,9 +268,11 @@ async function getRound(kind: Kind, round: number): Promise<[number, number]> {
     if ((await c.proc.ask('wait 2 30000'))[1] !== 'true') throw new Error('get: the newcomer has not 2 active peers');
     await new Promise((r) => setTimeout(r, 6000)); // godave asks only peers active for 5 s
     await c.proc.ask(`getbench ${a.writer} warm ${GETS}`);
+    if (kind === 'ours') await c.proc.ask('allocstart');
     const g = await c.proc.ask(`getbench ${a.writer} read ${GETS}`);
+    const alloc = kind === 'ours' ? Number((await c.proc.ask('allocstop'))[1]) / GETS : NaN;
     if (Number(g[2]) > 0) process.stderr.write(`  ${kind} get round ${round}: ${g[2]} failed\n`);
-    return [Number(g[3]), Number(g[4])];
+    return [Number(g[3]), Number(g[4]), alloc];
   } finally {
     await Promise.all(procs.map((p) => p.quit()));
   }
@@ -255,8 +300,9 @@ async function runAll(): Promise<BenchResult[]> {
     .filter(([w, r]) => pairs === undefined || pairs.includes(`${w}->${r}`));
   const rates = new Map<string, number[]>(pairings.map(([w, r]) => [`${w}->${r}`, []]));
   const cpus = new Map<string, number[]>(pairings.map(([w, r]) => [`${w}->${r}`, []]));
+  const allocs = new Map<string, number[]>(pairings.filter(([, r]) => r === 'ours').map(([w, r]) => [`${w}->${r}`, []]));
   const failures = new Map<string, number>();
-  const gets = new Map<Kind, [number, number][]>(kinds.map((k) => [k, []]));
+  const gets = new Map<Kind, [number, number, number][]>(kinds.map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
     if (ONLY !== 'get') {
       for (const [w, r] of pairings) {
@@ -269,15 +315,19 @@ async function runAll(): Promise<BenchResult[]> {
           failures.set(`${w}->${r}`, (failures.get(`${w}->${r}`) ?? 0) + 1);
           continue;
         }
-        const { rate, recvCpu } = got;
-        process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: ${Math.round(rate)} records/s, receiver CPU ${recvCpu.toFixed(1)} µs/record\n`);
+        const { rate, recvCpu, recvAlloc, threads } = got;
+        const alloc = Number.isNaN(recvAlloc) ? '' : `, allocated ${Math.round(recvAlloc)} B/record (main thread)`;
+        const t = threads.map((x) => x.toFixed(1));
+        const split = ` [threads: main ${t[0]}, busiest others ${t[1]} + ${t[2]}, rest ${t[3]}]`;
+        process.stderr.write(`  ingest ${w} -> ${r}, round ${round + 1}: ${Math.round(rate)} records/s, receiver CPU ${recvCpu.toFixed(1)} µs/record${alloc}${split}\n`);
+        if (!Number.isNaN(recvAlloc)) allocs.get(`${w}->${r}`)!.push(recvAlloc);
         rates.get(`${w}->${r}`)!.push(rate);
         cpus.get(`${w}->${r}`)!.push(recvCpu);
       }
     }
     if (ONLY !== 'ingest') {
       for (const k of kinds) {
-        let pq: [number, number];
+        let pq: [number, number, number];
         try {
           pq = await getRound(k, round);
         } catch (err) {
@@ -285,7 +335,8 @@ async function runAll(): Promise<BenchResult[]> {
           failures.set(`get ${k}`, (failures.get(`get ${k}`) ?? 0) + 1);
           continue;
         }
-        process.stderr.write(`  get, all ${k}, round ${round + 1}: p50 ${pq[0]} µs, p99 ${pq[1]} µs\n`);
+        const alloc = Number.isNaN(pq[2]) ? '' : `, reader allocated ${Math.round(pq[2])} B/read (main thread)`;
+        process.stderr.write(`  get, all ${k}, round ${round + 1}: p50 ${pq[0]} µs, p99 ${pq[1]} µs${alloc}\n`);
         gets.get(k)!.push(pq);
       }
     }
@@ -319,6 +370,28 @@ async function runAll(): Promise<BenchResult[]> {
       rounds: xs.length,
       go: goCpu && goCpu.length ? median(goCpu) : undefined,
       note: `all threads of the receiving process; ${key.endsWith('ours') ? store + '; ' : ''}${xs.map((x) => x.toFixed(1)).join(', ')}`,
+    });
+  }
+  for (const [key, xs] of allocs) {
+    if (xs.length === 0 || xs.some((x) => Number.isNaN(x))) continue;
+    out.push({
+      group: 'procs',
+      name: `receiver allocation per record, ${key.replace('->', ' -> ')}`,
+      median: median(xs),
+      unit: 'B',
+      rounds: xs.length,
+      note: `main thread's JS heap (v8.GCProfiler); ${store}; ${xs.map((x) => Math.round(x)).join(', ')}`,
+    });
+  }
+  const readAllocs = (gets.get('ours') ?? []).map((pq) => pq[2]).filter((x) => !Number.isNaN(x));
+  if (readAllocs.length > 0) {
+    out.push({
+      group: 'procs',
+      name: 'remote get, reader allocation per read, all ours',
+      median: median(readAllocs),
+      unit: 'B',
+      rounds: readAllocs.length,
+      note: `main thread's JS heap (v8.GCProfiler); ${readAllocs.map((x) => Math.round(x)).join(', ')}`,
     });
   }
   const goGets = gets.get('go');

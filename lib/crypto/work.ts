@@ -97,3 +97,43 @@ export function workOf(c: number, sigHash: Uint8Array): Uint8Array {
   blake3Block(blockWords(saltOf(c), sigHash), 48, out);
   return wordsToBytes(out);
 }
+
+const sigBlock = new Uint32Array(16);
+const saltBlock = new Uint32Array(16);
+const sigHashWords = new Uint32Array(8);
+const workWords = new Uint32Array(8);
+
+function wordAt(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+/**
+ * The proof-of-work checks of docs/protocol.md §4 on a Dat held in `b`
+ * from offset `dat` (salt at +8, work at +24, sig at +56; docs/protocol.md §4), read
+ * in place and without allocating: 0 when the work has at least `minWork`
+ * leading zero bits and equals blake3(salt ‖ blake3(sig)), 1 when it has
+ * too few bits, 2 when it is not that hash. Same verdicts as
+ * leadingZeroBits and workHash (the tests compare them).
+ * Never throws for a `b` holding those 120 bytes.
+ */
+export function checkWorkAt(b: Uint8Array, dat: number, minWork: number): 0 | 1 | 2 {
+  const work = dat + 24;
+  let bits = 256;
+  for (let i = 0; i < 32; i++) {
+    const x = b[work + i]!;
+    if (x !== 0) {
+      bits = i * 8 + Math.clz32(x) - 24;
+      break;
+    }
+  }
+  if (bits < minWork) return 1;
+  const sig = dat + 56;
+  for (let i = 0; i < 16; i++) sigBlock[i] = wordAt(b, sig + i * 4);
+  blake3Block(sigBlock, 64, sigHashWords);
+  const salt = dat + 8;
+  for (let i = 0; i < 4; i++) saltBlock[i] = wordAt(b, salt + i * 4);
+  for (let i = 0; i < 8; i++) saltBlock[4 + i] = sigHashWords[i]!;
+  blake3Block(saltBlock, 48, workWords);
+  for (let i = 0; i < 8; i++) if (workWords[i] !== wordAt(b, work + i * 4)) return 2;
+  return 0;
+}

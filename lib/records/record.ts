@@ -14,6 +14,7 @@ import {
 import { DaveError } from '../errors.js';
 import { checkBytes, concatBytes, equalBytes, toBytes, writeTime } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
+import { ENTRY_KEY_AT, ENTRY_PUBKEY_AT } from '../wire/entry.js';
 import { cachedSigningKey, sign, type SigningKey } from '../crypto/ed25519.js';
 import { blake3, ready, xxhash64 } from '../crypto/hash.js';
 import { leadingZeroBits, solveWork } from '../crypto/work.js';
@@ -218,4 +219,20 @@ export function checkSignatureWith(suite: CryptoSuite, dat: Dat): void {
   if (!suite.verify(dat.pubKey, datSigningHash(dat.key, dat.value, dat.time), dat.sig)) {
     throw new DaveError('ERR_BAD_SIGNATURE', 'signature invalid');
   }
+}
+
+let keyScratch = new Uint8Array(PUBKEY_LEN + MAX_KEY_LEN);
+
+/**
+ * The store key of encoded Entry bytes (docs/protocol.md §5), read in
+ * place: xxhash64(pubKey ‖ key) of the Dat inside, the same value as
+ * storeKey(dat.pubKey, dat.key), without decoding. `keyLen` is the Dat's key
+ * length (entryLayout reads it).
+ * Never throws for bytes entryLayout accepted.
+ */
+export function entryStoreKey(b: Uint8Array, keyLen: number): bigint {
+  const s = keyScratch.length >= PUBKEY_LEN + keyLen ? keyScratch : (keyScratch = new Uint8Array(PUBKEY_LEN + keyLen));
+  s.set(b.subarray(ENTRY_PUBKEY_AT, ENTRY_PUBKEY_AT + PUBKEY_LEN), 0);
+  s.set(b.subarray(ENTRY_KEY_AT, ENTRY_KEY_AT + keyLen), PUBKEY_LEN);
+  return xxhash64(s.subarray(0, PUBKEY_LEN + keyLen));
 }

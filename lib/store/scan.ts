@@ -5,15 +5,11 @@
  * (the tests check the two agree on random and mutated input).
  */
 import { FANOUT, PUBKEY_LEN } from '../constants.js';
-import { MAX_DAT_KV_LEN } from '../wire/dat.js';
-import { ENTRY_DAT_AT, ENTRY_KEY_AT, ENTRY_KEY_LEN_AT, ENTRY_PUBKEY_AT } from '../wire/entry.js';
+import { ENTRY_PUBKEY_AT, entryLayout } from '../wire/entry.js';
 import { xxhash64 } from '../crypto/hash.js';
+import { entryStoreKey } from '../records/record.js';
 
-const DAT = ENTRY_DAT_AT; // the Dat starts after replicas and its u16 length
-const TIME = DAT;
 const PUBKEY = ENTRY_PUBKEY_AT;
-const KEY_LEN = ENTRY_KEY_LEN_AT;
-const KEY = ENTRY_KEY_AT;
 const REPLICAS_LEN = FANOUT * 8;
 
 /** Fields of a stored entry that the index keeps or derives. */
@@ -28,19 +24,8 @@ export interface ScannedEntry {
  * not decode (the same bytes decodeEntry rejects). Never throws.
  */
 export function scanEntry(b: Uint8Array): ScannedEntry | undefined {
-  const len = b.length;
-  if (len < DAT) return undefined;
-  const datLen = b[DAT - 2]! | (b[DAT - 1]! << 8);
-  if (datLen === 0 || DAT + datLen !== len || len < KEY + 2) return undefined;
-  const dv = new DataView(b.buffer, b.byteOffset, len);
-  const time = dv.getInt32(TIME + 4, true) * 4294967296 + dv.getUint32(TIME, true);
-  if (!Number.isSafeInteger(time)) return undefined;
-  const keyLen = b[KEY_LEN]!;
-  if (KEY + keyLen + 2 > len) return undefined;
-  const valueLen = b[KEY + keyLen]! | (b[KEY + keyLen + 1]! << 8);
-  if (keyLen + valueLen > MAX_DAT_KV_LEN) return undefined;
-  if (KEY + keyLen + 2 + valueLen !== len) return undefined;
-  return { time, keyLen, valueLen };
+  const out: ScannedEntry = { time: 0, keyLen: 0, valueLen: 0 };
+  return entryLayout(b, out) ? out : undefined;
 }
 
 /** Owner ID halves (first 8 bytes of pubKey, little-endian) of a scanned entry. */
@@ -58,12 +43,7 @@ function scratchFor(n: number): Uint8Array {
 }
 
 /** Store key of a scanned entry: xxhash64(pubKey ‖ key). */
-export function scannedStoreKey(b: Uint8Array, keyLen: number): bigint {
-  const s = scratchFor(PUBKEY_LEN + keyLen);
-  s.set(b.subarray(PUBKEY, PUBKEY + PUBKEY_LEN), 0);
-  s.set(b.subarray(KEY, KEY + keyLen), PUBKEY_LEN);
-  return xxhash64(s.subarray(0, PUBKEY_LEN + keyLen));
-}
+export const scannedStoreKey = entryStoreKey;
 
 /**
  * Content sum of encoded entry bytes: xxhash64(replicas ‖ value). Two

@@ -7,9 +7,10 @@
  *   put ──► rules (sync, against the index) ──► index + pending ──► GroupWriter ──► database
  *   get ──► index ──► pending | cache | database
  */
-import { PUBKEY_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { entrySize, storeKey } from '../records/record.js';
+import { ENTRY_OVERHEAD, PUBKEY_LEN } from '../constants.js';
+import { storeKey } from '../records/record.js';
+import { type EntryBatch, REC_ACCEPT, REC_DROPPED } from '../records/entry-batch.js';
 import { ready } from '../crypto/hash.js';
 import {
   ENTRY_KEY_AT,
@@ -35,7 +36,7 @@ import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
 import { halves, ShardedIndex, type Victims } from './sharded-index.js';
 import { ownerStoreKeys, type OwnerKeys } from './owner-scan.js';
-import type { IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
+import type { BatchPutResult, IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
 import { GroupWriter, type DelOp, type PutOp, type RecordOp } from './writer.js';
 
 export type { OpenReport } from './recover.js';
@@ -386,9 +387,70 @@ export class Store implements StoreLike {
     const bytes = new Uint8Array(entryLength(entry));
     writeEntry(entry, bytes, 0);
     const dat = entry.dat;
-    const valueLen = dat.value.length;
     // From the encoded bytes: same xxhash64(pubKey ‖ key), without allocating.
     const sk = this.keyOf === storeKey ? scannedStoreKey(bytes, dat.key.length) : this.keyOf(dat.pubKey, dat.key);
+    const r = this.admit(bytes, sk, dat.time, dat.key.length, dat.value.length);
+    if (typeof r === 'string') throw this.refuse(r);
+    this.writer.start();
+    return this.writer.resolving(r);
+  }
+
+  /**
+   * Stores the records of `batch` in state REC_ACCEPT (verified by the
+   * caller), in order, following docs/protocol.md §9 as put() does, and
+   * resolves once all of them are committed: one pass over the index, the
+   * records' own bytes queued as they are (no re-encoding), one database
+   * batch for the run (up to the writer's batch size). A record the rules
+   * refuse is counted in the answer (and moved to REC_DROPPED), not thrown.
+   * @throws (rejects) DaveError ERR_CLOSED; ERR_STORAGE_UNAVAILABLE (the
+   *   database refuses writes: nothing of the batch is stored)
+   */
+  putBatch(batch: EntryBatch): Promise<BatchPutResult> {
+    if (this.closed) return Promise.reject(closedError());
+    const down = this.healthMonitor.unavailable;
+    if (down) return Promise.reject(down);
+    const result: BatchPutResult = { stored: 0, replaced: 0, evicted: 0, refused: null };
+    const { state, entries, keys, times, keyLens, valueLens } = batch;
+    const seamed = this.keyOf !== storeKey;
+    for (let i = 0; i < state.length; i++) {
+      if (state[i] !== REC_ACCEPT) continue;
+      let sk = keys[i]!;
+      if (seamed) {
+        const d = batch.dat(i);
+        sk = this.keyOf(d.pubKey, d.key);
+      }
+      const r = this.admit(entries[i]!, sk, times[i]!, keyLens[i]!, valueLens[i]!);
+      if (typeof r === 'string') {
+        this.counters.refused[r]++;
+        state[i] = REC_DROPPED;
+        const refused = (result.refused ??= {});
+        refused[r] = (refused[r] ?? 0) + 1;
+      } else if (r === REPLACED) result.replaced++;
+      else {
+        result.stored++;
+        if (r !== STORED) result.evicted += r.evicted?.length ?? 0;
+      }
+    }
+    if (result.stored + result.replaced === 0) return Promise.resolve(result);
+    this.writer.start();
+    return this.writer.resolving(result);
+  }
+
+  /**
+   * The encoded bytes at a store key when they are in memory (a pending
+   * write or the cache), else undefined; never touches the database and
+   * never counts as a cache hit. The bytes are the store's own: read them,
+   * never write to them.
+   */
+  peekBytes(sk: bigint): Uint8Array | undefined {
+    if (this.closed) return undefined;
+    return this.writer.pending.get(sk)?.value ?? this.cache.peek(sk);
+  }
+
+  // Applies one encoded, verified entry to the index and queues its write
+  // (not started: the caller starts the writer). Returns the put's result,
+  // or the refusal's code with nothing changed.
+  private admit(bytes: Uint8Array, sk: bigint, time: number, keyLen: number, valueLen: number): PutResult | RefusalCode {
     const [hi, lo] = halves(sk);
     const [ownerHi, ownerLo] = ownerHalves(bytes);
     const [sumHi, sumLo] = halves(contentSum(bytes, valueLen));
@@ -397,8 +459,8 @@ export class Store implements StoreLike {
       keyLo: lo,
       distHi: (ownerHi ^ this.nodeHi) >>> 0,
       distLo: (ownerLo ^ this.nodeLo) >>> 0,
-      time: dat.time,
-      size: entrySize(dat),
+      time,
+      size: valueLen + keyLen + ENTRY_OVERHEAD,
       sumHi,
       sumLo,
     };
@@ -407,26 +469,32 @@ export class Store implements StoreLike {
     const put: PutOp = { type: 'put', sublevel: this.records, key: recordKeyOf(hi, lo), value: bytes, storeKey: sk };
     const now = this.options.now();
     if (slot >= 0) {
-      const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), dat.time);
-      if (code !== undefined) throw this.refuse(code);
+      const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), time);
+      if (code !== undefined) return code;
       const prev = shard.fields(slot);
       const victims = this.index.replaceWithin(shard, slot, f, now, this.options.capacity);
-      if (typeof victims === 'string') throw this.refuse(victims);
+      if (typeof victims === 'string') return victims;
       put.prev = prev;
       this.cache.delete(sk);
       this.counters.replaced++;
-      if (victims.length === 0) return this.writer.writeResolving(put, REPLACED);
+      if (victims.length === 0) {
+        this.writer.enqueue(put);
+        return REPLACED;
+      }
       return this.evicting(put, victims, 'replaced');
     }
     const victims = this.index.admit(f, now, this.options.capacity);
-    if (typeof victims === 'string') throw this.refuse(victims);
+    if (typeof victims === 'string') return victims;
     this.counters.stored++;
-    if (victims.length === 0) return this.writer.writeResolving(put, STORED);
+    if (victims.length === 0) {
+      this.writer.enqueue(put);
+      return STORED;
+    }
     return this.evicting(put, victims, 'stored');
   }
 
   // The deletes of the entries evicted for `put`, queued with it as one unit.
-  private evicting(put: PutOp, victims: Victims, outcome: PutResult['outcome']): Promise<PutResult> {
+  private evicting(put: PutOp, victims: Victims, outcome: PutResult['outcome']): PutResult {
     put.victims = victims;
     const dels: DelOp[] = [];
     const keys: bigint[] = [];
@@ -438,7 +506,8 @@ export class Store implements StoreLike {
       keys.push(evicted);
     }
     this.counters.evicted += victims.length;
-    return this.writer.writeResolving(put, { outcome, evicted: keys } as PutResult, dels);
+    this.writer.enqueue(put, dels);
+    return { outcome, evicted: keys };
   }
 
   // A batch failed: its changes (and those of every batch after it) go back

@@ -4,6 +4,7 @@
  * internals can change and tests can substitute it.
  */
 import type { Entry } from '../wire/entry.js';
+import type { EntryBatch } from '../records/entry-batch.js';
 import type { AnyLevel } from './layout.js';
 import type { StoreHealth } from './health.js';
 
@@ -85,6 +86,13 @@ export interface StoreLike {
    * the database; `more` when further keys follow.
    */
   ownerKeys(ownerId: bigint, after: bigint | undefined, max: number): { keys: bigint[]; more: boolean };
+  /**
+   * Optional, the batch path (Store.putBatch): stores the verified records
+   * of a batch in one pass; without it the node stores them one by one with put().
+   */
+  putBatch?(batch: EntryBatch): Promise<BatchPutResult>;
+  /** Optional (Store.peekBytes): a record's stored bytes when they are in memory. */
+  peekBytes?(storeKey: bigint): Uint8Array | undefined;
   /** Every stored entry (values read from cache or database), in store-key order. */
   entries(): AsyncIterable<Entry>;
   /** Accounted bytes stored. */
@@ -97,4 +105,14 @@ export interface StoreLike {
   flush(): Promise<void>;
   /** Flushes and closes; safe to call twice. */
   close(): Promise<void>;
+}
+
+/** What Store.putBatch did with the records it was given. */
+export interface BatchPutResult {
+  /** Records stored under a new key (`evicted` of them made room by evicting one). */
+  stored: number;
+  replaced: number;
+  evicted: number;
+  /** Refusals by code, or null when none. */
+  refused: Partial<Record<RefusalCode, number>> | null;
 }

@@ -83,6 +83,7 @@ export class GroupWriter {
   ops = 0;
   private readonly queue: Batch[] = [];
   private last: Promise<void> = Promise.resolve();
+  private newest: Batch | undefined;
   private running = false;
   private readonly options: { sync: boolean };
 
@@ -103,6 +104,38 @@ export class GroupWriter {
    * @throws DaveError what hooks.failed returns, when the batch fails
    */
   writeResolving<T>(put: PutOp, value: T, evicted?: DelOp[]): Promise<T> {
+    this.append(put, evicted);
+    this.start();
+    return this.resolving(value);
+  }
+
+  /**
+   * The promise of the newest queued batch, resolving to `value` once it
+   * is committed; calls with the same value for one batch share one
+   * promise (no closure per put).
+   * @throws (rejects) DaveError what hooks.failed returns, when the batch fails
+   */
+  resolving<T>(value: T): Promise<T> {
+    const b = this.newest; // the batch holding the last change queued, running or not
+    if (b === undefined) return Promise.resolve(value);
+    if (b.lastValue !== value || b.lastValued === undefined) {
+      b.lastValue = value;
+      b.lastValued = b.promise.then(() => value);
+    }
+    return b.lastValued as Promise<T>;
+  }
+
+  /**
+   * Queues `put` (after `evicted`) as writeResolving does, without a
+   * promise and without starting a write: the caller queues a run of
+   * changes, then calls start() once, so the run shares one database batch
+   * (up to maxOps) and one promise (resolving()). Never throws.
+   */
+  enqueue(put: PutOp, evicted?: DelOp[]): void {
+    this.append(put, evicted);
+  }
+
+  private append(put: PutOp, evicted?: DelOp[]): Batch {
     let b = this.queue[this.queue.length - 1];
     if (b === undefined || b.ops.length >= this.maxOps) {
       b = this.newBatch();
@@ -111,12 +144,12 @@ export class GroupWriter {
     if (evicted !== undefined) for (const d of evicted) b.ops.push(d);
     b.ops.push(put);
     this.pending.set(put.storeKey, put);
-    if (!this.running) void this.drain();
-    if (b.lastValue !== value || b.lastValued === undefined) {
-      b.lastValue = value;
-      b.lastValued = b.promise.then(() => value);
-    }
-    return b.lastValued as Promise<T>;
+    return b;
+  }
+
+  /** Starts writing what enqueue() queued, unless a write is running (it goes on to the queued batches). */
+  start(): void {
+    if (!this.running && this.queue.length > 0) void this.drain();
   }
 
   /** Resolves when every change queued so far is committed or rejected (never rejects). */
@@ -143,7 +176,8 @@ export class GroupWriter {
     });
     promise.catch(() => {}); // a caller may not wait
     this.last = promise;
-    return { ops: [], promise, resolve, reject };
+    this.newest = { ops: [], promise, resolve, reject };
+    return this.newest;
   }
 
   // One batch at a time, oldest first; runs until the queue is empty.

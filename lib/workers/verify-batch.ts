@@ -8,8 +8,11 @@
  * is not packed (the pool verifies it inline, where verifyDat names the
  * fault).
  */
-import { PUBKEY_LEN, SALT_LEN, SIG_LEN, WORK_LEN } from '../constants.js';
-import type { Dat } from '../wire/dat.js';
+import { DAT_HEADER_LEN, PUBKEY_LEN, SALT_LEN, SIG_LEN, WORK_LEN } from '../constants.js';
+import { readTime } from '../wire/bytes.js';
+import { DAT_KEY_LEN_AT, type Dat } from '../wire/dat.js';
+import { ENTRY_DAT_AT } from '../wire/entry.js';
+import { type EntryBatch, signatureValidAt } from '../records/entry-batch.js';
 
 const HEAD = 8 + 8 + 8 + 2 + 2;
 const FIXED = SALT_LEN + WORK_LEN + SIG_LEN + PUBKEY_LEN;
@@ -83,4 +86,56 @@ export function unpackBatch(bytes: Uint8Array): VerifyItem[] {
     items.push({ now, skew, dat: { time, salt, work, sig, pubKey, key, value } });
   }
   return items;
+}
+
+/**
+ * The batch path's hand-off (records/entry-batch.ts): the Dats of records
+ * `idx` of `batch`, whose cheap checks passed, packed as their wire bytes
+ * into one buffer for transfer: per Dat a u16 length, then the Dat. The
+ * worker checks only their signatures (verifySignatures) and answers with
+ * one bit per Dat. Never throws.
+ */
+export function packSignatures(batch: EntryBatch, idx: readonly number[]): Uint8Array {
+  let size = 0;
+  for (const i of idx) size += 2 + batch.entries[i]!.length - ENTRY_DAT_AT;
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const i of idx) {
+    const b = batch.entries[i]!;
+    const n = b.length - ENTRY_DAT_AT;
+    out[o] = n & 0xff;
+    out[o + 1] = n >>> 8;
+    out.set(b.subarray(ENTRY_DAT_AT), o + 2);
+    o += 2 + n;
+  }
+  return out;
+}
+
+/**
+ * The worker's side of packSignatures: checks each Dat's signature and
+ * returns one bit per Dat, set when valid (bit i of byte i >> 3). A check
+ * that throws (a bug, not a bad record) leaves its bit clear and is named
+ * in `errors`. Never throws for packSignatures' output.
+ */
+export function verifySignatures(packed: Uint8Array): { valid: Uint8Array; errors: { i: number; name: string; message: string }[] } {
+  let n = 0;
+  for (let o = 0; o < packed.length; n++) o += 2 + (packed[o]! | (packed[o + 1]! << 8));
+  const valid = new Uint8Array((n + 7) >>> 3);
+  const errors: { i: number; name: string; message: string }[] = [];
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const len = packed[o]! | (packed[o + 1]! << 8);
+    const d = o + 2;
+    o = d + len;
+    try {
+      const time = readTime(packed, d, 'dat time');
+      const keyLen = packed[d + DAT_KEY_LEN_AT]!;
+      const valueLen = len - DAT_HEADER_LEN - keyLen;
+      if (signatureValidAt(packed, d, time, keyLen, valueLen)) valid[i >>> 3]! |= 1 << (i & 7);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      errors.push({ i, name: e.name, message: e.message });
+    }
+  }
+  return { valid, errors };
 }

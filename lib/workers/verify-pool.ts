@@ -31,7 +31,8 @@ import type { Dat } from '../wire/dat.js';
 import { checkSignature, precheckDat } from '../records/record.js';
 import { signedHere } from '../records/provenance.js';
 import { workerExecArgv } from './worker-args.js';
-import { packBatch, packable } from './verify-batch.js';
+import { type EntryBatch, REC_ACCEPT, REC_DROPPED, REC_VERIFY } from '../records/entry-batch.js';
+import { packBatch, packSignatures, packable } from './verify-batch.js';
 
 /** A worker's answer for one Dat: null when valid. */
 export type VerifyResult = null | { code: ErrorCode; message: string } | { code: null; name: string; message: string };
@@ -47,7 +48,31 @@ interface Pending {
 interface PoolWorker {
   worker: Worker;
   inFlight: Map<number, Pending[]>;
+  /** The batch path's chunks on this worker, by message id. */
+  chunks: Map<number, SignatureChunk>;
   load: number;
+}
+
+/** What verifyBatch resolves to: records dropped for a bad signature, and checks that threw (bugs, not bad records). */
+export interface BatchVerdict {
+  failed: number;
+  errors: { name: string; message: string }[];
+}
+
+/** One verifyBatch call: its chunks still out, and its outcome so far. */
+interface BatchJob {
+  batch: EntryBatch;
+  left: number;
+  settled: boolean;
+  verdict: BatchVerdict;
+  resolve: (v: BatchVerdict) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A part of a BatchJob sent to one worker: the records' indices in the batch. */
+interface SignatureChunk {
+  job: BatchJob;
+  idx: number[];
 }
 
 export interface VerifyPoolOptions {
@@ -68,6 +93,8 @@ export interface VerifyPoolOptions {
 const startWorker = (script: URL, options: WorkerOptions): Worker => new Worker(script, options);
 
 const BATCH = 64;
+/** Fewest records a verifyBatch sends to one worker: a batch is split across workers only in parts at least this large. */
+const MIN_CHUNK = 16;
 
 export class VerifyPool {
   private workerCount: number;
@@ -122,13 +149,7 @@ export class VerifyPool {
     if (urgent && this.urgentInline()) return signatureHere(dat);
     if (this.workerCount === 0 || !safePackable(dat) || (this.queued === 0 && this.inlineThisTurn < this.inlinePerTurn)) {
       this.inlineThisTurn++;
-      if (!this.turnReset) {
-        this.turnReset = true;
-        setImmediate(() => {
-          this.inlineThisTurn = 0;
-          this.turnReset = false;
-        });
-      }
+      this.scheduleTurnReset();
       return signatureHere(dat);
     }
     if (this.queued >= this.maxQueued) {
@@ -143,6 +164,99 @@ export class VerifyPool {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * The batch path (records/entry-batch.ts): checks the signature of every
+   * record of `batch` in state REC_VERIFY (their cheap checks passed) and
+   * moves each to REC_ACCEPT or REC_DROPPED. One hand-off per worker: the
+   * Dats' wire bytes in one transferred buffer, answered with one bit per
+   * Dat; inline instead when there are no workers, or when nothing is
+   * queued and the batch fits this turn's inline budget.
+   * @throws (rejects) ERR_CLOSED when the pool closed; ERR_OVERLOADED when
+   *   the queue cannot take the batch (its states are left as they were)
+   */
+  verifyBatch(batch: EntryBatch): Promise<BatchVerdict> {
+    if (this.closed) return Promise.reject(new DaveError('ERR_CLOSED', 'verify pool closed'));
+    const idx: number[] = [];
+    const state = batch.state;
+    for (let i = 0; i < state.length; i++) if (state[i] === REC_VERIFY) idx.push(i);
+    const verdict: BatchVerdict = { failed: 0, errors: [] };
+    if (idx.length === 0) return Promise.resolve(verdict);
+    if (this.workerCount === 0 || (this.queued === 0 && this.inlineThisTurn + idx.length <= this.inlinePerTurn)) {
+      this.inlineThisTurn += idx.length;
+      this.scheduleTurnReset();
+      signaturesHere(batch, idx, verdict);
+      return Promise.resolve(verdict);
+    }
+    if (this.queued + idx.length > this.maxQueued) {
+      return Promise.reject(new DaveError('ERR_OVERLOADED', 'verify queue full'));
+    }
+    this.queued += idx.length;
+    return new Promise((resolve, reject) => {
+      const job: BatchJob = { batch, left: 0, settled: false, verdict, resolve, reject };
+      const parts = Math.max(1, Math.min(this.workerCount, Math.floor(idx.length / MIN_CHUNK)));
+      const size = Math.ceil(idx.length / parts);
+      job.left = Math.ceil(idx.length / size);
+      for (let s = 0; s < idx.length; s += size) this.sendChunk({ job, idx: idx.slice(s, s + size) });
+    });
+  }
+
+  private scheduleTurnReset(): void {
+    if (this.turnReset) return;
+    this.turnReset = true;
+    setImmediate(() => {
+      this.inlineThisTurn = 0;
+      this.turnReset = false;
+    });
+  }
+
+  /** Posts `chunk` to a worker (counted in `queued` by verifyBatch), or checks it here when none can take it. */
+  private sendChunk(chunk: SignatureChunk): void {
+    const w = this.closed ? null : this.pickWorker();
+    if (w === null) return this.chunkHere(chunk);
+    const id = this.nextId++;
+    w.chunks.set(id, chunk);
+    w.load += chunk.idx.length;
+    try {
+      const sigs = packSignatures(chunk.job.batch, chunk.idx);
+      w.worker.postMessage({ id, sigs }, [sigs.buffer as ArrayBuffer]);
+    } catch {
+      w.chunks.delete(id);
+      w.load -= chunk.idx.length;
+      this.chunkHere(chunk);
+    }
+  }
+
+  /** Checks `chunk` on this thread and settles it. */
+  private chunkHere(chunk: SignatureChunk): void {
+    signaturesHere(chunk.job.batch, chunk.idx, chunk.job.verdict);
+    this.chunkDone(chunk);
+  }
+
+  /** A chunk's states are set: uncount it, and resolve its job when it was the last. */
+  private chunkDone(chunk: SignatureChunk): void {
+    this.queued -= chunk.idx.length;
+    const job = chunk.job;
+    if (--job.left === 0 && !job.settled) {
+      job.settled = true;
+      job.resolve(job.verdict);
+    }
+  }
+
+  /** A worker's answer to a chunk: bit k of `valid` for the chunk's k-th record. */
+  private chunkAnswered(chunk: SignatureChunk, valid: Uint8Array, errors: { i: number; name: string; message: string }[]): void {
+    const { job, idx } = chunk;
+    const state = job.batch.state;
+    for (let k = 0; k < idx.length; k++) {
+      if ((valid[k >>> 3]! >>> (k & 7)) & 1) state[idx[k]!] = REC_ACCEPT;
+      else {
+        state[idx[k]!] = REC_DROPPED;
+        job.verdict.failed++;
+      }
+    }
+    for (const e of errors) job.verdict.errors.push({ name: e.name, message: e.message });
+    this.chunkDone(chunk);
   }
 
   /** True (and counted) while this millisecond's urgent inline budget lasts. */
@@ -204,8 +318,15 @@ export class VerifyPool {
   private spawn(): PoolWorker {
     const worker = this.startWorker(new URL('./verify-worker.js', import.meta.url), { execArgv: workerExecArgv() });
     worker.unref();
-    const pw: PoolWorker = { worker, inFlight: new Map(), load: 0 };
-    worker.on('message', (msg: { id: number; results: VerifyResult[] }) => {
+    const pw: PoolWorker = { worker, inFlight: new Map(), chunks: new Map(), load: 0 };
+    worker.on('message', (msg: { id: number; results: VerifyResult[]; valid?: Uint8Array; errors?: { i: number; name: string; message: string }[] }) => {
+      if (msg.valid !== undefined) {
+        const chunk = pw.chunks.get(msg.id);
+        if (!chunk) return;
+        pw.chunks.delete(msg.id);
+        pw.load -= chunk.idx.length;
+        return this.chunkAnswered(chunk, msg.valid, msg.errors ?? []);
+      }
       const batch = pw.inFlight.get(msg.id);
       if (!batch) return;
       pw.inFlight.delete(msg.id);
@@ -259,6 +380,18 @@ export class VerifyPool {
       } else this.queue.unshift(...batch); // verified inline below, still counted in `queued`
     }
     pw.inFlight.clear();
+    const chunks = [...pw.chunks.values()];
+    pw.chunks.clear();
+    for (const chunk of chunks) {
+      if (!this.closed) this.chunkHere(chunk);
+      else {
+        this.queued -= chunk.idx.length;
+        if (!chunk.job.settled) {
+          chunk.job.settled = true;
+          chunk.job.reject(new DaveError('ERR_CLOSED', 'verify worker exited'));
+        }
+      }
+    }
     if (!this.closed) this.drainInline();
   }
 
@@ -285,6 +418,25 @@ function signatureHere(dat: Dat): Promise<void> {
   }
 }
 
+/** Checks the signatures of records `idx` of `batch` on this thread, setting their states and counting into `verdict`. */
+function signaturesHere(batch: EntryBatch, idx: readonly number[], verdict: BatchVerdict): void {
+  const state = batch.state;
+  for (const i of idx) {
+    let ok = false;
+    try {
+      ok = batch.signatureValid(i);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      verdict.errors.push({ name: e.name, message: e.message });
+    }
+    if (ok) state[i] = REC_ACCEPT;
+    else {
+      state[i] = REC_DROPPED;
+      verdict.failed++;
+    }
+  }
+}
+
 /** packable(), false when reading the Dat throws (checkSignature then rejects it inline). */
 function safePackable(dat: Dat): boolean {
   try {
@@ -299,6 +451,12 @@ const shared = new Map<number, { pool: VerifyPool; users: number }>();
 /** A handle on a process-wide pool; release() it when done. */
 export interface VerifyPoolHandle {
   verify(dat: Dat, now: number, maxClockSkew?: number, urgent?: boolean): Promise<void>;
+  /**
+   * VerifyPool.verifyBatch. Absent on a pool that does not check real
+   * signatures (the simulator's stand-in crypto, node/parts.ts): the
+   * intake then takes each record of a batch through verify().
+   */
+  verifyBatch?(batch: EntryBatch): Promise<BatchVerdict>;
   release(): Promise<void>;
   /** Verifications waiting or running on the pool (shared by every node of the process). */
   pending(): number;
@@ -311,7 +469,12 @@ export interface VerifyPoolHandle {
 export function acquireVerifyPool(workers = Math.min(4, availableParallelism())): VerifyPoolHandle {
   if (workers === 0) {
     const pool = new VerifyPool({ workers: 0 });
-    return { verify: (d, n, s, u) => pool.verify(d, n, s, u), release: () => pool.close(), pending: () => pool.pending };
+    return {
+      verify: (d, n, s, u) => pool.verify(d, n, s, u),
+      verifyBatch: (b) => pool.verifyBatch(b),
+      release: () => pool.close(),
+      pending: () => pool.pending,
+    };
   }
   let slot = shared.get(workers);
   if (!slot) shared.set(workers, (slot = { pool: new VerifyPool({ workers }), users: 0 }));
@@ -320,6 +483,7 @@ export function acquireVerifyPool(workers = Math.min(4, availableParallelism()))
   let released = false;
   return {
     verify: (d, n, k, u) => s.pool.verify(d, n, k, u),
+    verifyBatch: (b) => s.pool.verifyBatch(b),
     pending: () => s.pool.pending,
     release: async () => {
       if (released) return;

@@ -9,8 +9,10 @@
 import { DaveError, type ErrorCode, isDaveError } from '../../errors.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
-import type { Entry } from '../../wire/entry.js';
+import { type Entry, decodeEntry } from '../../wire/entry.js';
+import type { EntryBatch } from '../../records/entry-batch.js';
 import { storeKey } from '../../records/record.js';
+import { BatchIntake } from './intake-batch.js';
 import type { BaseServices } from '../services/services.js';
 import { sameReplicas } from '../replication/rules.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
@@ -38,13 +40,31 @@ export function storedOrThrow(r: IntakeResult): void {
   if (r.status === 'failed') throw r.error;
 }
 
+/** What the intake takes from the base services. */
+export type IntakeServices = Pick<BaseServices, 'store' | 'counters' | 'log' | 'now' | 'closing'>;
+
 export class Intake {
+  private batches: BatchIntake | undefined;
+
   constructor(
-    private readonly s: Pick<BaseServices, 'store' | 'counters' | 'log' | 'now' | 'closing'>,
-    private readonly pool: Pick<VerifyPoolHandle, 'verify'>,
+    private readonly s: IntakeServices,
+    /** verifyBatch: for acceptBatch (node/intake/intake-batch.ts); without it a batch goes record by record. */
+    private readonly pool: Pick<VerifyPoolHandle, 'verify'> & Partial<Pick<VerifyPoolHandle, 'verifyBatch'>>,
     /** Allowed clock skew for record times, ms. */
     private readonly skew: number,
   ) {}
+
+  /**
+   * The PUTs of one TCP read, as one batch (node/intake/intake-batch.ts):
+   * the same steps and the same counters as accept() for each record, each
+   * step once for the whole batch. Never rejects.
+   */
+  acceptBatch(batch: EntryBatch): Promise<void> {
+    const pool = this.pool;
+    if (pool.verifyBatch === undefined) return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b)))).then(() => {});
+    this.batches ??= new BatchIntake(this.s, { verifyBatch: (b) => pool.verifyBatch!(b) }, this.skew, this);
+    return this.batches.accept(batch);
+  }
 
   /**
    * Verifies `dat` in full (docs/protocol.md §4) on the verify pool, which runs

@@ -59,8 +59,8 @@ export interface BaseServices {
 }
 
 export interface NodeServices extends BaseServices {
-  /** The one way a record enters the store. */
-  readonly intake: Pick<Intake, 'accept' | 'verify' | 'countVerifyError'>;
+  /** The one way a record enters the store (acceptBatch: the PUTs of one TCP read). */
+  readonly intake: Pick<Intake, 'accept' | 'acceptBatch' | 'verify' | 'countVerifyError'>;
   readonly trust: TrustHooks;
 }
 

@@ -1,12 +1,10 @@
 /** The node's counters (node.stats()). Plain numbers, cheap to bump. */
 import { OP } from '../../constants.js';
+import type { OpName } from '../../wire/messages.js';
 
-export type OpName = keyof typeof OP;
+export type { OpName } from '../../wire/messages.js';
+export { opName } from '../../wire/messages.js';
 const OP_NAMES = Object.keys(OP) as OpName[];
-
-export function opName(op: number): OpName | undefined {
-  return OP_NAMES[op];
-}
 
 function perOp(): Record<OpName, number> {
   return Object.fromEntries(OP_NAMES.map((n) => [n, 0])) as Record<OpName, number>;

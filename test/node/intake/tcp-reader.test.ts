@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { OP } from '../../../lib/constants.js';
-import type { Entry } from '../../../lib/wire/entry.js';
+import { type Entry, decodeEntry } from '../../../lib/wire/entry.js';
 import { encodeFrame } from '../../../lib/wire/frame.js';
 import { encodeMessage } from '../../../lib/wire/message.js';
 import { readConnection } from '../../../lib/node/intake/tcp-reader.js';
@@ -20,7 +20,12 @@ describe('node/intake/tcp-reader', () => {
     const timers = new Map<number, () => void>();
     let next = 1;
     const s = testServices({ frameTimeoutMs: 1_000 }, undefined, {
-      intake: { accept: async (e) => (got.push(e), { status: 'stored' }), verify: async () => {}, countVerifyError: () => {} },
+      intake: {
+        accept: async (e) => (got.push(e), { status: 'stored' }),
+        acceptBatch: async (b) => void got.push(...b.entries.map((e) => decodeEntry(e))),
+        verify: async () => {},
+        countVerifyError: () => {},
+      },
       timers: { timeout: (fn) => (timers.set(next, fn), next++), clear: (h) => void timers.delete(h as number), every: () => 0 },
     });
     readConnection(stream, s);

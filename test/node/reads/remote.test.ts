@@ -22,7 +22,7 @@ describe('node/reads/remote', () => {
     const stored: Entry[] = [];
     const counters = { errors: 0 };
     const ctx = testServices(undefined, undefined, {
-      intake: { verify, accept: async (e) => (stored.push(e), { status: 'stored' as const }), countVerifyError: () => counters.errors++ },
+      intake: { verify, accept: async (e) => (stored.push(e), { status: 'stored' as const }), countVerifyError: () => counters.errors++, acceptBatch: async () => {} },
     });
     const p = ctx.table.add(A, false, 0)!;
     ctx.table.proved(p, owner, nodeId(owner) ^ 1n, 10_000, ctx.timings);

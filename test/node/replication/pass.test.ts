@@ -25,7 +25,7 @@ describe('node/replication/pass', () => {
       id: self,
       store: entriesStore(entries),
       openSink: (a) => open(a.port),
-      intake: { accept: async (e) => (stored.push(e), { status: 'stored' }), verify: async () => {}, countVerifyError: () => {} },
+      intake: { accept: async (e) => (stored.push(e), { status: 'stored' }), verify: async () => {}, countVerifyError: () => {}, acceptBatch: async () => {} },
     });
     return { h, stored, counters: h.counters };
   }

@@ -7,7 +7,7 @@
  */
 import { FANOUT } from '../../../lib/constants.js';
 import type { AddrPort } from '../../../lib/wire/address.js';
-import type { Entry } from '../../../lib/wire/entry.js';
+import { type Entry, decodeEntry } from '../../../lib/wire/entry.js';
 import type { Message } from '../../../lib/wire/message.js';
 import { type Peer, PeerTable } from '../../../lib/peers/table.js';
 import type { StoreLike } from '../../../lib/store/types.js';
@@ -96,6 +96,9 @@ export function testServices(
     closing: () => s.closed,
     intake: {
       accept: async (entry, o = {}): Promise<IntakeResult> => (s.accepted.push({ entry, verified: o.verified === true }), { status: 'stored' }),
+      acceptBatch: async (batch) => {
+        for (const b of batch.entries) await s.intake.accept(decodeEntry(b));
+      },
       verify: async () => {},
       countVerifyError: () => {},
     },

@@ -13,7 +13,7 @@ import { FakeSink, asSink } from '../support/fake-sink.js';
 function writerHost(verify: (d: Dat) => Promise<void> = async () => {}) {
   const stored: Entry[] = [];
   const host = testServices({ connectTimeoutMs: 50, frameTimeoutMs: 50 }, undefined, {
-    intake: { verify, accept: async (e) => (stored.push(e), { status: 'stored' }), countVerifyError: () => {} },
+    intake: { verify, accept: async (e) => (stored.push(e), { status: 'stored' }), countVerifyError: () => {}, acceptBatch: async () => {} },
   });
   return { host, stored, sent: () => host.counters.packetsOut.PUT };
 }
