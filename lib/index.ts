@@ -38,8 +38,11 @@ export {
   type Clock,
   type Logger,
   DEFAULT_TIMINGS,
+  silentLogger,
+  defaultLogger,
 } from './node/options.js';
 export { MIN_CAPACITY } from './constants.js';
+export { type Ticket, encodeTicket, decodeTicket } from './wire/ticket.js';
 export { type NodeStats } from './node/services/stats.js';
 export { type TrustOptions, DEFAULT_TRUST } from './node/trust/keeper.js';
 export { type PeerLimits, DEFAULT_PEER_LIMITS } from './peers/table.js';

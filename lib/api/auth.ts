@@ -33,11 +33,13 @@ export class Auth {
     this.token = Buffer.from(token);
   }
 
-  private hasToken(req: IncomingMessage): boolean {
-    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    if (!m) return false;
+  /** 'none' (no Authorization header), 'wrong' (a header without this token), or 'ok'. */
+  private tokenState(req: IncomingMessage): 'none' | 'wrong' | 'ok' {
+    if (req.headers.authorization === undefined) return 'none';
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization);
+    if (!m) return 'wrong';
     const given = Buffer.from(m[1]!);
-    return given.length === this.token.length && timingSafeEqual(given, this.token);
+    return given.length === this.token.length && timingSafeEqual(given, this.token) ? 'ok' : 'wrong';
   }
 
   /**
@@ -46,12 +48,19 @@ export class Auth {
    * @throws ApiError 401 ERR_UNAUTHORIZED
    */
   check(req: IncomingMessage, signsWithNodeKey: boolean): void {
-    if (this.hasToken(req)) return;
+    const state = this.tokenState(req);
+    if (state === 'ok') return;
     if (this.loopback && !signsWithNodeKey) return;
+    // a missing and a wrong token are different mistakes: say which
+    if (state === 'wrong') {
+      throw new ApiError(401, 'ERR_UNAUTHORIZED', 'the bearer token is wrong: send the node\'s token (DIR/api.token, or --api-token) as Authorization: Bearer TOKEN');
+    }
     throw new ApiError(
       401,
       'ERR_UNAUTHORIZED',
-      signsWithNodeKey ? 'a write signed with the node\'s key needs the bearer token' : 'this API needs the bearer token (Authorization: Bearer TOKEN)',
+      signsWithNodeKey
+        ? 'no bearer token: this request acts as the node (signs with its key, or changes its edges) and needs Authorization: Bearer TOKEN (DIR/api.token)'
+        : 'no bearer token: this API needs Authorization: Bearer TOKEN (DIR/api.token)',
     );
   }
 }

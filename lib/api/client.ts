@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Dat } from '../wire/dat.js';
 import { datToJson } from './dat-json.js';
-import type { NodeClient, PeerView, RecordPage, RecordView, StatusView, WrittenView } from './views.js';
+import type { JoinView, NodeClient, PeerView, RecordPage, RecordView, StatusView, WrittenView } from './views.js';
 
 export class ApiCallError extends Error {
   constructor(
@@ -139,6 +139,10 @@ export class HttpClient implements NodeClient {
 
   del(key: string): Promise<WrittenView> {
     return this.json('DELETE', `/records/${enc(key)}`);
+  }
+
+  join(edge: string, save: boolean): Promise<JoinView> {
+    return this.json('POST', '/edges', { edge, save });
   }
 
   /** Sends a record the caller signed. */

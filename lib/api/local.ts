@@ -8,6 +8,7 @@ import { DaveError, isDaveError } from '../errors.js';
 import { type SigningKey } from '../crypto/ed25519.js';
 import { createDat } from '../workers/create-dat.js';
 import { fromHex, toHex } from '../wire/bytes.js';
+import { edgeTexts } from './join.js';
 import type { Dat } from '../wire/dat.js';
 import type { Dave } from '../node/dave.js';
 import { PACKAGE_VERSION } from './package-files.js';
@@ -15,6 +16,7 @@ import {
   type NodeClient,
   type PeerView,
   type RecordPage,
+  type JoinView,
   type RecordView,
   type StatusView,
   type WrittenView,
@@ -35,6 +37,8 @@ export interface LocalClientOptions {
   ticket: () => string;
   /** Called after every get with its duration in seconds. */
   observeGet?: (seconds: number, outcome: GetOutcome) => void;
+  /** Keeps an edge for the next start (`join --save`); absent: saving is refused. */
+  saveEdge?: (edge: string) => void;
 }
 
 /** Most records one list() page returns. */
@@ -123,6 +127,21 @@ export class LocalClient implements NodeClient {
 
   async del(key: string): Promise<WrittenView> {
     return this.put(key, '');
+  }
+
+  /**
+   * Adds an edge at run time through Dave.addEdge (the checks of --edge);
+   * a host name is resolved first (api/join.ts). `save` keeps the text as
+   * given for the next start.
+   * @throws DaveError ERR_BAD_ADDRESS, ERR_INVALID_ARGUMENT (also: save on a node without a data directory), ERR_CLOSED
+   */
+  async join(edge: string, save: boolean): Promise<JoinView> {
+    if (typeof edge !== 'string' || edge.trim() === '') throw new DaveError('ERR_INVALID_ARGUMENT', 'edge must be a ticket, an address or host:port');
+    if (save && !this.options.saveEdge) throw new DaveError('ERR_INVALID_ARGUMENT', 'this node keeps no edges file (no data directory): join without save');
+    const added = [];
+    for (const text of await edgeTexts(edge, this.node.address())) added.push(...this.node.addEdge(text));
+    if (save) this.options.saveEdge!(edge);
+    return { added, saved: save };
   }
 
   /**

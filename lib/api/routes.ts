@@ -64,6 +64,12 @@ async function streamBackup(ctx: RouteContext, res: ServerResponse): Promise<voi
 
 export const ROUTES: Route[] = [
   { method: 'GET', path: /^\/status$/, handler: async (c, _q, res) => sendJson(res, 200, await c.client.status()) },
+  {
+    // for a monitor or a load balancer: cheap, no peers or store reads
+    method: 'GET',
+    path: /^\/health$/,
+    handler: async (c, _q, res) => sendJson(res, 200, { status: 'ok', activePeers: c.client.node.activePeerCount(), records: c.client.node.recordCount() }),
+  },
   { method: 'GET', path: /^\/peers$/, handler: async (c, _q, res) => sendJson(res, 200, { peers: await c.client.peers() }) },
   {
     method: 'GET',
@@ -75,7 +81,7 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'GET',
-    path: /^\/records\/([^/]+)\/(.+)$/,
+    path: /^\/records\/([^/]+)\/(.*)$/, // the key may be empty (GET /records/me/)
     handler: async (c, _q, res, [owner, key]) => {
       const r = await c.client.get(owner!, key!);
       if (r === null) throw new ApiError(404, 'ERR_NOT_FOUND', `no record ${JSON.stringify(key)} of ${owner}`);
@@ -115,16 +121,28 @@ export const ROUTES: Route[] = [
     },
   },
   { method: 'GET', path: /^\/backup$/, handler: async (c, _q, res) => c.backups.run(() => streamBackup(c, res)) },
+  {
+    // joins at run time (docs/api.md): changes what the node talks to, so the token is needed everywhere
+    method: 'POST',
+    path: /^\/edges$/,
+    signsWithNodeKey: true,
+    handler: async (c, req, res) => {
+      const body = await readJson(req);
+      if (body.save !== undefined && typeof body.save !== 'boolean') throw new DaveError('ERR_INVALID_ARGUMENT', 'save must be a boolean');
+      sendJson(res, 200, await c.client.join(textField(body, 'edge'), body.save === true));
+    },
+  },
   ...WEB_ROUTES,
 ];
 
-/** The route for a request, its decoded path parameters, or a 404/405 ApiError. */
+/** The route for a request, its decoded path parameters, or a 404/405 ApiError. HEAD is GET without the body (not on /backup). */
 export function match(method: string, pathname: string): { route: Route; params: string[] } {
   let allowed = false;
+  const asMethod = method === 'HEAD' && pathname !== '/backup' ? 'GET' : method;
   for (const route of ROUTES) {
     const m = route.path.exec(pathname);
     if (!m) continue;
-    if (route.method !== method) {
+    if (route.method !== asMethod) {
       allowed = true;
       continue;
     }

@@ -5,7 +5,7 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../node/options.js';
+import { type Logger, isSilent } from '../node/options.js';
 import { Auth, isLoopbackHost } from './auth.js';
 import { ApiError, sendError } from './http.js';
 import { isDaveError } from '../errors.js';
@@ -66,7 +66,13 @@ export class ApiServer {
       web,
     };
     const rule: HostRule = { bound: o.host, names: o.hosts };
+    const debug = o.logger && !isSilent(o.logger.debug) ? o.logger.debug : null;
     const handle = (req: IncomingMessage, res: ServerResponse, local: boolean) => {
+      if (debug) {
+        // one line per request, with its status and time (--log-level debug)
+        const started = performance.now();
+        res.once('finish', () => debug(`dave: api ${req.method} ${(req.url ?? '/').split('?')[0]} ${res.statusCode} ${(performance.now() - started).toFixed(1)} ms`));
+      }
       const fail = (err: unknown) => {
         if (!(err instanceof ApiError) && !isDaveError(err)) o.logger?.warn('dave: api handler failed', err);
         sendError(res, err);

@@ -45,6 +45,14 @@ export interface StoreHealthView {
   lastError: { cause: string; message: string; advice: string; at: string } | null;
 }
 
+/** What joining an edge did (NodeClient.join, POST /edges). */
+export interface JoinView {
+  /** The addresses added as edges (already known ones included). */
+  added: string[];
+  /** Kept for the next start (the data directory's edges file). */
+  saved: boolean;
+}
+
 export interface PeerView {
   address: string;
   /** Node ID, 16 hex digits; null until the peer proved its key. */
@@ -98,6 +106,8 @@ export interface NodeClient {
   put(key: string, value: string): Promise<WrittenView>;
   /** Writes a newer record with an empty value. */
   del(key: string): Promise<WrittenView>;
+  /** Adds an edge (ticket, address or host:port) at run time; `save` keeps it for the next start. */
+  join(edge: string, save: boolean): Promise<JoinView>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -3,7 +3,7 @@
  * status, peers, ticket, backup. Plain text, or JSON with --json. Exit
  * status: 0 found/done, 1 not found, 2 any error.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -12,9 +12,11 @@ import { signingKey } from '../crypto/ed25519.js';
 import { createDat } from '../workers/create-dat.js';
 import { findApi } from './api-files.js';
 import { listPage } from './list-page.js';
-import { RunError, UsageError, messageOf } from './fail.js';
-import { listText, peersText, statusText, valueText, whereWritten } from './format.js';
+import { RunError, UsageError } from './fail.js';
+import { joinText, listText, notFoundText, peersText, statusText, valueText, whereWritten } from './format.js';
+import { formatSize } from './size.js';
 import { readKeyFile } from './keys.js';
+import { argsError } from './args.js';
 import { DEFAULT_DATA } from './start-options.js';
 
 export const CLIENT_COMMANDS: Record<string, { args: string[]; about: string }> = {
@@ -25,7 +27,8 @@ export const CLIENT_COMMANDS: Record<string, { args: string[]; about: string }> 
   status: { args: [], about: 'the node\'s ID, addresses, peers and space' },
   peers: { args: [], about: 'the node\'s peer table' },
   ticket: { args: [], about: 'the node\'s join ticket' },
-  backup: { args: ['file'], about: 'a live godave-format backup of the node\'s records' },
+  join: { args: ['ticket|address'], about: 'add an edge to the running node (--save keeps it for the next start)' },
+  backup: { args: ['file'], about: 'a live godave-format backup of the node\'s records (--force replaces a file)' },
 };
 
 const OPTIONS = {
@@ -38,7 +41,12 @@ const OPTIONS = {
   owner: { type: 'string' },
   limit: { type: 'string' },
   after: { type: 'string' },
+  save: { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
+
+/** Options only some commands take. */
+const ONLY: Record<string, string[]> = { save: ['join'], force: ['backup'], 'key-file': ['put', 'del'], owner: ['ls'], limit: ['ls'], after: ['ls'] };
 
 function print(json: boolean, value: unknown, text: string): void {
   process.stdout.write((json ? JSON.stringify(value) : text) + '\n');
@@ -51,12 +59,15 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
   } catch (err) {
-    throw new UsageError(`${cmd}: ${messageOf(err)}`);
+    throw new UsageError(`${cmd}: ${argsError(err, argv)}`);
   }
   const { values, positionals: pos } = parsed;
+  for (const [option, commands] of Object.entries(ONLY)) {
+    if ((values as Record<string, unknown>)[option] !== undefined && !commands.includes(cmd)) throw new UsageError(`${cmd}: --${option} is not an option of ${cmd}`);
+  }
   const max = cmd === 'ls' ? 1 : cmd === 'put' ? Infinity : spec.args.length;
   if (pos.length < spec.args.length || pos.length > max) {
-    throw new UsageError(`usage: dave ${cmd} ${spec.args.map((a) => `<${a}>`).join(' ')}${cmd === 'ls' ? ' [prefix]' : ''} [--data DIR | --api URL] [--json]`);
+    throw new UsageError(`usage: dave ${cmd} ${spec.args.map((a) => `<${a}>`).join(' ')}${cmd === 'ls' ? ' [prefix]' : ''} [--data DIR | --api URL] [--json] (dave ${cmd} --help)`);
   }
   const json = values.json === true;
   const seed = values['key-file'] === undefined ? undefined : readKeyFile(values['key-file']);
@@ -83,10 +94,10 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
       const r = await c.get(pos[0]!, pos[1]!);
       if (r === null || r.deleted) {
         if (json) print(true, r, '');
-        else process.stderr.write(r === null ? 'not found\n' : `${valueText(r)}\n`);
+        else process.stderr.write(r === null ? `${await notFoundText(c, pos[0]!)}\n` : `${valueText(r)}\n`);
         return 1;
       }
-      print(json, r, valueText(r));
+      print(json, r, valueText(r)); // the value alone on stdout, for pipes; --json shows the replicas
       return 0;
     }
     case 'ls': {
@@ -109,8 +120,14 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
       print(json, { ticket: s.ticket }, s.ticket);
       return 0;
     }
+    case 'join': {
+      const r = await c.join(pos[0]!, values.save === true);
+      print(json, r, joinText(r));
+      return 0;
+    }
     case 'backup': {
       const file = pos[0]!;
+      if (existsSync(file) && values.force !== true) throw new RunError(`${file} exists: give --force to replace it`, 2);
       const tmp = `${file}.${process.pid}.tmp`;
       const out = createWriteStream(tmp, { flags: 'wx' });
       try {
@@ -121,7 +138,7 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
         await rm(tmp, { force: true });
         throw err;
       }
-      print(json, { file, bytes: out.bytesWritten }, `backup of ${url} written to ${file} (${out.bytesWritten} bytes)`);
+      print(json, { file, bytes: out.bytesWritten }, `backup of ${url} written to ${file} (${formatSize(out.bytesWritten)})`);
       return 0;
     }
   }

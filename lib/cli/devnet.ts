@@ -17,6 +17,9 @@ import { RunError, UsageError, messageOf } from './fail.js';
 import { loadOrCreateKey } from './keys.js';
 import { createLogger } from './log.js';
 import { runShell } from './shell.js';
+import { argsError } from './args.js';
+import { PromptGuard } from './prompt-guard.js';
+import { LOG_LEVELS, type LogLevel } from './start-options.js';
 import { dialableAddresses, encodeTicket } from './ticket.js';
 
 export const DEVNET_USAGE = 'usage: dave devnet [--nodes N (2 to 16, default 3)] [--dir DIR (default ./dave-devnet)] [--log-level LEVEL]';
@@ -32,13 +35,16 @@ export async function runDevnet(argv: string[]): Promise<number> {
   try {
     values = parseArgs({ args: argv, options: { nodes: { type: 'string' }, dir: { type: 'string' }, 'log-level': { type: 'string' } }, strict: true }).values;
   } catch (err) {
-    throw new UsageError(`devnet: ${messageOf(err)}`);
+    throw new UsageError(`devnet: ${argsError(err, argv)}`);
   }
   const count = Number(values.nodes ?? 3);
   if (!Number.isInteger(count) || count < 2 || count > 16) throw new UsageError(`--nodes ${values.nodes}: ${DEVNET_USAGE}`);
   const dir = values.dir ?? './dave-devnet';
   const level = values['log-level'] ?? 'warn';
-  const { logger } = createLogger(level as 'warn', undefined);
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level ${JSON.stringify(level)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  // log lines go above the shell's prompt, which is redrawn
+  const guard = process.stdin.isTTY === true ? new PromptGuard(process.stdout) : undefined;
+  const { logger } = createLogger(level as LogLevel, undefined, guard);
   mkdirSync(dir, { recursive: true });
   const user = signingKey(loadOrCreateKey(join(dir, 'user.key')));
   const nodes: Dave[] = [];
@@ -87,7 +93,8 @@ export async function runDevnet(argv: string[]): Promise<number> {
     client: new LocalClient(n, { userKey: user, ticket: () => encodeTicket({ publicKey: n.publicKey, addresses: dialableAddresses(n.address(), null) }) }),
   }));
   process.stdout.write(`devnet ready: ${count} nodes in ${dir}; shell on node 1 (use <n> to switch, help, quit)\n`);
-  await runShell({ targets });
+  process.stdout.write(`join it from elsewhere: edge ${nodes[0]!.address()} (dave start --edge ${nodes[0]!.address()}, or Dave.open({ edges: ['${nodes[0]!.address()}'] }))\n`);
+  await runShell({ targets, guard });
   stopping = true;
   await stopAll();
   return 0;

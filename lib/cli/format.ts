@@ -2,13 +2,43 @@
  * Plain-text renderings of the API's views, shared by the shell and the
  * one-shot commands (which print JSON instead with --json).
  */
-import type { PeerView, RecordView, StatusView, WrittenView } from '../api/views.js';
+import type { JoinView, NodeClient, PeerView, RecordView, StatusView, WrittenView } from '../api/views.js';
 import { formatSize } from './size.js';
 
 /** A value as the terminal shows it: text, or base64 marked as such. */
 export function valueText(r: RecordView): string {
   if (r.deleted) return `(deleted ${r.timeIso})`;
   return r.value ?? `base64:${r.valueBase64}`;
+}
+
+/** Where the network keeps a record: its replica list (node IDs). */
+export function replicasText(r: RecordView): string {
+  const ids = r.replicas ?? [];
+  return ids.length === 0 ? 'replicas: none listed' : `replicas: ${ids.join(' ')}`;
+}
+
+/** A record as the shell shows it: the value, then its replicas. */
+export function recordText(r: RecordView): string {
+  return `${valueText(r)}\n  ${replicasText(r)}`;
+}
+
+/**
+ * "not found", and for "me" what it means: the user key of the node asked,
+ * which on another node (another data directory) is another owner.
+ */
+export async function notFoundText(c: Pick<NodeClient, 'status'>, owner: string): Promise<string> {
+  if (owner !== 'me') return 'not found';
+  let key = '';
+  try {
+    key = ` ${(await c.status()).userKey.slice(0, 16)}...`;
+  } catch {
+    // the hint without the key
+  }
+  return `not found (me is this node's user key${key}; a record written through a node with another user key has that key as owner: give its public key in hex)`;
+}
+
+export function joinText(j: JoinView): string {
+  return `joined: edge ${j.added.join(', ')} added${j.saved ? ', saved for the next start' : ' (join --save keeps it for the next start)'}`;
 }
 
 export function keyText(r: RecordView): string {

@@ -8,9 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signingKey } from '../crypto/ed25519.js';
 import { toHex } from '../wire/bytes.js';
-import { RunError, UsageError, messageOf } from './fail.js';
+import { RunError, UsageError } from './fail.js';
 import { createKeyFile, readKeyFile } from './keys.js';
 import { DEFAULT_DATA } from './start-options.js';
+import { argsError } from './args.js';
 
 export const KEY_USAGE = 'usage: dave key new|show [--file FILE] [--data DIR]';
 
@@ -19,7 +20,7 @@ export async function runKey(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: { file: { type: 'string' }, data: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`key: ${messageOf(err)}`);
+    throw new UsageError(`key: ${argsError(err, argv)}`);
   }
   const [sub, ...rest] = parsed.positionals;
   if ((sub !== 'new' && sub !== 'show') || rest.length > 0) throw new UsageError(KEY_USAGE);

@@ -9,7 +9,8 @@ import { listPage } from './list-page.js';
 import { createInterface } from 'node:readline';
 import type { NodeClient } from '../api/views.js';
 import { describe } from './fail.js';
-import { listText, peersText, statusText, valueText, whereWritten } from './format.js';
+import { joinText, listText, notFoundText, peersText, recordText, statusText, whereWritten } from './format.js';
+import type { PromptGuard } from './prompt-guard.js';
 
 export interface ShellTarget {
   name: string;
@@ -18,21 +19,32 @@ export interface ShellTarget {
 
 export interface ShellOptions {
   targets: ShellTarget[];
+  /** Log lines go above the prompt, which is redrawn (cli/prompt-guard.ts). */
+  guard?: PromptGuard;
   input?: NodeJS.ReadableStream & { isTTY?: boolean };
   output?: NodeJS.WritableStream;
 }
 
 const HELP = `commands:
   put <key> <value>      write a record signed with this node's user key
-  get <owner|me> <key>   read a record (owner: a public key in hex, or me)
+  get <owner|me> <key>   read a record and its replicas (owner: a public
+                         key in hex, or me)
   del <key>              delete: writes a newer record with an empty value
   ls [prefix]            your records held on this node, by key prefix
   status                 ID, addresses, peers, space, network estimate
   peers                  the peer table
   ticket                 this node's join ticket (dave start --edge TICKET)
+  join <ticket|address> [--save]
+                         add an edge now (a ticket, ip:port or host:port);
+                         --save keeps it for the next start
   use <n>                switch node (devnet)
   help                   this text
-  quit                   leave (stops a node started by this command)`;
+  quit                   leave (stops a node started by this command)
+
+"me" is the user key of the node you are on (status shows it): a record
+written through a node with another user key is not "me" here; give its
+owner's public key in hex (the devnet shares one user key, so me works
+on every node of it).`;
 
 /** Splits a line into words; "double quotes" keep spaces. */
 export function words(line: string): string[] {
@@ -57,7 +69,13 @@ export async function runLine(line: string, state: { targets: ShellTarget[]; cur
     case 'get': {
       need(2, 'get <owner|me> <key>');
       const r = await c.get(args[0]!, args[1]!);
-      return r === null ? 'not found' : valueText(r);
+      return r === null ? notFoundText(c, args[0]!) : recordText(r);
+    }
+    case 'join': {
+      const save = args.includes('--save');
+      const rest = args.filter((a) => a !== '--save');
+      if (rest.length !== 1) throw new Error('usage: join <ticket|address> [--save]');
+      return joinText(await c.join(rest[0]!, save));
     }
     case 'del': {
       need(1, 'del <key>');
@@ -102,12 +120,14 @@ export async function runShell(o: ShellOptions): Promise<void> {
     if (terminal) {
       rl.setPrompt(`${state.targets[state.current]!.name}> `);
       rl.prompt();
+      o.guard?.attach(rl); // a log line now goes above the prompt
     }
   };
   if (terminal) output.write('type help for commands, quit to leave\n');
   prompt();
   try {
     for await (const line of rl) {
+      o.guard?.detach(rl); // while a command runs there is no prompt to redraw
       let out: string | null;
       try {
         out = await runLine(line, state);
@@ -119,6 +139,7 @@ export async function runShell(o: ShellOptions): Promise<void> {
       prompt();
     }
   } finally {
+    o.guard?.detach(rl);
     rl.close();
   }
 }

@@ -34,17 +34,4 @@ export function parseSize(text: string): number | null {
   return Number.isSafeInteger(bytes) ? bytes : null;
 }
 
-/**
- * "1.50 GiB", "12.5 MiB", "512 B": `decimals` after the point (default 2
- * below 10 units, else 1). Never throws.
- */
-export function formatSize(bytes: number, decimals?: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(decimals ?? (v < 10 ? 2 : 1))} ${units[i]}`;
-}
+export { formatSize } from '../node/views/log-lines.js';

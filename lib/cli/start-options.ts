@@ -3,16 +3,19 @@
  * touches the disk or the network, so a bad argument leaves nothing
  * behind. Every problem is a UsageError (exit 2) naming the option.
  */
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MIN_CAPACITY } from '../constants.js';
-import { formatAddress, parseAddress, isMappedIPv4 } from '../wire/address.js';
+import { formatAddress, parseAddress } from '../wire/address.js';
 import { RunError, UsageError, messageOf } from './fail.js';
 import { parseSize } from './size.js';
 import { TicketError, decodeTicket, looksLikeTicket } from './ticket.js';
 import { TOKEN_ENV, givenToken } from './api-files.js';
+import { argsError } from './args.js';
+import { edgeAddresses } from '../peers/family.js';
+import { isDaveError } from '../errors.js';
+import { EDGES_FILE, hostAndPort, lookupFamily, resolveHost } from '../api/join.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -65,22 +68,47 @@ export const START_OPTIONS = {
 
 function size(name: string, text: string | undefined, min: number, why: string): number | undefined {
   if (text === undefined) return undefined;
+  if (/^\s*-/.test(text)) throw new UsageError(`--${name} ${text}: a size cannot be negative (examples: 1073741824, 512MB, 2GiB)`);
   const n = parseSize(text);
   if (n === null) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a size (examples: 1073741824, 512MB, 2GiB)`);
   if (n < min) throw new UsageError(`--${name} ${text} is too small: ${why}`);
   return n;
 }
 
-/** Checks --listen: an IP literal and port, with room for TCP on port + 1. */
+/**
+ * Checks --listen: an IP literal and port, or host:port (`localhost:1618`,
+ * resolved at start as an --edge name is), with room for TCP on port + 1.
+ * Returns the address, or the name to resolve.
+ */
 export function checkListen(text: string): string {
+  const h = hostAndPort(text);
+  if (h !== null) {
+    if (h.port === 0xffff) throw new UsageError(`--listen ${text}: port 65535 leaves no TCP port (TCP listens on the UDP port + 1, at most 65535)`);
+    return text;
+  }
   let a;
   try {
     a = parseAddress(text);
   } catch (err) {
-    throw new UsageError(`--listen ${JSON.stringify(text)}: ${messageOf(err)}`);
+    throw new UsageError(`--listen ${JSON.stringify(text)}: ${messageOf(err)} (or HOST:PORT, e.g. localhost:1618)`);
   }
   if (a.port === 0xffff) throw new UsageError(`--listen ${text}: port 65535 leaves no TCP port (TCP listens on the UDP port + 1, at most 65535)`);
   return formatAddress(a);
+}
+
+/**
+ * The --listen address as an IP literal: a host name resolved (localhost
+ * to ::1 or 127.0.0.1, as the system says).
+ * @throws RunError when the name does not resolve
+ */
+export async function resolveListen(listen: string): Promise<string> {
+  const h = hostAndPort(listen);
+  if (h === null) return listen;
+  try {
+    return await resolveHost(h.host, h.port, 0, '--listen');
+  } catch (err) {
+    throw new RunError(messageOf(err));
+  }
 }
 
 function checkEdge(text: string): StartOptions['edges'][number] {
@@ -121,7 +149,7 @@ export function parseStartArgs(argv: string[]): StartOptions | 'help' {
     if (parsed.positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
     values = parsed.values;
   } catch (err) {
-    throw new UsageError(`start: ${messageOf(err)} (dave start --help)`);
+    throw new UsageError(`start: ${argsError(err, argv)} (dave start --help)`);
   }
   if (values.help) return 'help';
   if (values.data !== undefined && values.db !== undefined) throw new UsageError('--db is the old name of --data: give one of them');
@@ -159,26 +187,45 @@ export function parseStartArgs(argv: string[]): StartOptions | 'help' {
   };
 }
 
+/** A line of the data directory's edges file, checked as --edge is. @throws UsageError naming the file */
+function savedEdge(text: string, data: string): StartOptions['edges'][number] {
+  try {
+    return checkEdge(text);
+  } catch (err) {
+    throw new UsageError(`saved edge in ${join(data, EDGES_FILE)}: ${messageOf(err).replace(/^--edge:? ?/, '')} (edit the file to change it)`);
+  }
+}
+
 /**
- * The edges as addresses Dave.open takes, host names resolved (DNS), and
- * only the families the listen address can reach.
- * @throws RunError when a name does not resolve
+ * The edges as addresses Dave.open takes: host names resolved (DNS) in
+ * the families `listen` (resolved) reaches, tickets reduced to their
+ * addresses of those families; an edge with none is a usage error naming
+ * the family, before anything is opened (peers/family.ts, the check
+ * Dave.addEdge and the shell's join make too). `saved`: the data
+ * directory's edges file (join --save).
+ * @throws RunError when a name does not resolve; UsageError for an edge of the wrong family
  */
-export async function resolveEdges(o: StartOptions): Promise<string[]> {
-  const v4only = isMappedIPv4(parseAddress(o.listen).ip);
+export async function resolveEdges(o: StartOptions, listen: string, saved: string[] = []): Promise<string[]> {
+  const bound = parseAddress(listen);
   const out: string[] = [];
-  for (const e of o.edges) {
-    if (e.addresses) {
-      const usable = e.addresses.filter((a) => !v4only || !a.startsWith('['));
-      out.push(...(usable.length > 0 ? usable : e.addresses));
-      continue;
-    }
-    try {
-      const r = await lookup(e.host!, { family: v4only ? 4 : 0 });
-      out.push(formatAddress(parseAddress(`${r.family === 6 ? `[${r.address}]` : r.address}:${e.port}`)));
-    } catch (err) {
-      throw new RunError(`--edge ${e.text}: cannot resolve ${e.host} (${(err as { code?: string }).code ?? messageOf(err)})`);
+  const given = [...o.edges.map((e) => ({ e, label: `--edge ${e.text}` })), ...saved.map((t) => ({ e: savedEdge(t, o.data), label: `saved edge ${t} (${join(o.data, EDGES_FILE)}: edit the file to change it)` }))];
+  for (const { e, label } of given) {
+    let texts: string[];
+    if (e.host !== undefined) {
+      try {
+        texts = [await resolveHost(e.host, e.port!, lookupFamily(listen), label.split(' ')[0]!)];
+      } catch (err) {
+        throw new RunError(`${label}: ${messageOf(err).replace(/^\S+ \S+: /, '')}`);
+      }
+    } else texts = looksLikeTicket(e.text) ? [e.text] : e.addresses!; // a ticket: its usable addresses, or why none
+    for (const t of texts) {
+      try {
+        out.push(...edgeAddresses(t, bound, label.startsWith('--edge') ? '--edge' : `saved edge (${join(o.data, EDGES_FILE)}: edit the file to change it):`).map(formatAddress));
+      } catch (err) {
+        if (isDaveError(err)) throw new UsageError(messageOf(err));
+        throw err;
+      }
     }
   }
-  return out;
+  return [...new Set(out)];
 }

@@ -21,42 +21,16 @@ import { RunError, UsageError, messageOf } from './fail.js';
 import { createKeyFile, readKeyFile } from './keys.js';
 import { createLogger } from './log.js';
 import { runShell } from './shell.js';
-import { type StartOptions, parseStartArgs, resolveEdges } from './start-options.js';
+import { type StartOptions, parseStartArgs, resolveEdges, resolveListen } from './start-options.js';
+import { PromptGuard } from './prompt-guard.js';
+import { saveEdge, savedEdges } from '../api/join.js';
 import { dialableAddresses, encodeTicket } from './ticket.js';
 import { formatSize } from './size.js';
 import { API_TOKEN_FILE, API_URL_FILE } from './api-files.js';
 import { API_SOCKET_FILE, socketPathFits } from '../api/socket.js';
+import { START_USAGE } from './help.js';
 
-export const START_USAGE = `usage: dave start [options]
-
-Runs a Dave node (UDP, and TCP on the UDP port + 1) until Ctrl-C / SIGTERM.
-
-options:
-  --listen ADDR:PORT     UDP address (default [::]:1618: every interface,
-                         IPv4 and IPv6); port 0 picks a free pair
-  --edge TICKET|ADDR     a node to join: its ticket, 1.2.3.4:port, [v6]:port
-                         or host:port (resolved at start); repeatable
-  --data DIR             data directory: the database, node.key, user.key
-                         (default ./dave-data; --db is the old name)
-  --capacity SIZE        bytes of records to keep (default 1GiB; 512MB, 2GiB...)
-  --cache SIZE           bytes of values cached in memory (default 64MiB)
-  --key-file FILE        the node key (default DIR/node.key, created 0600)
-  --user-key FILE        the key that signs this node's writes (default
-                         DIR/user.key, created 0600)
-  --api HOST:PORT        serve the HTTP API (docs/api.md), and on the
-                         socket DIR/api.sock (0600) for the CLI; off by default
-  --api-host NAME        a host name the API answers to besides localhost and
-                         its addresses (repeatable; others get 421)
-  --api-token-file FILE  the API's bearer token, read from FILE; or set
-                         DAVE_API_TOKEN (default: DIR/api.token, generated
-                         0600 on first use)
-  --api-token TOKEN      the token on the command line (visible to every
-                         local user in ps: prefer the two above)
-  --log-level LEVEL      trace, debug, info (default), warn, error, silent
-  --log-format FORMAT    json or pretty (default: pretty on a terminal)
-  --shell / --no-shell   offer the shell (default: when on a terminal)
-  --help                 this text
-`;
+export { START_USAGE };
 
 /** Reads a key that exists, or plans a fresh one to write once the node is open. */
 function keyPlan(file: string): { seed: Uint8Array; isNew: boolean } {
@@ -102,8 +76,13 @@ export async function runStart(argv: string[]): Promise<number> {
   checkKeyDir(o.userKeyFile, o.data, '--user-key');
   const nodeKey = keyPlan(o.keyFile);
   const userKey = keyPlan(o.userKeyFile);
-  const edges = await resolveEdges(o);
-  const { logger: log } = createLogger(o.logLevel, o.logFormat);
+  const listen = await resolveListen(o.listen);
+  const saved = savedEdges(o.data);
+  const edges = await resolveEdges(o, listen, saved);
+  const shell = o.shell ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
+  // with a shell, log lines go above its prompt, which is redrawn
+  const guard = shell ? new PromptGuard(process.stdout) : undefined;
+  const { logger: log } = createLogger(o.logLevel, o.logFormat, guard);
 
   let node: Dave | null = null;
   let api: ApiServer | null = null;
@@ -148,7 +127,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const createdData = !existsSync(o.data);
   try {
     makePrivate(o.data, createdData, log);
-    node = await Dave.open({ listen: o.listen, edges, database: o.data, capacity: o.capacity, cacheCapacity: o.cache, privateKey: nodeKey.seed, logger: log });
+    node = await Dave.open({ listen, edges, database: o.data, capacity: o.capacity, cacheCapacity: o.cache, privateKey: nodeKey.seed, logger: log });
     if (nodeKey.isNew) createKeyFile(o.keyFile, nodeKey.seed);
   } catch (err) {
     await node?.close().catch(() => {});
@@ -161,7 +140,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const signer = signingKey(userKey.seed);
   const ticket = () => encodeTicket({ publicKey: n.publicKey, addresses: dialableAddresses(n.address(), n.publicAddress()) });
   const metrics = createMetrics(n);
-  const client = new LocalClient(n, { userKey: signer, ticket, observeGet: metrics.observeGet });
+  const client = new LocalClient(n, { userKey: signer, ticket, observeGet: metrics.observeGet, saveEdge: (e) => saveEdge(o.data, e) });
   if (o.api) {
     const token = o.apiToken ?? readToken(o.data);
     try {
@@ -198,10 +177,10 @@ export async function runStart(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
+  if (saved.length > 0) log.info(`dave: joining ${saved.length} saved edge${saved.length === 1 ? '' : 's'} from ${join(o.data, 'edges')} (join --save)`);
   // the status line once a minute is the library's (node/views/announce.ts), through the logger
-  const shell = o.shell ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
   if (shell) {
-    void runShell({ targets: [{ name: 'dave', client }] }).then(() => stop('quit'));
+    void runShell({ targets: [{ name: 'dave', client }], guard }).then(() => stop('quit'));
   }
   return done;
 }

@@ -9,6 +9,7 @@
 import { PUBKEY_LEN } from '../constants.js';
 import { DaveError, invalidArgument } from '../errors.js';
 import { formatAddress } from '../wire/address.js';
+import { Edges } from './peers/edges.js';
 import { checkBytes } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
@@ -58,6 +59,7 @@ export class Dave {
   private readonly trust: NodeTrust;
   private readonly announce: NodeAnnouncer;
   private readonly local: LocalView;
+  private readonly edges: Edges;
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -86,6 +88,7 @@ export class Dave {
     this.reads = new RemoteReads(this.s);
     this.replicator = new Replicator(this.s);
     this.local = new LocalView(this.s, p.pool, () => this.checkOpen());
+    this.edges = new Edges({ ...p, ping: (peer) => this.handshake.ping(peer) });
     this.inbound = new InboundConnections(this.s, p.maxInboundPerHost);
   }
 
@@ -110,14 +113,13 @@ export class Dave {
   }
 
   private start(): void {
-    const { udp, tcp, table, timings, clock, edges } = this.p;
+    const { udp, tcp, timings, edges } = this.p;
     // each flow registers its handlers; trust takes a GET_ACK before the reads do
     const d = new Dispatcher(this.s, (from) => this.discovery.isOwnAddress(from));
     for (const flow of [this.handshake, this.discovery, this.trust, this.reads, new GetServer(this.s), new UdpPuts(this.s)]) flow.register(d);
     udp.onmessage = d.receive;
     tcp.onconnection = (stream, remote) => this.inbound.accept(stream, remote);
-    const now = clock.now();
-    for (const e of edges) table.add(e, true, now);
+    for (const e of [...edges]) this.edges.add(e, false);
     this.timers.every(timings.pingMs, () => this.handshake.pingAll());
     this.timers.every(timings.pingMs, () => this.announce.tick()); // silent edges, the status line when due
     this.timers.every(timings.deactivateAfterMs, () => this.prune());
@@ -127,9 +129,14 @@ export class Dave {
     this.announce.opened(this.id, this.address(), this.p.bound.port + 1, this.p.openMs);
   }
 
+  /** Adds an edge at run time, checked as options.edges are (node/peers/edges.ts). @throws DaveError ERR_BAD_ADDRESS, ERR_INVALID_ARGUMENT, ERR_CLOSED */
+  addEdge(edge: string): string[] {
+    return this.edges.addText(edge, () => this.checkOpen());
+  }
+
   private prune(): void {
     const removed = this.p.table.prune(this.p.clock.now(), this.p.timings);
-    for (const peer of removed) this.p.log.debug(`dave: dropped peer ${formatAddress(peer.addr)}`);
+    this.edges.logDropped(removed);
     this.trust.sweep(); // peers gone from the table (evicted ones too)
     this.waiters.notify();
   }
@@ -173,11 +180,12 @@ export class Dave {
 
   /**
    * Resolves once `count` peers are ready: active, proved their key, answered by us (they answer reads).
-   * @throws DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
+   * `timeoutMs` bounds the wait on the node's clock (none: until the signal or close).
+   * @throws DaveError ERR_TIMEOUT (the message names silent edges), ERR_ABORTED, ERR_CLOSED, ERR_INVALID_ARGUMENT
    */
-  waitForActivePeers(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async waitForActivePeers(count: number, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     if (!Number.isInteger(count) || count < 0) invalidArgument('count must be a non-negative integer');
-    return this.waiters.wait(count, options.signal);
+    return this.waiters.wait(count, options.signal, this.edges.waitTimeout(count, options.timeoutMs));
   }
 
   /** Whether the store accepts writes: ok or degraded, since when, the last failure (docs/operations.md). */
@@ -264,11 +272,7 @@ export class Dave {
     return this.replicator.run();
   }
 
-  /**
-   * Stops every timer and socket, fails pending reads with ERR_CLOSED,
-   * flushes and closes the store (unless it was handed in: then only
-   * flushes it; see closeParts). Safe to call twice.
-   */
+  /** Stops timers and sockets, fails pending reads (ERR_CLOSED), flushes and closes the store (one handed in: flushed only). Safe twice. */
   close(): Promise<void> {
     this.closed = true; // before closeNow's first step: the steps check it
     this.closing ??= this.closeNow();

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { MIN_CAPACITY, SEED_LEN } from '../constants.js';
 import { invalidArgument } from '../errors.js';
 import { type AddrPort, parseAddress } from '../wire/address.js';
+import { edgeAddresses } from '../peers/family.js';
 import { checkBytes } from '../wire/bytes.js';
 import { type SigningKey, signingKey } from '../crypto/ed25519.js';
 import { type CryptoSuite, cryptoOf } from '../crypto/suite.js';
@@ -100,12 +101,29 @@ export interface Logger {
 const noop = () => {};
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
+/**
+ * The logger of a node given none: warnings and errors on stderr (an edge
+ * that does not answer, a failing store), nothing else. `silentLogger`
+ * (exported by dave-kv) silences it.
+ */
+export const defaultLogger: Logger = {
+  debug: noop,
+  info: noop,
+  warn: (...args: unknown[]) => console.warn(...args),
+  error: (...args: unknown[]) => console.error(...args),
+};
+
+/** A logger method that drops everything (so a caller can skip building a debug line). */
+export function isSilent(method: (...args: unknown[]) => void): boolean {
+  return method === noop;
+}
+
 export interface DaveOptions {
   /** UDP address:port; TCP listens on port + 1. Port 0 picks a free pair. Default "[::]:0" (dual stack). */
   listen?: string;
   /** 32-byte ed25519 seed. Default: a fresh random key. */
   privateKey?: Uint8Array;
-  /** Bootstrap peers, "1.2.3.4:1618" or "[::1]:1618". Default none. */
+  /** Bootstrap peers, "1.2.3.4:1618", "[::1]:1618" or a join ticket, of a family `listen` reaches. Default none. */
   edges?: string[];
   /** A directory (classic-level) or an abstract-level instance. Default: in memory (memory-level). */
   database?: string | AnyLevel;
@@ -115,7 +133,7 @@ export interface DaveOptions {
   cacheCapacity?: number;
   /** fsync every store batch. Default true. */
   sync?: boolean;
-  /** Default: silent. */
+  /** Default: warnings and errors on stderr (defaultLogger); silentLogger for none. */
   logger?: Logger;
   /** Tests and simulations: the clock. Default the system clock. */
   clock?: Clock;
@@ -280,9 +298,10 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     invalidArgument('listen: port 65535 leaves no port for TCP, which listens on the UDP port + 1: give at most 65534');
   }
   if (o.edges !== undefined && (!Array.isArray(o.edges) || o.edges.some((e) => typeof e !== 'string'))) {
-    invalidArgument('edges must be an array of "address:port" strings');
+    invalidArgument('edges must be an array of "address:port" strings or join tickets');
   }
-  const edges = (o.edges ?? []).map((e) => parseAddress(e));
+  // an address or a join ticket; of a family the listen address cannot reach: refused (peers/family.ts)
+  const edges = (o.edges ?? []).flatMap((e) => edgeAddresses(e, listen, 'edges:'));
   const random = o.random ?? cryptoRandom;
   if (typeof random !== 'function') invalidArgument('random must be a function');
   const seed = o.privateKey ?? random(SEED_LEN);
@@ -310,7 +329,7 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
     verifyWorkers: o.verifyWorkers === undefined ? undefined : int(o.verifyWorkers, 'verifyWorkers', 0, 0, MAX_VERIFY_WORKERS),
     maxClockSkewMs: int(o.maxClockSkewMs, 'maxClockSkewMs', DEFAULTS.maxClockSkewMs, 0),
     clock: withMethods<Clock>(o.clock, 'clock', ['now', 'setTimeout', 'clearTimeout']) ?? systemClock,
-    logger: withMethods<Logger>(o.logger, 'logger', ['debug', 'info', 'warn', 'error']) ?? silentLogger,
+    logger: withMethods<Logger>(o.logger, 'logger', ['debug', 'info', 'warn', 'error']) ?? defaultLogger,
     sockets: withMethods<SocketFactory>(o.sockets, 'sockets', ['udp', 'tcp']) ?? nodeSockets,
     // a node given a random source draws its trust choices from it too (simulations repeat)
     trust: resolveTrust(o.trust, o.random === undefined ? undefined : () => randomFloat(random)),

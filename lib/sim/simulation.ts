@@ -5,7 +5,7 @@
  * memory-level and inline verification). Nothing in a node knows it is simulated.
  */
 import { Dave } from '../node/dave.js';
-import type { DaveOptions, Timings } from '../node/options.js';
+import { type DaveOptions, type Timings, silentLogger } from '../node/options.js';
 import { type Dat } from '../wire/dat.js';
 import { createDat } from '../workers/create-dat.js';
 import { datSigningHash, nodeId } from '../records/record.js';
@@ -141,6 +141,7 @@ export class Simulation {
       capacity,
       sync: false,
       store,
+      logger: silentLogger, // churn silences edges on purpose: no warnings on stderr
       ...(this.peerLimits === undefined ? {} : { peerLimits: this.peerLimits }),
       ...(crypto === 'cheap' ? { [CRYPTO_SEAM]: cheapCrypto } : {}),
     } as DaveOptions);

@@ -40,16 +40,21 @@ describe('cli/dave-db', () => {
       const r = await dbcli(['--help']);
       expect(r.code).to.equal(0);
       expect(r.stdout).to.match(/^usage: dave-db/);
-      expect((await dbcli(['dump', '--help'])).code).to.equal(0);
+      for (const cmd of ['dump', 'stats', 'verify', 'import', 'export', 'repair']) {
+        const h = await dbcli([cmd, '--help']);
+        expect(h.code, cmd).to.equal(0);
+        expect(h.stdout, cmd).to.match(new RegExp(`^usage: dave-db ${cmd} `));
+      }
     });
 
-    it('exits 2 with usage on stderr for no command, an unknown command, or bad arguments', async () => {
+    it('exits 2 with one line on stderr (the problem, the usage, a pointer to --help) for no command, an unknown command, or bad arguments', async () => {
       const dir = tempDir();
       for (const argv of [[], ['frobnicate'], ['dump'], ['dump', dir, 'extra'], ['dump', dir, '--limit', 'x'],
         ['dump', dir, '--owner', 'xyz'], ['stats', dir, '--bogus'], ['import', 'only-one'], ['export', dir]]) {
         const r = await dbcli(argv);
         expect(r.code, argv.join(' ')).to.equal(2);
         expect(r.stderr, argv.join(' ')).to.include('usage: dave-db');
+        expect(r.stderr, argv.join(' ')).to.match(/^dave-db: [^\n]*--help[^\n]*\n$/);
         expect(r.stdout).to.equal('');
       }
     });
@@ -501,7 +506,7 @@ describe('cli/dave-db', () => {
       const out = join(dir, 'out.bin');
       const r = await dbcli(['export', join(dir, 'db'), out]);
       expect(r.code).to.equal(0);
-      expect(r.stdout).to.include('exported 10 records (2110 bytes)');
+      expect(r.stdout).to.include('exported 10 records (2110 bytes, 2.1 KiB)');
       const written = new Uint8Array(readFileSync(out));
       expect(written.length).to.equal(backup10.length);
       // store-key order, correct lengths: exactly writeBackup of the sorted vector

@@ -4,7 +4,7 @@
  * its first run; it rejects with ERR_CLOSED when the node closes.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -34,32 +34,51 @@ describe('node: ready', function () {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it("runs the README's example as written (loopback, a second node as edge), first time, with default timings", async () => {
-    const edge = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
-    open.push(edge);
-    const dir = mkdtempSync(join(tmpdir(), 'dave-readme-'));
-    dirs.push(dir);
-    // the README's own text: only the addresses and the directory change
+  /** The README's library example, exactly as printed. */
+  function readmeExample(): string {
     const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
     const block = /```js\n(import \{ Dave, createDat \} from 'dave-kv';\n[\s\S]*?)```/.exec(readme);
     expect(block, 'the example in README.md').to.not.equal(null);
-    const code = block![1]!
-      .replace("'0.0.0.0:1618'", "'127.0.0.1:0'")
-      .replace("'203.0.113.7:1618'", `'${edge.address()}'`)
-      .replace("'./dave-data'", JSON.stringify(join(dir, 'dave-data')));
-    expect(code).to.include(edge.address());
-    // inside the package, so that 'dave-kv' resolves to this package
+    return block![1]!;
+  }
+
+  /** Runs the example as `node example.js EDGE`, inside the package so that 'dave-kv' resolves to it. */
+  async function runExample(edge: string, timeout = 20_000): Promise<{ stdout: string; stderr: string; code: number; ms: number }> {
     const file = fileURLToPath(new URL(`./readme-example-${process.pid}.mjs`, import.meta.url));
-    writeFileSync(file, code);
+    writeFileSync(file, readmeExample());
+    const started = Date.now();
     try {
-      const started = Date.now();
-      const { stdout } = await run(process.execPath, [file], { timeout: 15_000 });
-      expect(stdout).to.equal('hello\n');
-      // a read that had to wait for a timeout would take 5 s
-      expect(Date.now() - started).to.be.lessThan(5_000);
+      const { stdout, stderr } = await run(process.execPath, [file, edge], { timeout });
+      return { stdout, stderr, code: 0, ms: Date.now() - started };
+    } catch (err) {
+      const e = err as { stdout: string; stderr: string; code: number };
+      return { stdout: e.stdout, stderr: e.stderr, code: e.code, ms: Date.now() - started };
     } finally {
       rmSync(file, { force: true });
     }
+  }
+
+  it("runs the README's example as written against a running node (its address as the argument), first time, with default timings", async () => {
+    const edge = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
+    open.push(edge);
+    const r = await runExample(edge.address());
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('hello\n');
+    // a read that had to wait for a timeout would take 5 s
+    expect(r.ms).to.be.lessThan(5_000);
+  });
+
+  it("the README's example cannot hang: with nobody at the edge it fails with ERR_TIMEOUT naming the edge, and warns on stderr", async () => {
+    const dead = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
+    const address = dead.address();
+    await dead.close();
+    const r = await runExample(address, 30_000);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr).to.include(`ERR_TIMEOUT`);
+    expect(r.stderr).to.include(`0 of 1 peer ready after 10000 ms: edge ${address} never answered`);
+    expect(r.stderr).to.include(`dave: edge ${address} has not answered for 3 s`); // the default logger's warning
+    expect(r.ms).to.be.within(9_000, 25_000);
   });
 
   it('after waitForActivePeers(1), the first get of a record only the edge holds succeeds', async () => {

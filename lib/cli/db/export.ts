@@ -16,6 +16,7 @@ import { parseCommand } from './args.js';
 import { openDatabase, scanRecords } from './database.js';
 import { EXIT_BAD_RECORDS, EXIT_OK, Output, messageOf, type CliIO } from './io.js';
 import { checkRecord, describeRecord } from './verify.js';
+import { humanBytes } from './format.js';
 
 export const EXPORT_USAGE = 'export <dir> <backup-file> [--force]';
 
@@ -82,7 +83,7 @@ export async function exportBackup(argv: string[], io: CliIO): Promise<number> {
   } finally {
     await db.close();
   }
-  await out.line(`exported ${written} records (${bytes} bytes) from ${dir} to ${file}; ${bad} bad records left out`);
+  await out.line(`exported ${written} records (${bytes} bytes, ${humanBytes(bytes)}) from ${dir} to ${file}; ${bad} bad records left out`);
   // the records carry no node identity: say where it is, so a backup keeps it
   const key = join(dir, 'node.key');
   await out.line(

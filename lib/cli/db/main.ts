@@ -12,36 +12,57 @@ import { REPAIR_USAGE, repair } from './repair.js';
 import { STATS_USAGE, stats } from './stats.js';
 import { VERIFY_USAGE, verify } from './verify.js';
 
+/** Each command's synopsis and what it does, for `dave-db --help` and `dave-db <command> --help`. */
+const HELP: Record<string, [string, string]> = {
+  dump: [
+    DUMP_USAGE,
+    `one line per record: owner, key, time, value size, replicas, preview;
+--json: NDJSON with every field and the full value
+--owner HEX: owner public key in hex, or a prefix of it
+--prefix KEY: keys starting with KEY;  --limit N: at most N records`,
+  ],
+  stats: [STATS_USAGE, 'record count, bytes, time range, top N owners (default 10), shard fill'],
+  verify: [VERIFY_USAGE, "check every record's signature and proof of work; list the bad ones"],
+  import: [IMPORT_USAGE, 'read a godave backup file into the database (created if missing)'],
+  export: [
+    EXPORT_USAGE,
+    `write every good record to a godave backup file (an existing file is
+replaced only with --force). The node's identity is not in it: keep
+<dir>/node.key too (without it, a restore brings the records back under
+a new node ID)`,
+  ],
+  repair: [
+    REPAIR_USAGE,
+    `rebuild a database refused as damaged (ERR_DATABASE_CORRUPT), e.g.
+after its CURRENT file was lost, with LevelDB's repair`,
+  ],
+};
+
+const indent = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
+
+const EXIT_TEXT = `exit status: 0 done; 1 bad records found (listed); 2 bad arguments,
+no database, not a Dave database, a damaged database, database in use
+(a node is running on it), or an I/O error.`;
+
 export const USAGE = `usage: dave-db <command> [options]
 
 Inspect, check, import and export a Dave node's database (a directory).
 
 commands:
-  ${DUMP_USAGE}
-      one line per record: owner, key, time, value size, replicas, preview;
-      --json: NDJSON with every field and the full value
-      --owner HEX: owner public key in hex, or a prefix of it
-      --prefix KEY: keys starting with KEY;  --limit N: at most N records
-  ${STATS_USAGE}
-      record count, bytes, time range, top N owners (default 10), shard fill
-  ${VERIFY_USAGE}
-      check every record's signature and proof of work; list the bad ones
-  ${IMPORT_USAGE}
-      read a godave backup file into the database (created if missing)
-  ${EXPORT_USAGE}
-      write every good record to a godave backup file. The node's identity
-      is not in it: keep <dir>/node.key too (without it, a restore brings
-      the records back under a new node ID)
-  ${REPAIR_USAGE}
-      rebuild a database refused as damaged (ERR_DATABASE_CORRUPT), e.g.
-      after its CURRENT file was lost, with LevelDB's repair
+${Object.values(HELP)
+  .map(([u, d]) => `  ${u}\n${indent(d, '      ')}`)
+  .join('\n')}
 
 dump, stats, verify and export never create or change a database; import
 creates one only in a missing or empty directory.
 
-exit status: 0 done; 1 bad records found (listed); 2 bad arguments,
-no database, not a Dave database, a damaged database, database in use
-(a node is running on it), or an I/O error.`;
+${EXIT_TEXT}`;
+
+/** `dave-db <command> --help`: the command's synopsis and what it does. */
+export function commandUsage(name: string): string {
+  const [u, d] = HELP[name]!;
+  return `usage: dave-db ${u}\n\n${d}\n\n${EXIT_TEXT}`;
+}
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -67,18 +88,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const command = name === undefined ? undefined : Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    write(io.stderr, `${name === undefined ? 'missing command' : `unknown command: ${name}`}\n\n${USAGE}`);
+    // one line, then the pointer to the full text (not the whole usage after every mistake)
+    const what = name === undefined ? 'missing command' : `unknown command ${JSON.stringify(name)}`;
+    write(io.stderr, `dave-db: ${what}; usage: dave-db <command> [options] (dave-db --help lists the commands)`);
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    write(io.stdout, USAGE);
+    write(io.stdout, commandUsage(name!));
     return EXIT_OK;
   }
   try {
     return await command(rest, io);
   } catch (err) {
     if (isDaveError(err, 'ERR_INVALID_ARGUMENT')) {
-      write(io.stderr, `${err.message}\n\n${USAGE}`);
+      write(io.stderr, `dave-db: ${err.message}; usage: dave-db ${HELP[name!]![0]} (dave-db ${name} --help)`);
     } else {
       write(io.stderr, messageOf(err));
     }

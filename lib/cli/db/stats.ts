@@ -128,7 +128,7 @@ function textReport(s: DatabaseStats): string[] {
   ];
   if (s.top_owners.length > 0) {
     lines.push('top owners');
-    for (const o of s.top_owners) lines.push(`  ${o.public_key_hex} ${o.records} records, ${o.accounted_bytes} bytes`);
+    for (const o of s.top_owners) lines.push(`  ${o.public_key_hex} ${o.records} records, ${humanBytes(o.accounted_bytes)}`);
   }
   const sh = s.shards;
   lines.push(`shards        ${sh.used} of 256 used; records per shard min ${sh.min}, median ${sh.median}, max ${sh.max}`);

@@ -19,6 +19,8 @@ import { decodeEntry } from '../../wire/entry.js';
 import { type EntryBatch, REC_ACCEPT, REC_DROPPED, REC_VERIFY, sameDatBytes, sameReplicaBytes } from '../../records/entry-batch.js';
 import type { Intake, IntakeResult, IntakeServices } from './intake.js';
 import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
+import { isSilent } from '../options.js';
+import { recordName } from '../views/log-lines.js';
 
 export class BatchIntake {
   constructor(
@@ -67,7 +69,7 @@ export class BatchIntake {
         if (stored === undefined) {
           // only the database can tell whether it is the same record
           state[i] = REC_DROPPED;
-          (slow ??= []).push(this.intake.accept(decodeEntry(entries[i]!)));
+          (slow ??= []).push(this.intake.accept(decodeEntry(entries[i]!), { put: true }));
           continue;
         }
         if (sameDatBytes(stored, entries[i]!)) {
@@ -107,8 +109,12 @@ export class BatchIntake {
   }
 
   private async storeAccepted(batch: EntryBatch): Promise<void> {
-    const { store, counters } = this.s;
+    const { store, counters, log } = this.s;
     if (this.s.closing()) return;
+    // with debug lines on (only then): the records handed to the store, for a line each, as Intake.accept's
+    const debug: number[] = [];
+    if (!isSilent(log.debug)) for (let i = 0; i < batch.state.length; i++) if (batch.state[i] === REC_ACCEPT) debug.push(i);
+    let failed = false;
     try {
       const r = await store.putBatch!(batch);
       counters.recordsStored += r.stored + r.replaced;
@@ -116,9 +122,14 @@ export class BatchIntake {
       if (r.refused !== null) for (const [code, n] of Object.entries(r.refused)) this.refused(code, n);
     } catch (err) {
       // every record the store had not refused failed, as each put would have in Intake.accept
+      failed = true;
       let n = 0;
       for (let i = 0; i < batch.state.length; i++) if (batch.state[i] === REC_ACCEPT) n++;
       this.storeFailed(err, 'dave: store write failed', n);
+    }
+    for (const i of debug) {
+      const d = batch.dat(i);
+      log.debug(`dave: PUT ${!failed && batch.state[i] === REC_ACCEPT ? 'stored' : 'not stored'}: ${recordName(d.pubKey, d.key)}`);
     }
   }
 
@@ -132,7 +143,7 @@ export class BatchIntake {
   /** A store without batch methods: every record through Intake.accept. */
   private async oneByOne(batch: EntryBatch): Promise<void> {
     const all: Promise<IntakeResult>[] = [];
-    for (const b of batch.entries) all.push(this.intake.accept(decodeEntry(b)));
+    for (const b of batch.entries) all.push(this.intake.accept(decodeEntry(b), { put: true }));
     await Promise.all(all);
   }
 

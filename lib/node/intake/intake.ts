@@ -7,6 +7,8 @@
  * batch writer's local copy, replication and Dave.storeLocal.
  */
 import { DaveError, type ErrorCode, isDaveError } from '../../errors.js';
+import { isSilent } from '../options.js';
+import { recordName } from '../views/log-lines.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { Dat } from '../../wire/dat.js';
 import { type Entry, decodeEntry } from '../../wire/entry.js';
@@ -61,7 +63,7 @@ export class Intake {
    */
   acceptBatch(batch: EntryBatch): Promise<void> {
     const pool = this.pool;
-    if (pool.verifyBatch === undefined) return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b)))).then(() => {});
+    if (pool.verifyBatch === undefined) return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b), { put: true }))).then(() => {});
     this.batches ??= new BatchIntake(this.s, { verifyBatch: (b) => pool.verifyBatch!(b) }, this.skew, this);
     return this.batches.accept(batch);
   }
@@ -92,8 +94,10 @@ export class Intake {
   /**
    * Verifies `entry`'s record (unless `verified`, or identical to the
    * stored one) and stores it. Never rejects; every outcome is counted.
+   * `put`: a peer's PUT (UDP or TCP): a verified one gets a debug line,
+   * stored or not stored.
    */
-  async accept(entry: Entry, options: { verified?: boolean } = {}): Promise<IntakeResult> {
+  async accept(entry: Entry, options: { verified?: boolean; put?: boolean } = {}): Promise<IntakeResult> {
     if (this.s.closing()) return closedResult();
     let verified = options.verified === true;
     if (!verified) {
@@ -111,7 +115,11 @@ export class Intake {
         return isDaveError(err) && err.code !== 'ERR_CLOSED' ? { status: 'refused', code: err.code, message: err.message } : { status: 'failed', error: err };
       }
     }
-    return this.store(entry);
+    const r = await this.store(entry);
+    if (options.put === true && !isSilent(this.s.log.debug)) {
+      this.s.log.debug(`dave: PUT ${r.status === 'stored' ? 'stored' : 'not stored'}: ${recordName(entry.dat.pubKey, entry.dat.key)}`);
+    }
+    return r;
   }
 
   /**

@@ -35,6 +35,6 @@ export class UdpPuts {
     if (table.get(addressKey(from))?.pubKey == null) return void counters.ignoredUnknown++;
     if (this.inFlight >= this.max) return void counters.droppedQueueFull++;
     this.inFlight++;
-    void this.ctx.intake.accept(entry).finally(() => this.inFlight--);
+    void this.ctx.intake.accept(entry, { put: true }).finally(() => this.inFlight--);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CHALLENGE_LEN, NPEER_LIMIT, OP, PUBKEY_LEN, SALT_LEN } from '../../constants.js';
-import { type AddrPort, addressKey } from '../../wire/address.js';
+import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { PingMessage, PongMessage } from '../../wire/message.js';
 import type { SigningKey } from '../../crypto/ed25519.js';
@@ -17,7 +17,8 @@ import { isDialable } from '../../peers/address.js';
 import type { NodeServices } from '../services/services.js';
 import type { Dispatcher } from '../services/dispatch.js';
 import type { AddressDiscovery } from './discovery.js';
-import { randomFloat } from '../options.js';
+import type { Peer } from '../../peers/table.js';
+import { isSilent, randomFloat } from '../options.js';
 
 /** What the handshake takes besides the services. */
 export interface HandshakeOptions {
@@ -38,7 +39,7 @@ export class Handshake {
   private readonly crypto: CryptoSuite;
 
   constructor(
-    private readonly ctx: Pick<NodeServices, 'table' | 'timings' | 'now' | 'send' | 'counters' | 'store' | 'trust'>,
+    private readonly ctx: Pick<NodeServices, 'table' | 'timings' | 'now' | 'send' | 'counters' | 'store' | 'trust' | 'log'>,
     private readonly deps: HandshakeOptions,
   ) {
     this.random = deps.randomBytes ?? ((n) => new Uint8Array(randomBytes(n)));
@@ -60,13 +61,20 @@ export class Handshake {
     const capacity = BigInt(this.ctx.store.capacity());
     const { table } = this.ctx;
     const now = this.ctx.now();
-    for (const peer of table.all()) {
-      const challenge = this.random(CHALLENGE_LEN);
-      table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
-      this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
-      this.ctx.trust.onPinged(peer, now);
-    }
+    for (const peer of table.all()) this.pingOne(peer, usedSpace, capacity, now);
     this.deps.discovery.maybeAsk();
+  }
+
+  /** A fresh challenge to one peer now (an edge added at run time: no wait for the next period). */
+  ping(peer: Peer): void {
+    this.pingOne(peer, BigInt(this.ctx.store.usedSpace()), BigInt(this.ctx.store.capacity()), this.ctx.now());
+  }
+
+  private pingOne(peer: Peer, usedSpace: bigint, capacity: bigint, now: number): void {
+    const challenge = this.random(CHALLENGE_LEN);
+    this.ctx.table.challenged(peer, challenge, this.deps.maxGetAnswersPerPing);
+    this.ctx.send({ op: OP.PING, challenge, usedSpace, capacity }, peer.addr);
+    this.ctx.trust.onPinged(peer, now);
   }
 
   /** A PING: note the peer, and answer within its PONG budget. */
@@ -74,8 +82,12 @@ export class Handshake {
     const { table, counters } = this.ctx;
     const now = this.ctx.now();
     const key = addressKey(from);
-    const peer = table.get(key) ?? table.add(from, false, now);
-    if (!peer) return void counters.droppedQueueFull++;
+    let peer = table.get(key);
+    if (!peer) {
+      peer = table.add(from, false, now);
+      if (!peer) return void counters.droppedQueueFull++;
+      if (!isSilent(this.ctx.log.debug)) this.ctx.log.debug(`dave: peer added ${formatAddress(from)} (it pinged us)`);
+    }
     table.pinged(peer, now, msg.usedSpace, msg.capacity);
     this.deps.discovery.pinged(from);
     if (!table.takePong(peer)) return;
@@ -107,13 +119,21 @@ export class Handshake {
       return void counters.authFailures++;
     }
     if (equalBytes(s.pubKey, this.deps.signer.publicKey)) return this.deps.discovery.pingedSelf(peer);
+    const firstProof = peer.pubKey === null;
     const becameActive = table.proved(peer, s.pubKey, nodeId(s.pubKey), now, this.ctx.timings);
     this.ctx.trust.onProved(peer, now);
+    const debug = !isSilent(this.ctx.log.debug);
+    if (debug && (firstProof || becameActive)) {
+      const what = [firstProof ? `proved its key (ID ${peer.id.toString(16).padStart(16, '0')})` : '', becameActive ? 'active' : ''].filter(Boolean).join(', ');
+      this.ctx.log.debug(`dave: peer ${formatAddress(from)}${peer.edge ? ' (edge)' : ''} ${what}`);
+    }
     if (msg.peers.length > NPEER_LIMIT || msg.peers.some((a) => this.deps.discovery.isOwnAddress(a))) {
       counters.peerListsRejected++;
     } else {
       for (const a of msg.peers) {
+        const known = debug && table.get(addressKey(a)) !== undefined;
         if (!isDialable(a) || !table.add(a, false, now)) counters.peerAddressesSkipped++;
+        else if (debug && !known) this.ctx.log.debug(`dave: peer added ${formatAddress(a)} (listed by ${formatAddress(from)})`);
       }
     }
     if (becameActive) this.deps.onActive();

@@ -7,7 +7,9 @@
  * takeGetAnswer), and at most MAX_GETS_SERVED reads run at once.
  */
 import { OP } from '../../constants.js';
-import { type AddrPort, addressKey } from '../../wire/address.js';
+import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js';
+import { isSilent } from '../options.js';
+import { recordName } from '../views/log-lines.js';
 import { type GetMessage, notFoundEntry } from '../../wire/message.js';
 import type { StoreLike } from '../../store/types.js';
 import type { NodeServices } from '../services/services.js';
@@ -46,7 +48,11 @@ export class GetServer {
       .get(pubKey, key)
       .then(
         (entry) => {
-          if (!this.ctx.closing()) this.ctx.send({ op: OP.GET_ACK, entry: entry ?? notFoundEntry(pubKey, key) }, from);
+          if (this.ctx.closing()) return;
+          this.ctx.send({ op: OP.GET_ACK, entry: entry ?? notFoundEntry(pubKey, key) }, from);
+          if (!isSilent(this.ctx.log.debug)) {
+            this.ctx.log.debug(`dave: GET served to ${formatAddress(from)}: ${recordName(pubKey, key)} ${entry ? 'found' : 'not found'}`);
+          }
         },
         (err) => this.ctx.log.warn('dave: store read failed', err),
       )

@@ -8,6 +8,8 @@
 import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js';
 import type { PeerTable } from '../../peers/table.js';
 import type { Logger } from '../options.js';
+import { familyMismatch } from '../../peers/family.js';
+import { formatSize } from './log-lines.js';
 
 /** Least time between two status lines. */
 export const STATUS_EVERY_MS = 60_000;
@@ -19,6 +21,8 @@ export interface EdgeView {
   address: string;
   /** Last solved challenge, ms (the time it was added until it answers). */
   solved: number;
+  /** Why this node cannot reach the edge's address family (peers/family.ts), if so. */
+  familyMismatch?: string | null;
 }
 
 /** Figures for the status line. */
@@ -66,10 +70,10 @@ export class Announcer {
       const silent = now - e.solved >= silentFor;
       if (silent && !this.silentEdges.has(e.address)) {
         this.silentEdges.add(e.address);
-        this.log.warn(
-          `dave: edge ${e.address} has not answered for ${Math.round((now - e.solved) / 1000)} s ` +
-            `(${UNREACHABLE_AFTER_PINGS} pings): unreachable? check the address, the port and the firewall (UDP)`,
-        );
+        const why = e.familyMismatch
+          ? `likely cause: it ${e.familyMismatch}`
+          : 'unreachable? check the address, the port and the firewall (UDP)';
+        this.log.warn(`dave: edge ${e.address} has not answered for ${Math.round((now - e.solved) / 1000)} s (${UNREACHABLE_AFTER_PINGS} pings): ${why}`);
       } else if (!silent && this.silentEdges.delete(e.address)) {
         this.log.info(`dave: edge ${e.address} answers again`);
       }
@@ -78,7 +82,7 @@ export class Announcer {
       this.lastStatus = now;
       const s = status();
       this.log.info(
-        `dave: status: ${s.active} active of ${s.peers} peers; ${s.records} records, ${s.usedSpace} of ${s.capacity} bytes`,
+        `dave: status: ${s.active} active of ${s.peers} peers; ${s.records} records, ${formatSize(s.usedSpace)} of ${formatSize(s.capacity)}`,
       );
     }
   }
@@ -88,6 +92,8 @@ export class Announcer {
 export interface AnnouncedNode {
   readonly table: PeerTable;
   readonly edges: readonly AddrPort[];
+  /** The bound UDP address (which families the node reaches). */
+  readonly bound: AddrPort;
   readonly store: { count(): number; usedSpace(): number; capacity(): number };
   readonly clock: { now(): number };
   readonly log: Logger;
@@ -120,7 +126,7 @@ export class NodeAnnouncer {
     const { table, store } = this.n;
     const edges = this.n.edges.flatMap((e) => {
       const p = table.get(addressKey(e));
-      return p ? [{ address: formatAddress(p.addr), solved: p.solved }] : [];
+      return p ? [{ address: formatAddress(p.addr), solved: p.solved, familyMismatch: familyMismatch(this.n.bound, e) }] : [];
     });
     this.a.tick(this.n.clock.now(), edges, () => ({
       active: table.activeCount(),

@@ -41,6 +41,13 @@ export function networkTotals(usedSpace: number, capacity: number, active: Itera
   return { usedSpace, capacity };
 }
 
+/** A bound on a wait: on the node's clock, with the message of its ERR_TIMEOUT. */
+export interface WaitTimeout {
+  ms: number;
+  clock: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  message(): string;
+}
+
 /**
  * Callers of waitForActivePeers; notify() re-checks them all. A peer counts
  * when it is ready (PeerTable.readyCount): active, proved its key, and
@@ -58,16 +65,20 @@ export class ActiveWaiters {
 
   /**
    * Resolves once at least `count` peers are ready.
-   * @throws (rejects) DaveError ERR_ABORTED (signal), ERR_CLOSED (the node closed)
+   * @throws (rejects) DaveError ERR_ABORTED (signal), ERR_CLOSED (the node
+   *   closed), ERR_TIMEOUT (`timeout.ms` passed on `timeout.clock`, with `timeout.message()`)
    */
-  wait(count: number, signal?: AbortSignal): Promise<void> {
+  wait(count: number, signal?: AbortSignal, timeout?: WaitTimeout): Promise<void> {
     return new Promise((resolve, reject) => {
+      let timer: unknown;
       const check = () => {
         if (this.closing()) finish(new DaveError('ERR_CLOSED', 'node closed while waiting for active peers'));
         else if (signal?.aborted) finish(new DaveError('ERR_ABORTED', 'wait aborted'));
         else if (this.table.readyCount() >= count) finish(null);
       };
       const finish = (err: DaveError | null) => {
+        if (timer !== undefined) timeout!.clock.clearTimeout(timer);
+        timer = undefined;
         this.checks.delete(check);
         signal?.removeEventListener('abort', check);
         if (err) reject(err);
@@ -76,6 +87,12 @@ export class ActiveWaiters {
       this.checks.add(check);
       signal?.addEventListener('abort', check, { once: true });
       check();
+      if (timeout && this.checks.has(check)) {
+        timer = timeout.clock.setTimeout(() => {
+          timer = undefined;
+          if (this.checks.has(check)) finish(new DaveError('ERR_TIMEOUT', timeout.message()));
+        }, timeout.ms);
+      }
     });
   }
 

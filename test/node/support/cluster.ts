@@ -10,7 +10,7 @@
  * negative check is made after virtual time has passed, not after a sleep.
  */
 import { Dave } from '../../../lib/node/dave.js';
-import type { DaveOptions, Timings } from '../../../lib/node/options.js';
+import { type DaveOptions, type Timings, silentLogger } from '../../../lib/node/options.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
 import { nodeId } from '../../../lib/records/record.js';
 import { Store } from '../../../lib/store/store.js';
@@ -49,6 +49,7 @@ export class Cluster {
       listen: '127.0.0.1:0',
       store,
       verifyWorkers: 1,
+      logger: silentLogger, // tests with silent edges on purpose; a test that reads the log passes its own
       ...options,
       privateKey,
       timings: { ...FAST, ...(options.timings ?? {}) },

@@ -39,7 +39,24 @@ describe('node: announce', () => {
     const a = new Announcer(log, 1000, 0);
     for (let t = 0; t <= 3 * STATUS_EVERY_MS; t += 1000) a.tick(t, [], () => STATUS);
     expect(lines).to.have.length(3);
-    expect(lines[0]).to.equal('info dave: status: 1 active of 2 peers; 3 records, 4 of 5 bytes');
+    expect(lines[0]).to.equal('info dave: status: 1 active of 2 peers; 3 records, 4 B of 5 B');
+  });
+
+  it('writes sizes in the status line as a person reads them (KiB, GiB), as the banner does', () => {
+    const { log, lines } = recorder();
+    const a = new Announcer(log, 1000, 0);
+    a.tick(STATUS_EVERY_MS, [], () => ({ ...STATUS, usedSpace: 2831, capacity: 1073741824 }));
+    expect(lines).to.deep.equal(['info dave: status: 1 active of 2 peers; 3 records, 2.76 KiB of 1.00 GiB']);
+  });
+
+  it('names the address family as the likely cause when a silent edge is of a family the node cannot reach', () => {
+    const { log, lines } = recorder();
+    const a = new Announcer(log, 1000, 0);
+    const edge = { address: '127.0.0.1:1618', solved: 0, familyMismatch: 'is IPv4 and this node listens on [::1]:5000, IPv6 only' };
+    for (let t = 0; t <= 4000; t += 1000) a.tick(t, [edge], () => STATUS);
+    expect(lines.filter((l) => l.startsWith('warn'))).to.deep.equal([
+      'warn dave: edge 127.0.0.1:1618 has not answered for 3 s (3 pings): likely cause: it is IPv4 and this node listens on [::1]:5000, IPv6 only',
+    ]);
   });
 
   it('a node says on open how many records it loaded and how long the open took', async () => {
