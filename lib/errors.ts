@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'ERR_DATABASE_IN_USE',
   'ERR_DATABASE_CORRUPT', // a directory of LevelDB files that is not a readable database: dave-db repair
   'ERR_DATABASE',
+  'ERR_STORAGE_UNAVAILABLE', // the database refuses writes (disk full, permissions, file limit): retried, resumes by itself
   'ERR_CLOSED',
   // node
   'ERR_NOT_FOUND',

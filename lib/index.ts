@@ -30,7 +30,8 @@ export {
   type BackupRepair,
 } from './store/backup.js';
 export { Dave, type PeerInfo, type GetOptions } from './node/dave.js';
-export { type BatchWriter } from './node/writes/batch-writer.js';
+export { type BatchWriter, type WriteReport } from './node/writes/batch-writer.js';
+export type { StoreHealth, StorageFault, StorageCause } from './store/health.js';
 export {
   type DaveOptions,
   type Timings,

@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Dat } from '../wire/dat.js';
 import { datToJson } from './dat-json.js';
-import type { JoinView, NodeClient, PeerView, RecordPage, RecordView, StatusView } from './views.js';
+import type { JoinView, NodeClient, PeerView, RecordPage, RecordView, StatusView, WrittenView } from './views.js';
 
 export class ApiCallError extends Error {
   constructor(
@@ -133,11 +133,11 @@ export class HttpClient implements NodeClient {
     return this.json('GET', `/records/${enc(owner)}${qs ? `?${qs}` : ''}`);
   }
 
-  put(key: string, value: string): Promise<RecordView> {
+  put(key: string, value: string): Promise<WrittenView> {
     return this.json('POST', '/records', { key, value });
   }
 
-  del(key: string): Promise<RecordView> {
+  del(key: string): Promise<WrittenView> {
     return this.json('DELETE', `/records/${enc(key)}`);
   }
 
@@ -146,7 +146,7 @@ export class HttpClient implements NodeClient {
   }
 
   /** Sends a record the caller signed. */
-  write(dat: Dat): Promise<RecordView> {
+  write(dat: Dat): Promise<WrittenView> {
     return this.json('POST', '/dats', datToJson(dat));
   }
 

@@ -37,11 +37,13 @@ export function statusOf(code: string): number {
     case 'ERR_TIMEOUT':
       return 504;
     case 'ERR_NO_ACTIVE_PEERS':
+    case 'ERR_STORAGE_UNAVAILABLE':
     case 'ERR_CLOSED':
     case 'ERR_ABORTED':
     case 'ERR_CONNECTION':
       return 503;
     case 'ERR_DATABASE':
+    case 'ERR_DATABASE_CORRUPT':
       return 500;
     default:
       return 400; // argument, codec and verification codes: the client sent something wrong

@@ -19,10 +19,14 @@ import {
   type JoinView,
   type RecordView,
   type StatusView,
+  type WrittenView,
   idHex,
   peerView,
   recordView,
+  storeHealthView,
+  writtenView,
 } from './views.js';
+import type { WriteReport } from '../node/writes/batch-writer.js';
 
 export type GetOutcome = 'found' | 'not_found' | 'error';
 
@@ -80,6 +84,7 @@ export class LocalClient implements NodeClient {
       network: n.networkUsedSpaceAndCapacity(),
       version: PACKAGE_VERSION,
       uptimeSeconds: Math.floor((performance.now() - this.startedAt) / 1000),
+      storeHealth: storeHealthView(n.storeHealth()),
     };
   }
 
@@ -115,13 +120,12 @@ export class LocalClient implements NodeClient {
     return { records: page.entries.map(recordView), next: page.next };
   }
 
-  async put(key: string, value: string): Promise<RecordView> {
+  async put(key: string, value: string): Promise<WrittenView> {
     const dat = await createDat({ key, value, privateKey: this.options.userKey });
-    await this.write(dat);
-    return recordView({ dat, replicas: [] });
+    return writtenView({ dat, replicas: [] }, await this.write(dat));
   }
 
-  async del(key: string): Promise<RecordView> {
+  async del(key: string): Promise<WrittenView> {
     return this.put(key, '');
   }
 
@@ -142,15 +146,18 @@ export class LocalClient implements NodeClient {
 
   /**
    * Writes a complete signed record: to its replicas when the node has a
-   * proven peer, else here alone (replication sends it on later).
-   * @throws DaveError the verification and store codes, ERR_CLOSED
+   * proven peer, else here alone (replication sends it on later). Resolves
+   * to where it went; a refusal of this node's store is an error either way.
+   * @throws DaveError the verification and store codes (ERR_OLDER_THAN_STORED,
+   *   ERR_DUPLICATE, ERR_PUBKEY_MISMATCH, ERR_INSUFFICIENT_PRIORITY,
+   *   ERR_STORAGE_FULL, ERR_STORAGE_UNAVAILABLE), ERR_CONNECTION, ERR_CLOSED
    */
-  async write(dat: Dat): Promise<void> {
+  async write(dat: Dat): Promise<WriteReport> {
     try {
-      await this.node.put(dat);
+      return await this.node.put(dat);
     } catch (err) {
       if (!isDaveError(err, 'ERR_NO_ACTIVE_PEERS')) throw err;
-      await this.node.storeLocal(dat);
+      return this.node.storeLocal(dat);
     }
   }
 }

@@ -65,6 +65,17 @@ export function createMetrics(node: Dave, now: () => number = Date.now): Metrics
   gauge(registry, 'dave_store_records', 'Records held in the store.', () => node.recordCount());
   gauge(registry, 'dave_store_used_bytes', 'Accounted bytes stored.', () => node.usedSpace());
   gauge(registry, 'dave_store_capacity_bytes', 'Configured capacity in bytes.', () => node.capacity());
+  // the store's health (docs/operations.md): alert on dave_store_healthy == 0
+  const health = () => node.storeHealth();
+  gauge(registry, 'dave_store_healthy', 'Whether the store accepts writes: 1 ok, 0 degraded (writes fail with ERR_STORAGE_UNAVAILABLE).', () =>
+    health()?.status === 'degraded' ? 0 : 1,
+  );
+  gauge(registry, 'dave_store_degraded_seconds', 'Seconds the store has been degraded, 0 when ok.', () => {
+    const h = health();
+    return h?.status === 'degraded' ? Math.max(0, (now() - h.since) / 1000) : 0;
+  });
+  mirrorCounter(registry, 'dave_store_write_failures_total', 'Write batches the database refused.', () => health()?.failures ?? 0);
+  mirrorCounter(registry, 'dave_store_recoveries_total', 'Times the store recovered from a degraded state.', () => health()?.recoveries ?? 0);
   gauge(registry, 'dave_peers_active', 'Active peers.', () => node.activePeerCount());
   gauge(registry, 'dave_peers_known', 'Peers in the table.', () => node.peers().length);
   gauge(registry, 'dave_verify_queue_length', 'Records waiting for signature verification.', () => node.verifyQueueLength());

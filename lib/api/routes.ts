@@ -9,7 +9,7 @@ import { datFromJson } from './dat-json.js';
 import { ApiError, readJson, sendJson } from './http.js';
 import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
-import { recordView } from './views.js';
+import { writtenView } from './views.js';
 import type { Auth } from './auth.js';
 import { WEB_ROUTES, type WebContext } from './web.js';
 import type { InFlight } from './limit.js';
@@ -108,8 +108,7 @@ export const ROUTES: Route[] = [
     path: /^\/dats$/,
     handler: async (c, req, res) => {
       const dat = datFromJson(await readJson(req));
-      await c.client.write(dat);
-      sendJson(res, 201, recordView({ dat, replicas: [] }));
+      sendJson(res, 201, writtenView({ dat, replicas: [] }, await c.client.write(dat)));
     },
   },
   {

@@ -12,6 +12,7 @@ import { isDaveError } from '../errors.js';
 import type { LocalClient } from './local.js';
 import type { Metrics } from './metrics.js';
 import { type RouteContext, match } from './routes.js';
+import { type ApiLimits, apiLimits, applyLimits, serverOptions } from './limits.js';
 import { type WebContext, createWeb } from './web.js';
 import type { EventHubOptions } from './events.js';
 import { type HostRule, checkRequest } from './guard.js';
@@ -33,6 +34,8 @@ export interface ApiServerOptions {
    */
   socketPath?: string;
   logger?: Logger;
+  /** Connection cap and deadlines (limits.ts); defaults protect the node's file descriptors. */
+  limits?: Partial<ApiLimits>;
   /** GET /events: sampling period, stream cap, buffer bound (events.ts, sse.ts). */
   events?: EventHubOptions;
 }
@@ -53,6 +56,7 @@ export class ApiServer {
    */
   static async listen(o: ApiServerOptions): Promise<ApiServer> {
     const web = createWeb(o.client, o.metrics, o.events);
+    const limits = apiLimits(o.limits);
     const ctx: RouteContext = {
       client: o.client,
       metrics: o.metrics,
@@ -83,8 +87,9 @@ export class ApiServer {
         fail(err);
       }
     };
-    const server = createServer((req, res) => handle(req, res, false));
+    const server = createServer(serverOptions(limits), (req, res) => handle(req, res, false));
     server.on('clientError', (_err, socket) => socket.destroy());
+    applyLimits(server, limits);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: o.host, port: o.port }, () => {
@@ -106,6 +111,11 @@ export class ApiServer {
     }
     web.events.start();
     return new ApiServer(server, `http://${host}:${a.port}`, web, socket, socket ? o.socketPath! : null);
+  }
+
+  /** Connections open now (at most limits.maxConnections). */
+  connections(): Promise<number> {
+    return new Promise((resolve, reject) => this.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
   /** Stops accepting, ends open connections (the socket's file is removed); safe to call twice. */

@@ -7,6 +7,7 @@
 import type { Entry } from '../wire/entry.js';
 import type { PeerInfo } from '../node/dave.js';
 import { toHex } from '../wire/bytes.js';
+import type { StoreHealth } from '../store/health.js';
 
 export interface RecordView {
   /** Owner's public key, hex. */
@@ -24,6 +25,24 @@ export interface RecordView {
   deleted: boolean;
   /** IDs (16 hex digits) of the replicas the answering node knows for it; empty for a record just written. */
   replicas: string[];
+}
+
+/** A record written, and where it went (POST /records, DELETE /records/:key, POST /dats). */
+export interface WrittenView extends RecordView {
+  /** The record is committed to this node's store. */
+  storedHere: boolean;
+  /** Remote replicas it was sent to over TCP (no acknowledgement: sent, not known stored); 0 with no peer. */
+  sentTo: number;
+}
+
+/** The store's health in /status: see docs/operations.md. */
+export interface StoreHealthView {
+  /** "ok", or "degraded" while the database refuses writes (they fail with ERR_STORAGE_UNAVAILABLE). */
+  status: 'ok' | 'degraded';
+  /** When the status began, ISO 8601. */
+  since: string;
+  /** The last write failure since the node started, or null. */
+  lastError: { cause: string; message: string; advice: string; at: string } | null;
 }
 
 /** What joining an edge did (NodeClient.join, POST /edges). */
@@ -68,6 +87,8 @@ export interface StatusView {
   /** The dave-kv version, and seconds since this node's API client was made (at start). */
   version: string;
   uptimeSeconds: number;
+  /** Whether the store accepts writes (docs/operations.md). */
+  storeHealth: StoreHealthView;
 }
 
 export interface RecordPage {
@@ -83,10 +104,10 @@ export interface NodeClient {
   /** The record, or null when no node holds it. `owner` is hex or "me". */
   get(owner: string, key: string): Promise<RecordView | null>;
   list(owner: string, options?: { prefix?: string; after?: string; limit?: number }): Promise<RecordPage>;
-  /** Signs key and value with the node's user key and writes the record. */
-  put(key: string, value: string): Promise<RecordView>;
+  /** Signs key and value with the node's user key and writes the record: where it went. */
+  put(key: string, value: string): Promise<WrittenView>;
   /** Writes a newer record with an empty value. */
-  del(key: string): Promise<RecordView>;
+  del(key: string): Promise<WrittenView>;
   /** Adds an edge (ticket, address or host:port) at run time; `save` keeps it for the next start. */
   join(edge: string, save: boolean): Promise<JoinView>;
 }
@@ -114,6 +135,22 @@ export function recordView(entry: Entry): RecordView {
     timeIso: new Date(d.time).toISOString(),
     deleted: d.value.length === 0,
     replicas: entry.replicas.filter((r) => r !== 0n).map(idHex),
+  };
+}
+
+/** `entry` and where it went, as the write endpoints answer. */
+export function writtenView(entry: Entry, report: { storedHere: number; sentTo: number }): WrittenView {
+  return { ...recordView(entry), storedHere: report.storedHere > 0, sentTo: report.sentTo };
+}
+
+/** A StoreHealth as /status shows it; an always-ok view for a store that reports none. */
+export function storeHealthView(h: StoreHealth | null): StoreHealthView {
+  if (h === null) return { status: 'ok', since: new Date(0).toISOString(), lastError: null };
+  const e = h.lastError;
+  return {
+    status: h.status,
+    since: new Date(h.since).toISOString(),
+    lastError: e && { cause: e.cause, message: e.message, advice: e.advice, at: new Date(e.at).toISOString() },
   };
 }
 

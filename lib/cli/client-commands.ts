@@ -13,7 +13,7 @@ import { createDat } from '../workers/create-dat.js';
 import { findApi } from './api-files.js';
 import { listPage } from './list-page.js';
 import { RunError, UsageError } from './fail.js';
-import { joinText, listText, notFoundText, peersText, statusText, valueText } from './format.js';
+import { joinText, listText, notFoundText, peersText, statusText, valueText, whereWritten } from './format.js';
 import { formatSize } from './size.js';
 import { readKeyFile } from './keys.js';
 import { argsError } from './args.js';
@@ -87,7 +87,7 @@ export async function runClientCommand(cmd: string, argv: string[]): Promise<num
         : cmd === 'del'
           ? await c.del(key)
           : await c.put(key, value);
-      print(json, r, `ok: ${key} ${cmd === 'del' ? 'deleted' : 'written'} at ${r.timeIso} by ${r.owner}`);
+      print(json, r, `ok: ${key} ${cmd === 'del' ? 'deleted' : 'written'} at ${r.timeIso} by ${r.owner}; ${whereWritten(r)}`);
       return 0;
     }
     case 'get': {

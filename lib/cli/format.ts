@@ -2,7 +2,7 @@
  * Plain-text renderings of the API's views, shared by the shell and the
  * one-shot commands (which print JSON instead with --json).
  */
-import type { JoinView, NodeClient, PeerView, RecordView, StatusView } from '../api/views.js';
+import type { JoinView, NodeClient, PeerView, RecordView, StatusView, WrittenView } from '../api/views.js';
 import { formatSize } from './size.js';
 
 /** A value as the terminal shows it: text, or base64 marked as such. */
@@ -45,6 +45,13 @@ export function keyText(r: RecordView): string {
   return r.key ?? `base64:${r.keyBase64}`;
 }
 
+/** Where a write went: "stored on this node only; ..." or "stored on this node, sent to 2 replicas". */
+export function whereWritten(r: WrittenView): string {
+  const here = r.storedHere ? 'stored on this node' : 'not stored on this node';
+  if (r.sentTo === 0) return `${here} only (no peers yet); replication sends it on when peers appear`;
+  return `${here}, sent to ${r.sentTo} replica${r.sentTo === 1 ? '' : 's'}`;
+}
+
 export function statusText(s: StatusView): string {
   return [
     `id         ${s.id}`,
@@ -54,6 +61,7 @@ export function statusText(s: StatusView): string {
     `peers      ${s.peers.active} active, ${s.peers.known} known`,
     `records    ${s.records}, ${formatSize(s.usedSpace)} of ${formatSize(s.capacity)}`,
     `network    ${formatSize(s.network.usedSpace)} of ${formatSize(s.network.capacity)} (this node and its active peers)`,
+    `store      ${s.storeHealth?.status === 'degraded' ? `DEGRADED since ${s.storeHealth.since}: ${s.storeHealth.lastError?.message} (writes fail; to fix: ${s.storeHealth.lastError?.advice})` : 'ok'}`,
     `ticket     ${s.ticket}`,
   ].join('\n');
 }

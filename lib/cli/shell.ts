@@ -9,7 +9,7 @@ import { listPage } from './list-page.js';
 import { createInterface } from 'node:readline';
 import type { NodeClient } from '../api/views.js';
 import { describe } from './fail.js';
-import { joinText, listText, notFoundText, peersText, recordText, statusText } from './format.js';
+import { joinText, listText, notFoundText, peersText, recordText, statusText, whereWritten } from './format.js';
 import type { PromptGuard } from './prompt-guard.js';
 
 export interface ShellTarget {
@@ -64,7 +64,7 @@ export async function runLine(line: string, state: { targets: ShellTarget[]; cur
     case 'put': {
       need(2, 'put <key> <value>');
       const r = await c.put(args[0]!, args.slice(1).join(' '));
-      return `ok: ${args[0]} written at ${r.timeIso}`;
+      return `ok: ${args[0]} written at ${r.timeIso}; ${whereWritten(r)}`;
     }
     case 'get': {
       need(2, 'get <owner|me> <key>');
@@ -80,7 +80,7 @@ export async function runLine(line: string, state: { targets: ShellTarget[]; cur
     case 'del': {
       need(1, 'del <key>');
       const r = await c.del(args[0]!);
-      return `ok: ${args[0]} deleted at ${r.timeIso}`;
+      return `ok: ${args[0]} deleted at ${r.timeIso}; ${whereWritten(r)}`;
     }
     case 'ls': {
       const page = await listPage(c, 'me', { prefix: args[0] });

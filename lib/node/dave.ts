@@ -15,7 +15,8 @@ import type { Dat } from '../wire/dat.js';
 import type { Entry } from '../wire/entry.js';
 import { nodeId } from '../records/record.js';
 import { NodeAnnouncer } from './views/announce.js';
-import { type BatchWriter, openWriter } from './writes/batch-writer.js';
+import { type BatchWriter, type WriteReport, openWriter } from './writes/batch-writer.js';
+import type { StoreHealth } from '../store/health.js';
 import { type NodeServices, baseServices } from './services/services.js';
 import { AddressDiscovery } from './peers/discovery.js';
 import { Dispatcher } from './services/dispatch.js';
@@ -174,17 +175,14 @@ export class Dave {
   }
 
   /**
-   * Writes one record: a batch of one.
+   * Writes one record (a batch of one): where it went, or the refusal.
    * @throws as batchWriter() and BatchWriter.close()
    */
-  async put(dat: Dat): Promise<void> {
+  async put(dat: Dat): Promise<WriteReport> {
     if (dat === null || typeof dat !== 'object') invalidArgument('dat must be a Dat');
     const w = this.batchWriter(dat.pubKey);
-    try {
-      await w.write(dat);
-    } finally {
-      await w.close();
-    }
+    await w.write(dat).catch(async (err: unknown) => Promise.reject(await w.close().then(() => err, () => err)));
+    return w.close();
   }
 
   /**
@@ -195,6 +193,11 @@ export class Dave {
   async waitForActivePeers(count: number, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     if (!Number.isInteger(count) || count < 0) invalidArgument('count must be a non-negative integer');
     return this.waiters.wait(count, options.signal, this.edges.waitTimeout(count, options.timeoutMs));
+  }
+
+  /** Whether the store accepts writes: ok or degraded, since when, the last failure (docs/operations.md). */
+  storeHealth(): StoreHealth | null {
+    return this.p.store.health?.() ?? null;
   }
 
   /** Accounted bytes stored here. */
@@ -260,8 +263,8 @@ export class Dave {
   }
 
   /** Verifies `dat` and stores it here only (no active peer needed); replication spreads it later. */
-  storeLocal(dat: Dat): Promise<void> {
-    return this.local.store(dat);
+  storeLocal(dat: Dat): Promise<WriteReport> {
+    return this.local.store(dat).then(() => ({ storedHere: 1, sentTo: 0 }));
   }
 
   private checkOpen(): void {

@@ -9,7 +9,7 @@ import type { SigningKey } from '../crypto/ed25519.js';
 import { ready } from '../crypto/hash.js';
 import { nodeId } from '../records/record.js';
 import { Store } from '../store/store.js';
-import type { StoreLike } from '../store/types.js';
+import type { StoreHealth, StoreLike } from '../store/types.js';
 import { PeerTable } from '../peers/table.js';
 import type { TcpTransport, UdpTransport } from '../transport/types.js';
 import { bindPair } from './bind.js';
@@ -72,6 +72,7 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
       cacheCapacity: o.cacheCapacity,
       sync: o.sync,
       now: () => o.clock.now(),
+      onHealth: (h) => logHealth(o.logger, h),
     }));
   let pair;
   try {
@@ -102,6 +103,16 @@ export async function openParts(options: DaveOptions): Promise<NodeParts> {
     trust: o.trust,
     openMs: performance.now() - started,
   };
+}
+
+/** One line at error when the store degrades (the cause and what to do), one at info when it recovers. */
+export function logHealth(log: Logger, h: StoreHealth): void {
+  const e = h.lastError;
+  if (h.status === 'degraded') {
+    log.error(`dave: store degraded: the database refuses writes (${e?.cause}: ${e?.message}); writes fail with ERR_STORAGE_UNAVAILABLE, reads go on, retrying with backoff. To fix: ${e?.advice}`);
+  } else {
+    log.info(`dave: store recovered: the database accepts writes again (degraded since ${e ? new Date(e.at).toISOString() : 'unknown'})`);
+  }
 }
 
 /**

@@ -23,7 +23,8 @@ async function classicLevel(): Promise<typeof ClassicLevel> {
   return (await import('classic-level')).ClassicLevel;
 }
 import { DaveError } from '../errors.js';
-import { databaseError, isCorruptionError, isLockedError } from './errors.js';
+import { databaseError, isCorruptionError, isIoError, isLockedError } from './errors.js';
+import { classifyFault } from './health.js';
 
 /** classic-level options the store uses for a directory: binary keys and values. */
 export const CLASSIC_LEVEL_OPTIONS = { keyEncoding: 'view', valueEncoding: 'view' } as const;
@@ -125,7 +126,8 @@ export function inUseError(err: unknown, what: string): DaveError {
 
 /** ERR_DATABASE_CORRUPT for a database LevelDB reports as corrupt. */
 export function corruptError(err: unknown, dir: string): DaveError {
-  const detail = (err as { cause?: { message?: string } }).cause?.message;
+  const e = err as { message?: string; cause?: { message?: string } };
+  const detail = e.cause?.message ?? e.message;
   return new DaveError(
     'ERR_DATABASE_CORRUPT',
     `the database at ${dir} is damaged${detail ? ` (${detail})` : ''}. Run "dave-db repair ${dir}", ` +
@@ -134,10 +136,34 @@ export function corruptError(err: unknown, dir: string): DaveError {
   );
 }
 
+/**
+ * A corruption or I/O error met while opening (or scanning at open) the
+ * database at `dir`: ERR_STORAGE_UNAVAILABLE when the cause is the disk
+ * (full), permissions or the file limit (nothing is wrong with the files:
+ * fix that and start again), else ERR_DATABASE_CORRUPT with the repair
+ * advice.
+ */
+export function damagedError(err: unknown, dir: string): DaveError {
+  const fault = classifyFault(err, Date.now());
+  if (fault.cause !== 'I/O error') {
+    return new DaveError(
+      'ERR_STORAGE_UNAVAILABLE',
+      `cannot open the database at ${dir}: ${fault.cause} (${fault.message}). To fix: ${fault.advice}; then start again.`,
+      { cause: err },
+    );
+  }
+  return corruptError(err, dir);
+}
+
+/** True for the errors damagedError maps. */
+export function isDamage(err: unknown): boolean {
+  return isCorruptionError(err) || isIoError(err);
+}
+
 /** Maps an error of opening the directory `dir` to a DaveError. */
 export function openError(err: unknown, dir: string): DaveError {
   if (isLockedError(err)) return inUseError(err, dir);
-  if (isCorruptionError(err)) return corruptError(err, dir);
+  if (isDamage(err)) return damagedError(err, dir);
   return databaseError(err, `opening ${dir}`);
 }
 

@@ -25,6 +25,12 @@ export function isCorruptionError(err: unknown): boolean {
   return e?.code === 'LEVEL_CORRUPTION' || e?.cause?.code === 'LEVEL_CORRUPTION';
 }
 
+/** True when LevelDB reported an I/O error (LEVEL_IO_ERROR, also as the cause of a failed open). */
+export function isIoError(err: unknown): boolean {
+  const e = err as CodedError | null;
+  return e?.code === 'LEVEL_IO_ERROR' || e?.cause?.code === 'LEVEL_IO_ERROR';
+}
+
 /** `err` as a DaveError: unchanged when it is one, else ERR_DATABASE with `err` as cause. */
 export function databaseError(err: unknown, doing: string): DaveError {
   if (err instanceof DaveError) return err;

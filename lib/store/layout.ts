@@ -44,37 +44,18 @@ export function storeKeyOfRecord(key: Uint8Array): bigint {
 }
 
 /**
- * Keys of the records sublevel as the root database holds them: the
- * sublevel's prefix (e.g. "!records!"), then the 8-byte big-endian store
- * key. Writing these through the root is writing recordKey() through the
- * sublevel, without a prefixing copy per operation.
+ * The 8-byte big-endian database key of the store key whose 32-bit halves
+ * are `hi`, `lo` (recordKey without a bigint or a DataView: one per put).
  */
-export class RootRecordKeys {
-  private readonly prefix: Uint8Array;
-
-  constructor(records: RecordsLevel) {
-    this.prefix = new TextEncoder().encode(records.prefix);
-  }
-
-  /** The root key for the store key whose 32-bit halves are `hi`, `lo`. */
-  of(hi: number, lo: number): Uint8Array {
-    const p = this.prefix;
-    const n = p.length;
-    const k = new Uint8Array(n + 8);
-    k.set(p);
-    k[n] = hi >>> 24;
-    k[n + 1] = hi >>> 16;
-    k[n + 2] = hi >>> 8;
-    k[n + 3] = hi;
-    k[n + 4] = lo >>> 24;
-    k[n + 5] = lo >>> 16;
-    k[n + 6] = lo >>> 8;
-    k[n + 7] = lo;
-    return k;
-  }
-
-  /** The root key for `storeKey`. */
-  ofStoreKey(storeKey: bigint): Uint8Array {
-    return this.of(Number(storeKey >> 32n), Number(storeKey & 0xffffffffn));
-  }
+export function recordKeyOf(hi: number, lo: number): Uint8Array {
+  const k = new Uint8Array(8);
+  k[0] = hi >>> 24;
+  k[1] = hi >>> 16;
+  k[2] = hi >>> 8;
+  k[3] = hi;
+  k[4] = lo >>> 24;
+  k[5] = lo >>> 16;
+  k[6] = lo >>> 8;
+  k[7] = lo;
+  return k;
 }

@@ -5,6 +5,7 @@
 import { DaveError } from '../errors.js';
 import type { AnyLevel } from './layout.js';
 import type { StoreOptions } from './types.js';
+import { DEFAULT_RETRY, type RetryOptions, type StoreHealth } from './health.js';
 
 /** Default `capacity`: 1 GiB of accounted size. */
 export const DEFAULT_CAPACITY = 1024 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface ResolvedOptions {
   cacheCapacity: number;
   sync: boolean;
   now: () => number;
+  retry: RetryOptions;
+  onHealth: ((health: StoreHealth) => void) | undefined;
 }
 
 function bytesOption(value: number | undefined, name: string, fallback: number): number {
@@ -27,6 +30,17 @@ function bytesOption(value: number | undefined, name: string, fallback: number):
     throw new DaveError('ERR_INVALID_ARGUMENT', `options.${name} must be a non-negative integer of bytes`);
   }
   return value;
+}
+
+function retryOption(r: StoreOptions['retry']): RetryOptions {
+  if (r === undefined) return DEFAULT_RETRY;
+  if (r === null || typeof r !== 'object') throw new DaveError('ERR_INVALID_ARGUMENT', 'options.retry must be an object');
+  const minMs = r.minMs ?? DEFAULT_RETRY.minMs;
+  const maxMs = r.maxMs ?? Math.max(minMs, DEFAULT_RETRY.maxMs);
+  if (!Number.isSafeInteger(minMs) || minMs < 1 || !Number.isSafeInteger(maxMs) || maxMs < minMs) {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'options.retry.minMs and maxMs must be integers of ms, 1 <= minMs <= maxMs');
+  }
+  return { minMs, maxMs };
 }
 
 /**
@@ -43,6 +57,9 @@ export function resolveOptions(options: StoreOptions | undefined): ResolvedOptio
   if (o.sync !== undefined && typeof o.sync !== 'boolean') {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'options.sync must be a boolean');
   }
+  if (o.onHealth !== undefined && typeof o.onHealth !== 'function') {
+    throw new DaveError('ERR_INVALID_ARGUMENT', 'options.onHealth must be a function');
+  }
   if (o.now !== undefined && typeof o.now !== 'function') {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'options.now must be a function returning ms');
   }
@@ -53,5 +70,7 @@ export function resolveOptions(options: StoreOptions | undefined): ResolvedOptio
     cacheCapacity: bytesOption(o.cacheCapacity, 'cacheCapacity', DEFAULT_CACHE_CAPACITY),
     sync: o.sync ?? true,
     now: o.now ?? Date.now,
+    retry: retryOption(o.retry),
+    onHealth: o.onHealth,
   };
 }

@@ -63,9 +63,11 @@ export interface AdmissionFacts {
 }
 
 /**
- * Admission of an entry under a new key (docs/protocol.md §9): 'fit' when it fits,
+ * One step of admitting an entry (docs/protocol.md §9): 'fit' when it fits,
  * 'evict' to drop the shard's lowest entry first, else the refusal code.
- * As godave, one eviction at most, even if the new entry is the larger.
+ * The index repeats the step after each eviction until the entry fits or
+ * is refused, so capacity is a hard bound (godave evicts one entry at most,
+ * and a large entry replacing a small one grows past it).
  */
 export function admission(f: AdmissionFacts): 'fit' | 'evict' | RefusalCode {
   if (f.used + f.size <= f.capacity) return 'fit';

@@ -127,6 +127,20 @@ export class Shard {
     for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
+  /** The fields of slot `s` (a copy). */
+  fields(s: number): SlotFields {
+    return {
+      keyHi: this.keyHi[s]!,
+      keyLo: this.keyLo[s]!,
+      distHi: this.distHi[s]!,
+      distLo: this.distLo[s]!,
+      time: this.time[s]!,
+      size: this.size[s]!,
+      sumHi: this.sumHi[s]!,
+      sumLo: this.sumLo[s]!,
+    };
+  }
+
   /** Store key of slot `s`. */
   storeKey(s: number): bigint {
     return (BigInt(this.keyHi[s]!) << 32n) | BigInt(this.keyLo[s]!);

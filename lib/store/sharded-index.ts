@@ -18,12 +18,10 @@ export const SHARDS = 256;
  */
 export const REKEY_MS = 1000;
 
-/** Result of admitting a new key: its slot, and the evicted store key if any. */
-export interface Admitted {
-  slot: number;
-  evicted?: bigint;
-  evictedSize?: number;
-}
+/** Entries evicted to make room: their index fields (the store key is in keyHi/keyLo). */
+export type Victims = SlotFields[];
+
+const NONE: Victims = Object.freeze([]) as unknown as Victims;
 
 // Splitting a u64 through a typed array allocates no intermediate bigints.
 const U64 = new BigUint64Array(1);
@@ -70,41 +68,92 @@ export class ShardedIndex {
   }
 
   /**
-   * Admits an entry under a new key at `now` (docs/protocol.md §9): it fits, or the
-   * shard's lowest-priority entry is evicted first, or it is refused.
-   * Returns the refusal code instead of throwing, for the caller to count.
+   * Admits an entry under a new key at `now` (docs/protocol.md §9): it fits,
+   * or the shard's lowest-priority entries are evicted first, as many as it
+   * takes, or it is refused. Returns the entries evicted (often none), or
+   * the refusal code instead of throwing, for the caller to count. Used
+   * space never exceeds `capacity` after an admission.
    */
-  admit(f: SlotFields, now: number, capacity: number): Admitted | RefusalCode {
+  admit(f: SlotFields, now: number, capacity: number): Victims | RefusalCode {
     const shard = this.shardOf(f.keyHi);
-    let lowest = 0;
-    let newPriority = 0;
-    const full = this.used + f.size > capacity;
-    if (full && shard.count > 0) {
-      if (Math.abs(now - shard.ref) > REKEY_MS) shard.rekey(now);
-      lowest = shard.priorityAt(shard.min(), now);
-      newPriority = priorityOf(f, now);
+    let victims = NONE;
+    if (this.used + f.size > capacity) {
+      const made = this.makeRoom(shard, f, now, capacity, this.used);
+      if (typeof made === 'string') return made;
+      victims = made;
     }
-    const decision = admission({
-      used: this.used,
-      size: f.size,
-      capacity,
-      shardCount: shard.count,
-      lowestPriority: lowest,
-      newPriority,
-    });
-    if (decision !== 'fit' && decision !== 'evict') return decision;
-    let out: Admitted = { slot: -1 };
-    if (decision === 'evict') {
-      const victim = shard.min();
-      out = { slot: -1, evicted: shard.storeKey(victim), evictedSize: shard.size[victim]! };
-      this.used -= shard.size[victim]!;
-      this.count--;
-      shard.remove(victim);
-    }
-    out.slot = shard.insert(f);
+    shard.insert(f);
     this.used += f.size;
     this.count++;
-    return out;
+    return victims;
+  }
+
+  /**
+   * Replaces slot `s` of `shard` with `f`, evicting lower-priority entries
+   * of the shard when the new entry is larger and the store would exceed
+   * `capacity`. Returns the entries evicted, or the refusal code (then
+   * nothing changed).
+   */
+  replaceWithin(shard: Shard, s: number, f: SlotFields, now: number, capacity: number): Victims | RefusalCode {
+    const over = this.used + f.size - shard.size[s]! - capacity;
+    if (over <= 0 || f.size <= shard.size[s]!) {
+      this.replace(shard, s, f);
+      return NONE;
+    }
+    const prev = shard.fields(s);
+    this.replace(shard, s, f); // the slot now ranks at the new entry's priority: the walk stops at it
+    const made = this.makeRoom(shard, f, now, capacity, this.used - f.size);
+    if (typeof made === 'string') {
+      this.replace(shard, shard.find(f.keyHi, f.keyLo), prev);
+      return made;
+    }
+    return made;
+  }
+
+  /**
+   * Evicts the shard's lowest-priority entries until `f` fits beside the
+   * `others` bytes used by everything else, each step decided by the pure
+   * rule `admission`; on a refusal every entry taken goes back and the
+   * code is returned.
+   */
+  private makeRoom(shard: Shard, f: SlotFields, now: number, capacity: number, others: number): Victims | RefusalCode {
+    if (f.size > capacity) return 'ERR_STORAGE_FULL';
+    if (shard.count > 0 && Math.abs(now - shard.ref) > REKEY_MS) shard.rekey(now);
+    const newPriority = priorityOf(f, now);
+    const taken: SlotFields[] = [];
+    let freed = 0;
+    for (;;) {
+      const decision = admission({
+        used: others - freed,
+        size: f.size,
+        capacity,
+        shardCount: shard.count,
+        lowestPriority: shard.count > 0 ? shard.priorityAt(shard.min(), now) : 0,
+        newPriority,
+      });
+      if (decision === 'fit') break;
+      if (decision !== 'evict') {
+        for (const v of taken) shard.insert(v);
+        return decision;
+      }
+      const victim = shard.min();
+      taken.push(shard.fields(victim));
+      freed += shard.size[victim]!;
+      shard.remove(victim);
+    }
+    this.used -= freed;
+    this.count -= taken.length;
+    return taken;
+  }
+
+  /** Takes the entry at store key (hi, lo) out of the index (undoing an admission). */
+  removeKey(hi: number, lo: number): void {
+    const shard = this.shardOf(hi);
+    const s = shard.find(hi, lo);
+    if (s < 0) return;
+    this.used -= shard.size[s]!;
+    this.count--;
+    shard.remove(s);
   }
 
   /** Indexes an entry read back from the database: no capacity check (see recover.ts). */

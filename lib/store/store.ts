@@ -26,18 +26,21 @@ import {
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
-import { recordKey, recordsLevel, RootRecordKeys, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { damagedError, isDamage } from './directory.js';
+import { metaLevel, recordKey, recordKeyOf, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { HealthMonitor, type StoreHealth } from './health.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
 import { replaceDecision, type StoredFacts } from './rules.js';
 import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
-import { halves, ShardedIndex } from './sharded-index.js';
+import { halves, ShardedIndex, type Victims } from './sharded-index.js';
 import { ownerStoreKeys, type OwnerKeys } from './owner-scan.js';
 import type { BatchPutResult, IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
-import { GroupWriter, type PutOp } from './writer.js';
+import { GroupWriter, type DelOp, type PutOp, type RecordOp } from './writer.js';
 
 export type { OpenReport } from './recover.js';
+export type { StoreHealth } from './health.js';
 
 /** Counters since the store was opened. */
 export interface StoreStats {
@@ -72,6 +75,10 @@ const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
 };
 
 const SCAN_BATCH = 1000;
+
+/** The probe write while degraded: a value of this size put and deleted in one batch (it leaves nothing). */
+const PROBE_BYTES = 64 * 1024;
+const PROBE_KEY = 'probe';
 
 // Shared results: most puts resolve to one of these (frozen: callers share them).
 const STORED: PutResult = Object.freeze({ outcome: 'stored' as const });
@@ -114,8 +121,10 @@ export class Store implements StoreLike {
   private readonly options: ResolvedOptions;
   private readonly opened: OpenedDatabase;
   private readonly records: RecordsLevel;
-  private readonly rootKeys: RootRecordKeys;
   private readonly index: ShardedIndex;
+  private readonly healthMonitor: HealthMonitor;
+  /** A reopen of the database the store opened (while degraded), for reads to wait on. */
+  private reopening: Promise<void> | undefined;
   private readonly cache: ValueCache;
   private readonly writer: GroupWriter;
   private readonly nodeHi: number;
@@ -146,13 +155,15 @@ export class Store implements StoreLike {
     this.options = options;
     this.opened = opened;
     this.records = records;
-    this.rootKeys = new RootRecordKeys(records);
     this.index = index;
     this.openReport = report;
     [this.nodeHi, this.nodeLo] = halves(options.nodeId);
     this.cache = new ValueCache(options.cacheCapacity);
-    // Direct batches only on a database the store opened (see GroupWriter).
-    this.writer = new GroupWriter(records, options.sync, (p) => this.cache.set(p.storeKey, p.value), undefined, opened.owned);
+    this.writer = new GroupWriter(records, options.sync, {
+      committed: (p) => this.cache.set(p.storeKey, p.value),
+      failed: (err, ops) => this.undo(err, ops),
+    });
+    this.healthMonitor = new HealthMonitor(options.now, () => this.probe(), options.retry, (h) => options.onHealth?.(h));
   }
 
   /**
@@ -179,6 +190,10 @@ export class Store implements StoreLike {
     } catch (err) {
       // Whatever the store opened it closes: its own database, or one handed in closed.
       if (opened.owned || opened.reopened) await opened.db.close().catch(() => {});
+      // a damaged table or log file shows when the scan reads it: the repair advice
+      const cause = err instanceof DaveError ? err.cause : err;
+      const dir = opened.location ?? (opened.db as { location?: unknown }).location;
+      if (typeof dir === 'string' && isDamage(cause)) throw damagedError(cause, dir);
       throw err;
     }
   }
@@ -186,15 +201,20 @@ export class Store implements StoreLike {
   /**
    * Stores an entry (already verified by the caller) following docs/protocol.md §9, and
    * resolves once the change is committed to the database.
+   * While the database refuses writes (health() degraded) every put fails
+   * at once with ERR_STORAGE_UNAVAILABLE; a put whose batch fails rejects
+   * with it too, and is taken back out of the index: nothing is
+   * acknowledged that is not committed.
    * @throws DaveError ERR_PUBKEY_MISMATCH, ERR_OLDER_THAN_STORED, ERR_DUPLICATE,
    *   ERR_INSUFFICIENT_PRIORITY, ERR_STORAGE_FULL (refusals); ERR_INVALID_ARGUMENT,
-   *   ERR_TOO_LARGE, ERR_BAD_TIME (an entry that does not encode); ERR_CLOSED; ERR_DATABASE
+   *   ERR_TOO_LARGE, ERR_BAD_TIME (an entry that does not encode); ERR_CLOSED;
+   *   ERR_STORAGE_UNAVAILABLE
    */
   put(entry: Entry): Promise<PutResult> {
     try {
       if (this.closed) throw closedError();
-      const failed = this.writer.failed;
-      if (failed) throw failed;
+      const down = this.healthMonitor.unavailable;
+      if (down) throw down;
       return this.apply(entry);
     } catch (err) {
       return Promise.reject(err);
@@ -203,8 +223,7 @@ export class Store implements StoreLike {
 
   /**
    * The entry for (pubKey, key), or undefined.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (also
-   *   the writer's failure, once a batch failed)
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (a failed read)
    */
   get(pubKey: Uint8Array, key: Uint8Array): Promise<Entry | undefined> {
     try {
@@ -217,14 +236,10 @@ export class Store implements StoreLike {
   /**
    * The entry at a store key, or undefined: from the pending writes, the
    * cache, or the database.
-   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (also
-   *   the writer's failure, once a batch failed)
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (a failed read)
    */
   getByStoreKey(sk: bigint): Promise<Entry | undefined> {
     if (this.closed) return Promise.reject(closedError());
-    // After a failed batch the index still holds its puts: no answer is trustworthy.
-    const failed = this.writer.failed;
-    if (failed) return Promise.reject(failed);
     if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) {
       return Promise.reject(new DaveError('ERR_INVALID_ARGUMENT', 'storeKey must be a u64 bigint'));
     }
@@ -255,12 +270,12 @@ export class Store implements StoreLike {
   /**
    * Every stored entry in store-key order: first waits for queued writes,
    * then reads a snapshot of the database.
-   * @throws DaveError ERR_CLOSED, ERR_DATABASE (also the writer's failure,
-   *   once a batch failed)
+   * @throws DaveError ERR_CLOSED, ERR_DATABASE (a failed read)
    */
   async *entries(): AsyncGenerator<Entry> {
     if (this.closed) throw closedError();
-    await this.flush(); // rejects with the writer's failure after a failed batch
+    await this.flush();
+    if (this.reopening) await this.reopening.catch(() => {});
     const it = this.records.iterator({ keyEncoding: 'view', valueEncoding: 'view' });
     try {
       for (;;) {
@@ -302,6 +317,11 @@ export class Store implements StoreLike {
     return this.index.count;
   }
 
+  /** Whether the database accepts writes: ok or degraded, since when, the last failure (docs/operations.md). */
+  health(): StoreHealth {
+    return this.healthMonitor.snapshot();
+  }
+
   /** Counters since open; see StoreStats. */
   stats(): StoreStats {
     const c = this.counters;
@@ -322,8 +342,8 @@ export class Store implements StoreLike {
   }
 
   /**
-   * Waits until every change queued so far is committed.
-   * @throws DaveError ERR_DATABASE when a batch failed
+   * Waits until every change queued so far is committed or failed (each
+   * write's own promise says which). Never rejects.
    */
   flush(): Promise<void> {
     return this.writer.flush();
@@ -346,12 +366,10 @@ export class Store implements StoreLike {
 
   private async closeOnce(): Promise<void> {
     this.closed = true;
-    try {
-      await this.writer.flush();
-    } catch {
-      // already reported to the writes it failed
-    }
-    if (this.opened.owned) {
+    await this.healthMonitor.stop();
+    await this.writer.flush(); // failures were reported to the writes they failed
+    await this.reopening?.catch(() => {});
+    if (this.opened.owned && this.opened.db.status !== 'closed') {
       try {
         await this.opened.db.close();
       } catch (err) {
@@ -384,12 +402,13 @@ export class Store implements StoreLike {
    * records' own bytes queued as they are (no re-encoding), one database
    * batch for the run (up to the writer's batch size). A record the rules
    * refuse is counted in the answer (and moved to REC_DROPPED), not thrown.
-   * @throws (rejects) DaveError ERR_CLOSED; ERR_DATABASE (also once a batch failed)
+   * @throws (rejects) DaveError ERR_CLOSED; ERR_STORAGE_UNAVAILABLE (the
+   *   database refuses writes: nothing of the batch is stored)
    */
   putBatch(batch: EntryBatch): Promise<BatchPutResult> {
     if (this.closed) return Promise.reject(closedError());
-    const failed = this.writer.failed;
-    if (failed) return Promise.reject(failed);
+    const down = this.healthMonitor.unavailable;
+    if (down) return Promise.reject(down);
     const result: BatchPutResult = { stored: 0, replaced: 0, evicted: 0, refused: null };
     const { state, entries, keys, times, keyLens, valueLens } = batch;
     const seamed = this.keyOf !== storeKey;
@@ -409,12 +428,12 @@ export class Store implements StoreLike {
       } else if (r === REPLACED) result.replaced++;
       else {
         result.stored++;
-        if (r !== STORED) result.evicted++;
+        if (r !== STORED) result.evicted += r.evicted?.length ?? 0;
       }
     }
     if (result.stored + result.replaced === 0) return Promise.resolve(result);
     this.writer.start();
-    return this.writer.flush().then(() => result);
+    return this.writer.resolving(result);
   }
 
   /**
@@ -424,7 +443,7 @@ export class Store implements StoreLike {
    * never write to them.
    */
   peekBytes(sk: bigint): Uint8Array | undefined {
-    if (this.closed || this.writer.failed) return undefined;
+    if (this.closed) return undefined;
     return this.writer.pending.get(sk)?.value ?? this.cache.peek(sk);
   }
 
@@ -447,29 +466,109 @@ export class Store implements StoreLike {
     };
     const shard = this.index.shardOf(hi);
     const slot = shard.find(hi, lo);
-    const put: PutOp = { type: 'put', key: this.rootKeys.of(hi, lo), value: bytes, storeKey: sk };
+    const put: PutOp = { type: 'put', sublevel: this.records, key: recordKeyOf(hi, lo), value: bytes, storeKey: sk };
+    const now = this.options.now();
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), time);
       if (code !== undefined) return code;
-      this.index.replace(shard, slot, f);
+      const prev = shard.fields(slot);
+      const victims = this.index.replaceWithin(shard, slot, f, now, this.options.capacity);
+      if (typeof victims === 'string') return victims;
+      put.prev = prev;
       this.cache.delete(sk);
       this.counters.replaced++;
-      this.writer.enqueue(put);
-      return REPLACED;
+      if (victims.length === 0) {
+        this.writer.enqueue(put);
+        return REPLACED;
+      }
+      return this.evicting(put, victims, 'replaced');
     }
-    const admitted = this.index.admit(f, this.options.now(), this.options.capacity);
-    if (typeof admitted === 'string') return admitted;
+    const victims = this.index.admit(f, now, this.options.capacity);
+    if (typeof victims === 'string') return victims;
     this.counters.stored++;
-    if (admitted.evicted === undefined) {
+    if (victims.length === 0) {
       this.writer.enqueue(put);
       return STORED;
     }
-    const evicted = admitted.evicted;
-    this.cache.delete(evicted);
-    this.writer.pending.delete(evicted);
-    this.counters.evicted++;
-    this.writer.enqueue(put, { type: 'del', key: this.rootKeys.ofStoreKey(evicted) });
-    return { outcome: 'stored', evicted };
+    return this.evicting(put, victims, 'stored');
+  }
+
+  // The deletes of the entries evicted for `put`, queued with it as one unit.
+  private evicting(put: PutOp, victims: Victims, outcome: PutResult['outcome']): PutResult {
+    put.victims = victims;
+    const dels: DelOp[] = [];
+    const keys: bigint[] = [];
+    for (const v of victims) {
+      const evicted = (BigInt(v.keyHi) << 32n) | BigInt(v.keyLo);
+      this.cache.delete(evicted);
+      this.writer.pending.delete(evicted);
+      dels.push({ type: 'del', sublevel: this.records, key: recordKeyOf(v.keyHi, v.keyLo) });
+      keys.push(evicted);
+    }
+    this.counters.evicted += victims.length;
+    this.writer.enqueue(put, dels);
+    return { outcome, evicted: keys };
+  }
+
+  // A batch failed: its changes (and those of every batch after it) go back
+  // out of the index, newest first, so memory matches the database again;
+  // then the store is degraded until a probe write succeeds.
+  private undo(err: unknown, ops: RecordOp[]): DaveError {
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      if (op.type !== 'put') continue;
+      const [hi, lo] = halves(op.storeKey);
+      this.cache.delete(op.storeKey);
+      if (op.prev !== undefined) {
+        const shard = this.index.shardOf(hi);
+        this.index.replace(shard, shard.find(hi, lo), op.prev);
+        this.counters.replaced--;
+      } else {
+        this.index.removeKey(hi, lo);
+        this.counters.stored--;
+      }
+      for (const v of op.victims ?? []) {
+        this.index.restore(v);
+        this.counters.evicted--;
+      }
+    }
+    return this.healthMonitor.failed(this.closed ? closedError() : err);
+  }
+
+  // While degraded: one write that leaves nothing behind. A database the
+  // store opened is first reopened: after a failed write LevelDB's log may
+  // end in a partial record, and records appended after it would be lost
+  // when the log is replayed at the next open (a real full disk showed it);
+  // reopening replays the log now and starts a new one. (A database handed
+  // in is not the store's to reopen: docs/operations.md.)
+  private async probe(): Promise<void> {
+    if (this.opened.owned && !this.closed) {
+      this.reopening = this.reopen();
+      try {
+        await this.reopening;
+      } finally {
+        this.reopening = undefined;
+      }
+    }
+    await this.probeWrite();
+  }
+
+  private probeWrite(): Promise<void> {
+    const meta = metaLevel(this.opened.db);
+    return meta.batch(
+      [
+        { type: 'put', key: PROBE_KEY, value: new Uint8Array(PROBE_BYTES) },
+        { type: 'del', key: PROBE_KEY },
+      ],
+      { sync: this.options.sync } as never,
+    );
+  }
+
+  private async reopen(): Promise<void> {
+    const db = this.opened.db;
+    if (db.status === 'open') await db.close().catch(() => {});
+    await db.open();
+    await this.records.open(); // sublevels are not reopened with their parent
   }
 
   // Exact comparison of the bytes when the stored entry is at hand (pending
@@ -493,6 +592,18 @@ export class Store implements StoreLike {
     };
   }
 
+  // A read racing a reopen (while degraded) waits for it and tries once more.
+  private async readRecord(sk: bigint): Promise<Uint8Array | undefined> {
+    if (this.reopening) await this.reopening; // (no await otherwise: a read is issued before later writes)
+    try {
+      return await this.records.get(recordKey(sk));
+    } catch (err) {
+      if (this.closed || this.reopening === undefined) throw err;
+      await this.reopening.catch(() => {});
+      return await this.records.get(recordKey(sk));
+    }
+  }
+
   private refuse(code: RefusalCode): DaveError {
     this.counters.refused[code]++;
     return new DaveError(code, REFUSAL_MESSAGES[code]);
@@ -501,12 +612,10 @@ export class Store implements StoreLike {
   private async readValue(sk: bigint, hi: number, lo: number): Promise<Entry | undefined> {
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.records.get(recordKey(sk));
+      bytes = await this.readRecord(sk);
     } catch (err) {
       throw this.closed ? closedError() : databaseError(err, 'reading a record');
     }
-    const failed = this.writer.failed; // a batch failed while this read ran
-    if (failed) throw failed;
     if (bytes === undefined) return undefined;
     let entry: Entry;
     try {

@@ -6,6 +6,9 @@
 import type { Entry } from '../wire/entry.js';
 import type { EntryBatch } from '../records/entry-batch.js';
 import type { AnyLevel } from './layout.js';
+import type { StoreHealth } from './health.js';
+
+export type { StoreHealth, StorageFault, StorageCause } from './health.js';
 
 /** What the store keeps in memory for every record (no value). */
 export interface IndexedEntry {
@@ -35,6 +38,14 @@ export interface StoreOptions {
   sync?: boolean;
   /** Clock in ms (tests). Default Date.now. */
   now?: () => number;
+  /**
+   * After a failed write the store probes the database with backoff, from
+   * `minMs` (default 100) doubling to `maxMs` (default 5000), until it
+   * accepts writes again.
+   */
+  retry?: { minMs?: number; maxMs?: number };
+  /** Hears every change of health (degraded, recovered): the node logs them. */
+  onHealth?: (health: StoreHealth) => void;
 }
 
 /** Why a write was refused: the DaveError code it throws. */
@@ -48,8 +59,8 @@ export type RefusalCode =
 export interface PutResult {
   /** 'stored' for a new key, 'replaced' for an update of an existing one. */
   outcome: 'stored' | 'replaced';
-  /** Store key of an entry evicted to make room, if any. */
-  evicted?: bigint;
+  /** Store keys of the entries evicted to make room, if any (lowest priority first). */
+  evicted?: bigint[];
 }
 
 export interface StoreLike {
@@ -57,9 +68,12 @@ export interface StoreLike {
    * Stores an entry (already verified by the caller) under
    * storeKey(pubKey, key), following docs/protocol.md §9. Resolves once the change is
    * committed to the database.
-   * @throws DaveError with a RefusalCode, or ERR_CLOSED / ERR_DATABASE
+   * @throws DaveError with a RefusalCode, or ERR_STORAGE_UNAVAILABLE (the
+   *   database refuses writes; nothing was stored), ERR_CLOSED
    */
   put(entry: Entry): Promise<PutResult>;
+  /** Whether the database accepts writes, and the last failure (optional: stores without one are always ok). */
+  health?(): StoreHealth;
   /** The entry for (pubKey, key), or undefined. */
   get(pubKey: Uint8Array, key: Uint8Array): Promise<Entry | undefined>;
   /** The entry at a store key, or undefined. */

@@ -1,37 +1,50 @@
 /**
  * Group commit: every change the store accepts is queued here and written
- * to the records sublevel in atomic batches. While one batch is being
- * written, new changes gather in the next, so under load many changes share
- * one write (and one fsync with sync: true). A unit of changes (a put and
- * the eviction it caused) is never split across batches.
+ * to the records sublevel in atomic batches, through abstract-level's
+ * public batch() of the root database with each operation naming the
+ * records sublevel (abstract-level prefixes the key): the same path for
+ * every database, so hooks and 'write' events see every change. (The
+ * sublevel's own batch() would prepare every operation twice, once for
+ * the sublevel and once for the root: twice the cost, docs/storage.md.) While one batch is being written, new changes
+ * gather in the next, so under load many changes share one write (and one
+ * fsync with sync: true). A unit of changes (a put and the evictions it
+ * caused) is never split across batches.
  *
  * Until its batch is committed, a put stays in `pending`, where reads find
- * it. If a batch fails, the writer fails for good: that batch and every
- * later change reject with ERR_DATABASE, because memory and database may
- * now disagree.
+ * it. If a batch fails, that batch and every batch queued after it are
+ * rejected (nothing in them was acknowledged), `undo` hears their
+ * operations so the store can take them back out of its index, and the
+ * writer goes on: whether later writes are accepted is the store's health
+ * decision (health.ts), not the writer's.
  */
 import type { DaveError } from '../errors.js';
-import type { AnyLevel, RecordsLevel } from './layout.js';
-import { databaseError } from './errors.js';
+import type { RecordsLevel } from './layout.js';
+import type { SlotFields } from './shard.js';
 
 /**
- * A put on the records sublevel, addressed to the root database: `key` is
- * already prefixed with the sublevel's prefix (RootRecordKeys), so neither
- * the sublevel nor the root has to prefix it. The same object is the
- * database operation and the pending write reads see until it is committed
- * (one allocation per put; databases ignore `storeKey`).
+ * A put on the records sublevel. The same object is the database operation
+ * and the pending write reads see until it is committed (one allocation
+ * per put; databases ignore the extra fields).
  */
 export interface PutOp {
   type: 'put';
+  /** The records sublevel: abstract-level's batch() prefixes `key` for it. */
+  sublevel: RecordsLevel;
+  /** The 8-byte record key (layout.recordKey). */
   key: Uint8Array;
   /** The encoded entry (never mutated): the value written, read while pending, then cached. */
   value: Uint8Array;
   storeKey: bigint;
+  /** Undo: the index fields this put replaced, or undefined for a new key. */
+  prev?: SlotFields;
+  /** Undo: the entries evicted to make room for it (their deletes precede it). */
+  victims?: SlotFields[];
 }
 
-/** A delete on the records sublevel, addressed to the root database as PutOp is. */
+/** A delete on the records sublevel (an eviction). */
 export interface DelOp {
   type: 'del';
+  sublevel: RecordsLevel;
   key: Uint8Array;
 }
 
@@ -47,8 +60,19 @@ interface Batch {
   lastValued?: Promise<unknown>;
 }
 
-/** Most operations in one batch (a unit may take it one or two over). */
+/** Most operations in one batch (a unit may take it a few over). */
 export const MAX_BATCH_OPS = 4096;
+
+/** What the writer tells its store. */
+export interface WriterHooks {
+  /** A put was committed and is still the key's latest. */
+  committed(put: PutOp): void;
+  /**
+   * Batches failed with `err`: `ops` are their operations, oldest first.
+   * Returns the error their writes reject with.
+   */
+  failed(err: unknown, ops: RecordOp[]): DaveError;
+}
 
 /** Group commit of record operations to one records sublevel (see the file comment). */
 export class GroupWriter {
@@ -61,46 +85,25 @@ export class GroupWriter {
   private last: Promise<void> = Promise.resolve();
   private newest: Batch | undefined;
   private running = false;
-  private failure: DaveError | undefined;
-
-  private readonly root: AnyLevel;
   private readonly options: { sync: boolean };
-  /** The public batch's options: binary keys and values whatever the root's default encodings (often utf8). */
-  private readonly publicOptions: { sync: boolean; keyEncoding: 'view'; valueEncoding: 'view' };
 
-  /**
-   * @param direct the store opened the database itself (memory-level or
-   *   classic-level, keys and values stored as views), so nobody else holds
-   *   it: batches skip abstract-level's per-operation preparation (see
-   *   writeBatch).
-   */
   constructor(
-    records: RecordsLevel,
+    private readonly records: RecordsLevel,
     sync: boolean,
-    /** Called for each put once committed, if it is still the key's latest. */
-    private readonly committed: (put: PutOp) => void,
+    private readonly hooks: WriterHooks,
     private readonly maxOps = MAX_BATCH_OPS,
-    private readonly direct = false,
   ) {
-    this.root = records.db as AnyLevel;
     this.options = { sync };
-    this.publicOptions = { sync, keyEncoding: 'view', valueEncoding: 'view' };
-  }
-
-  /** The error that stopped the writer, if any. */
-  get failed(): DaveError | undefined {
-    return this.failure;
   }
 
   /**
-   * Queues `put`, after the delete `evicted` when it made room (one unit,
+   * Queues `put`, after the deletes `evicted` it made room with (one unit,
    * never split), and makes `put` readable until committed. Resolves to
    * `value` when the batch holding them is committed; puts with the same
    * value in one batch share one promise (no closure per put).
-   * @throws DaveError ERR_DATABASE (also for every change after a failed batch)
+   * @throws DaveError what hooks.failed returns, when the batch fails
    */
-  writeResolving<T>(put: PutOp, value: T, evicted?: DelOp): Promise<T> {
-    if (this.failure) return this.failedBatch(this.failure).promise as Promise<never>;
+  writeResolving<T>(put: PutOp, value: T, evicted?: DelOp[]): Promise<T> {
     this.append(put, evicted);
     this.start();
     return this.resolving(value);
@@ -110,10 +113,9 @@ export class GroupWriter {
    * The promise of the newest queued batch, resolving to `value` once it
    * is committed; calls with the same value for one batch share one
    * promise (no closure per put).
-   * @throws (rejects) DaveError ERR_DATABASE, also when the writer failed
+   * @throws (rejects) DaveError what hooks.failed returns, when the batch fails
    */
   resolving<T>(value: T): Promise<T> {
-    if (this.failure) return this.failedBatch(this.failure).promise as Promise<never>;
     const b = this.newest; // the batch holding the last change queued, running or not
     if (b === undefined) return Promise.resolve(value);
     if (b.lastValue !== value || b.lastValued === undefined) {
@@ -127,20 +129,19 @@ export class GroupWriter {
    * Queues `put` (after `evicted`) as writeResolving does, without a
    * promise and without starting a write: the caller queues a run of
    * changes, then calls start() once, so the run shares one database batch
-   * (up to maxOps) and one promise (flush()). Call only while not failed.
-   * Never throws.
+   * (up to maxOps) and one promise (resolving()). Never throws.
    */
-  enqueue(put: PutOp, evicted?: DelOp): void {
+  enqueue(put: PutOp, evicted?: DelOp[]): void {
     this.append(put, evicted);
   }
 
-  private append(put: PutOp, evicted?: DelOp): Batch {
+  private append(put: PutOp, evicted?: DelOp[]): Batch {
     let b = this.queue[this.queue.length - 1];
     if (b === undefined || b.ops.length >= this.maxOps) {
       b = this.newBatch();
       this.queue.push(b);
     }
-    if (evicted !== undefined) b.ops.push(evicted);
+    if (evicted !== undefined) for (const d of evicted) b.ops.push(d);
     b.ops.push(put);
     this.pending.set(put.storeKey, put);
     return b;
@@ -151,16 +152,12 @@ export class GroupWriter {
     if (!this.running && this.queue.length > 0) void this.drain();
   }
 
-  private failedBatch(err: DaveError): Batch {
-    const promise = Promise.reject(err);
-    promise.catch(() => {});
-    return { ops: [], promise, resolve: () => {}, reject: () => {} };
-  }
-
-  /** Resolves when every change queued so far is committed. @throws DaveError ERR_DATABASE */
+  /** Resolves when every change queued so far is committed or rejected (never rejects). */
   flush(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return this.last;
+    return this.last.then(
+      () => {},
+      () => {},
+    );
   }
 
   /** Changes queued and not yet committed. */
@@ -177,7 +174,7 @@ export class GroupWriter {
       resolve = res;
       reject = rej;
     });
-    promise.catch(() => {}); // a caller may not wait; the failure is also kept in `failure`
+    promise.catch(() => {}); // a caller may not wait
     this.last = promise;
     this.newest = { ops: [], promise, resolve, reject };
     return this.newest;
@@ -189,17 +186,19 @@ export class GroupWriter {
     try {
       for (let b = this.queue.shift(); b !== undefined; b = this.queue.shift()) {
         try {
-          await this.writeBatch(b.ops);
+          // The root's public batch: it prefixes each key for its sublevel,
+          // runs hooks, emits 'write', and writes the batch atomically.
+          await this.records.db.batch(b.ops as never, this.options as never);
         } catch (err) {
-          this.fail(b, databaseError(err, 'writing a batch'));
-          return;
+          this.fail(b, err);
+          continue;
         }
         this.batches++;
         this.ops += b.ops.length;
         for (const op of b.ops) {
           if (op.type === 'put' && this.pending.get(op.storeKey) === op) {
             this.pending.delete(op.storeKey);
-            this.committed(op);
+            this.hooks.committed(op);
           }
         }
         b.resolve();
@@ -209,28 +208,15 @@ export class GroupWriter {
     }
   }
 
-  /**
-   * One atomic batch. A database the caller handed in goes through
-   * abstract-level's public batch() on the root (keys already prefixed: the
-   * sublevel's batch would prepare every operation twice), so its hooks and
-   * 'write' events see every change. A database the store opened itself has
-   * neither (nothing else holds it), and its keys and values are stored as
-   * the views we pass: there the operations go straight to the
-   * implementation's _batch, the call abstract-level's batch() ends in,
-   * without its per-operation clone, checks and encoding lookups (half the
-   * cost of a put on memory-level; docs/benchmarks.md). Same atomicity and
-   * the same `sync`.
-   */
-  private writeBatch(ops: RecordOp[]): Promise<void> {
-    const root = this.root as AnyLevel & { _batch(ops: RecordOp[], options: { sync: boolean }): Promise<void> };
-    if (this.direct && root.status === 'open') return root._batch(ops, this.options);
-    return root.batch(ops as never, this.publicOptions as never);
-  }
-
-  private fail(b: Batch, err: DaveError): void {
-    this.failure = err;
-    b.reject(err);
-    for (const q of this.queue.splice(0)) q.reject(err);
+  // The failed batch and every one queued after it: all their changes go
+  // back (hooks.failed undoes them, newest first), none was acknowledged.
+  private fail(b: Batch, err: unknown): void {
+    const later = this.queue.splice(0);
+    const ops: RecordOp[] = [...b.ops];
+    for (const q of later) for (const op of q.ops) ops.push(op);
     this.pending.clear();
+    const e = this.hooks.failed(err, ops);
+    b.reject(e);
+    for (const q of later) q.reject(e);
   }
 }

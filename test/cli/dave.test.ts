@@ -239,7 +239,7 @@ describe('cli/dave binary', function () {
       expect(again.stdout()).to.include('(3 records');
       const sh = await dave(['shell', '--data', data], { input: 'put k v\nget me greeting\nget me k\nfrobnicate\nget me\nls k\nstatus\nquit\n' });
       expect(sh.code, sh.stderr).to.equal(0);
-      expect(sh.stdout).to.match(/ok: k written/);
+      expect(sh.stdout).to.match(/ok: k written at \S+; stored on this node only \(no peers yet\); replication sends it on when peers appear/);
       expect(sh.stdout).to.match(/^hello world$/m);
       expect(sh.stdout).to.match(/^v$/m);
       expect(sh.stdout).to.include('error: unknown command "frobnicate"');

@@ -6,7 +6,10 @@ import { createClassicLevel } from '../../storage-adapters/classic-level.js';
 import { DaveError } from '../../lib/errors.js';
 import { Store } from '../../lib/store/store.js';
 import type { AnyLevel } from '../../lib/store/layout.js';
+import { ClassicLevel } from 'classic-level';
 import { adapterSuite } from './suite.js';
+import { faultSuite } from './faults.js';
+import { type FaultPlan, withFaults } from './faulty-level.js';
 
 let dir: string | undefined;
 
@@ -20,6 +23,19 @@ adapterSuite('classic-level', {
   destroy: async () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
+  },
+});
+
+const FaultyClassicLevel = withFaults(ClassicLevel);
+let faultDir: string | undefined;
+faultSuite('classic-level', {
+  create: async () => {
+    faultDir = mkdtempSync(join(tmpdir(), 'dave-faults-'));
+    return new FaultyClassicLevel(join(faultDir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as AnyLevel & { faults: FaultPlan };
+  },
+  destroy: async () => {
+    if (faultDir) rmSync(faultDir, { recursive: true, force: true });
+    faultDir = undefined;
   },
 });
 

@@ -5,7 +5,7 @@
  * start refused with nothing changed, `dave-db repair`, records back.
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { Dave } from '../../lib/node/dave.js';
@@ -50,7 +50,7 @@ describe('store: opening a directory never overwrites data', function () {
 
     const r = await dbcli(['repair', dir]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.include(`repaired ${dir}: 10 records readable`);
+    expect(r.stdout).to.include(`repaired ${dir}: unreadable before, 10 records readable after`);
 
     const node = await Dave.open({ listen: '127.0.0.1:0', database: dir, verifyWorkers: 0 });
     try {
@@ -58,6 +58,41 @@ describe('store: opening a directory never overwrites data', function () {
     } finally {
       await node.close();
     }
+  });
+
+  /** A directory whose records sit in one table file (a reopen turns the log into one); that file's name. */
+  async function tableOf(dir: string): Promise<string> {
+    const store = await Store.open({ database: dir });
+    for (const e of entries) await store.put(e);
+    await store.close();
+    await (await Store.open({ database: dir })).close();
+    const tables = readdirSync(dir).filter((f) => f.endsWith('.ldb'));
+    expect(tables.length).to.be.at.least(1);
+    return join(dir, tables.sort().at(-1)!);
+  }
+
+  for (const damage of ['truncated', 'garbage'] as const) {
+    it(`a ${damage} table file: ERR_DATABASE_CORRUPT with the dave-db repair advice, at open`, async () => {
+      const dir = join(tempDir(), 'data');
+      const table = await tableOf(dir);
+      const bytes = readFileSync(table);
+      if (damage === 'truncated') truncateSync(table, Math.floor(bytes.length / 2));
+      else writeFileSync(table, Buffer.from(bytes.map((_, i) => (i * 131 + 7) & 0xff)));
+      const err = await Store.open({ database: dir }).catch((e: unknown) => e);
+      expect(isDaveError(err, 'ERR_DATABASE_CORRUPT'), String(err)).to.equal(true);
+      expect((err as Error).message).to.include(`dave-db repair ${dir}`);
+    });
+  }
+
+  it('repair that recovers no record from a database that had some: says so, what to try next, and exits 1', async () => {
+    const dir = join(tempDir(), 'data');
+    const table = await tableOf(dir);
+    const size = readFileSync(table).length;
+    writeFileSync(table, Buffer.alloc(size, 0x5a));
+    const r = await dbcli(['repair', dir]);
+    expect(r.stdout).to.match(/before, 0 records readable after/);
+    expect(r.stdout, r.stdout).to.include('Restore a backup');
+    expect(r.code).to.equal(1);
   });
 
   it('a CURRENT naming a manifest that is gone is ERR_DATABASE_CORRUPT too, and repair brings the records back', async () => {
@@ -69,7 +104,7 @@ describe('store: opening a directory never overwrites data', function () {
     const err = await Store.open({ database: dir }).catch((e: unknown) => e);
     expect(isDaveError(err, 'ERR_DATABASE_CORRUPT'), String(err)).to.equal(true);
     expect((err as Error).message).to.include('missing manifest');
-    expect((await dbcli(['repair', dir])).stdout).to.include('10 records readable');
+    expect((await dbcli(['repair', dir])).stdout).to.include('10 records readable after');
     const back = await Store.open({ database: dir });
     expect(back.count()).to.equal(10);
     await back.close();

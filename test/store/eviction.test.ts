@@ -1,9 +1,14 @@
 /**
- * The store's decisions against a brute-force model of godave's write()
- * (store/store.go, v0.0.51) with a consistent clock: the model takes the
- * exact lowest priority of the shard at `now`. When the clock stands still,
- * or moves more than REKEY_MS between decisions, the store must decide the
- * same way and evict an entry of that lowest priority.
+ * Capacity is a hard bound: the store's decisions against a brute-force
+ * model of docs/protocol.md §9 with multi-entry eviction, over random
+ * sizes (empty to the largest record), owners, keys, times and orders. The
+ * model takes the exact priorities at `now` (the clock stands still or
+ * moves more than REKEY_MS between decisions, so the store's ranks are
+ * exact too). For every write it checks the outcome and that what the
+ * store evicted is what the rule allows: only entries of the new entry's
+ * shard, each of lower priority than the new entry, a lowest-priority
+ * prefix of the shard, no more than needed; and after every write used
+ * space is within capacity.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -26,22 +31,22 @@ function twoShardKey(pubKey: Uint8Array, key: Uint8Array): bigint {
 }
 
 const sizeOf = (e: Entry) => e.dat.key.length + e.dat.value.length + ENTRY_OVERHEAD;
+const VALUE_SIZES = [0, 1, 3, 40, 300, 700, 1100, 1220];
 
-describe('store/eviction against a model of godave', () => {
-  it('makes the same decision for every write, and evicts a lowest-priority entry', async () => {
+describe('store/eviction: capacity is a hard bound (a model of docs/protocol.md §9)', () => {
+  it('decides every write as the model does, evicts only what the rule allows, and never exceeds capacity', async () => {
     const step = fc.record({
       owner: fc.integer({ min: 0, max: 5 }),
       key: fc.integer({ min: 0, max: 40 }),
-      value: fc.integer({ min: 0, max: 3 }),
+      value: fc.integer({ min: 0, max: VALUE_SIZES.length - 1 }),
       age: fc.integer({ min: 0, max: 400 * 86_400_000 }), // some entries expire
       replica: fc.integer({ min: 0, max: 1 }),
       tick: fc.oneof(fc.constant(0), fc.integer({ min: REKEY_MS + 1, max: 86_400_000 })),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 150 }), fc.integer({ min: 3, max: 12 }), async (steps, slots) => {
+      fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 150 }), fc.integer({ min: 2000, max: 12000 }), async (steps, capacity) => {
         const clock = manualClock();
         const nodeId = ownerId(makeEntry({ owner: 0 }));
-        const capacity = slots * (ENTRY_OVERHEAD + 4);
         const store = await Store.open({ capacity, nodeId, now: clock.now, cacheCapacity: 4096 }, { storeKey: twoShardKey });
         const model = new Map<bigint, ModelEntry>();
         let used = 0;
@@ -49,18 +54,20 @@ describe('store/eviction against a model of godave', () => {
           for (const s of steps) {
             clock.advance(s.tick);
             const now = clock.now();
+            const v = VALUE_SIZES[s.value]!;
             const e = makeEntry({
               owner: s.owner,
               key: `k${s.key}`,
-              value: 'v'.repeat(s.value),
+              value: (s.replica ? 'w' : 'v').repeat(v),
               time: now - s.age,
               replicas: [BigInt(s.replica), 0n, 0n, 0n, 0n],
             });
             const sk = twoShardKey(e.dat.pubKey, e.dat.key);
             const prio = (m: Entry) => goPriority(ownerId(m) ^ nodeId, m.dat.time, now);
-            // the model: godave's write() with the exact priority at `now`
+            const size = sizeOf(e);
+            const newPrio = prio(e);
+            // the rule
             let expected: string;
-            let lowestPrio = 0;
             const old = model.get(sk);
             if (old) {
               const o = old.e.dat;
@@ -69,38 +76,58 @@ describe('store/eviction against a model of godave', () => {
               else if (o.time === e.dat.time && Buffer.from(o.value).equals(e.dat.value) && old.e.replicas[0] === e.replicas[0])
                 expected = 'ERR_DUPLICATE';
               else expected = 'replaced';
-            } else if (used + sizeOf(e) <= capacity) {
-              expected = 'stored';
-            } else {
-              const shard = [...model].filter(([k]) => k >> 56n === sk >> 56n);
-              if (shard.length === 0) expected = 'ERR_STORAGE_FULL';
-              else {
-                lowestPrio = Math.min(...shard.map(([, m]) => prio(m.e)));
-                expected = lowestPrio < prio(e) ? 'evict' : 'ERR_INSUFFICIENT_PRIORITY';
+            } else expected = 'stored';
+            const others = used - (old?.size ?? 0);
+            const need = others + size - capacity;
+            // entries of the shard the new one may push out: lower priority, not itself
+            const shard = [...model].filter(([k]) => k >> 56n === sk >> 56n && k !== sk);
+            const lower = shard.filter(([, m]) => prio(m.e) < newPrio);
+            const growing = !old || size > old.size;
+            if ((expected === 'stored' || expected === 'replaced') && need > 0 && growing) {
+              const room = lower.reduce((n, [, m]) => n + m.size, 0);
+              if (size > capacity) expected = 'ERR_STORAGE_FULL';
+              else if (room < need) {
+                // run out of entries (all lower) with a new key: full; an entry at or above the new priority (or the
+                // replaced entry itself, ranked at the new priority): insufficient priority
+                expected = !old && lower.length === shard.length ? 'ERR_STORAGE_FULL' : 'ERR_INSUFFICIENT_PRIORITY';
               }
             }
             let got: string;
-            let evicted: bigint | undefined;
+            let evicted: bigint[] = [];
             try {
               const r = await store.put(e);
-              got = r.evicted !== undefined ? 'evict' : r.outcome;
-              evicted = r.evicted;
+              got = r.outcome;
+              evicted = r.evicted ?? [];
             } catch (err) {
               got = (err as { code: string }).code;
             }
             expect(got).to.equal(expected);
-            if (evicted !== undefined) {
-              const victim = model.get(evicted)!;
-              expect(prio(victim.e)).to.equal(lowestPrio); // a lowest one (ties may go either way)
-              model.delete(evicted);
-              used -= victim.size;
+            if (evicted.length > 0) {
+              const victims = evicted.map((k) => model.get(k)!);
+              for (const [i, m] of victims.entries()) {
+                expect(m, 'a victim the model holds').to.not.equal(undefined);
+                expect(evicted[i]! >> 56n).to.equal(sk >> 56n); // same shard
+                expect(prio(m.e)).to.be.below(newPrio);
+              }
+              // a lowest-priority prefix of the shard (ties may go either way) ...
+              const top = Math.max(...victims.map((m) => prio(m.e)));
+              for (const [k, m] of shard) if (!evicted.includes(k)) expect(prio(m.e)).to.be.at.least(top);
+              // ... and no more than needed: without the last one taken it would not fit
+              const freed = victims.reduce((n, m) => n + m.size, 0);
+              expect(freed).to.be.at.least(need);
+              expect(freed - victims.at(-1)!.size).to.be.below(need);
+              for (const k of evicted) {
+                used -= model.get(k)!.size;
+                model.delete(k);
+              }
             }
-            if (got === 'stored' || got === 'evict' || got === 'replaced') {
+            if (got === 'stored' || got === 'replaced') {
               if (old) used -= old.size;
-              model.set(sk, { e, size: sizeOf(e) });
-              used += sizeOf(e);
+              model.set(sk, { e, size });
+              used += size;
             }
             expect(store.usedSpace()).to.equal(used);
+            expect(store.usedSpace()).to.be.at.most(capacity);
             expect(store.count()).to.equal(model.size);
           }
           for (const shard of store.shardsForTest()) expect(shard.invariantViolation()).to.equal(undefined);

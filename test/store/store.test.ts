@@ -137,7 +137,7 @@ describe('store/store', () => {
       await store.put(far[0]!);
       await store.put(far[1]!); // older: lower priority
       const res = await store.put(near);
-      expect(res).to.deep.equal({ outcome: 'stored', evicted: keyOf(far[1]!) });
+      expect(res).to.deep.equal({ outcome: 'stored', evicted: [keyOf(far[1]!)] });
       expect(store.peek(keyOf(far[1]!))).to.equal(undefined);
       expect(await store.getByStoreKey(keyOf(far[1]!))).to.equal(undefined);
       expect(store.stats().evicted).to.equal(1);
@@ -145,7 +145,8 @@ describe('store/store', () => {
 
     it('refuses with ERR_INSUFFICIENT_PRIORITY when the shard lowest is not lower', async () => {
       const a = makeEntry({ owner: 1, key: 'a' });
-      store = await Store.open({ capacity: sizeOf(a), now: () => T0, nodeId: ownerId(a) });
+      // room for a, not for a and b; b alone would fit (a larger b is ERR_STORAGE_FULL)
+      store = await Store.open({ capacity: sizeOf(a) + 8, now: () => T0, nodeId: ownerId(a) });
       await store.put(a);
       const shard = keyOf(a) >> 56n;
       let b: Entry | undefined;
@@ -180,7 +181,7 @@ describe('store/store', () => {
         const e = makeEntry({ owner: 5, key: `f${i}`, value: '', time: T0 + TTL_MS });
         if (keyOf(e) >> 56n === keyOf(old) >> 56n) fresh = e;
       }
-      expect((await store.put(fresh)).evicted).to.equal(keyOf(old));
+      expect((await store.put(fresh)).evicted).to.deep.equal([keyOf(old)]);
     });
   });
 
@@ -310,60 +311,57 @@ describe('store/store', () => {
   });
 
   describe('database failures', () => {
-    it('rejects the failed batch and every later write with ERR_DATABASE, with the cause', async () => {
+    it('rejects the failed batch with ERR_STORAGE_UNAVAILABLE (with the cause), refuses writes at once while degraded, and recovers', async () => {
       const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
-      store = await Store.open({ database: db });
+      const seen: string[] = [];
+      store = await Store.open({ database: db, retry: { minMs: 5, maxMs: 20 }, onHealth: (h) => seen.push(h.status) });
       await store.put(makeEntry({ key: 'before' }));
       let fail = true;
       db.hooks.prewrite.add(() => {
         if (fail) throw new Error('disk on fire');
       });
       const p = store.put(makeEntry({ key: 'during' }));
-      await rejectsCode(p, 'ERR_DATABASE');
+      await rejectsCode(p, 'ERR_STORAGE_UNAVAILABLE');
+      expect(((await p.catch((e: unknown) => e)) as Error).cause).to.be.an('error');
+      expect(store.count()).to.equal(1); // taken back out of the index
+      expect(store.health().status).to.equal('degraded');
+      expect(store.health().lastError?.message).to.match(/disk on fire/);
+      await rejectsCode(store.put(makeEntry({ key: 'while' })), 'ERR_STORAGE_UNAVAILABLE');
+      await store.flush(); // never rejects
       fail = false;
-      await rejectsCode(store.put(makeEntry({ key: 'after' })), 'ERR_DATABASE');
-      await rejectsCode(store.flush(), 'ERR_DATABASE');
-      try {
-        await p;
-      } catch (err) {
-        expect((err as Error).cause).to.be.an('error');
-      }
-      await store.close(); // still closes
-      store = await Store.open({ database: db }); // reopening rebuilds from the database
-      expect(store.count()).to.equal(1);
+      for (let i = 0; i < 200 && store.health().status !== 'ok'; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(store.health().status).to.equal('ok');
+      expect(store.health().recoveries).to.equal(1);
+      expect(seen).to.deep.equal(['degraded', 'ok']);
+      await store.put(makeEntry({ key: 'after' }));
+      await store.close();
+      store = await Store.open({ database: db }); // the database holds exactly what was acknowledged
+      expect(store.count()).to.equal(2);
       await store.close();
       await db.close();
     });
 
-    it('rejects reads with the writer\'s failure after a failed batch, rather than answer from the index', async () => {
+    it('answers reads from the index, cache and database while degraded (the failed write is not there)', async () => {
       const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
-      store = await Store.open({ database: db });
+      store = await Store.open({ database: db, cacheCapacity: 0, retry: { minMs: 1000, maxMs: 1000 } });
       const before = makeEntry({ key: 'before' });
       await store.put(before);
+      const older = makeEntry({ key: 'k', value: 'old' });
+      await store.put(older);
       db.hooks.prewrite.add(() => {
         throw new Error('disk on fire');
       });
       const during = makeEntry({ key: 'during' });
-      const p = store.put(during);
-      const failure = await p.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect((failure as DaveError).code).to.equal('ERR_DATABASE');
-      for (const read of [
-        store.get(during.dat.pubKey, during.dat.key),
-        store.getByStoreKey(keyOf(during)),
-        store.getByStoreKey(keyOf(before)),
-        (async () => {
-          for await (const _ of store.entries()) void _;
-        })(),
-      ]) {
-        const err = await read.then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(err).to.equal(failure);
-      }
+      const newer = makeEntry({ key: 'k', value: 'new', time: T0 + 1 });
+      const [a, b] = await Promise.allSettled([store.put(during), store.put(newer)]);
+      expect(a.status).to.equal('rejected');
+      expect(b.status).to.equal('rejected');
+      expect(await store.get(during.dat.pubKey, during.dat.key)).to.equal(undefined);
+      expect(await store.getByStoreKey(keyOf(before))).to.deep.equal(before);
+      expect(await store.getByStoreKey(keyOf(older))).to.deep.equal(older); // the replacement went back
+      const listed: Entry[] = [];
+      for await (const e of store.entries()) listed.push(e);
+      expect(listed.length).to.equal(2);
       await store.close();
       await db.close();
     });

@@ -1,9 +1,8 @@
 /**
- * The store's write path (GroupWriter): keys prefixed once for the root
- * database, and batches straight to the implementation's _batch on a
- * database the store opened itself. What is written must be exactly the
- * layout the sublevel would have written (dave-db and recovery read it),
- * read back identical, survive a reopen, and carry `sync`.
+ * The store's write path (GroupWriter): every batch goes through
+ * abstract-level's public batch() of the records sublevel, on every
+ * database. What is written must be exactly the layout (dave-db and
+ * recovery read it), read back identical, survive a reopen, and carry `sync`.
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
-import { recordKey, recordsLevel, RootRecordKeys, type AnyLevel } from '../../lib/store/layout.js';
+import { recordKey, recordKeyOf, recordsLevel, type AnyLevel } from '../../lib/store/layout.js';
 import { Store } from '../../lib/store/store.js';
 import { encodeEntry, type Entry } from '../../lib/wire/entry.js';
 import { keyOf, makeEntry, T0 } from './helpers.js';
@@ -31,7 +30,7 @@ async function workload(store: Store): Promise<Map<bigint, Entry>> {
       store.put(e).then(
         (r) => {
           live.set(keyOf(e), e);
-          if ((r as { evicted?: bigint }).evicted !== undefined) live.delete((r as { evicted: bigint }).evicted);
+          for (const k of r.evicted ?? []) live.delete(k);
         },
         () => {},
       ),
@@ -50,17 +49,20 @@ describe('store/write-path', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('prefixes keys exactly as the records sublevel does, also under a nested sublevel', async () => {
-    const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
-    for (const base of [db as AnyLevel, db.sublevel('outer', { keyEncoding: 'view', valueEncoding: 'view' }) as AnyLevel]) {
-      const records = recordsLevel(base);
-      const keys = new RootRecordKeys(records);
-      for (const sk of [0n, 1n, 0xffffffffffffffffn, 0x0123456789abcdefn, 0x8000000000000000n, 0xdeadbeefn << 32n]) {
-        const want = records.prefixKey(recordKey(sk), 'view', false);
-        expect(keys.ofStoreKey(sk)).to.deep.equal(want);
-        expect(keys.of(Number(sk >> 32n), Number(sk & 0xffffffffn))).to.deep.equal(want);
-      }
+  it('builds the 8-byte record key from the halves exactly as recordKey does', () => {
+    for (const sk of [0n, 1n, 0xffffffffffffffffn, 0x0123456789abcdefn, 0x8000000000000000n, 0xdeadbeefn << 32n]) {
+      expect(recordKeyOf(Number(sk >> 32n), Number(sk & 0xffffffffn))).to.deep.equal(recordKey(sk));
     }
+  });
+
+  it('a store on a nested sublevel writes through it: the records land under both prefixes', async () => {
+    const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+    const outer = db.sublevel<Uint8Array, Uint8Array>('outer', { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as AnyLevel;
+    const store = await Store.open({ database: outer });
+    const e = makeEntry({ key: 'nested' });
+    await store.put(e);
+    await store.close();
+    expect(await recordsLevel(outer).get(recordKey(keyOf(e)))).to.deep.equal(encodeEntry(e));
     await db.close();
   });
 
@@ -121,19 +123,24 @@ describe('store/write-path', () => {
     });
   }
 
-  it('a database handed in gets public batches: its hooks and write events see every change', async () => {
+  it('every database gets public batches: its hooks and write events see every change', async () => {
     const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
     const store = await Store.open({ database: db });
     const hooked: Uint8Array[] = [];
-    db.hooks.prewrite.add((op: { key: Uint8Array }) => void hooked.push(op.key));
+    const via: unknown[] = [];
+    db.hooks.prewrite.add((op: { key: Uint8Array; sublevel?: unknown }) => {
+      hooked.push(op.key);
+      via.push(op.sublevel);
+    });
     let written = 0;
     db.on('write', (ops: unknown[]) => (written += ops.length));
     const es = Array.from({ length: 20 }, (_, i) => makeEntry({ key: `h${i}` }));
     await Promise.all(es.map((e) => store.put(e)));
     expect(written).to.equal(20);
-    const keys = new RootRecordKeys(recordsLevel(db));
+    // each operation names the records sublevel, with its 8-byte key (abstract-level prefixes it)
+    expect(via.every((v) => (v as { prefix?: string } | undefined)?.prefix === recordsLevel(db).prefix)).to.equal(true);
     expect(hooked.map((k) => Buffer.from(k).toString('hex')).sort()).to.deep.equal(
-      es.map((e) => Buffer.from(keys.ofStoreKey(keyOf(e))).toString('hex')).sort(),
+      es.map((e) => Buffer.from(recordKey(keyOf(e))).toString('hex')).sort(),
     );
     await store.close();
     await db.close();

@@ -29,7 +29,7 @@ import type { VerifyPoolHandle } from '../../workers/verify-pool.js';
  *   (ERR_CLOSED), or a bug; `error` is what was thrown.
  */
 export type IntakeResult =
-  | { readonly status: 'stored'; readonly evicted?: bigint }
+  | { readonly status: 'stored'; readonly evicted?: readonly bigint[] }
   | { readonly status: 'refused'; readonly code: ErrorCode; readonly message: string }
   | { readonly status: 'failed'; readonly error: unknown };
 
@@ -181,7 +181,7 @@ export class Intake {
       const r = await this.s.store.put(entry);
       this.s.counters.recordsStored++;
       if (r.evicted === undefined) return STORED;
-      this.s.counters.evicted++;
+      this.s.counters.evicted += r.evicted.length;
       return { status: 'stored', evicted: r.evicted };
     } catch (err) {
       if (isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED') return this.refused(err.code, err.message);

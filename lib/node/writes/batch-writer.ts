@@ -25,6 +25,18 @@ import { chooseReplicas } from '../replication/rules.js';
 
 const MAX_IN_FLIGHT = 512;
 
+/**
+ * Where the records of a write went. TCP PUTs have no acknowledgement: a
+ * replica counted in `sentTo` was sent every record on a connection that
+ * closed cleanly, which is not proof that it stored them.
+ */
+export interface WriteReport {
+  /** Records committed to this node's store. */
+  storedHere: number;
+  /** Remote replicas the records were sent to (not counting substitutes). */
+  sentTo: number;
+}
+
 /** What the writer takes from the services. */
 export type WriterServices = Pick<NodeServices, 'id' | 'table' | 'intake' | 'counters' | 'timings' | 'trust' | 'openSink'>;
 
@@ -35,11 +47,15 @@ export interface BatchWriter {
    */
   write(dat: Dat): Promise<void>;
   /**
-   * Waits for every record, flushes and closes the connections.
-   * @throws DaveError: the first record that failed verification (its
-   *   code), or ERR_CONNECTION when a replica's connection failed
+   * Waits for every record, flushes and closes the connections; resolves
+   * to where the records went.
+   * @throws DaveError: the first record that failed verification or that
+   *   this node's store refused (its code: ERR_OLDER_THAN_STORED,
+   *   ERR_DUPLICATE, ERR_PUBKEY_MISMATCH, ERR_INSUFFICIENT_PRIORITY,
+   *   ERR_STORAGE_FULL, ERR_STORAGE_UNAVAILABLE), or ERR_CONNECTION when a
+   *   replica's connection failed
    */
-  close(): Promise<void>;
+  close(): Promise<WriteReport>;
   /** IDs of the replicas chosen (0n for empty slots). */
   readonly replicas: readonly bigint[];
 }
@@ -78,7 +94,10 @@ export class Writer implements BatchWriter {
   private readonly localPuts = new Set<Promise<unknown>>();
   /** The first record that failed: its DaveError, or an unexpected error as it is. */
   private firstError: unknown = null;
-  private closing: Promise<void> | null = null;
+  private closing: Promise<WriteReport> | null = null;
+  private storedHere = 0;
+  /** Records pushed to each replica link. */
+  private readonly pushed: number[];
 
   private readonly links: ReplicaLink[];
   /** Substitutes' links: best effort, their failures are not reported. */
@@ -96,6 +115,7 @@ export class Writer implements BatchWriter {
     this.links = targets.map((t) => new ReplicaLink(t.connect));
     this.extraLinks = extra.map((t) => new ReplicaLink(t.connect));
     this.peers = [...targets, ...extra].map((t) => t.peer);
+    this.pushed = this.links.map(() => 0);
   }
 
   async write(dat: Dat): Promise<void> {
@@ -132,7 +152,13 @@ export class Writer implements BatchWriter {
       this.firstError ??= err;
       return;
     }
-    const local = this.s.intake.accept(entry, { verified: true }).finally(() => this.localPuts.delete(local));
+    const local = this.s.intake
+      .accept(entry, { verified: true })
+      .then((r) => {
+        if (r.status === 'stored') this.storedHere++;
+        else this.firstError ??= r.status === 'refused' ? new DaveError(r.code, `${r.message}: not stored on this node`) : r.error;
+      })
+      .finally(() => this.localPuts.delete(local));
     this.localPuts.add(local);
     let n = 0;
     const links = [...this.links, ...this.extraLinks];
@@ -141,6 +167,7 @@ export class Writer implements BatchWriter {
       if (s === null) continue;
       s.push(msg);
       n++;
+      if (i < this.pushed.length) this.pushed[i]!++;
       const peer = this.peers[i];
       if (peer) this.s.trust.sentTo(peer, entry);
     }
@@ -152,12 +179,12 @@ export class Writer implements BatchWriter {
     await local;
   }
 
-  close(): Promise<void> {
+  close(): Promise<WriteReport> {
     this.closing ??= this.closeNow();
     return this.closing;
   }
 
-  private async closeNow(): Promise<void> {
+  private async closeNow(): Promise<WriteReport> {
     const t = this.s.timings;
     const closeTimeoutMs = t.connectTimeoutMs + t.frameTimeoutMs;
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
@@ -175,5 +202,6 @@ export class Writer implements BatchWriter {
         { cause: failed[0] },
       );
     }
+    return { storedHere: this.storedHere, sentTo: errors.filter((e, i) => e === null && this.pushed[i]! > 0).length };
   }
 }

@@ -220,7 +220,7 @@ describe('api/web/page (the page in chromium)', function () {
     const served = await net.openServed({}, { intervalMs: 100 });
     const status = served.client.status.bind(served.client);
     let health: unknown = { state: 'ok', lastError: null, since: null };
-    served.client.status = async () => ({ ...(await status()), storeHealth: health });
+    served.client.status = async () => ({ ...(await status()), storeHealth: health as never });
     const page = await chromium!.context.newPage();
     await page.goto(served.api.url + '/');
     await page.locator('#n-health', { hasText: 'ok' }).waitFor({ timeout: 10_000 });

@@ -38,9 +38,9 @@ function intake(store: StoreLike, verify: (d: Dat) => Promise<void> = async () =
 
 describe('node/intake/intake', () => {
   it('verifies a new record, then stores it and counts it', async () => {
-    const { store, puts } = fakeStore(undefined, async () => ({ outcome: 'stored', evicted: 1n }));
+    const { store, puts } = fakeStore(undefined, async () => ({ outcome: 'stored' as const, evicted: [1n] }));
     const { it, counters, verified } = intake(store);
-    expect(await it.accept(vectorEntry())).to.deep.equal({ status: 'stored', evicted: 1n });
+    expect(await it.accept(vectorEntry())).to.deep.equal({ status: 'stored', evicted: [1n] });
     expect(verified).to.have.length(1);
     expect(puts).to.have.length(1);
     expect(counters.recordsStored).to.equal(1);
