@@ -114,11 +114,16 @@ export async function runStart(argv: string[]): Promise<number> {
     })();
     return stopping;
   };
+  // A terminal's Ctrl-C reaches every process of the group, and npm (npm start) also forwards
+  // the one it got: a second signal within a second is the same request, not a second Ctrl-C.
+  let firstSignalAt = 0;
   const onSignal = (sig: string) => {
+    if (stopping && Date.now() - firstSignalAt < 1000) return;
     if (stopping) {
       log.warn(`dave: ${sig} again, exiting without waiting`);
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     void stop(sig);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
