@@ -3,26 +3,16 @@ import { expect } from 'chai';
 import { DaveError } from '../../../lib/errors.js';
 import type { Dat } from '../../../lib/wire/dat.js';
 import type { Entry } from '../../../lib/wire/entry.js';
-import { storeKey } from '../../../lib/records/record.js';
-import type { IndexedEntry, PutResult, StoreLike } from '../../../lib/store/types.js';
+import type { PutResult, StoreLike } from '../../../lib/store/types.js';
 import { Intake, storedOrThrow } from '../../../lib/node/intake/intake.js';
 import { newStats } from '../../../lib/node/services/stats.js';
 import { silentLogger } from '../../../lib/node/options.js';
 import { vectorEntry } from '../../wire/fixtures.js';
+import { oneEntryStore } from '../support/one-entry-store.js';
 
 /** A store holding at most one entry, with scripted put outcomes. */
-function fakeStore(stored?: Entry, put: (e: Entry) => Promise<PutResult> = async () => ({ outcome: 'stored' })) {
-  const puts: Entry[] = [];
-  const store = {
-    peek: (sk: bigint): IndexedEntry | undefined =>
-      stored && storeKey(stored.dat.pubKey, stored.dat.key) === sk ? { storeKey: sk, distance: 0n, time: stored.dat.time, size: 0 } : undefined,
-    getByStoreKey: async () => stored,
-    put: async (e: Entry) => {
-      puts.push(e);
-      return put(e);
-    },
-  };
-  return { store: store as unknown as StoreLike, puts };
+function fakeStore(stored?: Entry, put?: (e: Entry) => Promise<PutResult>) {
+  return oneEntryStore(stored, { put });
 }
 
 function intake(store: StoreLike, verify: (d: Dat) => Promise<void> = async () => {}) {

@@ -7,27 +7,15 @@
 import { expect } from 'chai';
 import { type Entry, encodeEntry } from '../../../lib/wire/entry.js';
 import { EntryBatch } from '../../../lib/records/entry-batch.js';
-import { storeKey } from '../../../lib/records/record.js';
-import type { IndexedEntry, StoreLike } from '../../../lib/store/types.js';
+import type { StoreLike } from '../../../lib/store/types.js';
 import { Intake } from '../../../lib/node/intake/intake.js';
 import { silentLogger } from '../../../lib/node/options.js';
 import { newStats } from '../../../lib/node/services/stats.js';
 import { vectorEntry } from '../../wire/fixtures.js';
+import { oneEntryStore } from '../support/one-entry-store.js';
 
 function memoryStore(initial?: Entry) {
-  let stored = initial;
-  const puts: Entry[] = [];
-  const store = {
-    peek: (sk: bigint): IndexedEntry | undefined =>
-      stored && storeKey(stored.dat.pubKey, stored.dat.key) === sk ? { storeKey: sk, distance: 0n, time: stored.dat.time, size: 0 } : undefined,
-    getByStoreKey: async () => stored,
-    put: async (e: Entry) => {
-      puts.push(e);
-      stored = e;
-      return { outcome: 'stored' };
-    },
-  };
-  return { store: store as unknown as StoreLike, puts, stored: () => stored };
+  return oneEntryStore(initial, { keep: true });
 }
 
 function intake(store: StoreLike) {
