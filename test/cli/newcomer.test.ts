@@ -193,11 +193,7 @@ describe('cli: the first five minutes', function () {
       expect(sh.stdout).to.include('"me" is the user key of the node you are on');
     });
 
-    // SKIPPED, with a note (2026-12-02 merge of #18 and #22): the shell's read of a missing key
-    // now times out in the CLI (5 s, ERR_TIMEOUT) before the node answers not-found, since a read
-    // that finds nothing asks the next closest peers again (#18, reads teach trust). The not-found
-    // wording itself is still checked by "dave get me on another node" below. Open in the issues.
-    it.skip('the shell explains "me" in its not-found line', async () => {
+    it('the shell explains "me" in its not-found line', async () => {
       const sh = await dave(['shell', '--data', bData], { input: 'get me nothing\n' });
       expect(sh.stdout, sh.stdout + sh.stderr).to.match(/not found \(me is this node's user key [0-9a-f]{16}\.\.\.; a record written through a node with another user key/);
     });

@@ -31,10 +31,25 @@ interface PendingRead {
   widen?: (asked: ReadonlySet<string>) => string[];
   /** Widenings left. */
   waves: number;
+  /** Every peer of the first wave said not found: the read's answer is "not found" unless a later peer has it. */
+  closestSaidNo: boolean;
+  /** The deadline of the wave asked last (widening only), and whether it has passed. */
+  waveTimer: unknown;
+  waveExpired: boolean;
+  timers: Timers;
 }
+
+type Timers = { set(fn: () => void, ms: number): unknown; clear(h: unknown): void };
 
 /** Most times a read asks the next peers after every one asked said not found (trust on). */
 export const MAX_WIDEN = 2;
+
+/**
+ * How long a widened wave is waited for. The closest peers have already said
+ * not found, so a silent peer further out (gone, or its datagram lost) ends
+ * the wave as a not-found rather than holding the read to its timeout.
+ */
+export const WAVE_WAIT_MS = 1_000;
 
 /** A pending read, as offer() and verified() hand it out. */
 export type ReadHandle = object;
@@ -67,19 +82,24 @@ export class PendingReads {
     peers: string[],
     timeoutMs: number,
     signal: AbortSignal | undefined,
-    timers: { set(fn: () => void, ms: number): unknown; clear(h: unknown): void },
+    timers: Timers,
     widen?: (asked: ReadonlySet<string>) => string[],
   ): Promise<Entry> {
     let read = this.reads.get(id);
     if (!read) {
-      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0, held: [], widen, waves: MAX_WIDEN };
+      read = { asked: new Set(), notFound: new Set(), waiters: new Set(), verifying: 0, held: [], widen, waves: MAX_WIDEN, closestSaidNo: false, waveTimer: undefined, waveExpired: false, timers };
       this.reads.set(id, read);
     }
     for (const p of peers) read.asked.add(p);
     const r = read;
     return new Promise<Entry>((resolve, reject) => {
       const onAbort = () => finish(new DaveError('ERR_ABORTED', 'get aborted'));
-      const timer = timers.set(() => finish(new DaveError('ERR_TIMEOUT', `get timed out after ${timeoutMs} ms`)), timeoutMs);
+      // once the closest peers all said not found, the truth at the deadline is "not found"
+      const expired = () =>
+        r.closestSaidNo
+          ? new DaveError('ERR_NOT_FOUND', `the closest peers said not found; the next ones asked did not answer within ${timeoutMs} ms`)
+          : new DaveError('ERR_TIMEOUT', `get timed out after ${timeoutMs} ms`);
+      const timer = timers.set(() => finish(expired()), timeoutMs);
       const waiter: Waiter = {
         resolve,
         reject,
@@ -91,7 +111,7 @@ export class PendingReads {
       const finish = (err: DaveError) => {
         if (!r.waiters.delete(waiter)) return;
         waiter.cleanup();
-        if (r.waiters.size === 0 && this.reads.get(id) === r) this.reads.delete(id);
+        if (r.waiters.size === 0 && this.reads.get(id) === r) this.drop(id, r);
         reject(err);
       };
       r.waiters.add(waiter);
@@ -109,16 +129,40 @@ export class PendingReads {
     const read = this.reads.get(id);
     if (!read || !read.asked.has(from)) return;
     read.notFound.add(from);
-    if (read.notFound.size >= read.asked.size && read.verifying === 0) {
-      // the next peers (trust: past the ones that failed), MAX_WIDEN times, before giving up
-      const more = read.waves > 0 ? (read.widen?.(read.asked) ?? []) : [];
-      read.waves--;
-      if (more.length > 0) {
-        for (const p of more) read.asked.add(p);
-        return;
-      }
-      this.settle(id, (w) => w.reject(new DaveError('ERR_NOT_FOUND', 'every peer asked said not found')));
+    if ((read.notFound.size >= read.asked.size || read.waveExpired) && read.verifying === 0) this.waveOver(id, read);
+  }
+
+  /**
+   * Every peer of the last wave said not found, or (a widened wave) its
+   * wait is over: ask the next peers (trust: past the ones that failed),
+   * MAX_WIDEN times, before the read fails with ERR_NOT_FOUND.
+   */
+  private waveOver(id: string, read: PendingRead): void {
+    read.timers.clear(read.waveTimer);
+    read.waveTimer = undefined;
+    read.waveExpired = false;
+    const more = read.waves > 0 ? (read.widen?.(read.asked) ?? []) : [];
+    read.waves--;
+    if (more.length > 0) {
+      read.closestSaidNo = true;
+      for (const p of more) read.asked.add(p);
+      read.waveTimer = read.timers.set(() => {
+        read.waveTimer = undefined;
+        // a found answer being verified decides; if it fails, verified() ends the wave
+        if (this.reads.get(id) !== read) return;
+        read.waveExpired = true; // the silent ones end the wave (they are not counted as not found)
+        if (read.verifying === 0) this.waveOver(id, read);
+      }, WAVE_WAIT_MS);
+      return;
     }
+    const why = read.closestSaidNo ? 'every peer asked said not found (or, past the closest, did not answer)' : 'every peer asked said not found';
+    this.settle(id, (w) => w.reject(new DaveError('ERR_NOT_FOUND', why)));
+  }
+
+  private drop(id: string, read: PendingRead): void {
+    read.timers.clear(read.waveTimer);
+    read.waveTimer = undefined;
+    this.reads.delete(id);
   }
 
   /**
@@ -180,7 +224,7 @@ export class PendingReads {
   private settle(id: string, fn: (w: Waiter) => void): void {
     const read = this.reads.get(id);
     if (!read) return;
-    this.reads.delete(id);
+    this.drop(id, read);
     for (const w of read.waiters) {
       w.cleanup();
       fn(w);

@@ -1,6 +1,6 @@
 /** node/reads/pending.ts: reads in flight (docs/protocol.md §11), deadlines on a virtual clock. */
 import { expect } from 'chai';
-import { PendingReads } from '../../../lib/node/reads/pending.js';
+import { MAX_WIDEN, PendingReads, WAVE_WAIT_MS } from '../../../lib/node/reads/pending.js';
 import { notFoundEntry } from '../../../lib/wire/message.js';
 import { testServices } from '../support/services.js';
 
@@ -89,5 +89,82 @@ describe('node/reads/pending', () => {
     expect(r.size).to.equal(1);
     r.verified(handle, 'x', false, 'a');
     expect(await p).to.equal('ERR_NOT_FOUND');
+  });
+
+  describe('widening (trust on: the closest said not found, the next are asked)', () => {
+    function widener(pool: string[]) {
+      const waves: string[][] = [];
+      return {
+        waves,
+        widen: (asked: ReadonlySet<string>) => {
+          const more = pool.filter((p) => !asked.has(p)).slice(0, 2);
+          if (more.length > 0) waves.push(more);
+          return more;
+        },
+      };
+    }
+
+    it('a silent wave past the closest ends after WAVE_WAIT_MS as not found, not at the read timeout', async () => {
+      const r = new PendingReads(10);
+      const w = widener(['c', 'd', 'e', 'f', 'g', 'h']);
+      let settled: string | null = null;
+      const p = r.wait('x', ['a', 'b'], 5_000, undefined, timers, w.widen).catch((e) => (settled = e.code));
+      r.notFound('x', 'a');
+      r.notFound('x', 'b');
+      expect(w.waves).to.deep.equal([['c', 'd']]);
+      clock.advance(WAVE_WAIT_MS - 1);
+      expect(w.waves.length).to.equal(1);
+      clock.advance(1); // c and d stayed silent: the second wave
+      expect(w.waves).to.deep.equal([['c', 'd'], ['e', 'f']]);
+      await Promise.resolve();
+      expect(settled).to.equal(null);
+      clock.advance(WAVE_WAIT_MS);
+      expect(await p).to.equal('ERR_NOT_FOUND');
+      expect(w.waves.length).to.equal(MAX_WIDEN); // never more waves than MAX_WIDEN
+      expect(r.size).to.equal(0);
+      clock.advance(10_000); // no timer left behind fires into a finished read
+      expect(w.waves.length).to.equal(MAX_WIDEN);
+    });
+
+    it('a found answer from a widened peer still wins, and one being verified at the wave deadline decides', async () => {
+      const r = new PendingReads(10);
+      const w = widener(['c', 'd']);
+      const p = r.wait('x', ['a'], 5_000, undefined, timers, w.widen);
+      r.notFound('x', 'a');
+      const entry = notFoundEntry(new Uint8Array(32), new Uint8Array(2));
+      const handle = r.offer('x', entry, 'c');
+      clock.advance(WAVE_WAIT_MS); // the wave's wait passes while c's answer is verified
+      expect(r.size).to.equal(1);
+      r.verified(handle, 'x', true, 'c');
+      r.found('x', entry);
+      expect(await p).to.equal(entry);
+    });
+
+    it('a bad answer verified past the wave deadline ends the wave (next wave, then not found)', async () => {
+      const r = new PendingReads(10);
+      const w = widener(['c', 'd']);
+      const p = r.wait('x', ['a'], 5_000, undefined, timers, w.widen).catch((e) => e.code);
+      r.notFound('x', 'a');
+      const handle = r.offer('x', notFoundEntry(new Uint8Array(32), new Uint8Array(2)), 'c');
+      clock.advance(WAVE_WAIT_MS);
+      r.verified(handle, 'x', false, 'c'); // no peer left to widen to: the read fails now
+      expect(await p).to.equal('ERR_NOT_FOUND');
+    });
+
+    it('the read timeout once the closest said not found answers ERR_NOT_FOUND; before, ERR_TIMEOUT', async () => {
+      const r = new PendingReads(10);
+      const w = widener(['c', 'd']);
+      const p = r.wait('x', ['a'], 300, undefined, timers, w.widen).catch((e) => e);
+      r.notFound('x', 'a');
+      clock.advance(300);
+      const err = await p;
+      expect(err.code).to.equal('ERR_NOT_FOUND');
+      expect(err.message).to.match(/closest peers said not found/);
+      const q = r.wait('y', ['a', 'b'], 300, undefined, timers, w.widen).catch((e) => e.code);
+      r.notFound('y', 'a'); // b silent: nothing is known
+      clock.advance(300);
+      expect(await q).to.equal('ERR_TIMEOUT');
+      expect(r.size).to.equal(0);
+    });
   });
 });
