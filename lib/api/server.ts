@@ -102,7 +102,7 @@ export class ApiServer {
     let socket: Server | null = null;
     if (o.socketPath !== undefined) {
       try {
-        socket = await listenSocket(o.socketPath, (req, res) => handle(req, res, true));
+        socket = await listenSocket(o.socketPath, (req, res) => handle(req, res, true), limits);
       } catch (err) {
         server.close();
         server.closeAllConnections();
@@ -113,9 +113,11 @@ export class ApiServer {
     return new ApiServer(server, `http://${host}:${a.port}`, web, socket, socket ? o.socketPath! : null);
   }
 
-  /** Connections open now (at most limits.maxConnections). */
-  connections(): Promise<number> {
-    return new Promise((resolve, reject) => this.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  /** Connections open now on the TCP listener, or on the Unix socket (each at most limits.maxConnections). */
+  connections(on: 'tcp' | 'socket' = 'tcp'): Promise<number> {
+    const s = on === 'tcp' ? this.server : this.socket;
+    if (s === null) return Promise.resolve(0);
+    return new Promise((resolve, reject) => s.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
   /** Stops accepting, ends open connections (the socket's file is removed); safe to call twice. */

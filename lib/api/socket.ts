@@ -8,6 +8,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { connect } from 'node:net';
+import { type ApiLimits, DEFAULT_API_LIMITS, applyLimits, serverOptions } from './limits.js';
 
 /** The socket's file name in the data directory. */
 export const API_SOCKET_FILE = 'api.sock';
@@ -36,11 +37,18 @@ export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> 
 }
 
 /**
- * Serves `handler` on a Unix socket at `path`, mode 0600. A socket file
- * left by a node that died is removed first; one that answers is in use.
+ * Serves `handler` on a Unix socket at `path`, mode 0600, under the same
+ * connection cap and deadlines as the TCP listener (limits.ts: a local
+ * script that leaks connections must not take the store's file
+ * descriptors either). A socket file left by a node that died is removed
+ * first; one that answers is in use.
  * @throws Error (code EADDRINUSE) when a live socket or another file is at `path`
  */
-export async function listenSocket(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+export async function listenSocket(
+  path: string,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  limits: ApiLimits = DEFAULT_API_LIMITS,
+): Promise<Server> {
   if (!socketPathFits(path)) throw Object.assign(new Error(`socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes`), { code: 'ENAMETOOLONG' });
   let stat;
   try {
@@ -53,8 +61,9 @@ export async function listenSocket(path: string, handler: (req: IncomingMessage,
     if (await socketAnswers(path)) throw Object.assign(new Error(`${path} is in use by a running node`), { code: 'EADDRINUSE' });
     unlinkSync(path); // left by a node that died
   }
-  const server = createServer(handler);
+  const server = createServer(serverOptions(limits), handler);
   server.on('clientError', (_err, socket) => socket.destroy());
+  applyLimits(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ path }, () => {

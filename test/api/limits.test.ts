@@ -6,6 +6,9 @@
  */
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiServer } from '../../lib/api/server.js';
 import { LocalClient } from '../../lib/api/local.js';
 import { createMetrics } from '../../lib/api/metrics.js';
@@ -43,10 +46,48 @@ describe('api/limits', function () {
   });
   after(() => node.close());
 
-  async function listen(limits: Parameters<typeof ApiServer.listen>[0]['limits']): Promise<void> {
+  async function listen(limits: Parameters<typeof ApiServer.listen>[0]['limits'], socketPath?: string): Promise<void> {
     const client = new LocalClient(node, { userKey: signingKey(new Uint8Array(32).fill(3)), ticket: () => 't' });
-    server = await ApiServer.listen({ client, metrics: createMetrics(node), host: '127.0.0.1', port: 0, token: 'x', limits });
+    server = await ApiServer.listen({ client, metrics: createMetrics(node), host: '127.0.0.1', port: 0, token: 'x', limits, socketPath });
   }
+
+  it('the Unix socket has the same cap and deadlines: 200 idle local connections hold at most maxConnections', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dave-sock-'));
+    const path = join(dir, 'api.sock');
+    try {
+      await listen({ maxConnections: 16, idleTimeoutMs: 400 }, path);
+      const local: Socket[] = [];
+      let closedByServer = 0;
+      for (let i = 0; i < 200; i++) {
+        const s = await new Promise<Socket | null>((resolve) => {
+          const c = connect({ path }, () => resolve(c));
+          c.on('error', () => resolve(null));
+        });
+        if (s === null) continue;
+        local.push(s);
+        sockets.push(s);
+        s.on('close', () => closedByServer++);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await server.connections('socket')).to.be.at.most(16);
+      expect(closedByServer).to.be.at.least(200 - 16);
+      // the ones kept are idle: closed by the deadline, then the socket answers again
+      const t0 = Date.now();
+      while ((await server.connections('socket')) > 0 && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 50));
+      expect(await server.connections('socket')).to.equal(0);
+      const res = await new Promise<number>((resolve, reject) => {
+        const c = connect({ path }, () => c.write('GET /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
+        let text = '';
+        c.on('data', (d) => (text += d));
+        c.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1])));
+        c.on('error', reject);
+      });
+      expect(res).to.equal(200);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('caps open connections: 300 idle ones from one client hold at most maxConnections (default 64)', async () => {
     await listen({});
