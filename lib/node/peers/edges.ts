@@ -12,6 +12,7 @@
 import { PUBKEY_LEN } from '../../constants.js';
 import { DaveError } from '../../errors.js';
 import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js';
+import { equalBytes } from '../../wire/bytes.js';
 import { edgeAddresses, familyMismatch, ticketKey } from '../../peers/family.js';
 import type { Peer, PeerTable } from '../../peers/table.js';
 import { type Clock, type Logger, isSilent } from '../options.js';
@@ -73,7 +74,7 @@ export class Edges {
    * pinged at once, kept for the life of the node; returns them (edges
    * already known included). A ticket's key, or `publicKey` given with an
    * address, must be proved by the edge's PONG.
-   * @throws DaveError as edgeAddresses; ERR_INVALID_ARGUMENT (not a string, a publicKey not of 32 bytes), what `checkOpen` throws
+   * @throws DaveError as edgeAddresses; ERR_INVALID_ARGUMENT (not a string, a publicKey not of 32 bytes, a ticket whose key is not `publicKey`), what `checkOpen` throws
    */
   addText(edge: string, checkOpen: () => void, publicKey: Uint8Array | null = null): string[] {
     if (typeof edge !== 'string') throw new DaveError('ERR_INVALID_ARGUMENT', 'edge must be an address string or a ticket');
@@ -82,7 +83,11 @@ export class Edges {
     }
     checkOpen();
     const usable = edgeAddresses(edge, this.h.bound);
-    const key = ticketKey(edge) ?? publicKey;
+    const fromTicket = ticketKey(edge);
+    if (fromTicket !== null && publicKey !== null && !equalBytes(fromTicket, publicKey)) {
+      throw new DaveError('ERR_INVALID_ARGUMENT', 'the ticket names a different public key than options.publicKey: give one of them');
+    }
+    const key = fromTicket ?? publicKey;
     const fresh = usable.filter((a) => !this.h.edges.some((e) => addressKey(e) === addressKey(a)));
     if (this.h.edges.length + fresh.length > MAX_EDGES) {
       throw new DaveError('ERR_INVALID_ARGUMENT', `this node has ${this.h.edges.length} edges; at most ${MAX_EDGES}`);

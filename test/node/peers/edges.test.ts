@@ -135,6 +135,23 @@ describe('node: edges', function () {
     await d.waitForActivePeers(1, { timeoutMs: 5_000 });
   });
 
+  it('a ticket with a different options.publicKey is refused, adding nothing; the same key is taken', async () => {
+    const a = await cluster.open();
+    const b = await cluster.open();
+    const ticket = encodeTicket({ publicKey: a.publicKey, addresses: [parseAddress(a.address())] });
+    let err: unknown;
+    try {
+      b.addEdge(ticket, { publicKey: new Uint8Array(32).fill(9) });
+    } catch (e) {
+      err = e;
+    }
+    expect(isDaveError(err, 'ERR_INVALID_ARGUMENT'), String(err)).to.equal(true);
+    expect((err as Error).message).to.match(/different public key/);
+    expect(b.peers()).to.have.length(0);
+    expect(b.addEdge(ticket, { publicKey: Uint8Array.from(a.publicKey) })).to.deep.equal([a.address()]);
+    await b.waitForActivePeers(1, { timeoutMs: 5_000 });
+  });
+
   it('waitForActivePeers({ timeoutMs }) rejects with ERR_TIMEOUT naming the edge that never answered', async () => {
     const dead = await deadAddress();
     const node = await cluster.open({ edges: [dead] });
