@@ -211,6 +211,33 @@ describe('node/intake/intake-batch', function () {
     expect(one.recordsStored).to.equal(0);
   });
 
+  it('logs one debug line per record handed to the store, the same lines as accept({ put: true }); none for records refused before it', async () => {
+    async function lines(through: 'accept' | 'batch'): Promise<string[]> {
+      const store = await Store.open();
+      const pool = new VerifyPool({ workers: 0, inlinePerTurn: 0 });
+      const out: string[] = [];
+      const log = { ...silentLogger, debug: (m: string) => void out.push(m) };
+      const intake = new Intake(
+        { store, counters: newStats(), log, now: () => Date.now(), closing: () => false },
+        { verify: (d, n, k, u) => pool.verify(d, n, k, u), verifyBatch: (b) => pool.verifyBatch(b) },
+        5_000,
+      );
+      const good = await records(3, 'log', Date.now() - 5_000);
+      await intake.accept(decodeEntry(good[0]!)); // held already: refused before the store, no line
+      const mix = [...good, badSignature(good[1]!)];
+      if (through === 'accept') for (const b of mix) await intake.accept(decodeEntry(b), { put: true });
+      else await intake.acceptBatch(batchOf(mix));
+      await pool.close();
+      await store.close();
+      return out.sort();
+    }
+    const one = await lines('accept');
+    const batch = await lines('batch');
+    const o8 = Buffer.from(owner.publicKey.subarray(0, 8)).toString('hex');
+    expect(one).to.deep.equal([`dave: PUT stored: ${o8}/"log1"`, `dave: PUT stored: ${o8}/"log2"`]);
+    expect(batch).to.deep.equal(one);
+  });
+
   it('a pool without verifyBatch (the simulator\'s stand-in crypto) gets each record of a batch through verify()', async () => {
     const store = await Store.open();
     const counters = newStats();
