@@ -39,6 +39,8 @@ export interface SlotFields {
 export class Shard {
   /** Entries in this shard. */
   count = 0;
+  /** Keys inserted so far: while unchanged, a key found absent is still absent (Store.lookup). */
+  inserts = 0;
   /** Reference time (ms) of every rank in the heap. */
   ref: number;
 
@@ -62,6 +64,11 @@ export class Shard {
     this.ref = ref;
   }
 
+  /** Whether slot `s` holds store key (hi, lo): no probe (a slot found earlier, still valid?). */
+  holds(s: number, hi: number, lo: number): boolean {
+    return s < this.count && this.keyLo[s] === lo && this.keyHi[s] === hi;
+  }
+
   /** The slot holding store key (hi, lo), or -1. */
   find(hi: number, lo: number): number {
     const table = this.table;
@@ -80,6 +87,7 @@ export class Shard {
     if (this.count === this.keyHi.length) this.growSlots();
     if ((this.count + 1) * 10 > this.table.length * 7) this.growTable();
     const s = this.count++;
+    this.inserts++;
     this.write(s, f);
     this.tablePut(s);
     this.heap[s] = s;
