@@ -173,24 +173,6 @@ export class Shard {
     );
   }
 
-  /**
-   * A description of the first broken invariant, or undefined: heap order
-   * by rank, ranks computed at `ref`, positions, and table lookups. For tests.
-   */
-  invariantViolation(): string | undefined {
-    for (let i = 0; i < this.count; i++) {
-      const s = this.heap[i]!;
-      if (this.pos[s] !== i) return `pos[${s}] is ${this.pos[s]}, heap has it at ${i}`;
-      if (i > 0 && this.rank[this.heap[(i - 1) >> 1]!]! > this.rank[s]!) return `heap order broken at ${i}`;
-      if (this.rank[s] !== this.priorityAt(s, this.ref)) return `rank of slot ${s} is not its priority at ref`;
-      if (this.find(this.keyHi[s]!, this.keyLo[s]!) !== s) return `table does not find slot ${s}`;
-    }
-    let used = 0;
-    for (const t of this.table) if (t !== EMPTY) used++;
-    if (used !== this.count) return `table holds ${used} keys, count is ${this.count}`;
-    return undefined;
-  }
-
   private write(s: number, f: SlotFields): void {
     this.keyHi[s] = f.keyHi;
     this.keyLo[s] = f.keyLo;
