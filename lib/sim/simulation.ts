@@ -52,14 +52,24 @@ export type CryptoMode = 'real' | 'cheap';
 export interface AddNodeOptions {
   /** Default 'honest'. */
   role?: Role;
-  /** Bootstrap nodes. Default: the first node added (none for the first). */
-  edges?: SimNode[];
+  /**
+   * Bootstrap nodes, or addresses ("ip:port", a ticket) of hosts that are
+   * not simulation nodes (a scripted peer). Default: the first node added
+   * (none for the first).
+   */
+  edges?: (SimNode | string)[];
   /** This node's clock reads this many ms ahead (negative: behind). Default 0. */
   skewMs?: number;
   /** Store capacity in bytes. Default 64 MiB. */
   capacity?: number;
   /** This node's crypto, overriding the simulation's (a real node among cheap ones rejects them all). */
   crypto?: CryptoMode;
+  /**
+   * More DaveOptions for this node (for example maxGetAnswersPerPing);
+   * `timings` are merged over the simulation's. The simulation's own
+   * (listen, sockets, clock, random, key, store, ...) cannot be replaced.
+   */
+  dave?: Omit<DaveOptions, 'listen' | 'sockets' | 'clock' | 'random' | 'privateKey' | 'store' | 'database' | 'edges' | 'capacity'>;
 }
 
 export interface SimNode {
@@ -130,22 +140,26 @@ export class Simulation {
       role === 'honest' ? inner : role === 'freeloader' ? freeloaderStore(inner) : liarStore(inner, rng.fork('lies'), () => clock.now());
     const crypto = options.crypto ?? this.crypto;
     const dave = await Dave.open({
+      logger: silentLogger, // churn silences edges on purpose: no warnings on stderr
+      ...(this.trust === undefined ? {} : { trust: this.trust }),
+      ...(this.peerLimits === undefined ? {} : { peerLimits: this.peerLimits }),
+      ...options.dave,
       listen: `${ip}:1618`,
       sockets: this.net.host(ip),
       clock,
       random: (n) => rng.bytes(n),
       privateKey,
-      edges: edges.map((e) => e.address),
-      timings: this.timings,
-      ...(this.trust === undefined ? {} : { trust: this.trust }),
+      edges: edges.map((e) => (typeof e === 'string' ? e : e.address)),
+      timings: { ...this.timings, ...options.dave?.timings },
       verifyWorkers: 0,
       capacity,
       sync: false,
       store,
-      logger: silentLogger, // churn silences edges on purpose: no warnings on stderr
-      ...(this.peerLimits === undefined ? {} : { peerLimits: this.peerLimits }),
       ...(crypto === 'cheap' ? { [CRYPTO_SEAM]: cheapCrypto } : {}),
-    } as DaveOptions);
+    } as DaveOptions).catch(async (err: unknown) => {
+      await inner.close(); // a refused option: the store opened for it goes too
+      throw err;
+    });
     const node: SimNode = { index, ip, address: `${ip}:1618`, role, crypto, dave, store: inner };
     this.nodes.push(node);
     return node;
