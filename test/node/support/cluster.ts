@@ -3,18 +3,18 @@
  * short timings, each on a real Store over memory-level (kept here so
  * tests can look inside), closed together by an after hook. These tests
  * run on the wall clock, so they are for what needs real sockets: TCP
- * read deadlines and reconnects, refused connections, a hand-made peer
- * (FakePeer), a node joining by address. Protocol behaviour between nodes
- * runs on the simulator's virtual clock instead (lib/sim: see
- * test/node/peers/discovery.test.ts, test/node/records.test.ts), where a
- * negative check is made after virtual time has passed, not after a sleep.
+ * read deadlines and reconnects, refused connections, raw TCP clients,
+ * IPv6 and dual-stack binds; each such test says why in a comment.
+ * Protocol behaviour runs on the simulator's virtual clock instead
+ * (lib/sim, with a scripted peer: support/sim-peer.ts; see
+ * test/node/peers/discovery.test.ts), where a negative check is made
+ * after virtual time has passed, not after a sleep.
  */
 import { Dave } from '../../../lib/node/dave.js';
 import { type DaveOptions, type Timings, silentLogger } from '../../../lib/node/options.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
 import { nodeId } from '../../../lib/records/record.js';
 import { Store } from '../../../lib/store/store.js';
-import type { FakePeer } from './fake-peer.js';
 import { seededBytes, useSeededRandom } from '../../support/seed.js';
 
 // node keys and test records come from the seeded PRNG; a failure prints the seed
@@ -84,16 +84,9 @@ export async function until(cond: () => boolean | Promise<boolean>, ms: number, 
   }
 }
 
-/**
- * A Cluster and a list for FakePeers, both torn down after each test of
- * the describe block that calls this (it registers the afterEach hook).
- */
-export function clusterFixture(): { cluster: Cluster; fakes: FakePeer[] } {
+/** A Cluster torn down after each test of the describe block that calls this (it registers the afterEach hook). */
+export function clusterFixture(): { cluster: Cluster } {
   const cluster = new Cluster();
-  const fakes: FakePeer[] = [];
-  afterEach(async () => {
-    await cluster.close();
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
-  return { cluster, fakes };
+  afterEach(() => cluster.close());
+  return { cluster };
 }

@@ -1,9 +1,9 @@
 /**
  * A scripted peer on a host of the simulator's network (lib/sim): sends
- * exactly the messages a test chooses, records what it receives and, like
- * FakePeer on a real loopback socket, answers PINGs with a properly signed
- * PONG whose address list the test chooses; all on the virtual clock. Its
- * key and salts come from the simulation's seeded random source.
+ * exactly the messages a test chooses, records what it receives and
+ * answers PINGs with a properly signed PONG whose address list the test
+ * chooses; all on the virtual clock. Its key and salts come from the
+ * simulation's seeded random source.
  */
 import type { Simulation } from '../../../lib/sim/index.js';
 import type { UdpTransport } from '../../../lib/transport/types.js';
