@@ -46,8 +46,14 @@ export function checkGet(
   return { key: k, timeoutMs };
 }
 
+/** Verified answers stored together: the most in one batch, and the longest one waits, ms. */
+export const STORE_BATCH = 256;
+export const STORE_WAIT_MS: number = 10;
+
 export class RemoteReads {
   private readonly reads: PendingReads;
+  /** Verified answers waiting for the store (storeLater). */
+  private storing: EntryBatch | null = null;
 
   constructor(
     private readonly ctx: Pick<NodeServices, 'send' | 'timers' | 'intake' | 'trust'>,
@@ -130,12 +136,8 @@ export class RemoteReads {
         if (answers !== null) observer!.found(id, entry, fromKey, answers);
         this.reads.found(id, entry);
         // stored once the callers have resumed: the store's own work is not the read's
-        setImmediate(() => {
-          if (bytes === undefined) return void this.ctx.intake.accept(entry, { verified: true });
-          const one = new EntryBatch();
-          // (bytes decoded as entry, so add() takes them)
-          if (one.add(bytes)) void this.ctx.intake.acceptBatch(one, { verified: true });
-        });
+        if (bytes === undefined) setImmediate(() => void this.ctx.intake.accept(entry, { verified: true }));
+        else this.storeLater(bytes);
       },
       (err) => {
         this.ctx.intake.countVerifyError(err);
@@ -143,6 +145,29 @@ export class RemoteReads {
         if (next !== null) this.check(read, id, next.entry, next.from, next.bytes);
       },
     );
+  }
+
+  /**
+   * Queues a verified answer's bytes for the store. The answers of the
+   * reads of STORE_WAIT_MS go to the store as one batch (one database
+   * batch: with sync on, one fsync for them all), at most STORE_BATCH
+   * answers; the store's work is not the read's.
+   */
+  private storeLater(bytes: Uint8Array): void {
+    const batch = (this.storing ??= new EntryBatch());
+    // (the bytes decoded as the entry, so add() takes them)
+    if (!batch.add(bytes)) return;
+    if (batch.count >= STORE_BATCH) return this.storeNow();
+    if (batch.count === 1) {
+      if (STORE_WAIT_MS === 0) setImmediate(() => this.storeNow());
+      else this.ctx.timers.timeout(() => this.storeNow(), STORE_WAIT_MS);
+    }
+  }
+
+  private storeNow(): void {
+    const batch = this.storing;
+    this.storing = null;
+    if (batch !== null && batch.count > 0) void this.ctx.intake.acceptBatch(batch, { verified: true });
   }
 
   /** Fails every read (node closing). */
