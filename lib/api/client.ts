@@ -81,7 +81,12 @@ export class HttpClient implements NodeClient {
       res = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
     } catch (err) {
       const cause = (err as { code?: string }).code ?? (err as Error).name;
-      throw new ApiCallError(0, 'ERR_CONNECTION', `cannot reach the API at ${this.where} (${cause}); is the node running with --api?`);
+      // connected, then closed before an answer: a node at its connection cap or out of file descriptors does that
+      const hint =
+        cause === 'EPIPE' || cause === 'ECONNRESET'
+          ? 'the node closed the connection at once: it may be at its connection limit or out of file descriptors (see its log), try again'
+          : 'is the node running with --api?';
+      throw new ApiCallError(0, 'ERR_CONNECTION', `cannot reach the API at ${this.where} (${cause}); ${hint}`);
     }
     if (res.status < 200 || res.status > 299) {
       let code = 'ERR_HTTP';

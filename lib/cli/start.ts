@@ -20,6 +20,7 @@ import { newToken } from '../api/auth.js';
 import { RunError, UsageError, messageOf } from './fail.js';
 import { createKeyFile, readKeyFile } from './keys.js';
 import { createLogger } from './log.js';
+import { fdLimit, limitWarning, watchFds } from './fd-watch.js';
 import { runShell } from './shell.js';
 import { type StartOptions, parseStartArgs, resolveEdges, resolveListen } from './start-options.js';
 import { PromptGuard } from './prompt-guard.js';
@@ -83,6 +84,9 @@ export async function runStart(argv: string[]): Promise<number> {
   // with a shell, log lines go above its prompt, which is redrawn
   const guard = shell ? new PromptGuard(process.stdout) : undefined;
   const { logger: log } = createLogger(o.logLevel, o.logFormat, guard);
+  const fdWarning = limitWarning(fdLimit());
+  if (fdWarning !== null) log.warn(fdWarning);
+  let stopFdWatch = () => {};
 
   let node: Dave | null = null;
   let api: ApiServer | null = null;
@@ -99,6 +103,7 @@ export async function runStart(argv: string[]): Promise<number> {
     guard.unref();
     stopping = (async () => {
       let code = 0;
+      stopFdWatch();
       try {
         await api?.close();
         await node?.close();
@@ -140,6 +145,7 @@ export async function runStart(argv: string[]): Promise<number> {
     throw err instanceof RunError ? err : openError(err, o);
   }
   const n = node;
+  stopFdWatch = watchFds(log);
   // A key made above is written now, with the seed the node opened with.
   if (userKey.isNew) createKeyFile(o.userKeyFile, userKey.seed);
   const signer = signingKey(userKey.seed);

@@ -42,13 +42,18 @@ export interface RunningNode {
 const running = new Set<ChildProcess>();
 
 /** Starts `dave start args` and waits (bounded) for its start-up lines. */
-export async function startNode(args: string[], timeoutMs = 20_000, options: { env?: NodeJS.ProcessEnv; umask?: number } = {}): Promise<RunningNode> {
+export async function startNode(args: string[], timeoutMs = 20_000, options: { env?: NodeJS.ProcessEnv; umask?: number; openFiles?: number } = {}): Promise<RunningNode> {
   const argv = [DAVE, 'start', '--no-shell', '--log-format', 'json', ...args];
   const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  // a umask or an open-file limit (ulimit -n) is set by a shell that then execs the node
+  const setup = [
+    ...(options.umask === undefined ? [] : [`umask ${options.umask.toString(8).padStart(3, '0')}`]),
+    ...(options.openFiles === undefined ? [] : [`ulimit -n ${options.openFiles}`]),
+  ];
   const proc =
-    options.umask === undefined
+    setup.length === 0
       ? spawn(process.execPath, argv, { stdio, env: options.env })
-      : spawn('/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...argv], { stdio, env: options.env });
+      : spawn('/bin/sh', ['-c', `${setup.join(' && ')} && exec "$0" "$@"`, process.execPath, ...argv], { stdio, env: options.env });
   running.add(proc);
   let out = '';
   let err = '';
