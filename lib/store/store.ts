@@ -279,7 +279,7 @@ export class Store implements StoreLike {
     let sk: bigint;
     try {
       if (this.closed) throw closedError();
-      sk = this.keyOf(pubKey, key);
+      sk = storeKey(pubKey, key);
     } catch (err) {
       return Promise.reject(err);
     }
