@@ -53,6 +53,7 @@ export {
   type StoreLike,
   type StoreOptions,
   type IndexedEntry,
+  type Lookup,
   type PutResult,
   type RefusalCode,
 } from './store/types.js';

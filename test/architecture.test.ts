@@ -11,8 +11,8 @@
  *
  * Imports are read from the TypeScript sources (static, type-only,
  * re-exports, dynamic import(), and worker scripts named with
- * `new URL(..., import.meta.url)`). Folders not written yet are simply
- * absent; a file outside every layer fails the test until it is placed.
+ * `new URL(..., import.meta.url)`). Every layer named here exists; a file
+ * outside every layer fails the test until it is placed.
  */
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -151,6 +151,20 @@ describe('architecture', () => {
     expect(reached, 'the closure was walked').to.include(join('crypto', 'work.ts'));
     const threaded = [...seen].filter((f) => /worker_threads|new Worker\(/.test(readFileSync(f, 'utf8')));
     expect(threaded.map((f) => relative(LIB, f))).to.deep.equal([]);
+  });
+
+  it('names only real layers: every unit of LAYERS is in lib/, and every unit of lib/ is in LAYERS', () => {
+    const units = readdirSync(LIB).filter((n) => statSync(join(LIB, n)).isDirectory() || (n.endsWith('.ts') && !n.endsWith('.d.ts')));
+    expect(units.sort()).to.deep.equal(Object.keys(LAYERS).sort());
+  });
+
+  it('the dispatcher takes handlers by op (Dispatcher.on), with no switch over ops: a new message is a codec entry and a handler', () => {
+    const code = readFileSync(join(LIB, 'node', 'services', 'dispatch.ts'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+    expect(code).to.match(/\bon<O extends Op>\(/);
+    expect(code).to.not.match(/\bswitch\s*\(|\bOP\.|\bcase\s/);
+    // and no flow switches on ops either: each registers for the ops it handles
+    const switching = listTs(join(LIB, 'node')).filter((f) => /switch\s*\(\s*\w+\.op\b/.test(readFileSync(f, 'utf8')));
+    expect(switching.map((f) => relative(LIB, f))).to.deep.equal([]);
   });
 
   it('every lib/ file imports only its own folder and lower layers', () => {

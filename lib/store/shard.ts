@@ -50,6 +50,8 @@ export interface SlotFields {
 export class Shard {
   /** Entries in this shard. */
   count = 0;
+  /** Keys inserted so far: while unchanged, a key found absent is still absent (Store.lookup). */
+  inserts = 0;
   /** Reference time (ms) of every rank in the heap. */
   ref: number;
 
@@ -73,6 +75,11 @@ export class Shard {
     this.ref = ref;
   }
 
+  /** Whether slot `s` holds store key (hi, lo): no probe (a slot found earlier, still valid?). */
+  holds(s: number, hi: number, lo: number): boolean {
+    return s < this.count && this.keyLo[s] === lo && this.keyHi[s] === hi;
+  }
+
   /** The slot holding store key (hi, lo), or -1. */
   find(hi: number, lo: number): number {
     const table = this.table;
@@ -91,6 +98,7 @@ export class Shard {
     if (this.count === this.keyHi.length) this.growSlots();
     if ((this.count + 1) * 10 > this.table.length * 7) this.growTable();
     const s = this.count++;
+    this.inserts++;
     this.write(s, f);
     this.tablePut(s);
     this.heap[s] = s;
@@ -174,24 +182,6 @@ export class Shard {
       this.heap.byteLength +
       this.table.byteLength
     );
-  }
-
-  /**
-   * A description of the first broken invariant, or undefined: heap order
-   * by rank, ranks computed at `ref`, positions, and table lookups. For tests.
-   */
-  invariantViolation(): string | undefined {
-    for (let i = 0; i < this.count; i++) {
-      const s = this.heap[i]!;
-      if (this.pos[s] !== i) return `pos[${s}] is ${this.pos[s]}, heap has it at ${i}`;
-      if (i > 0 && this.rank[this.heap[(i - 1) >> 1]!]! > this.rank[s]!) return `heap order broken at ${i}`;
-      if (this.rank[s] !== this.priorityAt(s, this.ref)) return `rank of slot ${s} is not its priority at ref`;
-      if (this.find(this.keyHi[s]!, this.keyLo[s]!) !== s) return `table does not find slot ${s}`;
-    }
-    let used = 0;
-    for (const t of this.table) if (t !== EMPTY) used++;
-    if (used !== this.count) return `table holds ${used} keys, count is ${this.count}`;
-    return undefined;
   }
 
   private write(s: number, f: SlotFields): void {

@@ -36,7 +36,7 @@ import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
 import { halves, ShardedIndex, type Victims } from './sharded-index.js';
 import { ownerStoreKeys, type OwnerKeys } from './owner-scan.js';
-import type { BatchPutResult, IndexedEntry, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
+import type { BatchPutResult, IndexedEntry, Lookup, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
 import { GroupWriter, type DelOp, type PutOp, type RecordOp } from './writer.js';
 
 export type { OpenReport } from './recover.js';
@@ -108,10 +108,25 @@ function sameTail(a: Uint8Array, b: Uint8Array, len: number): boolean {
   return true;
 }
 
-/** Test seams, not part of the API. @internal */
-export interface StoreInternals {
-  /** Replaces xxhash64(pubKey ‖ key), so tests can make two owners collide. */
-  storeKey?: (pubKey: Uint8Array, key: Uint8Array) => bigint;
+/**
+ * Store.lookup's answer: besides the index record, where the key was found
+ * (its slot, or absent while the shard's insert count is `inserts`), so a
+ * put() of that record need not probe the shard again.
+ */
+class Located implements Lookup {
+  constructor(
+    readonly storeKey: bigint,
+    readonly indexed: IndexedEntry | undefined,
+    readonly by: Store,
+    private readonly slot: number,
+    private readonly inserts: number,
+  ) {}
+
+  /** The key's slot in `shard` now (-1: absent): what was found, if it still holds, else a probe. */
+  slotIn(shard: Shard, hi: number, lo: number): number {
+    if (this.slot >= 0) return shard.holds(this.slot, hi, lo) ? this.slot : shard.find(hi, lo);
+    return shard.inserts === this.inserts ? -1 : shard.find(hi, lo);
+  }
 }
 
 /** The store. Create it with `Store.open(options)`. */
@@ -141,7 +156,6 @@ export class Store implements StoreLike {
       ERR_STORAGE_FULL: 0,
     } as Record<RefusalCode, number>,
   };
-  private keyOf: (pubKey: Uint8Array, key: Uint8Array) => bigint = storeKey;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -174,7 +188,7 @@ export class Store implements StoreLike {
    *   LevelDB files that is not a readable database: `dave-db repair`),
    *   ERR_DATABASE (not a Dave database, another format, a failure)
    */
-  static async open(options?: StoreOptions, internals?: StoreInternals): Promise<Store> {
+  static async open(options?: StoreOptions): Promise<Store> {
     const o = resolveOptions(options);
     await ready(); // WASM xxhash64 for the keys of every record scanned (crypto/hash.ts)
     const opened = await openDatabase(o.database);
@@ -184,9 +198,7 @@ export class Store implements StoreLike {
       const index = new ShardedIndex(o.now());
       const [hi, lo] = halves(o.nodeId);
       const report = await recover(records, index, hi, lo, o.capacity);
-      const store = new Store(o, opened, records, index, report);
-      if (internals?.storeKey) store.keyOf = internals.storeKey;
-      return store;
+      return new Store(o, opened, records, index, report);
     } catch (err) {
       // Whatever the store opened it closes: its own database, or one handed in closed.
       if (opened.owned || opened.reopened) await opened.db.close().catch(() => {});
@@ -209,13 +221,16 @@ export class Store implements StoreLike {
    *   ERR_INSUFFICIENT_PRIORITY, ERR_STORAGE_FULL (refusals); ERR_INVALID_ARGUMENT,
    *   ERR_TOO_LARGE, ERR_BAD_TIME (an entry that does not encode); ERR_CLOSED;
    *   ERR_STORAGE_UNAVAILABLE
+   * @param lookup this store's lookup() of the entry's store key, made
+   *   earlier: its store key is used as given (not hashed again), and the
+   *   index is not probed again while what it found still holds
    */
-  put(entry: Entry): Promise<PutResult> {
+  put(entry: Entry, lookup?: Lookup): Promise<PutResult> {
     try {
       if (this.closed) throw closedError();
       const down = this.healthMonitor.unavailable;
       if (down) throw down;
-      return this.apply(entry);
+      return this.apply(entry, lookup);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -227,7 +242,7 @@ export class Store implements StoreLike {
    */
   get(pubKey: Uint8Array, key: Uint8Array): Promise<Entry | undefined> {
     try {
-      return this.getByStoreKey(this.keyOf(pubKey, key));
+      return this.getByStoreKey(storeKey(pubKey, key));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -254,6 +269,19 @@ export class Store implements StoreLike {
   peek(sk: bigint): IndexedEntry | undefined {
     if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) return undefined;
     return this.index.peek(sk);
+  }
+
+  /**
+   * peek() as a Lookup, for a put() of the record at `sk` that follows
+   * (the node looks the key up before verifying, and stores after).
+   */
+  lookup(sk: bigint): Lookup {
+    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) return { storeKey: sk, indexed: undefined };
+    const [hi, lo] = halves(sk);
+    const shard = this.index.shardOf(hi);
+    const s = shard.find(hi, lo);
+    const indexed = s < 0 ? undefined : { storeKey: sk, distance: shard.distance(s), time: shard.time[s]!, size: shard.size[s]! };
+    return new Located(sk, indexed, this, s, shard.inserts);
   }
 
   /**
@@ -359,11 +387,6 @@ export class Store implements StoreLike {
     return this.closing;
   }
 
-  /** Shards of the index, for tests of the heap invariant. @internal */
-  shardsForTest(): readonly Shard[] {
-    return this.index.shards;
-  }
-
   private async closeOnce(): Promise<void> {
     this.closed = true;
     await this.healthMonitor.stop();
@@ -380,16 +403,18 @@ export class Store implements StoreLike {
 
   // The synchronous core of put: every decision is made here, against the
   // index, before anything is awaited, so puts apply in call order.
-  private apply(entry: Entry): Promise<PutResult> {
+  private apply(entry: Entry, lookup: Lookup | undefined): Promise<PutResult> {
     // Encoded into its own exact-size buffer (not the codec's shared slab):
     // the database value, the pending read and the cache entry all share it.
     checkEntry(entry);
     const bytes = new Uint8Array(entryLength(entry));
     writeEntry(entry, bytes, 0);
     const dat = entry.dat;
-    // From the encoded bytes: same xxhash64(pubKey ‖ key), without allocating.
-    const sk = this.keyOf === storeKey ? scannedStoreKey(bytes, dat.key.length) : this.keyOf(dat.pubKey, dat.key);
-    const r = this.admit(bytes, sk, dat.time, dat.key.length, dat.value.length);
+    // The lookup's key (hashed once, by whoever looked it up), else from the
+    // encoded bytes: the same xxhash64(pubKey ‖ key), without allocating.
+    const sk = lookup === undefined ? scannedStoreKey(bytes, dat.key.length) : lookup.storeKey;
+    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) throw new DaveError('ERR_INVALID_ARGUMENT', 'lookup.storeKey must be a u64 bigint');
+    const r = this.admit(bytes, sk, dat.time, dat.key.length, dat.value.length, lookup instanceof Located && lookup.by === this ? lookup : undefined);
     if (typeof r === 'string') throw this.refuse(r);
     this.writer.start();
     return this.writer.resolving(r);
@@ -411,15 +436,9 @@ export class Store implements StoreLike {
     if (down) return Promise.reject(down);
     const result: BatchPutResult = { stored: 0, replaced: 0, evicted: 0, refused: null };
     const { state, entries, keys, times, keyLens, valueLens } = batch;
-    const seamed = this.keyOf !== storeKey;
     for (let i = 0; i < state.length; i++) {
       if (state[i] !== REC_ACCEPT) continue;
-      let sk = keys[i]!;
-      if (seamed) {
-        const d = batch.dat(i);
-        sk = this.keyOf(d.pubKey, d.key);
-      }
-      const r = this.admit(entries[i]!, sk, times[i]!, keyLens[i]!, valueLens[i]!);
+      const r = this.admit(entries[i]!, keys[i]!, times[i]!, keyLens[i]!, valueLens[i]!);
       if (typeof r === 'string') {
         this.counters.refused[r]++;
         state[i] = REC_DROPPED;
@@ -449,8 +468,9 @@ export class Store implements StoreLike {
 
   // Applies one encoded, verified entry to the index and queues its write
   // (not started: the caller starts the writer). Returns the put's result,
-  // or the refusal's code with nothing changed.
-  private admit(bytes: Uint8Array, sk: bigint, time: number, keyLen: number, valueLen: number): PutResult | RefusalCode {
+  // or the refusal's code with nothing changed. `at`: this store's lookup
+  // of `sk`, which spares the probe while it holds.
+  private admit(bytes: Uint8Array, sk: bigint, time: number, keyLen: number, valueLen: number, at?: Located): PutResult | RefusalCode {
     const [hi, lo] = halves(sk);
     const [ownerHi, ownerLo] = ownerHalves(bytes);
     const [sumHi, sumLo] = halves(contentSum(bytes, valueLen));
@@ -465,7 +485,7 @@ export class Store implements StoreLike {
       sumLo,
     };
     const shard = this.index.shardOf(hi);
-    const slot = shard.find(hi, lo);
+    const slot = at === undefined ? shard.find(hi, lo) : at.slotIn(shard, hi, lo);
     const put: PutOp = { type: 'put', sublevel: this.records, key: recordKeyOf(hi, lo), value: bytes, storeKey: sk };
     const now = this.options.now();
     if (slot >= 0) {

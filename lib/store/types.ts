@@ -63,15 +63,29 @@ export interface PutResult {
   evicted?: bigint[];
 }
 
+/**
+ * A store key looked up in the index (StoreLike.lookup): the index record
+ * there, if any. Handed back to put() with the record of that key, it
+ * spares the store hashing the key again, and probing the index again
+ * while what it found still holds.
+ */
+export interface Lookup {
+  readonly storeKey: bigint;
+  readonly indexed: IndexedEntry | undefined;
+}
+
 export interface StoreLike {
   /**
    * Stores an entry (already verified by the caller) under
    * storeKey(pubKey, key), following docs/protocol.md §9. Resolves once the change is
-   * committed to the database.
+   * committed to the database. `lookup`: this store's lookup() of the
+   * entry's store key, made earlier (its store key is used as given).
    * @throws DaveError with a RefusalCode, or ERR_STORAGE_UNAVAILABLE (the
    *   database refuses writes; nothing was stored), ERR_CLOSED
    */
-  put(entry: Entry): Promise<PutResult>;
+  put(entry: Entry, lookup?: Lookup): Promise<PutResult>;
+  /** Optional (Store.lookup): peek() as a Lookup for put(); without it the node uses peek(). */
+  lookup?(storeKey: bigint): Lookup;
   /** Whether the database accepts writes, and the last failure (optional: stores without one are always ok). */
   health?(): StoreHealth;
   /** The entry for (pubKey, key), or undefined. */

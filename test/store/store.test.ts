@@ -72,13 +72,54 @@ describe('store/store', () => {
     });
   });
 
+  describe('put with a lookup made earlier (the node looks up, verifies, then stores)', () => {
+    const inShard = (n: bigint) => (0x10n << 56n) | n;
+
+    it('a key found absent, then stored by another put, is replaced, not stored twice', async () => {
+      store = await Store.open();
+      const at = store.lookup(inShard(1n));
+      expect(at.indexed).to.equal(undefined);
+      await store.put(makeEntry({ time: T0 }), store.lookup(inShard(1n)));
+      expect(await store.put(makeEntry({ time: T0 + 1 }), at)).to.deep.equal({ outcome: 'replaced' });
+      expect(store.count()).to.equal(1);
+    });
+
+    it('decides against the index as it is now, not as the lookup found it', async () => {
+      store = await Store.open();
+      await store.put(makeEntry({ time: T0 }), store.lookup(inShard(1n)));
+      const at = store.lookup(inShard(1n));
+      expect(at.indexed?.time).to.equal(T0);
+      await store.put(makeEntry({ time: T0 + 10 }), store.lookup(inShard(1n)));
+      await rejectsCode(store.put(makeEntry({ time: T0 + 5 }), at), 'ERR_OLDER_THAN_STORED');
+    });
+
+    it('a key whose slot moved (an eviction in its shard) is still found', async () => {
+      const e = (key: string, time: number) => makeEntry({ key, time, value: 'v' });
+      store = await Store.open({ capacity: 2 * sizeOf(e('a', T0)) + 10, now: manualClock().now });
+      await store.put(e('a', T0 - 2000), store.lookup(inShard(1n))); // the oldest: evicted first
+      await store.put(e('b', T0 - 1000), store.lookup(inShard(2n)));
+      const atB = store.lookup(inShard(2n));
+      expect((await store.put(e('c', T0), store.lookup(inShard(3n)))).evicted).to.deep.equal([inShard(1n)]);
+      expect(await store.put(e('b', T0 + 1), atB)).to.deep.equal({ outcome: 'replaced' });
+      expect(store.count()).to.equal(2);
+      expect(store.peek(inShard(2n))?.time).to.equal(T0 + 1);
+      expect(store.peek(inShard(3n))?.time).to.equal(T0);
+    });
+
+    it('refuses a lookup whose store key is no u64 with ERR_INVALID_ARGUMENT', async () => {
+      store = await Store.open();
+      await rejectsCode(store.put(makeEntry(), { storeKey: -1n, indexed: undefined }), 'ERR_INVALID_ARGUMENT');
+      expect(store.count()).to.equal(0);
+    });
+  });
+
   describe('writes over an existing key (docs/protocol.md §9)', () => {
     for (const cacheCapacity of [1 << 20, 0]) {
       it(`refuses another public key with ERR_PUBKEY_MISMATCH (cache ${cacheCapacity ? 'on' : 'off'})`, async () => {
-        // Two owners under one store key need an xxhash64 collision; the seam makes one.
-        store = await Store.open({ cacheCapacity }, { storeKey: () => 42n });
-        await store.put(makeEntry({ owner: 1, time: T0 }));
-        await rejectsCode(store.put(makeEntry({ owner: 2, time: T0 + 1 })), 'ERR_PUBKEY_MISMATCH');
+        // Two owners under one store key need an xxhash64 collision; a lookup of one key given to both puts makes one.
+        store = await Store.open({ cacheCapacity });
+        await store.put(makeEntry({ owner: 1, time: T0 }), store.lookup(42n));
+        await rejectsCode(store.put(makeEntry({ owner: 2, time: T0 + 1 }), store.lookup(42n)), 'ERR_PUBKEY_MISMATCH');
         expect(store.stats().refused.ERR_PUBKEY_MISMATCH).to.equal(1);
         expect(store.peek(42n)!.time).to.equal(T0);
       });

@@ -15,6 +15,7 @@ import type { Dat } from '../../wire/dat.js';
 import { type Entry, decodeEntry } from '../../wire/entry.js';
 import type { EntryBatch } from '../../records/entry-batch.js';
 import { storeKey } from '../../records/record.js';
+import type { Lookup } from '../../store/types.js';
 import { BatchIntake } from './intake-batch.js';
 import type { BaseServices } from '../services/services.js';
 import { sameReplicas } from '../replication/rules.js';
@@ -114,9 +115,16 @@ export class Intake {
   async accept(entry: Entry, options: { verified?: boolean; fromProven?: boolean; put?: boolean } = {}): Promise<IntakeResult> {
     if (this.s.closing()) return closedResult();
     let verified = options.verified === true;
+    let at: Lookup | undefined; // the key hashed and the index probed once, here, for the put too
     if (!verified) {
       const fromProven = options.fromProven !== false;
-      const known = await this.known(entry, fromProven);
+      let known: Known;
+      try {
+        at = this.lookup(entry.dat);
+        known = await this.known(entry, at, fromProven);
+      } catch (err) {
+        return this.failed(err, 'dave: store lookup failed');
+      }
       if (known.status === 'same-record') verified = true;
       else if (known.status !== 'new') return known;
       else if (!fromProven) {
@@ -135,7 +143,7 @@ export class Intake {
         return isDaveError(err) && err.code !== 'ERR_CLOSED' ? { status: 'refused', code: err.code, message: err.message } : { status: 'failed', error: err };
       }
     }
-    const r = await this.store(entry);
+    const r = await this.store(entry, at);
     if (options.put === true && !isSilent(this.s.log.debug)) {
       this.s.log.debug(`dave: PUT ${r.status === 'stored' ? 'stored' : 'not stored'}: ${recordName(entry.dat.pubKey, entry.dat.key)}`);
     }
@@ -149,36 +157,39 @@ export class Intake {
    * not `fromProven`), a refusal (older, or the same record with the same
    * replicas, or with a stranger's other replicas), or 'same-record' (the
    * stored record with other replicas: no need to verify).
+   * @throws (rejects) the store's read error
    */
-  private async known(entry: Entry, fromProven: boolean): Promise<Known> {
+  private async known(entry: Entry, at: Lookup, fromProven: boolean): Promise<Known> {
     const { store, counters } = this.s;
     const dat = entry.dat;
-    try {
-      const sk = storeKey(dat.pubKey, dat.key);
-      const idx = store.peek(sk);
-      if (idx === undefined) return NEW;
-      if (idx.time > dat.time) return this.refused('ERR_OLDER_THAN_STORED', 'a newer record is stored under this key');
-      if (idx.time < dat.time && fromProven) return NEW;
-      const stored = await store.getByStoreKey(sk);
-      const fresh: Known = { status: 'new', held: stored?.replicas ?? null };
-      if (!stored || !sameDat(stored.dat, dat)) return fresh;
-      counters.verifySkipped++;
-      if (sameReplicas(stored.replicas, entry.replicas)) return this.refused('ERR_DUPLICATE', 'the stored record, with the same replicas');
-      if (!fromProven) {
-        counters.replicaListsIgnored++;
-        return this.refused('ERR_DUPLICATE', 'the stored record; a replica list is taken only from a proven peer');
-      }
-      return SAME_RECORD;
-    } catch (err) {
-      return this.failed(err, 'dave: store lookup failed');
+    const idx = at.indexed;
+    if (idx === undefined) return NEW;
+    if (idx.time > dat.time) return this.refused('ERR_OLDER_THAN_STORED', 'a newer record is stored under this key');
+    if (idx.time < dat.time && fromProven) return NEW;
+    const stored = await store.getByStoreKey(at.storeKey);
+    const fresh: Known = { status: 'new', held: stored?.replicas ?? null };
+    if (!stored || !sameDat(stored.dat, dat)) return fresh;
+    counters.verifySkipped++;
+    if (sameReplicas(stored.replicas, entry.replicas)) return this.refused('ERR_DUPLICATE', 'the stored record, with the same replicas');
+    if (!fromProven) {
+      counters.replicaListsIgnored++;
+      return this.refused('ERR_DUPLICATE', 'the stored record; a replica list is taken only from a proven peer');
     }
+    return SAME_RECORD;
   }
 
-  /** Stores a verified entry, counting the outcome. Never rejects. */
-  private async store(entry: Entry): Promise<IntakeResult> {
+  /** The store's lookup of `dat`'s key (a store without lookup(): its peek()). @throws the store's */
+  private lookup(dat: Dat): Lookup {
+    const sk = storeKey(dat.pubKey, dat.key);
+    const store = this.s.store;
+    return store.lookup !== undefined ? store.lookup(sk) : { storeKey: sk, indexed: store.peek(sk) };
+  }
+
+  /** Stores a verified entry, counting the outcome. Never rejects. `at`: the lookup of its key, made before verifying. */
+  private async store(entry: Entry, at: Lookup | undefined): Promise<IntakeResult> {
     if (this.s.closing()) return closedResult();
     try {
-      const r = await this.s.store.put(entry);
+      const r = await this.s.store.put(entry, at);
       this.s.counters.recordsStored++;
       if (r.evicted === undefined) return STORED;
       this.s.counters.evicted += r.evicted.length;

@@ -12,6 +12,8 @@ import { nodeId } from '../../../lib/records/record.js';
 import { publicKeyFromSeed, signingKey } from '../../../lib/crypto/ed25519.js';
 import { isDaveError } from '../../../lib/errors.js';
 import { Store } from '../../../lib/store/store.js';
+import type { StoreLike } from '../../../lib/store/types.js';
+import { collidingStore } from '../support/colliding-store.js';
 import type { Dave } from '../../../lib/node/dave.js';
 import type { Dat } from '../../../lib/wire/dat.js';
 import { ApiServer } from '../../../lib/api/server.js';
@@ -39,7 +41,7 @@ describe('node: every write answer is true', function () {
   const { cluster } = clusterFixture();
 
   /** A node with one active peer, on `store` (default: a fresh one). */
-  async function pair(store?: (id: bigint) => Promise<Store>): Promise<[Dave, Dave]> {
+  async function pair(store?: (id: bigint) => Promise<StoreLike>): Promise<[Dave, Dave]> {
     const privateKey = seededBytes(32);
     const s = store ? await store(nodeId(publicKeyFromSeed(privateKey))) : undefined;
     const edge = await cluster.open();
@@ -72,7 +74,7 @@ describe('node: every write answer is true', function () {
   });
 
   it("another owner's record under the same store key: ERR_PUBKEY_MISMATCH, with a peer", async () => {
-    const [node] = await pair((id) => Store.open({ nodeId: id, sync: false }, { storeKey: () => 42n }));
+    const [node] = await pair(async (id) => collidingStore(await Store.open({ nodeId: id, sync: false })));
     await node.put(await createDat({ key: 'a', value: 'x', privateKey: alice }));
     expect(await code(node.put(await createDat({ key: 'b', value: 'y', privateKey: bob })))).to.equal('ERR_PUBKEY_MISMATCH');
   });
