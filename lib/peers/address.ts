@@ -42,16 +42,18 @@ export function isDialable(a: AddrPort): boolean {
 export function hostKey(ip: Uint8Array): string {
   const n = isMappedIPv4(ip) ? 16 : 8;
   let s = '';
-  for (let i = 0; i < n; i++) s += ip[i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < n; i++) s += HEX[ip[i]!]!;
   return s;
 }
+/** Two hex digits per byte value (a table, not two strings per byte: keys are made for every listed peer of every PONG). */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** The prefix an address belongs to: the IPv4 /24, or the IPv6 /48; "lo" for loopback. */
 export function prefixKey(ip: Uint8Array): string {
   if (isLoopback(ip)) return 'lo';
   const n = isMappedIPv4(ip) ? 15 : 6;
   let s = '';
-  for (let i = 0; i < n; i++) s += ip[i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < n; i++) s += HEX[ip[i]!]!;
   return s;
 }
 

@@ -144,6 +144,10 @@ export class PeerTable {
   private readonly refused = new Map<string, number>();
   private nonEdge = 0;
   private provenNonEdge = 0;
+  /** Proven non-edge peers per prefixKey: the eviction rule's crowd counts, kept as peers prove and leave. */
+  private readonly provenPerPrefix = new Map<string, number>();
+  /** prefixKey of each proven non-edge peer, by address key (so eviction builds no key per peer). */
+  private readonly provenPrefix = new Map<string, string>();
   private readonly limits: PeerLimits;
   /** The active peers in table order, rebuilt after a change of the active set (randomActive samples it). */
   private activeList: OwnPeer[] | null = null;
@@ -281,18 +285,14 @@ export class PeerTable {
    * the newcomer, the newest (latest added) of the most crowded prefix.
    */
   private evictionVictim(newcomer: Peer): Peer {
-    const crowd = new Map<string, number>();
-    const count = (p: Peer) => {
-      const g = prefixKey(p.addr.ip);
-      crowd.set(g, (crowd.get(g) ?? 0) + 1);
-    };
-    for (const p of this.byKey.values()) if (!p.edge && p.pubKey !== null) count(p);
-    count(newcomer);
+    // crowd of a prefix: its proven non-edge peers, plus the newcomer
+    const np = prefixKey(newcomer.addr.ip);
+    const crowd = (g: string) => (this.provenPerPrefix.get(g) ?? 0) + (g === np ? 1 : 0);
     let victim = newcomer;
-    let victimCrowd = crowd.get(prefixKey(newcomer.addr.ip))!;
+    let victimCrowd = crowd(np);
     for (const p of this.byKey.values()) {
       if (p.edge || p.pubKey === null) continue;
-      const c = crowd.get(prefixKey(p.addr.ip))!;
+      const c = crowd(this.provenPrefix.get(p.key)!);
       if (c > victimCrowd || (c === victimCrowd && p.added > victim.added)) {
         victim = p;
         victimCrowd = c;
@@ -326,7 +326,11 @@ export class PeerTable {
       decrement(this.provenHosts, host);
       const slot = `${peer.id}/${family(peer.addr.ip)}`;
       if (this.byIdFamily.get(slot) === key) this.byIdFamily.delete(slot);
-      if (!peer.edge) this.provenNonEdge--;
+      if (!peer.edge) {
+        this.provenNonEdge--;
+        decrement(this.provenPerPrefix, this.provenPrefix.get(key)!);
+        this.provenPrefix.delete(key);
+      }
     }
     if (peer.edge) return true;
     this.nonEdge--;
@@ -448,6 +452,9 @@ export class PeerTable {
       if (!p.edge) {
         this.provenNonEdge++;
         this.unproven.delete(p.key);
+        const g = prefixKey(p.addr.ip);
+        this.provenPerPrefix.set(g, (this.provenPerPrefix.get(g) ?? 0) + 1);
+        this.provenPrefix.set(p.key, g);
       }
       const slot = `${id}/${family(p.addr.ip)}`;
       if (!this.byIdFamily.has(slot)) this.byIdFamily.set(slot, p.key);

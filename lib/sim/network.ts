@@ -144,32 +144,38 @@ export class SimNetwork {
   /**
    * Folds one datagram event into traceHash without building its line
    * (the line, as note() would keep it, only with keepTrace): kind, the
-   * two endpoints, op, length and delay in µs.
+   * two endpoints, op, length and delay in µs. No allocation: this runs
+   * for every datagram.
    */
-  private event(kind: number, from: AddrPort, to: AddrPort, data: Uint8Array, delay: number, line: () => string): void {
-    if (this.keepTrace) return this.note(line());
+  private event(kind: number, from: AddrPort, fromIp: string, to: AddrPort, toIp: string, data: Uint8Array, delay: number): void {
+    if (this.keepTrace) return this.note(eventLine(kind, from, fromIp, to, toIp, data, delay));
     let h = this.traceHash;
-    const words = [this.clock.time % 0x1_0000_0000, kind, ipWord(from.ip), from.port, ipWord(to.ip), to.port, data[0] ?? 0xff, data.length, Math.round(delay * 1000)];
-    for (const w of words) h = Math.imul(h ^ (w >>> 0), 0x01000193) >>> 0;
-    this.traceHash = h;
+    h = Math.imul(h ^ (this.clock.time % 0x1_0000_0000 >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ kind, 0x01000193) >>> 0;
+    h = Math.imul(h ^ ipWord(from.ip), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (from.port >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ ipWord(to.ip), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (to.port >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (data[0] ?? 0xff), 0x01000193) >>> 0;
+    h = Math.imul(h ^ data.length, 0x01000193) >>> 0;
+    this.traceHash = Math.imul(h ^ (Math.round(delay * 1000) >>> 0), 0x01000193) >>> 0;
   }
 
   /** @internal One datagram through the link model. */
   sendDatagram(from: AddrPort, fromIp: string, data: Uint8Array, to: AddrPort, out: HostCounters): void {
     const toIp = bytesToIp(to.ip);
-    const tag = () => `${fromIp}:${from.port}>${toIp}:${to.port} op${data[0] ?? -1} ${data.length}B`;
     this.datagrams.sent++;
     out.packetsOut++;
     out.bytesOut += data.length;
     const open = this.groups.size === 0;
     if (!open && !this.reachable(fromIp, toIp)) {
       this.datagrams.cut++;
-      return this.event(1, from, to, data, 0, () => `cut ${tag()}`);
+      return this.event(1, from, fromIp, to, toIp, data, 0);
     }
     const m = this.links.size === 0 ? this.link : this.modelOf(fromIp, toIp);
     if (this.rng.chance(m.loss)) {
       this.datagrams.lost++;
-      return this.event(2, from, to, data, 0, () => `lost ${tag()}`);
+      return this.event(2, from, fromIp, to, toIp, data, 0);
     }
     const copies = this.rng.chance(m.duplicate) ? 2 : 1;
     if (copies === 2) this.datagrams.duplicated++;
@@ -178,23 +184,33 @@ export class SimNetwork {
     for (let i = 0; i < copies; i++) {
       let delay = Math.max(0, m.latency(this.rng));
       if (this.rng.chance(m.reorder)) delay += this.rng.float() * m.reorderMs;
-      this.event(3, from, to, data, delay, () => `send ${tag()} +${delay.toFixed(3)}`);
-      this.clock.setTimeout(() => {
-        const dest = this.udps.get(key);
-        if (!dest || (this.groups.size > 0 && !this.reachable(fromIp, toIp))) return this.event(4, from, to, data, 0, () => `drop ${tag()}`);
-        this.datagrams.delivered++;
-        const d = dest.counters;
-        d.packetsIn++;
-        d.bytesIn += bytes.length;
-        dest.onmessage(bytes, from);
-      }, delay);
+      this.event(3, from, fromIp, to, toIp, data, delay);
+      this.clock.setTimeout(() => this.deliver(key, from, fromIp, to, toIp, bytes), delay);
     }
+  }
+
+  private deliver(key: number | string, from: AddrPort, fromIp: string, to: AddrPort, toIp: string, bytes: Uint8Array): void {
+    const dest = this.udps.get(key);
+    if (!dest || (this.groups.size > 0 && !this.reachable(fromIp, toIp))) return this.event(4, from, fromIp, to, toIp, bytes, 0);
+    this.datagrams.delivered++;
+    const d = dest.counters;
+    d.packetsIn++;
+    d.bytesIn += bytes.length;
+    dest.onmessage(bytes, from);
   }
 
   /** @internal A connection delay: one latency draw on the link. */
   connectDelay(a: string, b: string): number {
     return Math.max(0, this.modelOf(a, b).latency(this.rng));
   }
+}
+
+const EVENT_WORDS = ['', 'cut', 'lost', 'send', 'drop'];
+
+/** The trace line of one datagram event (SimNetwork.event, with keepTrace). */
+function eventLine(kind: number, from: AddrPort, fromIp: string, to: AddrPort, toIp: string, data: Uint8Array, delay: number): string {
+  const tag = `${fromIp}:${from.port}>${toIp}:${to.port} op${data[0] ?? -1} ${data.length}B`;
+  return kind === 3 ? `send ${tag} +${delay.toFixed(3)}` : `${EVENT_WORDS[kind]} ${tag}`;
 }
 
 /** The last 4 bytes of a 16-byte address (the IPv4 address of a mapped one) as a u32. */

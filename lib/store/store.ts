@@ -19,9 +19,11 @@ import {
   ENTRY_REPLICAS_END,
   checkEntry,
   decodeEntry,
+  entryLayout,
   entryLength,
   writeEntry,
   type Entry,
+  type EntryLayout,
 } from '../wire/entry.js';
 import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
@@ -263,6 +265,29 @@ export class Store implements StoreLike {
     const found = this.writer.pending.get(sk)?.value ?? this.cache.get(sk);
     if (found !== undefined) return Promise.resolve(decodeEntry(found)); // a fresh Entry each time
     return this.readValue(sk, hi, lo);
+  }
+
+  /**
+   * The stored form of the entry for (pubKey, key), its encoded Entry
+   * (docs/protocol.md §5), or undefined: what a GET_ACK carries, without decoding
+   * and encoding it again (the GET server answers from it). The bytes are
+   * the store's own when they come from memory: read them, never write to them.
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED, ERR_DATABASE (a failed
+   *   read, or a record that does not decode)
+   */
+  getBytes(pubKey: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined> {
+    let sk: bigint;
+    try {
+      if (this.closed) throw closedError();
+      sk = storeKey(pubKey, key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const [hi, lo] = halves(sk);
+    if (this.index.shardOf(hi).find(hi, lo) < 0) return Promise.resolve(undefined);
+    const found = this.writer.pending.get(sk)?.value ?? this.cache.get(sk);
+    if (found !== undefined) return Promise.resolve(found);
+    return this.readStored(sk, hi, lo);
   }
 
   /** The in-memory index record at a store key, or undefined; never touches the database. */
@@ -630,6 +655,14 @@ export class Store implements StoreLike {
   }
 
   private async readValue(sk: bigint, hi: number, lo: number): Promise<Entry | undefined> {
+    const bytes = await this.readStored(sk, hi, lo);
+    return bytes === undefined ? undefined : decodeEntry(bytes); // readStored checked that it decodes
+  }
+
+  // A record's bytes from the database, checked to decode (entryLayout
+  // accepts exactly what decodeEntry does), and cached when still the
+  // indexed version (a write may have landed while we read).
+  private async readStored(sk: bigint, hi: number, lo: number): Promise<Uint8Array | undefined> {
     let bytes: Uint8Array | undefined;
     try {
       bytes = await this.readRecord(sk);
@@ -637,20 +670,24 @@ export class Store implements StoreLike {
       throw this.closed ? closedError() : databaseError(err, 'reading a record');
     }
     if (bytes === undefined) return undefined;
-    let entry: Entry;
-    try {
-      entry = decodeEntry(bytes);
-    } catch (err) {
-      throw new DaveError('ERR_DATABASE', `the record at store key ${sk} does not decode`, { cause: err });
+    if (!entryLayout(bytes, readLayout)) {
+      let cause: unknown;
+      try {
+        decodeEntry(bytes);
+      } catch (err) {
+        cause = err;
+      }
+      throw new DaveError('ERR_DATABASE', `the record at store key ${sk} does not decode`, { cause });
     }
-    // Cache it only if it is still the indexed version (a write may have
-    // landed while we read).
     const shard = this.index.shardOf(hi);
     const s = shard.find(hi, lo);
-    if (s >= 0 && !this.writer.pending.has(sk) && shard.time[s] === entry.dat.time) {
-      const [sumHi, sumLo] = halves(contentSum(bytes, entry.dat.value.length));
+    if (s >= 0 && !this.writer.pending.has(sk) && shard.time[s] === readLayout.time) {
+      const [sumHi, sumLo] = halves(contentSum(bytes, readLayout.valueLen));
       if (shard.sumHi[s] === sumHi && shard.sumLo[s] === sumLo) this.cache.set(sk, bytes.slice());
     }
-    return entry;
+    return bytes;
   }
 }
+
+/** readStored's scratch layout (read and used synchronously). */
+const readLayout: EntryLayout = { time: 0, keyLen: 0, valueLen: 0 };

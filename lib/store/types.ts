@@ -105,6 +105,12 @@ export interface StoreLike {
    * of a batch in one pass; without it the node stores them one by one with put().
    */
   putBatch?(batch: EntryBatch): Promise<BatchPutResult>;
+  /**
+   * Optional (Store.getBytes): the stored form (encoded Entry) of the entry
+   * for (pubKey, key), or undefined; the GET server answers from it. Without
+   * it the node encodes get()'s entry.
+   */
+  getBytes?(pubKey: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined>;
   /** Optional (Store.peekBytes): a record's stored bytes when they are in memory. */
   peekBytes?(storeKey: bigint): Uint8Array | undefined;
   /** Every stored entry (values read from cache or database), in store-key order. */

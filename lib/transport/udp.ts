@@ -8,8 +8,14 @@ import { isIPv4 } from 'node:net';
 import { type AddrPort, bytesToIp, ipToBytes, isMappedIPv4 } from '../wire/address.js';
 import type { UdpTransport } from './types.js';
 
+/** Source addresses whose parsed bytes are kept (the parse allocated per datagram). */
+const MAX_CACHED_IPS = 1024;
+
 export class NodeUdpTransport implements UdpTransport {
+  /** `from.ip` may be shared between datagrams from one host: never write to it. */
   onmessage: (data: Uint8Array, from: AddrPort) => void = () => {};
+  /** Parsed source addresses by their text (rinfo.address). */
+  private readonly ips = new Map<string, Uint8Array>();
   private socket: dgram.Socket | null = null;
   private v4 = false;
   private closing: Promise<void> | null = null;
@@ -25,11 +31,16 @@ export class NodeUdpTransport implements UdpTransport {
     });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => {
-      let ip: Uint8Array;
-      try {
-        ip = ipToBytes(rinfo.address);
-      } catch {
-        return;
+      let ip = this.ips.get(rinfo.address);
+      if (ip === undefined) {
+        try {
+          ip = ipToBytes(rinfo.address);
+        } catch {
+          return;
+        }
+        // bounded: a flood from many sources only empties it
+        if (this.ips.size >= MAX_CACHED_IPS) this.ips.clear();
+        this.ips.set(rinfo.address, ip);
       }
       this.onmessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { ip, port: rinfo.port });
     });

@@ -135,11 +135,18 @@ export function formatAddress(a: AddrPort): string {
 export function addressKey(a: AddrPort): string {
   // a table per byte instead of a Buffer per call: the receive path makes one key per datagram and per listed peer
   const ip = a.ip;
+  if (ip.length === 16 && isMappedPrefix(ip)) return `${MAPPED_HEX}${HEX[ip[12]!]!}${HEX[ip[13]!]!}${HEX[ip[14]!]!}${HEX[ip[15]!]!}:${a.port}`;
   let s = '';
   for (let i = 0; i < ip.length; i++) s += HEX[ip[i]!]!;
   return `${s}:${a.port}`;
 }
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The hex of the IPv4-mapped prefix ::ffff:0:0/96, so a mapped address's key is 5 joins, not 17. */
+const MAPPED_HEX = '00'.repeat(10) + 'ffff';
+function isMappedPrefix(ip: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return false;
+  return ip[10] === 0xff && ip[11] === 0xff;
+}
 
 /**
  * Checks that `a` can be encoded: a 16-byte ip and an integer port 0..65535.

@@ -6,7 +6,7 @@
  * trailing bytes, so decode(encode(m)) and encode(decode(b)) are both
  * identities.
  */
-import { FANOUT, GO_ZERO_TIME_MS, MAX_MSG_LEN, SALT_LEN, SIG_LEN, WORK_LEN } from '../constants.js';
+import { FANOUT, GO_ZERO_TIME_MS, MAX_MSG_LEN, type OP, SALT_LEN, SIG_LEN, WORK_LEN } from '../constants.js';
 import { DaveError } from '../errors.js';
 import { alloc, need } from './bytes.js';
 import type { Entry } from './entry.js';
@@ -61,6 +61,25 @@ export function decodeMessage(buf: Uint8Array): Message {
   const codec = codecOf(buf[0]!);
   if (codec === undefined) throw new DaveError('ERR_UNKNOWN_OP', `unknown op code ${buf[0]}`);
   return codec.decode(buf);
+}
+
+/**
+ * A PUT or GET_ACK around encoded Entry bytes (a stored record's form,
+ * docs/protocol.md §5, §6): the op, the u16 length, the bytes copied after
+ * them; what encodeMessage makes of the decoded entry, without decoding
+ * and encoding it. Internal: `entry` is bytes that decode (a store's
+ * record, or entryLayout passed).
+ * @throws DaveError ERR_TOO_LARGE (over MAX_MSG_LEN)
+ */
+export function entryMessageBytes(op: typeof OP.PUT | typeof OP.GET_ACK, entry: Uint8Array): Uint8Array {
+  const len = 3 + entry.length;
+  if (len > MAX_MSG_LEN) tooLarge(len);
+  const out = new Uint8Array(len);
+  out[0] = op;
+  out[1] = entry.length & 0xff;
+  out[2] = entry.length >>> 8;
+  out.set(entry, 3);
+  return out;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { Dave } from '../../lib/node/dave.js';
 import { isDaveError } from '../../lib/errors.js';
 import { toHex } from '../../lib/wire/bytes.js';
 import type { Dat } from '../../lib/wire/dat.js';
+import { STORE_WAIT_MS } from '../../lib/node/reads/remote.js';
 import { dbcli } from '../cli/helpers.js';
 import { random, seededBytes } from '../support/seed.js';
 import { GO_WRITER_SEED, GoNode, freePortPair, goNodeMissing, killAll, runGoNode, seedOf } from './godave.js';
@@ -246,6 +247,8 @@ describe('interop: our node beside a real godave v0.0.51 node', function () {
 
     it("Go's batch writer to our node: we store every record, byte-exact, as the replicas say", async () => {
       const { go, ours } = await A;
+      // the answers of the reads before are stored within STORE_WAIT_MS (node/reads/remote.ts): let them land first
+      await new Promise((r) => setTimeout(r, 10 * STORE_WAIT_MS));
       const usedBefore = ours.usedSpace();
       await go.put('from-go', 'go-value', 40);
       // stored here by the writer (before any read could fetch them): 40 × (key + value + 224)

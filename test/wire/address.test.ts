@@ -95,4 +95,11 @@ describe('wire/address', () => {
     expect(addressKey(parseAddress('1.2.3.4:5'))).to.equal(addressKey(parseAddress('[::ffff:1.2.3.4]:5')));
     expect(addressKey(parseAddress('1.2.3.4:5'))).to.not.equal(addressKey(parseAddress('1.2.3.4:6')));
   });
+
+  it('keys a mapped IPv4 address (its short path) as the hex of all 16 bytes, like any other', () => {
+    for (const text of ['10.0.1.1:1618', '255.0.128.7:65535', '[::ffff:1.2.3.4]:0', '[fe80::ffff:1.2.3.4]:9', '[::fffe:1.2.3.4]:9', '[2001:db8::1]:443']) {
+      const a = parseAddress(text);
+      expect(addressKey(a), text).to.equal(`${toHex(a.ip)}:${a.port}`);
+    }
+  });
 });

@@ -108,12 +108,30 @@ export class BatchIntake {
     return slow === null ? stored : stored + storedCount(await Promise.all(slow));
   }
 
-  private async storeAccepted(batch: EntryBatch): Promise<number> {
+  /**
+   * Stores the records of `batch`, verified by the caller (a read's
+   * answer), as Intake.accept({ verified: true }) stores each: no lookup,
+   * no check, no debug line. Never rejects; resolves with the records stored.
+   */
+  async acceptVerified(batch: EntryBatch): Promise<number> {
+    const store = this.s.store;
+    if (this.s.closing() || batch.count === 0) return 0;
+    if (store.putBatch === undefined) {
+      const all: Promise<IntakeResult>[] = [];
+      for (const b of batch.entries) all.push(this.intake.accept(decodeEntry(b), { verified: true }));
+      return storedCount(await Promise.all(all));
+    }
+    batch.prepare();
+    batch.state.fill(REC_ACCEPT);
+    return this.storeAccepted(batch, false);
+  }
+
+  private async storeAccepted(batch: EntryBatch, putLines = true): Promise<number> {
     const { store, counters, log } = this.s;
     if (this.s.closing()) return 0;
     // with debug lines on (only then): the records handed to the store, for a line each, as Intake.accept's
     const debug: number[] = [];
-    if (!isSilent(log.debug)) for (let i = 0; i < batch.state.length; i++) if (batch.state[i] === REC_ACCEPT) debug.push(i);
+    if (putLines && !isSilent(log.debug)) for (let i = 0; i < batch.state.length; i++) if (batch.state[i] === REC_ACCEPT) debug.push(i);
     let failed = false;
     let stored = 0;
     try {
@@ -123,11 +141,13 @@ export class BatchIntake {
       if (r.refused !== null) for (const [code, n] of Object.entries(r.refused)) this.refused(code, n);
       stored = r.stored + r.replaced;
     } catch (err) {
-      // every record the store had not refused failed, as each put would have in Intake.accept
+      // every record the store had not refused failed, as each put would have in Intake.accept:
+      // a DaveError other than ERR_DATABASE and ERR_CLOSED (ERR_STORAGE_UNAVAILABLE) is a refusal by its code
       failed = true;
       let n = 0;
       for (let i = 0; i < batch.state.length; i++) if (batch.state[i] === REC_ACCEPT) n++;
-      this.storeFailed(err, 'dave: store write failed', n);
+      if (n > 0 && isDaveError(err) && err.code !== 'ERR_DATABASE' && err.code !== 'ERR_CLOSED' && !this.s.closing()) this.refused(err.code, n);
+      else this.storeFailed(err, 'dave: store write failed', n);
     }
     for (const i of debug) {
       const d = batch.dat(i);

@@ -64,16 +64,27 @@ export class Intake {
    * step once for the whole batch. Never rejects. Resolves with the
    * records stored. `fromProven: false` (a host with no proven peer): the
    * records go one by one through accept()'s rule for strangers' replica
-   * lists (docs/protocol.md §10).
+   * lists (docs/protocol.md §10). `verified: true` (a read's answer, checked
+   * by the caller): stored as accept({ verified: true }) stores each record,
+   * from its bytes, with no debug line.
    */
-  acceptBatch(batch: EntryBatch, options: { fromProven?: boolean } = {}): Promise<number> {
+  acceptBatch(batch: EntryBatch, options: { fromProven?: boolean; verified?: boolean } = {}): Promise<number> {
     const pool = this.pool;
+    if (options.verified === true) {
+      // verified by the caller (a read's answer): stored as accept({ verified: true }) stores each
+      if (pool.verifyBatch === undefined) return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b), { verified: true }))).then(storedCount);
+      return this.batchIntake().acceptVerified(batch);
+    }
     if (pool.verifyBatch === undefined || options.fromProven === false) {
       const fromProven = options.fromProven !== false;
       return Promise.all(batch.entries.map((b) => this.accept(decodeEntry(b), { put: true, fromProven }))).then(storedCount);
     }
-    this.batches ??= new BatchIntake(this.s, { verifyBatch: (b) => pool.verifyBatch!(b) }, this.skew, this);
-    return this.batches.accept(batch);
+    return this.batchIntake().accept(batch);
+  }
+
+  private batchIntake(): BatchIntake {
+    const pool = this.pool;
+    return (this.batches ??= new BatchIntake(this.s, { verifyBatch: (b) => pool.verifyBatch!(b) }, this.skew, this));
   }
 
   /**

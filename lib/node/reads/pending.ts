@@ -17,6 +17,8 @@ interface Waiter {
 export interface HeldAnswer {
   entry: Entry;
   from: string;
+  /** The entry as it came, encoded, when the caller has it. */
+  bytes?: Uint8Array;
 }
 
 interface PendingRead {
@@ -174,11 +176,11 @@ export class PendingReads {
    * later ones are held (at most one per peer asked) and verified only if
    * the one before fails: verified() hands them out.
    */
-  offer(id: string, entry: Entry, from: string): ReadHandle | null {
+  offer(id: string, entry: Entry, from: string, bytes?: Uint8Array): ReadHandle | null {
     const read = this.reads.get(id);
     if (!read) return null;
     if (read.verifying > 0) {
-      if (read.held.length < read.asked.size) read.held.push({ entry, from });
+      if (read.held.length < read.asked.size) read.held.push(bytes === undefined ? { entry, from } : { entry, from, bytes });
       return null;
     }
     read.verifying++;

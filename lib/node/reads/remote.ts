@@ -11,6 +11,7 @@ import type { Entry } from '../../wire/entry.js';
 import { isNotFound } from '../../wire/message.js';
 import { checkBytes, toBytes } from '../../wire/bytes.js';
 import { nodeId } from '../../records/record.js';
+import { EntryBatch } from '../../records/entry-batch.js';
 import type { NodeServices } from '../services/services.js';
 import type { Dispatcher } from '../services/dispatch.js';
 import { PendingReads, type ReadHandle, readKey } from './pending.js';
@@ -45,8 +46,14 @@ export function checkGet(
   return { key: k, timeoutMs };
 }
 
+/** Verified answers stored together: the most in one batch, and the longest one waits, ms. */
+export const STORE_BATCH = 256;
+export const STORE_WAIT_MS: number = 10;
+
 export class RemoteReads {
   private readonly reads: PendingReads;
+  /** Verified answers waiting for the store (storeLater). */
+  private storing: EntryBatch | null = null;
 
   constructor(
     private readonly ctx: Pick<NodeServices, 'send' | 'timers' | 'intake' | 'trust'>,
@@ -57,7 +64,8 @@ export class RemoteReads {
 
   /** Takes the GET_ACKs (after trust's challenges, which may claim one too). */
   register(d: Dispatcher): void {
-    d.on(OP.GET_ACK, (msg, from) => this.onGetAck(msg.entry, from));
+    // the datagram's Entry bytes (after op and length, docs/protocol.md §6) are the record's stored form
+    d.on(OP.GET_ACK, (msg, from, data) => this.onGetAck(msg.entry, from, data.subarray(3)));
   }
 
   /** Distinct reads in flight. */
@@ -103,18 +111,23 @@ export class RemoteReads {
    * while another is being verified waits, and is verified only if that
    * one fails (PendingReads.offer).
    */
-  onGetAck(entry: Entry, from: AddrPort): void {
+  onGetAck(entry: Entry, from: AddrPort, bytes?: Uint8Array): void {
     const id = readKey(entry.dat.pubKey, entry.dat.key);
     const fromKey = addressKey(from);
     if (!this.reads.expects(id, fromKey)) return void this.ctx.trust.reads?.late(entry, fromKey); // unsolicited, or the read is over
     if (isNotFound(entry)) return this.reads.notFound(id, fromKey);
     // the read captured now: by the time verification ends it may have
     // expired and another read for the same key begun
-    const read = this.reads.offer(id, entry, fromKey);
-    if (read !== null) this.check(read, id, entry, fromKey);
+    const read = this.reads.offer(id, entry, fromKey, bytes);
+    if (read !== null) this.check(read, id, entry, fromKey, bytes);
   }
 
-  private check(read: ReadHandle, id: string, entry: Entry, fromKey: string): void {
+  /**
+   * `bytes`: `entry` encoded, as it came (a view of the datagram, which
+   * nothing writes to; the caller's entry is its own decoded copy): stored
+   * as they are, not encoded again.
+   */
+  private check(read: ReadHandle, id: string, entry: Entry, fromKey: string, bytes: Uint8Array | undefined): void {
     this.ctx.intake.verify(entry.dat, true).then(
       () => {
         const observer = this.ctx.trust.reads;
@@ -123,14 +136,38 @@ export class RemoteReads {
         if (answers !== null) observer!.found(id, entry, fromKey, answers);
         this.reads.found(id, entry);
         // stored once the callers have resumed: the store's own work is not the read's
-        setImmediate(() => void this.ctx.intake.accept(entry, { verified: true }));
+        if (bytes === undefined) setImmediate(() => void this.ctx.intake.accept(entry, { verified: true }));
+        else this.storeLater(bytes);
       },
       (err) => {
         this.ctx.intake.countVerifyError(err);
         const next = this.reads.verified(read, id, false, fromKey); // a bad answer counts as none
-        if (next !== null) this.check(read, id, next.entry, next.from);
+        if (next !== null) this.check(read, id, next.entry, next.from, next.bytes);
       },
     );
+  }
+
+  /**
+   * Queues a verified answer's bytes for the store. The answers of the
+   * reads of STORE_WAIT_MS go to the store as one batch (one database
+   * batch: with sync on, one fsync for them all), at most STORE_BATCH
+   * answers; the store's work is not the read's.
+   */
+  private storeLater(bytes: Uint8Array): void {
+    const batch = (this.storing ??= new EntryBatch());
+    // (the bytes decoded as the entry, so add() takes them)
+    if (!batch.add(bytes)) return;
+    if (batch.count >= STORE_BATCH) return this.storeNow();
+    if (batch.count === 1) {
+      if (STORE_WAIT_MS === 0) setImmediate(() => this.storeNow());
+      else this.ctx.timers.timeout(() => this.storeNow(), STORE_WAIT_MS);
+    }
+  }
+
+  private storeNow(): void {
+    const batch = this.storing;
+    this.storing = null;
+    if (batch !== null && batch.count > 0) void this.ctx.intake.acceptBatch(batch, { verified: true });
   }
 
   /** Fails every read (node closing). */

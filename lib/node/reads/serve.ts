@@ -10,7 +10,8 @@ import { OP } from '../../constants.js';
 import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js';
 import { isSilent } from '../options.js';
 import { recordName } from '../views/log-lines.js';
-import { type GetMessage, notFoundEntry } from '../../wire/message.js';
+import { type GetMessage, entryMessageBytes, notFoundEntry } from '../../wire/message.js';
+import type { Entry } from '../../wire/entry.js';
 import type { StoreLike } from '../../store/types.js';
 import type { NodeServices } from '../services/services.js';
 import type { Dispatcher } from '../services/dispatch.js';
@@ -22,7 +23,7 @@ export class GetServer {
   private serving = 0;
 
   constructor(
-    private readonly ctx: Pick<NodeServices, 'table' | 'counters' | 'send' | 'log' | 'closing'> & { readonly store: Pick<StoreLike, 'get'> },
+    private readonly ctx: Pick<NodeServices, 'table' | 'counters' | 'send' | 'log' | 'closing'> & { readonly store: Pick<StoreLike, 'get' | 'getBytes'> },
     private readonly maxServing = MAX_GETS_SERVED,
   ) {}
 
@@ -44,14 +45,17 @@ export class GetServer {
     if (this.serving >= this.maxServing) return void counters.droppedQueueFull++;
     this.serving++;
     const { pubKey, key } = msg;
-    this.ctx.store
-      .get(pubKey, key)
+    const store = this.ctx.store;
+    // the stored form is the GET_ACK's Entry (docs/protocol.md §5, §6): sent as it is, not decoded and encoded again
+    const found: Promise<Uint8Array | Entry | undefined> = store.getBytes !== undefined ? store.getBytes(pubKey, key) : store.get(pubKey, key);
+    found
       .then(
-        (entry) => {
+        (stored) => {
           if (this.ctx.closing()) return;
-          this.ctx.send({ op: OP.GET_ACK, entry: entry ?? notFoundEntry(pubKey, key) }, from);
+          if (stored instanceof Uint8Array) this.ctx.send(entryMessageBytes(OP.GET_ACK, stored), from);
+          else this.ctx.send({ op: OP.GET_ACK, entry: stored ?? notFoundEntry(pubKey, key) }, from);
           if (!isSilent(this.ctx.log.debug)) {
-            this.ctx.log.debug(`dave: GET served to ${formatAddress(from)}: ${recordName(pubKey, key)} ${entry ? 'found' : 'not found'}`);
+            this.ctx.log.debug(`dave: GET served to ${formatAddress(from)}: ${recordName(pubKey, key)} ${stored ? 'found' : 'not found'}`);
           }
         },
         (err) => this.ctx.log.warn('dave: store read failed', err),

@@ -11,8 +11,11 @@ import type { NodeServices } from './services.js';
 import { opName } from './stats.js';
 
 type Op = Message['op'];
-/** A handler of the messages of one op. */
-export type Handler<O extends Op> = (msg: Extract<Message, { op: O }>, from: AddrPort) => void;
+/**
+ * A handler of the messages of one op; `data` is the datagram it was
+ * decoded from (a handler may keep views of it: nothing writes to it).
+ */
+export type Handler<O extends Op> = (msg: Extract<Message, { op: O }>, from: AddrPort, data: Uint8Array) => void;
 
 export class Dispatcher {
   private readonly handlers = new Map<Op, Handler<Op>[]>();
@@ -46,7 +49,7 @@ export class Dispatcher {
     if (list === undefined) return;
     for (const h of list) {
       try {
-        h(msg, from);
+        h(msg, from, data);
       } catch (err) {
         // a handler bug must not take the socket down
         log.error('dave: handler failed', err);

@@ -62,8 +62,11 @@ export interface BaseServices {
   readonly store: StoreLike;
   /** The injected clock's time, ms. */
   now(): number;
-  /** Encodes and sends one datagram, counting it. Never throws. */
-  send(msg: Message, to: AddrPort): void;
+  /**
+   * Encodes and sends one datagram, counting it; a Uint8Array is a message
+   * already encoded (its byte 0 is the op), sent as it is. Never throws.
+   */
+  send(msg: Message | Uint8Array, to: AddrPort): void;
   /** A frame sink to the TCP port of a peer's UDP address, or the error that prevented it. */
   openSink(udpAddr: AddrPort): Promise<FrameSink | Error>;
   /** True once the node began closing. */
@@ -77,16 +80,20 @@ export interface NodeServices extends BaseServices {
 }
 
 /** NodeServices.send over `udp`: encodes, sends, counts; an encoding failure is logged. */
-export function udpSender(udp: UdpTransport, counters: NodeStats, log: Logger): (msg: Message, to: AddrPort) => void {
+export function udpSender(udp: UdpTransport, counters: NodeStats, log: Logger): (msg: Message | Uint8Array, to: AddrPort) => void {
   return (msg, to) => {
     let bytes: Uint8Array;
-    try {
-      bytes = encodeMessage(msg);
-    } catch (err) {
-      log.warn('dave: could not encode', opName(msg.op), err);
-      return;
+    if (msg instanceof Uint8Array) bytes = msg;
+    else {
+      try {
+        bytes = encodeMessage(msg);
+      } catch (err) {
+        log.warn('dave: could not encode', opName(msg.op), err);
+        return;
+      }
     }
-    if (udp.send(bytes, to)) counters.packetsOut[opName(msg.op)!]++;
+    const name = opName(bytes[0]!);
+    if (name !== undefined && udp.send(bytes, to)) counters.packetsOut[name]++;
   };
 }
 

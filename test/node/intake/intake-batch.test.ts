@@ -164,7 +164,7 @@ describe('node/intake/intake-batch', function () {
   });
 
   /** The counters a mix of records moves, through accept() one by one and through acceptBatch. */
-  async function counted(through: 'accept' | 'batch', failStore = false) {
+  async function counted(through: 'accept' | 'batch' | 'accept-verified' | 'batch-verified', failStore: false | true | 'ERR_STORAGE_UNAVAILABLE' = false) {
     const { store, pool, counters, intake } = await setup();
     const first = await records(6, 'k', Date.now() - 2000);
     for (const b of first.slice(0, 3)) await intake.accept(decodeEntry(b));
@@ -175,12 +175,15 @@ describe('node/intake/intake-batch', function () {
     const mix = [...first, ...newer, (await records(1, 'k', Date.now() - 60_000))[0]!, encodeEntry(sameNewReplicas).slice(), badSignature(first[5]!), future];
     const baseline = { ...counters, refused: { ...counters.refused } };
     if (failStore) {
-      const fail = () => Promise.reject(new DaveError('ERR_DATABASE', 'disk gone'));
+      const fail = () => Promise.reject(new DaveError(failStore === true ? 'ERR_DATABASE' : failStore, 'disk gone'));
       store.put = fail;
       store.putBatch = fail;
     }
     if (through === 'accept') await Promise.all(mix.map((b) => intake.accept(decodeEntry(b))));
-    else await intake.acceptBatch(batchOf(mix));
+    else if (through === 'batch') await intake.acceptBatch(batchOf(mix));
+    // a read's verified answers (the bad signature and the future one are then the caller's to have refused)
+    else if (through === 'accept-verified') await Promise.all(mix.slice(0, -2).map((b) => intake.accept(decodeEntry(b), { verified: true })));
+    else await intake.acceptBatch(batchOf(mix.slice(0, -2), REC_ACCEPT), { verified: true });
     const moved = {
       recordsStored: counters.recordsStored - baseline.recordsStored,
       verifyFailures: counters.verifyFailures - baseline.verifyFailures,
@@ -209,6 +212,26 @@ describe('node/intake/intake-batch', function () {
     expect(batch).to.deep.equal(one);
     expect(one.storeFailures).to.be.greaterThan(0);
     expect(one.recordsStored).to.equal(0);
+  });
+
+  it('verified records (a read\'s answers, acceptBatch({ verified: true })) move the counters as accept({ verified: true }) does', async () => {
+    const one = await counted('accept-verified');
+    const batch = await counted('batch-verified');
+    expect(batch).to.deep.equal(one);
+    expect(one.recordsStored).to.be.greaterThan(0);
+    expect(one.refused).to.include.keys('ERR_DUPLICATE', 'ERR_OLDER_THAN_STORED');
+    expect(one.verifySkipped).to.equal(0);
+    for (const code of [true, 'ERR_STORAGE_UNAVAILABLE'] as const) {
+      expect(await counted('batch-verified', code)).to.deep.equal(await counted('accept-verified', code));
+    }
+  });
+
+  it('a store that refuses writes (ERR_STORAGE_UNAVAILABLE) counts a refusal per record on the batch path, as accept() does', async () => {
+    const one = await counted('accept', 'ERR_STORAGE_UNAVAILABLE');
+    const batch = await counted('batch', 'ERR_STORAGE_UNAVAILABLE');
+    expect(batch).to.deep.equal(one);
+    expect(one.refused).to.have.property('ERR_STORAGE_UNAVAILABLE');
+    expect(one.storeFailures).to.equal(0);
   });
 
   it('logs one debug line per record handed to the store, the same lines as accept({ put: true }); none for records refused before it', async () => {

@@ -4,11 +4,11 @@ import { DaveError } from '../../../lib/errors.js';
 import { OP } from '../../../lib/constants.js';
 import { addrPort, addressKey } from '../../../lib/wire/address.js';
 import type { Dat } from '../../../lib/wire/dat.js';
-import type { Entry } from '../../../lib/wire/entry.js';
-import { notFoundEntry } from '../../../lib/wire/message.js';
+import { type Entry, encodeEntry } from '../../../lib/wire/entry.js';
+import { decodeMessage, encodeMessage, notFoundEntry } from '../../../lib/wire/message.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { nodeId } from '../../../lib/records/record.js';
-import { RemoteReads } from '../../../lib/node/reads/remote.js';
+import { RemoteReads, STORE_BATCH, STORE_WAIT_MS } from '../../../lib/node/reads/remote.js';
 import { vectorEntry } from '../../wire/fixtures.js';
 import { testServices } from '../support/services.js';
 
@@ -41,6 +41,64 @@ describe('node/reads/remote', () => {
     expect(stored, 'stored after the caller resumed, off the read path').to.deep.equal([]);
     await new Promise((r) => setImmediate(r));
     expect(stored).to.deep.equal([e]);
+  });
+
+  it('stores a verified answer from the bytes it came in (acceptBatch, verified), not encoded again', async () => {
+    const batches: Uint8Array[][] = [];
+    const verifiedOpt: (boolean | undefined)[] = [];
+    const ctx = testServices(undefined, undefined, {
+      intake: {
+        verify: async () => {},
+        accept: async () => expect.fail('the per-record path'),
+        countVerifyError: () => {},
+        acceptBatch: async (b, o) => (batches.push([...b.entries]), verifiedOpt.push(o?.verified), b.count),
+      },
+    });
+    const p = ctx.table.add(A, false, 0)!;
+    ctx.table.proved(p, owner, nodeId(owner) ^ 1n, 10_000, ctx.timings);
+    const reads = new RemoteReads(ctx);
+    const e = vectorEntry();
+    const datagram = encodeMessage({ op: OP.GET_ACK, entry: e });
+    const got = reads.ask(e.dat.pubKey, e.dat.key, 1_000);
+    reads.onGetAck((decodeMessage(datagram) as { entry: Entry }).entry, A, datagram.subarray(3));
+    expect(await got).to.deep.equal(e);
+    ctx.advance(STORE_WAIT_MS - 1);
+    expect(batches, 'the store waits for the answers of the next reads').to.have.length(0);
+    // a second read's answer within the wait joins the batch
+    const e2 = vectorEntry();
+    e2.dat.key = new Uint8Array([7, 7]);
+    const datagram2 = encodeMessage({ op: OP.GET_ACK, entry: e2 });
+    const got2 = reads.ask(e2.dat.pubKey, e2.dat.key, 1_000);
+    reads.onGetAck((decodeMessage(datagram2) as { entry: Entry }).entry, A, datagram2.subarray(3));
+    await got2;
+    ctx.advance(1);
+    expect(verifiedOpt).to.deep.equal([true]);
+    expect(batches).to.have.length(1);
+    expect(batches[0]).to.deep.equal([encodeEntry(e), encodeEntry(e2)]);
+    expect(batches[0]![0]!.buffer, 'a view of the datagram').to.equal(datagram.buffer);
+  });
+
+  it('stores at most STORE_BATCH verified answers in one batch: a full batch goes at once', async () => {
+    const sizes: number[] = [];
+    const ctx = testServices(undefined, undefined, {
+      intake: { verify: async () => {}, accept: async () => expect.fail('the per-record path'), countVerifyError: () => {}, acceptBatch: async (b) => (sizes.push(b.count), b.count) },
+    });
+    const p = ctx.table.add(A, false, 0)!;
+    ctx.table.proved(p, owner, nodeId(owner) ^ 1n, 10_000, ctx.timings);
+    const reads = new RemoteReads(ctx);
+    const n = STORE_BATCH + 3;
+    const all: Promise<Entry>[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = vectorEntry();
+      e.dat.key = new TextEncoder().encode(`k${i}`);
+      const datagram = encodeMessage({ op: OP.GET_ACK, entry: e });
+      all.push(reads.ask(e.dat.pubKey, e.dat.key, 1_000));
+      reads.onGetAck((decodeMessage(datagram) as { entry: Entry }).entry, A, datagram.subarray(3));
+    }
+    await Promise.all(all);
+    expect(sizes).to.deep.equal([STORE_BATCH]);
+    ctx.advance(STORE_WAIT_MS);
+    expect(sizes).to.deep.equal([STORE_BATCH, 3]);
   });
 
   it('verifies one answer at a time: a second answer is verified only if the first fails', async () => {

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { OP } from '../../../lib/constants.js';
 import { addrPort } from '../../../lib/wire/address.js';
 import type { Entry } from '../../../lib/wire/entry.js';
-import { isNotFound } from '../../../lib/wire/message.js';
+import { encodeMessage, isNotFound } from '../../../lib/wire/message.js';
+import { Store } from '../../../lib/store/store.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { GetServer } from '../../../lib/node/reads/serve.js';
 import { vectorEntry } from '../../wire/fixtures.js';
@@ -33,6 +34,31 @@ describe('node/reads/serve', () => {
     expect((ctx.sent[0]!.msg as { entry: Entry }).entry).to.equal(stored);
     expect(isNotFound((ctx.sent[1]!.msg as { entry: Entry }).entry)).to.equal(true);
     expect(ctx.counters.getsOverBudget).to.equal(1);
+  });
+
+  it('answers from the store\'s bytes (Store.getBytes) with the very datagram the encoding path sends', async () => {
+    const store = await Store.open();
+    try {
+      const stored = vectorEntry();
+      await store.put(stored);
+      const sends: { encoded: Uint8Array[]; bytes: Uint8Array[] } = { encoded: [], bytes: [] };
+      for (const [which, withBytes] of [['bytes', true], ['encoded', false]] as const) {
+        const ctx = testServices();
+        provenPeer(ctx, 4);
+        const s = withBytes ? store : { get: store.get.bind(store) }; // without getBytes: get() and encodeMessage
+        const sent = sends[which];
+        const server = new GetServer({ ...ctx, send: (m) => void sent.push(m instanceof Uint8Array ? m : encodeMessage(m)), store: s });
+        server.onGet({ op: OP.GET, pubKey: stored.dat.pubKey, key: stored.dat.key }, A);
+        server.onGet({ op: OP.GET, pubKey: stored.dat.pubKey, key: new Uint8Array([9]) }, A); // not found
+        await tick();
+        await tick();
+      }
+      expect(sends.bytes).to.have.length(2);
+      expect(sends.bytes).to.deep.equal(sends.encoded);
+      expect(sends.bytes[0]).to.deep.equal(encodeMessage({ op: OP.GET_ACK, entry: stored }));
+    } finally {
+      await store.close();
+    }
   });
 
   it('ignores a peer that has not proved its key (a spoofed source)', async () => {

@@ -8,7 +8,7 @@
 import { FANOUT } from '../../../lib/constants.js';
 import type { AddrPort } from '../../../lib/wire/address.js';
 import { type Entry, decodeEntry } from '../../../lib/wire/entry.js';
-import type { Message } from '../../../lib/wire/message.js';
+import { type Message, decodeMessage } from '../../../lib/wire/message.js';
 import { type Peer, PeerTable } from '../../../lib/peers/table.js';
 import type { StoreLike } from '../../../lib/store/types.js';
 import type { NodeServices, TrustHooks } from '../../../lib/node/services/services.js';
@@ -92,7 +92,8 @@ export function testServices(
     time: 0,
     closed: false,
     now: () => s.time,
-    send: (msg, to) => void s.sent.push({ msg, to }),
+    // a message sent encoded (the GET server's answer from stored bytes) is recorded decoded
+    send: (msg, to) => void s.sent.push({ msg: msg instanceof Uint8Array ? decodeMessage(msg) : msg, to }),
     openSink: async () => new Error('no TCP in this test'),
     closing: () => s.closed,
     intake: {
