@@ -5,6 +5,7 @@ import { Dave } from '../../lib/node/dave.js';
 import { parseAddress } from '../../lib/wire/address.js';
 import { Cluster } from './support/cluster.js';
 
+// Real sockets: what is tested is binding the OS's UDP and TCP sockets (port 0, p + 1, taken ports).
 describe('node: open', function () {
   this.timeout(20_000);
   const cluster = new Cluster();

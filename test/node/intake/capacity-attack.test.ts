@@ -25,6 +25,7 @@ function frame(dat: Dat, replica: bigint): Uint8Array {
   return f;
 }
 
+// Real sockets: the attacker is a raw TCP client, and the simulator's scripted peer (SimPeer) has no TCP side.
 describe('node: capacity is a hard bound against a flood over TCP', function () {
   this.timeout(120_000);
   const { cluster } = clusterFixture();

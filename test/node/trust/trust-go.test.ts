@@ -11,6 +11,7 @@ import { FAST, until } from '../support/cluster.js';
 import { GO_WRITER_SEED, GoNode, goNodeMissing, killAll, seedOf } from '../../interop/godave.js';
 import { publicKeyFromSeed } from '../../../lib/crypto/ed25519.js';
 
+// Real sockets and the wall clock: the other node is a real godave process.
 describe('node: trust with a godave node', function () {
   this.timeout(60_000);
   let go: GoNode | null = null;

@@ -12,6 +12,8 @@ import { discardingStore, forgedEntry, records, trustNet, writeThenRead } from '
 // the test PRNG (DAVE_TEST_SEED replays it) draws challenges and peer choices
 const TRUST = { challengeEveryMs: 300, challengeDelayMs: 200, challengeProbability: 0.5, random };
 
+// Real loopback sockets and the wall clock, on purpose: the end-to-end check of trust over the real
+// UDP and TCP transports; the same properties on virtual time are simulator experiment 5b (test/sim).
 describe('node: trust', function () {
   this.timeout(60_000);
 

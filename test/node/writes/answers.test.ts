@@ -36,6 +36,8 @@ async function code(p: Promise<unknown>): Promise<string> {
   );
 }
 
+// Real sockets: the answers are checked through the real HTTP API and the dave command in a child process,
+// which reach the node over loopback.
 describe('node: every write answer is true', function () {
   this.timeout(30_000);
   const { cluster } = clusterFixture();
