@@ -22,6 +22,19 @@ const text = (b: Uint8Array) => Buffer.from(b).toString();
 /** True when a simulated node's own store holds `dat`. */
 const holdsAt = (n: SimNode, dat: Dat): boolean => n.store.peek(storeKey(dat.pubKey, dat.key)) !== undefined;
 
+/** Runs `body` on two simulated nodes, b with a as its edge, after 15 virtual s to meet; then closes the simulation. */
+async function onPair(seed: number, body: (sim: Simulation, a: SimNode, b: SimNode) => Promise<void>): Promise<void> {
+  const sim = new Simulation({ seed });
+  try {
+    const a = await sim.addNode();
+    const b = await sim.addNode({ edges: [a] });
+    await sim.run(15_000);
+    await body(sim, a, b);
+  } finally {
+    await sim.close();
+  }
+}
+
 async function makeDats(n: number, prefix = 'k'): Promise<Dat[]> {
   const seed = seededBytes(32);
   const out: Dat[] = [];
@@ -205,11 +218,7 @@ describe('node: records, on the virtual clock', function () {
   });
 
   it('a batch writer verifies every record: a bad signature after good ones is neither stored nor sent', async () => {
-    const sim = new Simulation({ seed: 31 });
-    try {
-      const a = await sim.addNode();
-      const b = await sim.addNode({ edges: [a] });
-      await sim.run(15_000);
+    await onPair(31, async (sim, a, b) => {
       const owner = seededBytes(32);
       const dats: Dat[] = [];
       for (let i = 0; i < 3; i++) dats.push(await sim.record(owner, `k${i}`, `value-${i}`));
@@ -226,17 +235,11 @@ describe('node: records, on the virtual clock', function () {
         expect(holdsAt(n, bad), 'the tampered record').to.equal(false);
       }
       expect(a.dave.stats().verifyFailures, 'the tampered record never sent').to.equal(0);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('a record created here and changed in place after createDat is verified in full and refused', async () => {
-    const sim = new Simulation({ seed: 37 });
-    try {
-      const a = await sim.addNode();
-      const b = await sim.addNode({ edges: [a] });
-      await sim.run(15_000);
+    await onPair(37, async (sim, a, b) => {
       const owner = seededBytes(32);
       // the very objects createDat returned (not copies), altered in place
       const d = await sim.record(owner, 'made0', 'value-0');
@@ -250,17 +253,11 @@ describe('node: records, on the virtual clock', function () {
       await sim.run(60_000);
       for (const n of [a, b]) expect(n.dave.usedSpace()).to.equal(0);
       expect(a.dave.stats().packetsIn.PUT).to.equal(0);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('get honours its timeout and its abort signal', async () => {
-    const sim = new Simulation({ seed: 13 });
-    try {
-      const a = await sim.addNode();
-      const b = await sim.addNode({ edges: [a] });
-      await sim.run(15_000);
+    await onPair(13, async (sim, a, b) => {
       const d = await sim.record(seededBytes(32), 'k', 'v');
       await sim.removeNode(b); // a still believes b active until DEACTIVATE_AFTER_MS: nobody answers
       const t = await sim.drive(a.dave.get(d.pubKey, d.key, { timeoutMs: 100 })).catch((e) => e);
@@ -270,17 +267,11 @@ describe('node: records, on the virtual clock', function () {
       ac.abort();
       const e = await a.dave.get(d.pubKey, d.key, { signal: ac.signal }).catch((err) => err);
       expect(e.code).to.equal('ERR_ABORTED');
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('put refuses a record that fails verification, and the replicas never see it', async () => {
-    const sim = new Simulation({ seed: 17 });
-    try {
-      const a = await sim.addNode();
-      const b = await sim.addNode({ edges: [a] });
-      await sim.run(15_000);
+    await onPair(17, async (sim, a, b) => {
       const d = await sim.record(seededBytes(32), 'k', 'v');
       const bad = { ...d, value: new TextEncoder().encode('tampered') };
       const err = await sim.drive(b.dave.put(bad)).catch((e) => e);
@@ -290,9 +281,7 @@ describe('node: records, on the virtual clock', function () {
       expect(a.dave.stats().packetsIn.PUT, 'no PUT reached the replica').to.equal(0);
       await sim.drive(b.dave.put(d));
       expect(a.dave.usedSpace(), 'the good record').to.be.greaterThan(0);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('when a replica leaves, replication moves its records to the next closest node', async () => {
