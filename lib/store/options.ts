@@ -47,11 +47,16 @@ function retryOption(r: StoreOptions['retry']): RetryOptions {
  * Options with defaults applied.
  * @throws DaveError ERR_INVALID_ARGUMENT
  */
+/** True for a bigint in [0, 2^64): a store key, or a node ID. */
+export function isU64(x: unknown): x is bigint {
+  return typeof x === 'bigint' && x >= 0n && x < 1n << 64n;
+}
+
 export function resolveOptions(options: StoreOptions | undefined): ResolvedOptions {
   const o = options ?? {};
   if (typeof o !== 'object') throw new DaveError('ERR_INVALID_ARGUMENT', 'options must be an object');
   const nodeId = o.nodeId ?? 0n;
-  if (typeof nodeId !== 'bigint' || nodeId < 0n || nodeId >= 1n << 64n) {
+  if (!isU64(nodeId)) {
     throw new DaveError('ERR_INVALID_ARGUMENT', 'options.nodeId must be a u64 bigint');
   }
   if (o.sync !== undefined && typeof o.sync !== 'boolean') {

@@ -31,7 +31,7 @@ import { databaseError } from './errors.js';
 import { damagedError, isDamage } from './directory.js';
 import { metaLevel, recordKey, recordKeyOf, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
 import { HealthMonitor, type StoreHealth } from './health.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
+import { isU64, resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
 import { replaceDecision, type StoredFacts } from './rules.js';
 import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
@@ -257,7 +257,7 @@ export class Store implements StoreLike {
    */
   getByStoreKey(sk: bigint): Promise<Entry | undefined> {
     if (this.closed) return Promise.reject(closedError());
-    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) {
+    if (!isU64(sk)) {
       return Promise.reject(new DaveError('ERR_INVALID_ARGUMENT', 'storeKey must be a u64 bigint'));
     }
     const [hi, lo] = halves(sk);
@@ -292,7 +292,7 @@ export class Store implements StoreLike {
 
   /** The in-memory index record at a store key, or undefined; never touches the database. */
   peek(sk: bigint): IndexedEntry | undefined {
-    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) return undefined;
+    if (!isU64(sk)) return undefined;
     return this.index.peek(sk);
   }
 
@@ -301,7 +301,7 @@ export class Store implements StoreLike {
    * (the node looks the key up before verifying, and stores after).
    */
   lookup(sk: bigint): Lookup {
-    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) return { storeKey: sk, indexed: undefined };
+    if (!isU64(sk)) return { storeKey: sk, indexed: undefined };
     const [hi, lo] = halves(sk);
     const shard = this.index.shardOf(hi);
     const s = shard.find(hi, lo);
@@ -438,7 +438,7 @@ export class Store implements StoreLike {
     // The lookup's key (hashed once, by whoever looked it up), else from the
     // encoded bytes: the same xxhash64(pubKey ‖ key), without allocating.
     const sk = lookup === undefined ? scannedStoreKey(bytes, dat.key.length) : lookup.storeKey;
-    if (typeof sk !== 'bigint' || sk < 0n || sk >= 1n << 64n) throw new DaveError('ERR_INVALID_ARGUMENT', 'lookup.storeKey must be a u64 bigint');
+    if (!isU64(sk)) throw new DaveError('ERR_INVALID_ARGUMENT', 'lookup.storeKey must be a u64 bigint');
     const r = this.admit(bytes, sk, dat.time, dat.key.length, dat.value.length, lookup instanceof Located && lookup.by === this ? lookup : undefined);
     if (typeof r === 'string') throw this.refuse(r);
     this.writer.start();
