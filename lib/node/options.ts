@@ -15,7 +15,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { MIN_CAPACITY, PUBKEY_LEN, SEED_LEN } from '../constants.js';
 import { invalidArgument } from '../errors.js';
-import { type AddrPort, addressKey, parseAddress } from '../wire/address.js';
+import { type AddressKey, type AddrPort, addressKey, parseAddress } from '../wire/address.js';
 import { edgeAddresses, ticketKey } from '../peers/family.js';
 import { checkBytes } from '../wire/bytes.js';
 import { type SigningKey, signingKey } from '../crypto/ed25519.js';
@@ -198,7 +198,7 @@ export interface ResolvedOptions {
   listen: AddrPort;
   edges: AddrPort[];
   /** addressKey of an edge → the key its PONG must prove (edges given with a publicKey). */
-  edgeKeys: Map<string, Uint8Array>;
+  edgeKeys: Map<AddressKey, Uint8Array>;
   signer: SigningKey;
   timings: Timings;
   database: string | AnyLevel | undefined;
@@ -321,7 +321,7 @@ export function resolveOptions(options: DaveOptions): ResolvedOptions {
   }
   // an address or a join ticket; of a family the listen address cannot reach: refused (peers/family.ts)
   const edges: AddrPort[] = [];
-  const edgeKeys = new Map<string, Uint8Array>();
+  const edgeKeys = new Map<AddressKey, Uint8Array>();
   for (const e of o.edges ?? []) {
     const text = typeof e === 'string' ? e : e.address;
     const addrs = edgeAddresses(text, listen, 'edges:');

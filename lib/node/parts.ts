@@ -4,7 +4,7 @@
  * pool and an empty peer table. Dave.open wires these together.
  */
 import type { AddrPort } from '../wire/address.js';
-import { bytesToIp } from '../wire/address.js';
+import { type AddressKey, bytesToIp } from '../wire/address.js';
 import type { SigningKey } from '../crypto/ed25519.js';
 import { ready } from '../crypto/hash.js';
 import { nodeId } from '../records/record.js';
@@ -33,7 +33,7 @@ export interface NodeParts {
   signer: SigningKey;
   edges: AddrPort[];
   /** addressKey of a configured edge → the key its PONG must prove (from a ticket, or given). */
-  edgeKeys: ReadonlyMap<string, Uint8Array>;
+  edgeKeys: ReadonlyMap<AddressKey, Uint8Array>;
   table: PeerTable;
   timings: Timings;
   clock: Clock;

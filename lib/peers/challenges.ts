@@ -6,11 +6,12 @@
  * challenges per peer and `total` in all (pending and in flight); a
  * challenge beyond a bound is not remembered (`remember` says so).
  */
+import type { AddressKey } from '../wire/address.js';
 
 /** A record a peer should hold: owner, key, the time of the record sent. */
 export interface Challenge {
   /** The peer's address key. */
-  readonly peer: string;
+  readonly peer: AddressKey;
   /** Caller's identifier of (owner, key), unique per record. */
   readonly id: string;
   readonly owner: Uint8Array;
@@ -50,9 +51,9 @@ export function judge(c: Pick<Challenge, 'time'>, a: Answer): boolean {
 }
 
 export class ChallengeBook {
-  private readonly pending = new Map<string, Challenge[]>();
+  private readonly pending = new Map<AddressKey, Challenge[]>();
   /** By peer: at most one challenge in flight per peer. */
-  private readonly flying = new Map<string, InFlight>();
+  private readonly flying = new Map<AddressKey, InFlight>();
   private count = 0;
   private readonly limits: ChallengeLimits;
 
@@ -65,7 +66,7 @@ export class ChallengeBook {
     return this.count;
   }
 
-  private held(peer: string): number {
+  private held(peer: AddressKey): number {
     return (this.pending.get(peer)?.length ?? 0) + (this.flying.has(peer) ? 1 : 0);
   }
 
@@ -113,13 +114,13 @@ export class ChallengeBook {
   }
 
   /** The challenge in flight to `peer` for record `id`, if any. */
-  inFlight(peer: string, id: string): InFlight | undefined {
+  inFlight(peer: AddressKey, id: string): InFlight | undefined {
     const f = this.flying.get(peer);
     return f !== undefined && f.id === id ? f : undefined;
   }
 
   /** Ends the challenge in flight to `peer` for `id` (answered); returns it. */
-  settle(peer: string, id: string): InFlight | undefined {
+  settle(peer: AddressKey, id: string): InFlight | undefined {
     const f = this.inFlight(peer, id);
     if (f === undefined) return undefined;
     this.flying.delete(peer);
@@ -139,7 +140,7 @@ export class ChallengeBook {
   }
 
   /** Drops everything about `peer` (it left the table). */
-  forget(peer: string): void {
+  forget(peer: AddressKey): void {
     this.count -= this.pending.get(peer)?.length ?? 0;
     this.pending.delete(peer);
     if (this.flying.delete(peer)) this.count--;

@@ -10,11 +10,12 @@
  * newcomer since the write, say) is never charged: it is only sent the
  * record. Every method takes `now`; the node owns the timers and sends.
  */
+import type { AddressKey } from '../wire/address.js';
 
 /** One peer asked by a read, and what it answered before the read settled. */
 export interface AskedPeer {
   /** Address key. */
-  readonly key: string;
+  readonly key: AddressKey;
   /** Node ID; 0n when unknown. */
   readonly id: bigint;
   readonly answer: 'not-found' | 'older' | 'newer-or-same' | 'none';
@@ -36,24 +37,24 @@ export const DEFAULT_READ_CHECK_LIMITS: Readonly<ReadCheckLimits> = Object.freez
 /** What the node does for a read: charge these peers now, repair these, wait for those. */
 export interface ReadVerdicts {
   /** Peers that count a failed check now. */
-  failed: string[];
+  failed: AddressKey[];
   /** Peers to send the record to (the failed ones and those not named by its list that lacked it). */
-  repair: string[];
+  repair: AddressKey[];
   /** Peers named by the list that have not answered: judged at the grace's end. */
-  waiting: string[];
+  waiting: AddressKey[];
 }
 
 interface Tracked {
   replicas: Set<bigint>;
   time: number;
-  waiting: Map<string, bigint>;
+  waiting: Map<AddressKey, bigint>;
   deadline: number;
 }
 
 export class ReadChecks {
   private readonly tracked = new Map<string, Tracked>();
   /** Peer → [window start, charges in it]. */
-  private readonly charges = new Map<string, [number, number]>();
+  private readonly charges = new Map<AddressKey, [number, number]>();
   /** `${peer}|${record}` → time charged. */
   private readonly pairs = new Map<string, number>();
   private readonly limits: ReadCheckLimits;
@@ -72,10 +73,10 @@ export class ReadChecks {
    * `replicas` from `from`; `asked` the other peers and their answers so
    * far. Late answers are awaited until `now + graceMs`.
    */
-  found(id: string, time: number, replicas: readonly bigint[], from: string, asked: readonly AskedPeer[], now: number, graceMs: number): ReadVerdicts {
+  found(id: string, time: number, replicas: readonly bigint[], from: AddressKey, asked: readonly AskedPeer[], now: number, graceMs: number): ReadVerdicts {
     const named = new Set(replicas.filter((r) => r !== 0n));
     const out: ReadVerdicts = { failed: [], repair: [], waiting: [] };
-    const waiting = new Map<string, bigint>();
+    const waiting = new Map<AddressKey, bigint>();
     for (const p of asked) {
       if (p.key === from || p.answer === 'newer-or-same') continue;
       if (!named.has(p.id)) {
@@ -103,7 +104,7 @@ export class ReadChecks {
    * older), "repair" (not-found or older, charge bounded away), "ok", or
    * null when nothing waited for it.
    */
-  late(id: string, peer: string, time: number | null, now: number): 'failed' | 'repair' | 'ok' | null {
+  late(id: string, peer: AddressKey, time: number | null, now: number): 'failed' | 'repair' | 'ok' | null {
     const t = this.tracked.get(id);
     if (!t || !t.waiting.has(peer)) return null;
     t.waiting.delete(peer);
@@ -113,7 +114,7 @@ export class ReadChecks {
   }
 
   /** True when a late answer of `peer` for `id` is awaited (the node verifies nothing for it). */
-  awaits(id: string, peer: string): boolean {
+  awaits(id: string, peer: AddressKey): boolean {
     return this.tracked.get(id)?.waiting.has(peer) ?? false;
   }
 
@@ -121,7 +122,7 @@ export class ReadChecks {
    * Read `id`'s grace, if it ended by `now`: the peers still silent; those
    * charged are marked `failed`.
    */
-  expire(id: string, now: number): { peer: string; failed: boolean }[] {
+  expire(id: string, now: number): { peer: AddressKey; failed: boolean }[] {
     const t = this.tracked.get(id);
     if (!t || t.deadline > now) return [];
     this.tracked.delete(id);
@@ -129,7 +130,7 @@ export class ReadChecks {
   }
 
   /** One charge of `peer` for record `id` at `now`, within the bounds; false when a bound refuses it. */
-  private charge(peer: string, id: string, now: number): boolean {
+  private charge(peer: AddressKey, id: string, now: number): boolean {
     const { windowMs, perPeer, maxPairs } = this.limits;
     const pair = `${peer}|${id}`;
     const at = this.pairs.get(pair);
@@ -145,7 +146,7 @@ export class ReadChecks {
   }
 
   /** Forgets a peer that left the table. */
-  forget(peer: string): void {
+  forget(peer: AddressKey): void {
     this.charges.delete(peer);
     for (const t of this.tracked.values()) t.waiting.delete(peer);
   }

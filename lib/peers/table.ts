@@ -20,7 +20,7 @@
  *
  * Edges come from the operator and are exempt from every limit.
  */
-import { type AddrPort, addressKey } from '../wire/address.js';
+import { type AddrPort, type AddressKey, addressKey } from '../wire/address.js';
 import { family, hostKey, isLoopback, prefixKey } from './address.js';
 
 /**
@@ -31,7 +31,7 @@ import { family, hostKey, isLoopback, prefixKey } from './address.js';
 export interface Peer {
   readonly addr: AddrPort;
   /** addressKey(addr). */
-  readonly key: string;
+  readonly key: AddressKey;
   /** Configured bootstrap peer: never removed. */
   readonly edge: boolean;
   /** 0n until the peer has proved a key. */
@@ -127,27 +127,27 @@ export function isDroppable(p: Peer, now: number, t: PeerTimings): boolean {
 }
 
 export class PeerTable {
-  private readonly byKey = new Map<string, OwnPeer>();
+  private readonly byKey = new Map<AddressKey, OwnPeer>();
   private readonly perHost = new Map<string, number>();
   /**
    * Keys of non-edge peers in the order they were added, those that proved
    * their key dropped lazily (a proved peer never unproves): the eviction
    * candidates, oldest first, found in amortized O(1).
    */
-  private readonly unproven = new Set<string>();
+  private readonly unproven = new Set<AddressKey>();
   private readonly perPrefix = new Map<string, number>();
   /** Proven peers (edges included) per hostKey: TCP from such a host may set replica lists. */
   private readonly provenHosts = new Map<string, number>();
   /** `${id}/${family}` → the address key of the one entry holding that node ID in that family. */
-  private readonly byIdFamily = new Map<string, string>();
+  private readonly byIdFamily = new Map<string, AddressKey>();
   /** Address keys refused by the per-key cap → until when, oldest first. */
-  private readonly refused = new Map<string, number>();
+  private readonly refused = new Map<AddressKey, number>();
   private nonEdge = 0;
   private provenNonEdge = 0;
   /** Proven non-edge peers per prefixKey: the eviction rule's crowd counts, kept as peers prove and leave. */
   private readonly provenPerPrefix = new Map<string, number>();
   /** prefixKey of each proven non-edge peer, by address key (so eviction builds no key per peer). */
-  private readonly provenPrefix = new Map<string, string>();
+  private readonly provenPrefix = new Map<AddressKey, string>();
   private readonly limits: PeerLimits;
   /** The active peers in table order, rebuilt after a change of the active set (randomActive samples it). */
   private activeList: OwnPeer[] | null = null;
@@ -160,7 +160,7 @@ export class PeerTable {
     return this.byKey.size;
   }
 
-  get(key: string): Peer | undefined {
+  get(key: AddressKey): Peer | undefined {
     return this.byKey.get(key);
   }
 
@@ -223,7 +223,7 @@ export class PeerTable {
     return peer;
   }
 
-  private isRefused(key: string, now: number): boolean {
+  private isRefused(key: AddressKey, now: number): boolean {
     const until = this.refused.get(key);
     if (until === undefined) return false;
     if (now < until) return true;
@@ -315,7 +315,7 @@ export class PeerTable {
     return false;
   }
 
-  remove(key: string): boolean {
+  remove(key: AddressKey): boolean {
     const peer = this.byKey.get(key);
     if (!peer) return false;
     if (peer.active) this.activeList = null;
@@ -517,7 +517,7 @@ export class PeerTable {
    * Up to `n` distinct active peers chosen uniformly at random, leaving out
    * the peer at `excludeKey` (partial Fisher-Yates).
    */
-  randomActive(n: number, excludeKey: string | null, random: () => number = Math.random): Peer[] {
+  randomActive(n: number, excludeKey: AddressKey | null, random: () => number = Math.random): Peer[] {
     const list = (this.activeList ??= this.active() as OwnPeer[]);
     // a large table: distinct indices drawn at random, O(n) instead of a copy of the table per PONG
     if (list.length > 4 * n + 1) {

@@ -8,7 +8,7 @@
  * when asked), so two runs can be compared exactly.
  */
 import { Duplex } from 'node:stream';
-import { type AddrPort, addrPort, addressKey, bytesToIp } from '../wire/address.js';
+import { type AddrPort, type AddressKey, addrPort, addressKey, bytesToIp } from '../wire/address.js';
 import type { SocketFactory, TcpTransport, UdpTransport } from '../transport/types.js';
 import type { VirtualClock } from './clock.js';
 import type { Rng } from './random.js';
@@ -54,8 +54,8 @@ export interface HostCounters {
 }
 
 export class SimNetwork {
-  private readonly udps = new Map<number | string, SimUdp>();
-  private readonly tcps = new Map<string, SimTcp>();
+  private readonly udps = new Map<AddressKey, SimUdp>();
+  private readonly tcps = new Map<AddressKey, SimTcp>();
   private readonly links = new Map<string, Partial<LinkModel>>();
   private readonly groups = new Map<string, number>();
   private readonly counters = new Map<string, HostCounters>();
@@ -120,24 +120,24 @@ export class SimNetwork {
   }
 
   /** @internal */
-  registerUdp(key: number | string, u: SimUdp | null, a?: SimUdp): void {
+  registerUdp(key: AddressKey, u: SimUdp | null, a?: SimUdp): void {
     if (u) this.udps.set(key, u);
     else if (this.udps.get(key) === a) this.udps.delete(key);
   }
 
   /** @internal */
-  udpAt(key: number | string): SimUdp | undefined {
+  udpAt(key: AddressKey): SimUdp | undefined {
     return this.udps.get(key);
   }
 
   /** @internal */
-  registerTcp(key: string, t: SimTcp | null, a?: SimTcp): void {
+  registerTcp(key: AddressKey, t: SimTcp | null, a?: SimTcp): void {
     if (t) this.tcps.set(key, t);
     else if (this.tcps.get(key) === a) this.tcps.delete(key);
   }
 
   /** @internal */
-  tcpAt(key: string): SimTcp | undefined {
+  tcpAt(key: AddressKey): SimTcp | undefined {
     return this.tcps.get(key);
   }
 
@@ -180,7 +180,7 @@ export class SimNetwork {
     const copies = this.rng.chance(m.duplicate) ? 2 : 1;
     if (copies === 2) this.datagrams.duplicated++;
     const bytes = Uint8Array.from(data);
-    const key = udpKey(to);
+    const key = addressKey(to);
     for (let i = 0; i < copies; i++) {
       let delay = Math.max(0, m.latency(this.rng));
       if (this.rng.chance(m.reorder)) delay += this.rng.float() * m.reorderMs;
@@ -189,7 +189,7 @@ export class SimNetwork {
     }
   }
 
-  private deliver(key: number | string, from: AddrPort, fromIp: string, to: AddrPort, toIp: string, bytes: Uint8Array): void {
+  private deliver(key: AddressKey, from: AddrPort, fromIp: string, to: AddrPort, toIp: string, bytes: Uint8Array): void {
     const dest = this.udps.get(key);
     if (!dest || (this.groups.size > 0 && !this.reachable(fromIp, toIp))) return this.event(4, from, fromIp, to, toIp, bytes, 0);
     this.datagrams.delivered++;
@@ -218,14 +218,6 @@ function ipWord(ip: Uint8Array): number {
   return ((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0;
 }
 
-/** A map key for a UDP endpoint: a number for IPv4 (address x 65536 + port), else addressKey. */
-function udpKey(a: AddrPort): number | string {
-  const ip = a.ip;
-  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return addressKey(a);
-  if (ip[10] !== 0xff || ip[11] !== 0xff) return addressKey(a);
-  return ipWord(ip) * 65536 + a.port;
-}
-
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
@@ -244,8 +236,8 @@ class SimUdp implements UdpTransport {
 
   async bind(_host: string, port: number): Promise<AddrPort> {
     const a = addrPort(this.ip, port === 0 ? 1618 : port);
-    if (this.net.udpAt(udpKey(a))) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
-    this.net.registerUdp(udpKey(a), this);
+    if (this.net.udpAt(addressKey(a))) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
+    this.net.registerUdp(addressKey(a), this);
     return (this.me = a);
   }
 
@@ -256,7 +248,7 @@ class SimUdp implements UdpTransport {
   }
 
   async close(): Promise<void> {
-    if (this.me) this.net.registerUdp(udpKey(this.me), null, this);
+    if (this.me) this.net.registerUdp(addressKey(this.me), null, this);
     this.me = null;
   }
 }

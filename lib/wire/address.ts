@@ -128,25 +128,26 @@ export function formatAddress(a: AddrPort): string {
   return isMappedIPv4(a.ip) ? `${ip}:${a.port}` : `[${ip}]:${a.port}`;
 }
 
+/** A Map identity for an address (addressKey): a number for IPv4, a string for IPv6. */
+export type AddressKey = number | string;
+
 /**
- * A string identity for maps: the 18 wire bytes in hex.
+ * A Map identity for an address: for IPv4 (mapped) the number
+ * address x 65536 + port (exact, below 2^48), else the 18 wire bytes in
+ * hex. A number because the receive path makes one key per datagram and
+ * per listed peer: it is built and hashed without a string. The two forms
+ * never meet (a number is never equal to a string).
  * Never throws.
  */
-export function addressKey(a: AddrPort): string {
-  // a table per byte instead of a Buffer per call: the receive path makes one key per datagram and per listed peer
+export function addressKey(a: AddrPort): AddressKey {
   const ip = a.ip;
-  if (ip.length === 16 && isMappedPrefix(ip)) return `${MAPPED_HEX}${HEX[ip[12]!]!}${HEX[ip[13]!]!}${HEX[ip[14]!]!}${HEX[ip[15]!]!}:${a.port}`;
+  if (ip.length === 16 && isMappedIPv4(ip)) return (((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0) * 65536 + a.port;
   let s = '';
   for (let i = 0; i < ip.length; i++) s += HEX[ip[i]!]!;
   return `${s}:${a.port}`;
 }
+/** Two hex digits per byte value (a table, not a Buffer or two strings per byte). */
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-/** The hex of the IPv4-mapped prefix ::ffff:0:0/96, so a mapped address's key is 5 joins, not 17. */
-const MAPPED_HEX = '00'.repeat(10) + 'ffff';
-function isMappedPrefix(ip: Uint8Array): boolean {
-  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return false;
-  return ip[10] === 0xff && ip[11] === 0xff;
-}
 
 /**
  * Checks that `a` can be encoded: a 16-byte ip and an integer port 0..65535.

@@ -96,10 +96,19 @@ describe('wire/address', () => {
     expect(addressKey(parseAddress('1.2.3.4:5'))).to.not.equal(addressKey(parseAddress('1.2.3.4:6')));
   });
 
-  it('keys a mapped IPv4 address (its short path) as the hex of all 16 bytes, like any other', () => {
-    for (const text of ['10.0.1.1:1618', '255.0.128.7:65535', '[::ffff:1.2.3.4]:0', '[fe80::ffff:1.2.3.4]:9', '[::fffe:1.2.3.4]:9', '[2001:db8::1]:443']) {
+  it('keys IPv4 (mapped) addresses as the number address x 65536 + port, every other address as the hex of its 16 bytes', () => {
+    expect(addressKey(parseAddress('10.0.1.1:1618'))).to.equal(0x0a000101 * 65536 + 1618);
+    expect(addressKey(parseAddress('255.255.255.255:65535'))).to.equal(2 ** 48 - 1);
+    expect(addressKey(parseAddress('[::ffff:1.2.3.4]:0'))).to.equal(0x01020304 * 65536);
+    for (const text of ['[fe80::ffff:1.2.3.4]:9', '[::fffe:1.2.3.4]:9', '[2001:db8::1]:443', '[::1]:5', '[::]:0']) {
       const a = parseAddress(text);
       expect(addressKey(a), text).to.equal(`${toHex(a.ip)}:${a.port}`);
     }
+  });
+
+  it('gives distinct keys to distinct addresses: IPv4 neighbours, ports, and an IPv6 address with the same last bytes', () => {
+    const texts = ['1.2.3.4:5', '1.2.3.4:6', '1.2.3.5:5', '1.2.4.4:5', '0.0.0.0:0', '0.0.0.1:0', '0.0.0.0:1', '[::1.2.3.4]:5', '[fe80::ffff:1.2.3.4]:5', '[::1]:5'];
+    const keys = new Set(texts.map((t) => addressKey(parseAddress(t))));
+    expect(keys.size).to.equal(texts.length);
   });
 });

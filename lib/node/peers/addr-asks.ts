@@ -8,6 +8,7 @@
  * for ASK_WINDOW_MS and answered when a PING from the same address adds
  * it to the table, which is what a known peer's ask would get anyway.
  */
+import type { AddressKey } from '../../wire/address.js';
 import { PING_MS } from '../../constants.js';
 
 /** How long an unknown address's ask waits for its PING: two of godave's PING periods. */
@@ -17,17 +18,17 @@ export const MAX_PENDING_ASKS = 256;
 
 export class PendingAddrAsks {
   /** Address key → time of the ask, oldest first (Map keeps insertion order). */
-  private readonly asks = new Map<string, number>();
+  private readonly asks = new Map<AddressKey, number>();
 
   /** Holds an ask from `key` (an address not in the table) made at `now`. */
-  add(key: string, now: number): void {
+  add(key: AddressKey, now: number): void {
     this.asks.delete(key);
     this.asks.set(key, now);
     while (this.asks.size > MAX_PENDING_ASKS) this.asks.delete(this.asks.keys().next().value!);
   }
 
   /** True (once) when `key` asked within ASK_WINDOW_MS before `now`: answer it now. */
-  take(key: string, now: number): boolean {
+  take(key: AddressKey, now: number): boolean {
     const at = this.asks.get(key);
     if (at === undefined) return false;
     this.asks.delete(key);

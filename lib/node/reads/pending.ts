@@ -3,6 +3,7 @@
  * the callers waiting. One pending read per (pubKey, key); concurrent
  * callers share it. Bounded: at most `max` distinct reads in flight.
  */
+import type { AddressKey } from '../../wire/address.js';
 import { DaveError } from '../../errors.js';
 import { toHex } from '../../wire/bytes.js';
 import type { Entry } from '../../wire/entry.js';
@@ -16,21 +17,21 @@ interface Waiter {
 /** A found answer waiting its turn to be verified. */
 export interface HeldAnswer {
   entry: Entry;
-  from: string;
+  from: AddressKey;
   /** The entry as it came, encoded, when the caller has it. */
   bytes?: Uint8Array;
 }
 
 interface PendingRead {
-  asked: Set<string>;
-  notFound: Set<string>;
+  asked: Set<AddressKey>;
+  notFound: Set<AddressKey>;
   waiters: Set<Waiter>;
   /** Found answers being verified. */
   verifying: number;
   /** Found answers that came while another was being verified (offer). */
   held: HeldAnswer[];
   /** Asks more peers when every one asked said not found; returns their keys (none: the read fails). */
-  widen?: (asked: ReadonlySet<string>) => string[];
+  widen?: (asked: ReadonlySet<AddressKey>) => AddressKey[];
   /** Widenings left. */
   waves: number;
   /** Every peer of the first wave said not found: the read's answer is "not found" unless a later peer has it. */
@@ -81,11 +82,11 @@ export class PendingReads {
    */
   wait(
     id: string,
-    peers: string[],
+    peers: AddressKey[],
     timeoutMs: number,
     signal: AbortSignal | undefined,
     timers: Timers,
-    widen?: (asked: ReadonlySet<string>) => string[],
+    widen?: (asked: ReadonlySet<AddressKey>) => AddressKey[],
   ): Promise<Entry> {
     let read = this.reads.get(id);
     if (!read) {
@@ -122,12 +123,12 @@ export class PendingReads {
   }
 
   /** True when `from` was asked for `id` and the read is still open. */
-  expects(id: string, from: string): boolean {
+  expects(id: string, from: AddressKey): boolean {
     return this.reads.get(id)?.asked.has(from) ?? false;
   }
 
   /** A not-found answer from `from`; fails the read when every asked peer said so. */
-  notFound(id: string, from: string): void {
+  notFound(id: string, from: AddressKey): void {
     const read = this.reads.get(id);
     if (!read || !read.asked.has(from)) return;
     read.notFound.add(from);
@@ -176,7 +177,7 @@ export class PendingReads {
    * later ones are held (at most one per peer asked) and verified only if
    * the one before fails: verified() hands them out.
    */
-  offer(id: string, entry: Entry, from: string, bytes?: Uint8Array): ReadHandle | null {
+  offer(id: string, entry: Entry, from: AddressKey, bytes?: Uint8Array): ReadHandle | null {
     const read = this.reads.get(id);
     if (!read) return null;
     if (read.verifying > 0) {
@@ -193,7 +194,7 @@ export class PendingReads {
    * next held answer, if any, is returned: the caller verifies it and calls
    * verified() again. After a good answer held ones are dropped.
    */
-  verified(handle: ReadHandle | null, id: string, ok: boolean, from: string): HeldAnswer | null {
+  verified(handle: ReadHandle | null, id: string, ok: boolean, from: AddressKey): HeldAnswer | null {
     if (handle === null) return null;
     const read = handle as PendingRead;
     read.verifying--;
@@ -212,7 +213,7 @@ export class PendingReads {
    * those asked, those that said not found, and the found answers held
    * unverified, by sender and record time. Call before verified().
    */
-  answers(handle: ReadHandle | null): { asked: string[]; notFound: Set<string>; held: Map<string, number> } | null {
+  answers(handle: ReadHandle | null): { asked: AddressKey[]; notFound: Set<AddressKey>; held: Map<AddressKey, number> } | null {
     if (handle === null) return null;
     const read = handle as PendingRead;
     return { asked: [...read.asked], notFound: new Set(read.notFound), held: new Map(read.held.map((h) => [h.from, h.entry.dat.time])) };

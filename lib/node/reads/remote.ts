@@ -6,7 +6,7 @@
  */
 import { MAX_KEY_LEN, OP, PUBKEY_LEN } from '../../constants.js';
 import { DaveError } from '../../errors.js';
-import { type AddrPort, addressKey } from '../../wire/address.js';
+import { type AddressKey, type AddrPort, addressKey } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
 import { isNotFound } from '../../wire/message.js';
 import { checkBytes, toBytes } from '../../wire/bytes.js';
@@ -127,7 +127,7 @@ export class RemoteReads {
    * nothing writes to; the caller's entry is its own decoded copy): stored
    * as they are, not encoded again.
    */
-  private check(read: ReadHandle, id: string, entry: Entry, fromKey: string, bytes: Uint8Array | undefined): void {
+  private check(read: ReadHandle, id: string, entry: Entry, fromKey: AddressKey, bytes: Uint8Array | undefined): void {
     this.ctx.intake.verify(entry.dat, true).then(
       () => {
         const observer = this.ctx.trust.reads;

@@ -6,6 +6,7 @@
  * intake (verify and store) and the trust hooks. Dave builds one and hands
  * it to each module; tests build their own (test/node/support/services.ts).
  */
+import type { AddressKey } from '../../wire/address.js';
 import type { AddrPort } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
 import { type Message, encodeMessage } from '../../wire/message.js';
@@ -22,11 +23,11 @@ import type { Timers } from './timers.js';
 /** What reads tell trust (docs/trust.md, "Reads teach trust"); NodeTrust implements it. */
 export interface ReadObserver {
   /** Read `id` got `entry` from `from`, verified; `answers`: what the others said so far. */
-  found(id: string, entry: Entry, from: string, answers: { asked: string[]; notFound: Set<string>; held: Map<string, number> }): void;
+  found(id: string, entry: Entry, from: AddressKey, answers: { asked: AddressKey[]; notFound: Set<AddressKey>; held: Map<AddressKey, number> }): void;
   /** A GET_ACK for no open read: maybe a late answer the observer waits for. */
-  late(entry: Entry, from: string): void;
+  late(entry: Entry, from: AddressKey): void;
   /** When every peer asked said not found: the next peers to ask, or none. */
-  widen?(ownerId: bigint, asked: ReadonlySet<string>): Peer[];
+  widen?(ownerId: bigint, asked: ReadonlySet<AddressKey>): Peer[];
 }
 
 /**
@@ -39,7 +40,7 @@ export interface TrustHooks {
   /** `peer` answered our PING correctly at `now` (RTT). */
   onProved(peer: Peer, now: number): void;
   /** The peers for a PONG list of up to `n`, or undefined for the handshake's random sample. */
-  pongPeers(n: number, excludeKey: string): Peer[] | undefined;
+  pongPeers(n: number, excludeKey: AddressKey): Peer[] | undefined;
   /** The peers a read of `ownerId`'s record asks. */
   readTargets(ownerId: bigint): Peer[];
   /** Peers that get a batch writer's records besides the replicas (failing replicas' substitutes). */

@@ -6,6 +6,7 @@
  * pure modules peers/trust and peers/challenges; this keeper holds their
  * state, keyed by the peer's address key, and takes `now` from the node.
  */
+import type { AddressKey } from '../../wire/address.js';
 import { FANOUT } from '../../constants.js';
 import { invalidArgument } from '../../errors.js';
 import { type Answer, type Challenge, ChallengeBook, type ChallengeLimits, type InFlight, judge } from '../../peers/challenges.js';
@@ -110,8 +111,8 @@ export interface Verdict {
 }
 
 export class TrustKeeper {
-  private readonly states = new Map<string, TrustState>();
-  private readonly pingSent = new Map<string, number>();
+  private readonly states = new Map<AddressKey, TrustState>();
+  private readonly pingSent = new Map<AddressKey, number>();
   private readonly book: ChallengeBook;
   private readonly params: TrustParams;
 
@@ -126,19 +127,19 @@ export class TrustKeeper {
     this.params = { ...DEFAULT_TRUST_PARAMS, halfLifeMs: options.halfLifeMs, distrustBelow: options.distrustBelow };
   }
 
-  private state(peer: string, now: number): TrustState {
+  private state(peer: AddressKey, now: number): TrustState {
     let s = this.states.get(peer);
     if (!s) this.states.set(peer, (s = newTrust(now)));
     return s;
   }
 
   /** A PING carrying a fresh challenge went to `peer`. */
-  pinged(peer: string, now: number): void {
+  pinged(peer: AddressKey, now: number): void {
     this.pingSent.set(peer, now);
   }
 
   /** `peer` answered our last PING correctly: an RTT sample. */
-  ponged(peer: string, now: number): void {
+  ponged(peer: AddressKey, now: number): void {
     const sent = this.pingSent.get(peer);
     if (sent === undefined) return;
     this.pingSent.delete(peer);
@@ -146,7 +147,7 @@ export class TrustKeeper {
   }
 
   /** A record went to replica `peer`: remembered for a challenge with challengeProbability. */
-  sent(peer: string, c: Omit<Challenge, 'peer' | 'due'>, now: number): void {
+  sent(peer: AddressKey, c: Omit<Challenge, 'peer' | 'due'>, now: number): void {
     if (this.options.random() >= this.options.challengeProbability) return;
     this.book.remember({ ...c, peer, due: now + this.options.challengeDelayMs });
   }
@@ -157,7 +158,7 @@ export class TrustKeeper {
    * due challenge, of those `known` still holds, get one each (returned,
    * for the node to send the GET).
    */
-  round(now: number, known: (peer: string) => boolean): { ask: InFlight[]; failed: Verdict[] } {
+  round(now: number, known: (peer: AddressKey) => boolean): { ask: InFlight[]; failed: Verdict[] } {
     const failed = this.expire(now);
     const ask: InFlight[] = [];
     for (const c of this.book.take(now, FANOUT)) {
@@ -176,7 +177,7 @@ export class TrustKeeper {
   }
 
   /** Claims the challenge a GET_ACK answers (so a second answer cannot count); then judge() it. */
-  claim(peer: string, id: string): InFlight | undefined {
+  claim(peer: AddressKey, id: string): InFlight | undefined {
     return this.book.settle(peer, id);
   }
 
@@ -190,23 +191,23 @@ export class TrustKeeper {
   }
 
   /** A read's check of `peer` failed (not-found, older, or silent): counted as a failed challenge is. */
-  readFailed(peer: string, now: number): void {
+  readFailed(peer: AddressKey, now: number): void {
     this.states.set(peer, recordOutcome(this.state(peer, now), false, now, this.params));
     this.counters.readChecksFailed++;
   }
 
   /** True when `peer` keeps failing its challenges. */
-  failing(peer: string, now: number): boolean {
+  failing(peer: AddressKey, now: number): boolean {
     const s = this.states.get(peer);
     return s !== undefined && isFailing(s, now, this.params);
   }
 
   /** Up to `n` of `peers` by trust-weighted draw (1 in PROBE uniform). */
-  draw<T extends { key: string }>(peers: readonly T[], n: number, now: number): T[] {
+  draw<T extends { key: AddressKey }>(peers: readonly T[], n: number, now: number): T[] {
     return weightedDraw(peers, n, (p) => weight(this.state(p.key, now), now, this.params), this.options.random);
   }
 
-  info(peer: string, now: number): PeerTrustInfo {
+  info(peer: AddressKey, now: number): PeerTrustInfo {
     const s = this.states.get(peer) ?? newTrust(now);
     return {
       reliability: reliability(s, now, this.params),
@@ -216,7 +217,7 @@ export class TrustKeeper {
   }
 
   /** Forgets every peer `known` no longer holds (bounded memory; the node calls it at each prune). */
-  sweep(known: (peer: string) => boolean): void {
+  sweep(known: (peer: AddressKey) => boolean): void {
     for (const peer of [...this.states.keys()]) {
       if (known(peer)) continue;
       this.states.delete(peer);

@@ -7,6 +7,7 @@
  * off the keeper still measures RTT for peers() and remembers no
  * challenge, and every hook falls back to godave's choice.
  */
+import type { AddressKey } from '../../wire/address.js';
 import { FANOUT, OP } from '../../constants.js';
 import type { Entry } from '../../wire/entry.js';
 import { isNotFound } from '../../wire/message.js';
@@ -62,7 +63,7 @@ export class NodeTrust implements TrustHooks {
   }
 
   /** PONG lists by trust-weighted draw when on; undefined (the handshake's random sample) when off. */
-  pongPeers(n: number, excludeKey: string): Peer[] | undefined {
+  pongPeers(n: number, excludeKey: AddressKey): Peer[] | undefined {
     if (!this.on) return undefined;
     return this.keeper.draw(this.s.table.active().filter((x) => x.key !== excludeKey), n, this.s.now());
   }
@@ -121,7 +122,7 @@ export class NodeTrust implements TrustHooks {
   }
 
   /** Sends `entry` to the peer at `key` (UDP PUT: one record fits a datagram). */
-  private repair(key: string, entry: Entry): void {
+  private repair(key: AddressKey, entry: Entry): void {
     const peer = this.s.table.get(key);
     if (!peer || this.s.closing()) return;
     this.s.send({ op: OP.PUT, entry }, peer.addr);
@@ -129,7 +130,7 @@ export class NodeTrust implements TrustHooks {
   }
 
   /** A late not-found: the record as we stored it from the read goes to the peer. */
-  private async repairFromStore(key: string, answer: Entry): Promise<void> {
+  private async repairFromStore(key: AddressKey, answer: Entry): Promise<void> {
     try {
       const entry = await this.s.store.getByStoreKey(storeKey(answer.dat.pubKey, answer.dat.key));
       if (entry) this.repair(key, entry);
@@ -155,7 +156,7 @@ export class NodeTrust implements TrustHooks {
     // read checks of peers gone are dropped with them (ReadChecks bounds the rest)
   }
 
-  info(peerKey: string): PeerTrustInfo {
+  info(peerKey: AddressKey): PeerTrustInfo {
     return this.keeper.info(peerKey, this.s.now());
   }
 }

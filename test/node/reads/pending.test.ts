@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { MAX_WIDEN, PendingReads, WAVE_WAIT_MS } from '../../../lib/node/reads/pending.js';
 import { notFoundEntry } from '../../../lib/wire/message.js';
+import type { AddressKey } from '../../../lib/wire/address.js';
 import { testServices } from '../support/services.js';
 
 const clock = testServices();
@@ -96,7 +97,7 @@ describe('node/reads/pending', () => {
       const waves: string[][] = [];
       return {
         waves,
-        widen: (asked: ReadonlySet<string>) => {
+        widen: (asked: ReadonlySet<AddressKey>) => {
           const more = pool.filter((p) => !asked.has(p)).slice(0, 2);
           if (more.length > 0) waves.push(more);
           return more;

@@ -5,13 +5,13 @@
  * runs use lib/sim instead.
  */
 import { Duplex } from 'node:stream';
-import { type AddrPort, addrPort, addressKey, bytesToIp } from '../../../lib/wire/address.js';
+import { type AddrPort, type AddressKey, addrPort, addressKey, bytesToIp } from '../../../lib/wire/address.js';
 import type { SocketFactory, TcpTransport, UdpTransport } from '../../../lib/transport/types.js';
 import { duplexPair } from '../../../lib/sim/network.js';
 
 export class MemoryNetwork implements SocketFactory {
-  private readonly udps = new Map<string, MemoryUdp>();
-  private readonly tcps = new Map<string, MemoryTcp>();
+  private readonly udps = new Map<AddressKey, MemoryUdp>();
+  private readonly tcps = new Map<AddressKey, MemoryTcp>();
   private nextPort = 20_000;
   datagrams = 0;
 
@@ -31,7 +31,7 @@ export class MemoryNetwork implements SocketFactory {
 class MemoryUdp implements UdpTransport {
   onmessage: (data: Uint8Array, from: AddrPort) => void = () => {};
   private me: AddrPort | null = null;
-  constructor(private readonly net: MemoryNetwork, private readonly udps: Map<string, MemoryUdp>) {}
+  constructor(private readonly net: MemoryNetwork, private readonly udps: Map<AddressKey, MemoryUdp>) {}
 
   async bind(host: string, port: number): Promise<AddrPort> {
     const a = addrPort(host === '::' ? '::1' : host, this.net.allocate(port));
@@ -60,7 +60,7 @@ class MemoryTcp implements TcpTransport {
   onconnection: (stream: Duplex, remote: AddrPort) => void = (s) => s.destroy();
   private me: AddrPort | null = null;
   private readonly open = new Set<Duplex>();
-  constructor(private readonly net: MemoryNetwork, private readonly tcps: Map<string, MemoryTcp>) {}
+  constructor(private readonly net: MemoryNetwork, private readonly tcps: Map<AddressKey, MemoryTcp>) {}
 
   async listen(host: string, port: number): Promise<AddrPort> {
     const a = addrPort(host === '::' ? '::1' : host, port);
