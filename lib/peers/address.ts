@@ -38,23 +38,31 @@ export function isDialable(a: AddrPort): boolean {
   return a.ip.length === 16 && a.port !== 0 && !isUnspecified(a.ip) && !isMulticast(a.ip);
 }
 
-/** The host an address belongs to: the IPv4 address, or the IPv6 /64. */
-export function hostKey(ip: Uint8Array): string {
-  const n = isMappedIPv4(ip) ? 16 : 8;
+/** A Map identity for a host or a prefix (hostKey, prefixKey): a number for IPv4, a string otherwise. */
+export type NetKey = number | string;
+
+/** The host an address belongs to: the IPv4 address (as a u32), or the IPv6 /64 (hex). */
+export function hostKey(ip: Uint8Array): NetKey {
+  if (isMappedIPv4(ip)) return ipv4Word(ip);
   let s = '';
-  for (let i = 0; i < n; i++) s += HEX[ip[i]!]!;
+  for (let i = 0; i < 8; i++) s += HEX[ip[i]!]!;
   return s;
 }
 /** Two hex digits per byte value (a table, not two strings per byte: keys are made for every listed peer of every PONG). */
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** The prefix an address belongs to: the IPv4 /24, or the IPv6 /48; "lo" for loopback. */
-export function prefixKey(ip: Uint8Array): string {
+/** The prefix an address belongs to: the IPv4 /24 (as a number), or the IPv6 /48 (hex); "lo" for loopback. */
+export function prefixKey(ip: Uint8Array): NetKey {
   if (isLoopback(ip)) return 'lo';
-  const n = isMappedIPv4(ip) ? 15 : 6;
+  if (isMappedIPv4(ip)) return ipv4Word(ip) >>> 8;
   let s = '';
-  for (let i = 0; i < n; i++) s += HEX[ip[i]!]!;
+  for (let i = 0; i < 6; i++) s += HEX[ip[i]!]!;
   return s;
+}
+
+/** The IPv4 address of a mapped one, as a u32. */
+function ipv4Word(ip: Uint8Array): number {
+  return ((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0;
 }
 
 /** "4" for an IPv4 (mapped) address, "6" for IPv6: the address family, for the per-key cap. */

@@ -21,7 +21,7 @@
  * Edges come from the operator and are exempt from every limit.
  */
 import { type AddrPort, type AddressKey, addressKey } from '../wire/address.js';
-import { family, hostKey, isLoopback, prefixKey } from './address.js';
+import { type NetKey, family, hostKey, isLoopback, prefixKey } from './address.js';
 
 /**
  * A peer as the table hands it out: every field read-only. The table owns
@@ -75,8 +75,13 @@ export interface Peer {
   readonly refusal: string | null;
 }
 
-/** The table's own, writable view of a Peer. */
-type OwnPeer = { -readonly [K in keyof Peer]: Peer[K] };
+/** The table's own, writable view of a Peer, with the crowd of its prefix once it is a proven non-edge peer (else null). */
+type OwnPeer = { -readonly [K in keyof Peer]: Peer[K] } & { crowd: Crowd | null };
+
+/** The proven non-edge peers of one prefix: one object per prefix, shared by those peers (the eviction rule reads it per peer without a lookup). */
+interface Crowd {
+  count: number;
+}
 
 /** Every Peer the table hands out is one of its own objects, so it may write it. */
 function own(peer: Peer): OwnPeer {
@@ -128,26 +133,24 @@ export function isDroppable(p: Peer, now: number, t: PeerTimings): boolean {
 
 export class PeerTable {
   private readonly byKey = new Map<AddressKey, OwnPeer>();
-  private readonly perHost = new Map<string, number>();
+  private readonly perHost = new Map<NetKey, number>();
   /**
    * Keys of non-edge peers in the order they were added, those that proved
    * their key dropped lazily (a proved peer never unproves): the eviction
    * candidates, oldest first, found in amortized O(1).
    */
   private readonly unproven = new Set<AddressKey>();
-  private readonly perPrefix = new Map<string, number>();
+  private readonly perPrefix = new Map<NetKey, number>();
   /** Proven peers (edges included) per hostKey: TCP from such a host may set replica lists. */
-  private readonly provenHosts = new Map<string, number>();
+  private readonly provenHosts = new Map<NetKey, number>();
   /** `${id}/${family}` → the address key of the one entry holding that node ID in that family. */
   private readonly byIdFamily = new Map<string, AddressKey>();
   /** Address keys refused by the per-key cap → until when, oldest first. */
   private readonly refused = new Map<AddressKey, number>();
   private nonEdge = 0;
   private provenNonEdge = 0;
-  /** Proven non-edge peers per prefixKey: the eviction rule's crowd counts, kept as peers prove and leave. */
-  private readonly provenPerPrefix = new Map<string, number>();
-  /** prefixKey of each proven non-edge peer, by address key (so eviction builds no key per peer). */
-  private readonly provenPrefix = new Map<AddressKey, string>();
+  /** Proven non-edge peers per prefixKey: the eviction rule's crowd counts, kept as peers prove and leave (each such peer holds its prefix's Crowd). */
+  private readonly crowds = new Map<NetKey, Crowd>();
   private readonly limits: PeerLimits;
   /** The active peers in table order, rebuilt after a change of the active set (randomActive samples it). */
   private activeList: OwnPeer[] | null = null;
@@ -212,6 +215,7 @@ export class PeerTable {
       pingCredit: Math.min(pingCredit, UNPROVEN_PINGS),
       expectedKey: null,
       refusal: null,
+      crowd: null,
     };
     this.byKey.set(key, peer);
     if (!edge) {
@@ -286,13 +290,12 @@ export class PeerTable {
    */
   private evictionVictim(newcomer: Peer): Peer {
     // crowd of a prefix: its proven non-edge peers, plus the newcomer
-    const np = prefixKey(newcomer.addr.ip);
-    const crowd = (g: string) => (this.provenPerPrefix.get(g) ?? 0) + (g === np ? 1 : 0);
+    const mine = this.crowds.get(prefixKey(newcomer.addr.ip));
     let victim = newcomer;
-    let victimCrowd = crowd(np);
+    let victimCrowd = (mine?.count ?? 0) + 1;
     for (const p of this.byKey.values()) {
-      if (p.edge || p.pubKey === null) continue;
-      const c = crowd(this.provenPrefix.get(p.key)!);
+      if (p.crowd === null) continue; // an edge, or not proven
+      const c = p.crowd.count + (p.crowd === mine ? 1 : 0);
       if (c > victimCrowd || (c === victimCrowd && p.added > victim.added)) {
         victim = p;
         victimCrowd = c;
@@ -326,10 +329,10 @@ export class PeerTable {
       decrement(this.provenHosts, host);
       const slot = `${peer.id}/${family(peer.addr.ip)}`;
       if (this.byIdFamily.get(slot) === key) this.byIdFamily.delete(slot);
-      if (!peer.edge) {
+      if (peer.crowd !== null) {
         this.provenNonEdge--;
-        decrement(this.provenPerPrefix, this.provenPrefix.get(key)!);
-        this.provenPrefix.delete(key);
+        if (--peer.crowd.count === 0) this.crowds.delete(prefixKey(peer.addr.ip));
+        peer.crowd = null;
       }
     }
     if (peer.edge) return true;
@@ -453,8 +456,10 @@ export class PeerTable {
         this.provenNonEdge++;
         this.unproven.delete(p.key);
         const g = prefixKey(p.addr.ip);
-        this.provenPerPrefix.set(g, (this.provenPerPrefix.get(g) ?? 0) + 1);
-        this.provenPrefix.set(p.key, g);
+        let crowd = this.crowds.get(g);
+        if (crowd === undefined) this.crowds.set(g, (crowd = { count: 0 }));
+        crowd.count++;
+        p.crowd = crowd;
       }
       const slot = `${id}/${family(p.addr.ip)}`;
       if (!this.byIdFamily.has(slot)) this.byIdFamily.set(slot, p.key);
@@ -521,12 +526,13 @@ export class PeerTable {
     const list = (this.activeList ??= this.active() as OwnPeer[]);
     // a large table: distinct indices drawn at random, O(n) instead of a copy of the table per PONG
     if (list.length > 4 * n + 1) {
-      const picked = new Set<number>();
+      // the indices drawn so far: a short array (about n), cheaper than a Set per PONG
+      const picked: number[] = [];
       const out: Peer[] = [];
       while (out.length < n) {
         const i = Math.floor(random() * list.length);
-        if (picked.has(i)) continue;
-        picked.add(i);
+        if (picked.includes(i)) continue;
+        picked.push(i);
         if (list[i]!.key !== excludeKey) out.push(list[i]!);
       }
       return out;
@@ -557,7 +563,7 @@ export class PeerTable {
   }
 }
 
-function decrement(m: Map<string, number>, k: string): void {
+function decrement(m: Map<NetKey, number>, k: NetKey): void {
   const n = (m.get(k) ?? 1) - 1;
   if (n <= 0) m.delete(k);
   else m.set(k, n);

@@ -22,7 +22,7 @@ import type { AddrPort } from '../../wire/address.js';
 import { FrameDecoder } from '../../wire/frame.js';
 import { decodeMessage } from '../../wire/message.js';
 import { EntryBatch } from '../../records/entry-batch.js';
-import { hostKey } from '../../peers/address.js';
+import { type NetKey, hostKey } from '../../peers/address.js';
 import type { NodeServices } from '../services/services.js';
 import { opName } from '../services/stats.js';
 
@@ -146,7 +146,7 @@ export function readConnection(stream: Duplex, s: ReaderServices): void {
 
 interface Inbound {
   stream: Duplex;
-  host: string;
+  host: NetKey;
   /** When it was accepted or last delivered something new, ms. */
   lastUseful: number;
 }
@@ -155,7 +155,7 @@ interface Inbound {
 export class InboundConnections {
   private readonly open = new Map<Duplex, Inbound>();
   /** Inbound TCP connections per host (hostKey: IPv4 address or IPv6 /64). */
-  private readonly perHost = new Map<string, number>();
+  private readonly perHost = new Map<NetKey, number>();
 
   constructor(
     private readonly s: InboundServices,
@@ -207,7 +207,7 @@ export class InboundConnections {
   }
 
   /** Closes the connection (of `host`, or any) idle the longest, if idle for IDLE_GRACE_MS; false when none is. */
-  private closeIdlest(host: string | null): boolean {
+  private closeIdlest(host: NetKey | null): boolean {
     const before = this.s.now() - IDLE_GRACE_MS;
     let idlest: Inbound | null = null;
     for (const c of this.open.values()) {
