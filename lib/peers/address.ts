@@ -73,6 +73,7 @@ export function family(ip: Uint8Array): '4' | '6' {
 /** Same IP and port. */
 export function sameAddress(a: AddrPort, b: AddrPort): boolean {
   if (a.port !== b.port) return false;
-  for (let i = 0; i < 16; i++) if (a.ip[i] !== b.ip[i]) return false;
+  // last byte first: two IPv4 addresses differ at the end, and PONG lists are checked against ours
+  for (let i = 15; i >= 0; i--) if (a.ip[i] !== b.ip[i]) return false;
   return true;
 }

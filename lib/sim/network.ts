@@ -163,7 +163,8 @@ export class SimNetwork {
 
   /** @internal One datagram through the link model. */
   sendDatagram(from: AddrPort, fromIp: string, data: Uint8Array, to: AddrPort, out: HostCounters): void {
-    const toIp = bytesToIp(to.ip);
+    // the destination's text form only for a partition, a link of its own or the kept trace (not per datagram)
+    const toIp = this.groups.size > 0 || this.links.size > 0 || this.keepTrace ? bytesToIp(to.ip) : '';
     this.datagrams.sent++;
     out.packetsOut++;
     out.bytesOut += data.length;
@@ -179,7 +180,7 @@ export class SimNetwork {
     }
     const copies = this.rng.chance(m.duplicate) ? 2 : 1;
     if (copies === 2) this.datagrams.duplicated++;
-    const bytes = Uint8Array.from(data);
+    const bytes = data.slice();
     const key = addressKey(to);
     for (let i = 0; i < copies; i++) {
       let delay = Math.max(0, m.latency(this.rng));
@@ -191,7 +192,7 @@ export class SimNetwork {
 
   private deliver(key: AddressKey, from: AddrPort, fromIp: string, to: AddrPort, toIp: string, bytes: Uint8Array): void {
     const dest = this.udps.get(key);
-    if (!dest || (this.groups.size > 0 && !this.reachable(fromIp, toIp))) return this.event(4, from, fromIp, to, toIp, bytes, 0);
+    if (!dest || (this.groups.size > 0 && !this.reachable(fromIp, toIp || bytesToIp(to.ip)))) return this.event(4, from, fromIp, to, toIp, bytes, 0);
     this.datagrams.delivered++;
     const d = dest.counters;
     d.packetsIn++;

@@ -111,7 +111,18 @@ export function readU64(buf: Uint8Array, offset: number, what: string): bigint {
  */
 export function readI64(buf: Uint8Array, offset: number, what: string): bigint {
   need(buf, offset, 8, what);
-  return view(buf).getBigInt64(offset, true);
+  // through the scratch view: every PING carries two, a DataView each would be garbage
+  for (let i = 0; i < 8; i++) scratch.setUint8(i, buf[offset + i]!);
+  return scratch.getBigInt64(0, true);
+}
+
+/**
+ * Writes an i64 already checked to be in range, without allocating a DataView.
+ * Never throws.
+ */
+export function writeI64Unchecked(buf: Uint8Array, offset: number, value: bigint): void {
+  scratch.setBigInt64(0, value, true);
+  for (let i = 0; i < 8; i++) buf[offset + i] = scratch.getUint8(i);
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   SOLUTION_LEN,
 } from '../constants.js';
 import { DaveError, invalidArgument } from '../errors.js';
-import { checkBytes, copyOf, need, readI64, readU16, view } from './bytes.js';
+import { checkBytes, copyOf, need, readI64, readU16, writeI64Unchecked } from './bytes.js';
 import { type AddrPort, checkAddrPort, decodeAddress, encodeAddress } from './address.js';
 import { type Entry, checkEntry, entryLength, readEntry, writeEntry } from './entry.js';
 
@@ -146,9 +146,8 @@ export const ping: MessageCodec<PingMessage> = {
   },
   encode(msg, out) {
     out.set(msg.challenge, 1);
-    const dv = view(out);
-    dv.setBigInt64(1 + CHALLENGE_LEN, msg.usedSpace, true);
-    dv.setBigInt64(9 + CHALLENGE_LEN, msg.capacity, true);
+    writeI64Unchecked(out, 1 + CHALLENGE_LEN, msg.usedSpace);
+    writeI64Unchecked(out, 9 + CHALLENGE_LEN, msg.capacity);
   },
   decode(buf) {
     exact(buf, PING_LEN, 'PING');
@@ -161,6 +160,9 @@ export const ping: MessageCodec<PingMessage> = {
   },
 };
 
+/** The names checkAddrPort reports for a PONG's peers (made once, not per PONG). */
+const PEER_NAMES = Array.from({ length: MAX_PONG_PEERS }, (_, i) => `pong.peers[${i}]`);
+
 /** PONG: op, u8 byte length of the addresses, the addresses (18 each), the solution (challenge, salt, pubKey, sig). */
 export const pong: MessageCodec<PongMessage> = {
   op: OP.PONG,
@@ -170,7 +172,7 @@ export const pong: MessageCodec<PongMessage> = {
     if (msg.peers.length > MAX_PONG_PEERS) {
       throw new DaveError('ERR_TOO_LARGE', `a PONG holds at most ${MAX_PONG_PEERS} peers, got ${msg.peers.length}`);
     }
-    msg.peers.forEach((p, i) => checkAddrPort(p, `pong.peers[${i}]`));
+    for (let i = 0; i < msg.peers.length; i++) checkAddrPort(msg.peers[i]!, PEER_NAMES[i]!);
     const s = msg.solution;
     checkObject(s, 'pong.solution');
     checkBytes(s.challenge, CHALLENGE_LEN, 'solution.challenge');
