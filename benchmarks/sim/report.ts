@@ -48,7 +48,7 @@ export function lineSpec(title: string, values: Row[], x: [string, string], y: [
 }
 
 /** benchmarks/results/ (JSON of every run). */
-const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../benchmarks/results');
+export const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../benchmarks/results');
 
 /** Writes docs/sim/<name>.md (the table and a link to the chart), the rows as benchmarks/results/sim-<name>.json, and prints the table. */
 export function publish(name: string, header: string, body: string, rows: unknown[]): void {
@@ -58,6 +58,12 @@ export function publish(name: string, header: string, body: string, rows: unknow
   writeFileSync(join(OUT, `${name}.md`), md);
   writeFileSync(join(RESULTS, `sim-${name}.json`), JSON.stringify({ experiment: name, date: new Date().toISOString(), rows }, null, 2));
   console.log(md);
+}
+
+/** Writes rows as benchmarks/results/sim-<name>.json (rows a script adds to as they finish). */
+export function keep(name: string, rows: unknown[]): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, `sim-${name}.json`), JSON.stringify({ experiment: name, date: new Date().toISOString(), rows }, null, 2));
 }
 
 export function wallclock(): () => number {

@@ -85,6 +85,24 @@ describe('peers/table: Sybil limits', () => {
     expect(t.provenCount).to.equal(6);
   });
 
+  it('the crowd counts follow peers that leave: a prefix whose Sybils left is no longer the crowded one', () => {
+    const t = new PeerTable({ maxPeers: 4, maxNewcomers: 2, maxPerHost: 10, maxPerPrefix: 10 });
+    const crowd = [1, 2, 3].map((i) => t.add(addrPort(`10.9.9.${i}`, 1), false, i)!);
+    crowd.forEach((p, i) => expect(prove(t, p, BigInt(100 + i), 5)).to.equal(true));
+    expect(prove(t, t.add(addrPort('10.1.0.1', 1), false, 4)!, 200n, 5)).to.equal(true);
+    t.remove(crowd[0]!.key);
+    t.remove(crowd[1]!.key);
+    // one peer left in 10.9.9.0/24: every prefix holds one, so the newest peer makes way
+    const newcomer = t.add(addrPort('10.6.0.1', 1), false, 10)!;
+    const [a, b] = [t.add(addrPort('10.4.0.1', 1), false, 11)!, t.add(addrPort('10.5.0.1', 1), false, 12)!];
+    expect(prove(t, a, 201n, 13) && prove(t, b, 202n, 13)).to.equal(true);
+    expect(t.provenCount).to.equal(4);
+    expect(prove(t, newcomer, 300n, 20)).to.equal(true);
+    expect(t.get(b.key), 'the newest left').to.equal(undefined);
+    expect(t.get(crowd[2]!.key), 'the last of the old crowd stays').to.equal(crowd[2]);
+    expect(t.provenCount).to.equal(4);
+  });
+
   it('an unproven address draws PINGs only as earned, at most UNPROVEN_PINGS, then is forgotten', () => {
     const t = new PeerTable();
     const spoofed = t.add(addrPort('10.0.0.1', 1), false, 0, 0)!; // added by its PING
