@@ -39,8 +39,8 @@ async function draw(): Promise<void> {
   const success = rows.map((r) => ({ n: r.n, success: r.success, series: `maxPeers ${r.maxPeers}` }));
   // short labels: the legend cuts long ones
   const long: Row[] = rows.flatMap((r) => [
-    { n: r.n, what: `${r.maxPeers}: writer & reader`, overlap: r.writerReader },
-    { n: r.n, what: `${r.maxPeers}: writer & true 5`, overlap: r.writerTrue },
+    { n: r.n, what: `${r.maxPeers}: writer/reader`, overlap: r.writerReader },
+    { n: r.n, what: `${r.maxPeers}: writer/true 5`, overlap: r.writerTrue },
   ]);
   await chart('past-table-success', lineSpec('Past the table: reads that succeed', success, ['n', 'nodes (N)'], ['success', 'success %'], ['series', 'table'], true));
   await chart('past-table-overlap', lineSpec('Past the table: closest sets in common, of 5', long, ['n', 'nodes (N)'], ['overlap', 'nodes in common (of 5)'], ['what', 'maxPeers: 5 closest'], true));
