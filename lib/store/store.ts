@@ -29,7 +29,7 @@ import { ValueCache } from './cache.js';
 import { checkFormat, openDatabase, type OpenedDatabase } from './database.js';
 import { databaseError } from './errors.js';
 import { damagedError, isDamage } from './directory.js';
-import { metaLevel, recordKey, recordKeyOf, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
+import { metaLevel, recordKey, recordsLevel, storeKeyOfRecord, type RecordsLevel } from './layout.js';
 import { HealthMonitor, type StoreHealth } from './health.js';
 import { isU64, resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
@@ -511,7 +511,7 @@ export class Store implements StoreLike {
     };
     const shard = this.index.shardOf(hi);
     const slot = at === undefined ? shard.find(hi, lo) : at.slotIn(shard, hi, lo);
-    const put: PutOp = { type: 'put', sublevel: this.records, key: recordKeyOf(hi, lo), value: bytes, storeKey: sk };
+    const put: PutOp = { type: 'put', key: this.writer.dbKey(hi, lo), value: bytes, storeKey: sk };
     const now = this.options.now();
     if (slot >= 0) {
       const code = replaceDecision(this.storedFacts(shard, slot, sk, f, bytes, valueLen), time);
@@ -547,7 +547,7 @@ export class Store implements StoreLike {
       const evicted = (BigInt(v.keyHi) << 32n) | BigInt(v.keyLo);
       this.cache.delete(evicted);
       this.writer.pending.delete(evicted);
-      dels.push({ type: 'del', sublevel: this.records, key: recordKeyOf(v.keyHi, v.keyLo) });
+      dels.push({ type: 'del', key: this.writer.dbKey(v.keyHi, v.keyLo) });
       keys.push(evicted);
     }
     this.counters.evicted += victims.length;
