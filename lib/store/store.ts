@@ -34,9 +34,9 @@ import { HealthMonitor, type StoreHealth } from './health.js';
 import { isU64, resolveOptions, type ResolvedOptions } from './options.js';
 import { recover, type OpenReport } from './recover.js';
 import { replaceDecision, type StoredFacts } from './rules.js';
-import { contentSum, ownerHalves, scannedStoreKey } from './scan.js';
+import { contentSum, ownerHi, ownerLo, scannedStoreKey } from './scan.js';
 import type { Shard, SlotFields } from './shard.js';
-import { halves, ShardedIndex, type Victims } from './sharded-index.js';
+import { halves, hiOf, loOf, ShardedIndex, type Victims } from './sharded-index.js';
 import { ownerStoreKeys, type OwnerKeys } from './owner-scan.js';
 import type { BatchPutResult, IndexedEntry, Lookup, PutResult, RefusalCode, StoreLike, StoreOptions } from './types.js';
 import { GroupWriter, type DelOp, type PutOp, type RecordOp } from './writer.js';
@@ -496,18 +496,19 @@ export class Store implements StoreLike {
   // or the refusal's code with nothing changed. `at`: this store's lookup
   // of `sk`, which spares the probe while it holds.
   private admit(bytes: Uint8Array, sk: bigint, time: number, keyLen: number, valueLen: number, at?: Located): PutResult | RefusalCode {
-    const [hi, lo] = halves(sk);
-    const [ownerHi, ownerLo] = ownerHalves(bytes);
-    const [sumHi, sumLo] = halves(contentSum(bytes, valueLen));
+    // the halves one at a time: destructuring an array per field pair was ~100 B of garbage per record
+    const hi = hiOf(sk);
+    const lo = loOf(sk);
+    const sum = contentSum(bytes, valueLen);
     const f: SlotFields = {
       keyHi: hi,
       keyLo: lo,
-      distHi: (ownerHi ^ this.nodeHi) >>> 0,
-      distLo: (ownerLo ^ this.nodeLo) >>> 0,
+      distHi: (ownerHi(bytes) ^ this.nodeHi) >>> 0,
+      distLo: (ownerLo(bytes) ^ this.nodeLo) >>> 0,
       time,
       size: valueLen + keyLen + ENTRY_OVERHEAD,
-      sumHi,
-      sumLo,
+      sumHi: hiOf(sum),
+      sumLo: loOf(sum),
     };
     const shard = this.index.shardOf(hi);
     const slot = at === undefined ? shard.find(hi, lo) : at.slotIn(shard, hi, lo);
