@@ -6,6 +6,7 @@
 import { DaveError } from '../../errors.js';
 import { toHex } from '../../wire/bytes.js';
 import type { Entry } from '../../wire/entry.js';
+import type { ReadAnswers } from '../services/services.js';
 
 interface Waiter {
   resolve: (e: Entry) => void;
@@ -52,6 +53,8 @@ export const MAX_WIDEN = 2;
  * the wave as a not-found rather than holding the read to its timeout.
  */
 export const WAVE_WAIT_MS = 1_000;
+
+const NONE_HELD: ReadonlyMap<string, number> = new Map();
 
 /** A pending read, as offer() and verified() hand it out. */
 export type ReadHandle = object;
@@ -210,12 +213,15 @@ export class PendingReads {
   /**
    * What the read's peers answered so far (for reads that teach trust):
    * those asked, those that said not found, and the found answers held
-   * unverified, by sender and record time. Call before verified().
+   * unverified, by sender and record time. Call before verified(). The
+   * sets are the read's own (no copies: a read that got its answer
+   * changes them no more): read them in the same turn, keep none.
    */
-  answers(handle: ReadHandle | null): { asked: string[]; notFound: Set<string>; held: Map<string, number> } | null {
+  answers(handle: ReadHandle | null): ReadAnswers | null {
     if (handle === null) return null;
     const read = handle as PendingRead;
-    return { asked: [...read.asked], notFound: new Set(read.notFound), held: new Map(read.held.map((h) => [h.from, h.entry.dat.time])) };
+    const held = read.held.length === 0 ? NONE_HELD : new Map(read.held.map((h) => [h.from, h.entry.dat.time]));
+    return { asked: read.asked, notFound: read.notFound, held };
   }
 
   /** A verified answer: every caller gets it. */

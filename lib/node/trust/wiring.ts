@@ -14,7 +14,6 @@ import { storeKey } from '../../records/record.js';
 import type { Peer } from '../../peers/table.js';
 import { skipFailing } from '../../peers/trust.js';
 import { type AskedPeer, ReadChecks } from '../../peers/read-checks.js';
-import { readKey } from '../reads/pending.js';
 import { Challenger } from './challenger.js';
 import type { BaseServices, NodeServices, ReadObserver, TrustHooks } from '../services/services.js';
 import type { Dispatcher } from '../services/dispatch.js';
@@ -86,11 +85,12 @@ export class NodeTrust implements TrustHooks {
     const s = this.s;
     return {
       found: (id, entry, from, answers) => {
-        const asked: AskedPeer[] = answers.asked.map((key) => {
+        const asked: AskedPeer[] = [];
+        for (const key of answers.asked) {
           const held = answers.held.get(key);
           const answer = answers.notFound.has(key) ? 'not-found' : held === undefined ? 'none' : held < entry.dat.time ? 'older' : 'newer-or-same';
-          return { key, id: s.table.get(key)?.id ?? 0n, answer };
-        });
+          asked.push({ key, id: s.table.get(key)?.id ?? 0n, answer });
+        }
         const now = s.now();
         const v = this.readChecks.found(id, entry.dat.time, entry.replicas, from, asked, now, this.maxDeadlineMs);
         for (const p of v.failed) this.keeper.readFailed(p, now);
@@ -110,8 +110,7 @@ export class NodeTrust implements TrustHooks {
           .closestActive(owner, Infinity)
           .filter((x) => !asked.has(x.key) && !this.keeper.failing(x.key, s.now()))
           .slice(0, FANOUT),
-      late: (entry, from) => {
-        const id = readKey(entry.dat.pubKey, entry.dat.key);
+      late: (entry, from, id) => {
         if (!this.readChecks.awaits(id, from)) return;
         const r = this.readChecks.late(id, from, isNotFound(entry) ? null : entry.dat.time, s.now());
         if (r === 'failed') this.keeper.readFailed(from, s.now());
