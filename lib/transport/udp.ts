@@ -4,7 +4,8 @@
  * socket, which cannot reach IPv6 peers (send returns false).
  */
 import dgram from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { type LookupOneOptions, lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv4 } from 'node:net';
 import { type AddrPort, bytesToIp, ipToBytes, isMappedIPv4 } from '../wire/address.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { UdpTransport } from './types.js';
@@ -36,6 +37,7 @@ export class NodeUdpTransport implements UdpTransport {
       // large buffers: a burst of PUTs or PINGs should queue, not drop, in the kernel
       recvBufferSize: 4 << 20,
       sendBufferSize: 4 << 20,
+      lookup: literalLookup,
     });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => {
@@ -101,3 +103,15 @@ export class NodeUdpTransport implements UdpTransport {
   }
 }
 
+/**
+ * The socket's name lookup. Every send names an IP literal (hostOf), which
+ * dns.lookup answers on the next tick, so each datagram waited a tick and
+ * allocated its callback: a literal is answered at once, in the send call;
+ * a name (bind's host, say) still goes to dns.lookup.
+ */
+function literalLookup(address: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const literal = isIP(address);
+  if (literal !== 0) callback(null, address, literal);
+  else if (typeof options === 'number') dnsLookup(address, options, callback);
+  else dnsLookup(address, options, callback);
+}
