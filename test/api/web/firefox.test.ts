@@ -48,22 +48,27 @@ describe('api/web/page in firefox', function () {
     });
     await page.goto(a.api.url + '/');
     const text = (sel: string) => page.$eval(sel, (e: any) => e.textContent as string);
-    await page.waitForFunction(() => document.getElementById('live').textContent === 'live', { timeout: 15_000 });
+    // page.evaluate, not waitForFunction: puppeteer rebuilds a waitForFunction
+    // predicate with Function() inside the page, which the page's CSP (no
+    // 'unsafe-eval') blocks in firefox-esr 140
+    const inPage = (fn: () => boolean, ms: number, what: string) => until(() => page.evaluate(fn), ms, what);
+    await inPage(() => document.getElementById('live').textContent === 'live', 15_000, 'the page live');
     expect(await text('#n-id')).to.equal(idHex(a.node.id));
-    await page.waitForFunction((id: string) => [...document.querySelectorAll('#peer-table tbody td')].some((td: any) => td.textContent === id), { timeout: 10_000 }, idHex(b.id));
+    const bId = idHex(b.id);
+    await until(() => page.evaluate((id: string) => [...document.querySelectorAll('#peer-table tbody td')].some((td: any) => td.textContent === id), bId), 10_000, "b's ID in the peer table");
     expect(await page.evaluate(() => document.querySelectorAll('#chart-records canvas').length)).to.equal(1);
     await page.type('#read-key', 'ff');
     await page.$eval('#read-owner', (e: any, v: string) => (e.value = v), Buffer.from(publicKeyFromSeed(user)).toString('hex'));
     await page.click('#read-form button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('read-out').textContent.includes('from b to firefox'), { timeout: 10_000 });
+    await inPage(() => document.getElementById('read-out').textContent.includes('from b to firefox'), 10_000, 'the record read');
     await page.type('#write-key', 'fox');
     await page.type('#write-value', 'esr');
     await page.click('#write-btn');
-    await page.waitForFunction(() => document.getElementById('write-out').textContent.includes('ERR_UNAUTHORIZED'), { timeout: 10_000 });
+    await inPage(() => document.getElementById('write-out').textContent.includes('ERR_UNAUTHORIZED'), 10_000, 'the write refused');
     await page.type('#token-input', TOKEN);
     await page.click('#token-form button[type=submit]');
     await page.click('#write-btn');
-    await page.waitForFunction(() => document.getElementById('write-out').textContent.includes('Written'), { timeout: 10_000 });
+    await inPage(() => document.getElementById('write-out').textContent.includes('Written'), 10_000, 'the write done');
     expect((await a.client.get('me', 'fox'))?.value).to.equal('esr');
     expect(problems).to.deep.equal([]);
     expect(outside).to.deep.equal([]);
