@@ -12,7 +12,7 @@ import {
   PUBKEY_LEN,
 } from '../constants.js';
 import { DaveError } from '../errors.js';
-import { checkBytes, concatBytes, equalBytes, toBytes, writeTime } from '../wire/bytes.js';
+import { checkBytes, concatBytes, equalBytes, Scratch, toBytes, writeTime } from '../wire/bytes.js';
 import type { Dat } from '../wire/dat.js';
 import { ENTRY_KEY_AT, ENTRY_PUBKEY_AT } from '../wire/entry.js';
 import { cachedSigningKey, sign, type SigningKey } from '../crypto/ed25519.js';
@@ -221,7 +221,7 @@ export function checkSignatureWith(suite: CryptoSuite, dat: Dat): void {
   }
 }
 
-let keyScratch = new Uint8Array(PUBKEY_LEN + MAX_KEY_LEN);
+const keyScratch = new Scratch(PUBKEY_LEN + MAX_KEY_LEN);
 
 /**
  * The store key of encoded Entry bytes (docs/protocol.md §5), read in
@@ -231,8 +231,6 @@ let keyScratch = new Uint8Array(PUBKEY_LEN + MAX_KEY_LEN);
  * Never throws for bytes entryLayout accepted.
  */
 export function entryStoreKey(b: Uint8Array, keyLen: number): bigint {
-  const s = keyScratch.length >= PUBKEY_LEN + keyLen ? keyScratch : (keyScratch = new Uint8Array(PUBKEY_LEN + keyLen));
-  s.set(b.subarray(ENTRY_PUBKEY_AT, ENTRY_PUBKEY_AT + PUBKEY_LEN), 0);
-  s.set(b.subarray(ENTRY_KEY_AT, ENTRY_KEY_AT + keyLen), PUBKEY_LEN);
-  return xxhash64(s.subarray(0, PUBKEY_LEN + keyLen));
+  keyScratch.gather(0, b, ENTRY_PUBKEY_AT, ENTRY_PUBKEY_AT + PUBKEY_LEN);
+  return xxhash64(keyScratch.view(keyScratch.gather(PUBKEY_LEN, b, ENTRY_KEY_AT, ENTRY_KEY_AT + keyLen)));
 }

@@ -42,20 +42,3 @@ export function recordKey(storeKey: bigint): Uint8Array {
 export function storeKeyOfRecord(key: Uint8Array): bigint {
   return new DataView(key.buffer, key.byteOffset, 8).getBigUint64(0, false);
 }
-
-/**
- * The 8-byte big-endian database key of the store key whose 32-bit halves
- * are `hi`, `lo` (recordKey without a bigint or a DataView: one per put).
- */
-export function recordKeyOf(hi: number, lo: number): Uint8Array {
-  const k = new Uint8Array(8);
-  k[0] = hi >>> 24;
-  k[1] = hi >>> 16;
-  k[2] = hi >>> 8;
-  k[3] = hi;
-  k[4] = lo >>> 24;
-  k[5] = lo >>> 16;
-  k[6] = lo >>> 8;
-  k[7] = lo;
-  return k;
-}

@@ -7,6 +7,7 @@
 import { FANOUT, PUBKEY_LEN } from '../constants.js';
 import { ENTRY_PUBKEY_AT, entryLayout } from '../wire/entry.js';
 import { xxhash64 } from '../crypto/hash.js';
+import { Scratch } from '../wire/bytes.js';
 import { entryStoreKey } from '../records/record.js';
 
 const PUBKEY = ENTRY_PUBKEY_AT;
@@ -30,17 +31,20 @@ export function scanEntry(b: Uint8Array): ScannedEntry | undefined {
 
 /** Owner ID halves (first 8 bytes of pubKey, little-endian) of a scanned entry. */
 export function ownerHalves(b: Uint8Array): [hi: number, lo: number] {
-  const lo = (b[PUBKEY]! | (b[PUBKEY + 1]! << 8) | (b[PUBKEY + 2]! << 16) | (b[PUBKEY + 3]! << 24)) >>> 0;
-  const hi = (b[PUBKEY + 4]! | (b[PUBKEY + 5]! << 8) | (b[PUBKEY + 6]! << 16) | (b[PUBKEY + 7]! << 24)) >>> 0;
-  return [hi, lo];
+  return [ownerHi(b), ownerLo(b)];
 }
 
-let scratch = new Uint8Array(2048);
-
-function scratchFor(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(n);
-  return scratch;
+/** The high half of ownerHalves (without the array: the per-record paths). */
+export function ownerHi(b: Uint8Array): number {
+  return (b[PUBKEY + 4]! | (b[PUBKEY + 5]! << 8) | (b[PUBKEY + 6]! << 16) | (b[PUBKEY + 7]! << 24)) >>> 0;
 }
+
+/** The low half of ownerHalves. */
+export function ownerLo(b: Uint8Array): number {
+  return (b[PUBKEY]! | (b[PUBKEY + 1]! << 8) | (b[PUBKEY + 2]! << 16) | (b[PUBKEY + 3]! << 24)) >>> 0;
+}
+
+const scratch = new Scratch(2048);
 
 /** Store key of a scanned entry: xxhash64(pubKey ‖ key). */
 export const scannedStoreKey = entryStoreKey;
@@ -51,8 +55,6 @@ export const scannedStoreKey = entryStoreKey;
  * (docs/protocol.md §9) when the values are not at hand to compare.
  */
 export function contentSum(b: Uint8Array, valueLen: number): bigint {
-  const s = scratchFor(REPLICAS_LEN + valueLen);
-  s.set(b.subarray(0, REPLICAS_LEN), 0);
-  s.set(b.subarray(b.length - valueLen), REPLICAS_LEN);
-  return xxhash64(s.subarray(0, REPLICAS_LEN + valueLen));
+  scratch.gather(0, b, 0, REPLICAS_LEN);
+  return xxhash64(scratch.view(scratch.gather(REPLICAS_LEN, b, b.length - valueLen, b.length)));
 }

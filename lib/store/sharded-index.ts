@@ -36,6 +36,18 @@ export function halves(storeKey: bigint): [hi: number, lo: number] {
   return [U32[HI]!, U32[LO]!];
 }
 
+/** The high 32 bits of a u64; with loOf, halves() without an array (the per-record paths). */
+export function hiOf(x: bigint): number {
+  U64[0] = x;
+  return U32[HI]!;
+}
+
+/** The low 32 bits of a u64. */
+export function loOf(x: bigint): number {
+  U64[0] = x;
+  return U32[LO]!;
+}
+
 /** The 256 shards, used space and count; decisions return codes, never throw. */
 export class ShardedIndex {
   readonly shards: Shard[] = [];

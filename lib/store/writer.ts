@@ -1,11 +1,16 @@
 /**
  * Group commit: every change the store accepts is queued here and written
  * to the records sublevel in atomic batches, through abstract-level's
- * public batch() of the root database with each operation naming the
- * records sublevel (abstract-level prefixes the key): the same path for
- * every database, so hooks and 'write' events see every change. (The
- * sublevel's own batch() would prepare every operation twice, once for
- * the sublevel and once for the root: twice the cost, docs/storage.md.) While one batch is being written, new changes
+ * public batch() of the root database: the same path for every database,
+ * so hooks and 'write' events see every change. Each operation carries the
+ * root's key for the record, the records sublevel's prefix (from its
+ * public prefixKey()) and the 8-byte record key, built once with the put
+ * (`dbKey`), and the batch names the binary encodings once for all of
+ * them: abstract-level then has no sublevel to resolve and prefix per
+ * operation, which cost about as much as the rest of its preparation
+ * (docs/benchmarks.md, "The database call"). (The sublevel's own batch()
+ * would prepare every operation twice, once for the sublevel and once for
+ * the root, docs/storage.md.) While one batch is being written, new changes
  * gather in the next, so under load many changes share one write (and one
  * fsync with sync: true). A unit of changes (a put and the evictions it
  * caused) is never split across batches.
@@ -22,15 +27,12 @@ import type { RecordsLevel } from './layout.js';
 import type { SlotFields } from './shard.js';
 
 /**
- * A put on the records sublevel. The same object is the database operation
- * and the pending write reads see until it is committed (one allocation
- * per put; databases ignore the extra fields).
+ * A put on the records sublevel: the pending write reads see until it is
+ * committed, and the database operation's key and value.
  */
 export interface PutOp {
   type: 'put';
-  /** The records sublevel: abstract-level's batch() prefixes `key` for it. */
-  sublevel: RecordsLevel;
-  /** The 8-byte record key (layout.recordKey). */
+  /** The root database's key: the records prefix and the 8-byte record key (GroupWriter.dbKey). */
   key: Uint8Array;
   /** The encoded entry (never mutated): the value written, read while pending, then cached. */
   value: Uint8Array;
@@ -44,8 +46,19 @@ export interface PutOp {
 /** A delete on the records sublevel (an eviction). */
 export interface DelOp {
   type: 'del';
-  sublevel: RecordsLevel;
+  /** As PutOp's key. */
   key: Uint8Array;
+}
+
+/**
+ * What the root's batch() gets for each change: three fields only (it
+ * clones every operation it is given, so the pending write's own fields
+ * would cost it), one shape for puts and deletes (value undefined).
+ */
+interface DbOp {
+  type: 'put' | 'del';
+  key: Uint8Array;
+  value: Uint8Array | undefined;
 }
 
 export type RecordOp = PutOp | DelOp;
@@ -85,7 +98,10 @@ export class GroupWriter {
   private last: Promise<void> = Promise.resolve();
   private newest: Batch | undefined;
   private running = false;
-  private readonly options: { sync: boolean };
+  /** The batch's options, which abstract-level applies to each operation: the records sublevel's encodings. */
+  private readonly options: { sync: boolean; keyEncoding: 'view'; valueEncoding: 'view' };
+  /** The records sublevel's prefix in the root database (the sublevel's own, never written to). */
+  private readonly prefix: Uint8Array;
 
   constructor(
     private readonly records: RecordsLevel,
@@ -93,7 +109,28 @@ export class GroupWriter {
     private readonly hooks: WriterHooks,
     private readonly maxOps = MAX_BATCH_OPS,
   ) {
-    this.options = { sync };
+    this.options = { sync, keyEncoding: 'view', valueEncoding: 'view' };
+    this.prefix = records.prefixKey(new Uint8Array(0), 'view', false);
+  }
+
+  /**
+   * The root database's key of the record at store key `hi`, `lo` (32-bit
+   * halves): the records sublevel's prefix, then the 8-byte big-endian
+   * record key (layout.recordKey), in one buffer.
+   */
+  dbKey(hi: number, lo: number): Uint8Array {
+    const p = this.prefix.length;
+    const k = new Uint8Array(p + 8);
+    k.set(this.prefix, 0);
+    k[p] = hi >>> 24;
+    k[p + 1] = hi >>> 16;
+    k[p + 2] = hi >>> 8;
+    k[p + 3] = hi;
+    k[p + 4] = lo >>> 24;
+    k[p + 5] = lo >>> 16;
+    k[p + 6] = lo >>> 8;
+    k[p + 7] = lo;
+    return k;
   }
 
   /**
@@ -186,9 +223,9 @@ export class GroupWriter {
     try {
       for (let b = this.queue.shift(); b !== undefined; b = this.queue.shift()) {
         try {
-          // The root's public batch: it prefixes each key for its sublevel,
-          // runs hooks, emits 'write', and writes the batch atomically.
-          await this.records.db.batch(b.ops as never, this.options as never);
+          // The root's public batch: it runs hooks, emits 'write', and
+          // writes the batch atomically.
+          await this.records.db.batch(dbOps(b.ops), this.options as never);
         } catch (err) {
           this.fail(b, err);
           continue;
@@ -219,4 +256,14 @@ export class GroupWriter {
     b.reject(e);
     for (const q of later) q.reject(e);
   }
+}
+
+/** The database operations of `ops` (see DbOp). */
+function dbOps(ops: readonly RecordOp[]): DbOp[] {
+  const out = new Array<DbOp>(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    out[i] = { type: op.type, key: op.key, value: op.type === 'put' ? op.value : undefined };
+  }
+  return out;
 }

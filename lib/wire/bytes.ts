@@ -248,3 +248,38 @@ export function checkU64(value: unknown, name: string): bigint {
   }
   return value;
 }
+
+/**
+ * A reusable buffer for gathering bytes from several places before one
+ * hash, without allocating per call: `gather` copies ranges in, `view(n)`
+ * is its first n bytes as a view made once per length (hot paths hash one
+ * record at a time, and a subarray per call is ~100 bytes of garbage).
+ * Views stay valid until a gather outgrows the buffer. Never throws.
+ */
+export class Scratch {
+  private buf: Uint8Array;
+  private views: (Uint8Array | undefined)[] = [];
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+
+  /** Copies `src[from, to)` to offset `at`, growing the buffer when needed; returns the offset after it. */
+  gather(at: number, src: Uint8Array, from: number, to: number): number {
+    const end = at + (to - from);
+    if (end > this.buf.length) {
+      const grown = new Uint8Array(Math.max(end, this.buf.length * 2));
+      grown.set(this.buf);
+      this.buf = grown;
+      this.views = [];
+    }
+    const b = this.buf;
+    for (let i = from, o = at; i < to; i++, o++) b[o] = src[i]!;
+    return end;
+  }
+
+  /** The first `n` bytes (at most what was gathered) as a view, made once per length. */
+  view(n: number): Uint8Array {
+    return (this.views[n] ??= this.buf.subarray(0, n));
+  }
+}

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
-import { recordKey, recordKeyOf, recordsLevel, type AnyLevel } from '../../lib/store/layout.js';
+import { recordKey, recordsLevel, type AnyLevel } from '../../lib/store/layout.js';
 import { Store } from '../../lib/store/store.js';
+import { GroupWriter } from '../../lib/store/writer.js';
 import { encodeEntry, type Entry } from '../../lib/wire/entry.js';
 import { keyOf, makeEntry, T0 } from './helpers.js';
 
@@ -49,9 +50,14 @@ describe('store/write-path', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('builds the 8-byte record key from the halves exactly as recordKey does', () => {
-    for (const sk of [0n, 1n, 0xffffffffffffffffn, 0x0123456789abcdefn, 0x8000000000000000n, 0xdeadbeefn << 32n]) {
-      expect(recordKeyOf(Number(sk >> 32n), Number(sk & 0xffffffffn))).to.deep.equal(recordKey(sk));
+  it("builds the root's key of a record from the halves exactly as the records sublevel prefixes recordKey", () => {
+    const db = new MemoryLevel();
+    const nested = recordsLevel(db.sublevel('outer') as unknown as AnyLevel);
+    for (const records of [recordsLevel(db), nested]) {
+      const writer = new GroupWriter(records, false, { committed: () => {}, failed: (err) => err as never });
+      for (const sk of [0n, 1n, 0xffffffffffffffffn, 0x0123456789abcdefn, 0x8000000000000000n, 0xdeadbeefn << 32n]) {
+        expect(writer.dbKey(Number(sk >> 32n), Number(sk & 0xffffffffn))).to.deep.equal(records.prefixKey(recordKey(sk), 'view'));
+      }
     }
   });
 
@@ -137,10 +143,10 @@ describe('store/write-path', () => {
     const es = Array.from({ length: 20 }, (_, i) => makeEntry({ key: `h${i}` }));
     await Promise.all(es.map((e) => store.put(e)));
     expect(written).to.equal(20);
-    // each operation names the records sublevel, with its 8-byte key (abstract-level prefixes it)
-    expect(via.every((v) => (v as { prefix?: string } | undefined)?.prefix === recordsLevel(db).prefix)).to.equal(true);
+    // each operation carries the root's key: the records sublevel's prefix and the 8-byte record key
+    expect(via.every((v) => v === undefined)).to.equal(true);
     expect(hooked.map((k) => Buffer.from(k).toString('hex')).sort()).to.deep.equal(
-      es.map((e) => Buffer.from(recordKey(keyOf(e))).toString('hex')).sort(),
+      es.map((e) => Buffer.from(recordsLevel(db).prefixKey(recordKey(keyOf(e)), 'view')).toString('hex')).sort(),
     );
     await store.close();
     await db.close();

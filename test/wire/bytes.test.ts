@@ -16,6 +16,7 @@ import {
   readU16,
   readU64,
   readU64Unchecked,
+  Scratch,
   toBytes,
   toHex,
   writeTime,
@@ -108,4 +109,22 @@ describe('wire/bytes', () => {
     src[1] = 9;
     expect(toHex(c)).to.equal('0203');
   });
+
+  it('Scratch gathers ranges from several buffers, keeps them when it grows, and reuses one view per length', () => {
+    const s = new Scratch(4);
+    const a = Uint8Array.from([1, 2, 3, 4, 5]);
+    const b = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    let n = s.gather(0, a, 1, 4); // 2 3 4
+    expect(n).to.equal(3);
+    expect([...s.view(n)]).to.deep.equal([2, 3, 4]);
+    n = s.gather(n, b, 10, 300); // grows past 4: the first three bytes stay
+    expect(n).to.equal(293);
+    const v = s.view(n);
+    expect([...v.subarray(0, 3)]).to.deep.equal([2, 3, 4]);
+    expect([...v.subarray(3)]).to.deep.equal([...b.subarray(10)]);
+    expect(s.view(n)).to.equal(v); // the same view object, not a new one
+    s.gather(0, a, 0, 2);
+    expect([...s.view(2)]).to.deep.equal([1, 2]);
+  });
 });
+
