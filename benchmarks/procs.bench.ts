@@ -11,7 +11,8 @@
  *    first write to the moment the receiver holds them all.
  *  - remote get, all Go and all ours: three nodes; a newcomer reads
  *    GETS records one after another (after GETS warm-up reads of other
- *    keys), each answered by the two others; p50 and p99.
+ *    keys), each answered by the two others; p50 and p99, and the CPU
+ *    per read (all threads, from /proc) of the reader and of the two holders.
  *
  * Rounds alternate pairings so that load on a shared machine hits them
  * alike. Env: DAVE_PROCS_ROUNDS (default 3), DAVE_PROCS_INGEST (20000),
@@ -127,6 +128,23 @@ class Proc {
       // not Linux
     }
     return out;
+  }
+
+  /** CPU time of all its threads so far, in ns (Linux schedstat: finer than cpuMicros' ticks; NaN elsewhere). */
+  cpuNanos(): number {
+    let ns = 0;
+    try {
+      for (const t of readdirSync(`/proc/${this.child.pid}/task`)) {
+        try {
+          ns += Number(readFileSync(`/proc/${this.child.pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+        } catch {
+          // the thread ended
+        }
+      }
+      return ns;
+    } catch {
+      return NaN;
+    }
   }
 
   get pid(): number {
@@ -246,7 +264,10 @@ async function ingestRound(w: Kind, r: Kind, round: number): Promise<IngestRound
   }
 }
 
-async function getRound(kind: Kind, round: number): Promise<[number, number, number]> {
+/** A get round: p50 and p99 (µs), the reader's allocation per read (B), and CPU per read (µs, all threads) of the reader and of the two holders together. */
+type GetRound = [p50: number, p99: number, alloc: number, readerCpu: number, holdersCpu: number];
+
+async function getRound(kind: Kind, round: number): Promise<GetRound> {
   const procs: Proc[] = [];
   try {
     const a = await start(kind, 1, [], `get-${kind}-${round}-a`);
@@ -269,10 +290,12 @@ async function getRound(kind: Kind, round: number): Promise<[number, number, num
     await new Promise((r) => setTimeout(r, 6000)); // godave asks only peers active for 5 s
     await c.proc.ask(`getbench ${a.writer} warm ${GETS}`);
     if (kind === 'ours') await c.proc.ask('allocstart');
+    const cpu0 = [c.proc.cpuNanos(), a.proc.cpuNanos() + b.proc.cpuNanos()];
     const g = await c.proc.ask(`getbench ${a.writer} read ${GETS}`);
+    const cpu = [(c.proc.cpuNanos() - cpu0[0]!) / GETS / 1000, (a.proc.cpuNanos() + b.proc.cpuNanos() - cpu0[1]!) / GETS / 1000];
     const alloc = kind === 'ours' ? Number((await c.proc.ask('allocstop'))[1]) / GETS : NaN;
     if (Number(g[2]) > 0) process.stderr.write(`  ${kind} get round ${round}: ${g[2]} failed\n`);
-    return [Number(g[3]), Number(g[4]), alloc];
+    return [Number(g[3]), Number(g[4]), alloc, cpu[0]!, cpu[1]!];
   } finally {
     await Promise.all(procs.map((p) => p.quit()));
   }
@@ -302,7 +325,7 @@ async function runAll(): Promise<BenchResult[]> {
   const cpus = new Map<string, number[]>(pairings.map(([w, r]) => [`${w}->${r}`, []]));
   const allocs = new Map<string, number[]>(pairings.filter(([, r]) => r === 'ours').map(([w, r]) => [`${w}->${r}`, []]));
   const failures = new Map<string, number>();
-  const gets = new Map<Kind, [number, number, number][]>(kinds.map((k) => [k, []]));
+  const gets = new Map<Kind, GetRound[]>(kinds.map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
     if (ONLY !== 'get') {
       for (const [w, r] of pairings) {
@@ -327,7 +350,7 @@ async function runAll(): Promise<BenchResult[]> {
     }
     if (ONLY !== 'ingest') {
       for (const k of kinds) {
-        let pq: [number, number, number];
+        let pq: GetRound;
         try {
           pq = await getRound(k, round);
         } catch (err) {
@@ -336,7 +359,8 @@ async function runAll(): Promise<BenchResult[]> {
           continue;
         }
         const alloc = Number.isNaN(pq[2]) ? '' : `, reader allocated ${Math.round(pq[2])} B/read (main thread)`;
-        process.stderr.write(`  get, all ${k}, round ${round + 1}: p50 ${pq[0]} µs, p99 ${pq[1]} µs${alloc}\n`);
+        const cpu = `, CPU per read: reader ${pq[3].toFixed(1)} µs, holders ${pq[4].toFixed(1)} µs`;
+        process.stderr.write(`  get, all ${k}, round ${round + 1}: p50 ${pq[0]} µs, p99 ${pq[1]} µs${alloc}${cpu}\n`);
         gets.get(k)!.push(pq);
       }
     }
@@ -395,6 +419,22 @@ async function runAll(): Promise<BenchResult[]> {
     });
   }
   const goGets = gets.get('go');
+  // CPU per read, steadier than latency on a shared machine: the reader's own cost, and the two holders' together
+  for (const [i, who] of [[3, 'reader'], [4, 'holders (both)']] as const) {
+    for (const k of kinds) {
+      const xs = gets.get(k)!.map((pq) => pq[i]);
+      if (xs.length === 0 || xs.some((x) => Number.isNaN(x))) continue;
+      out.push({
+        group: 'procs',
+        name: `remote get, ${who} CPU per read, all ${k}`,
+        median: median(xs),
+        unit: 'µs',
+        rounds: xs.length,
+        go: goGets && goGets.length ? median(goGets.map((pq) => pq[i])) : undefined,
+        note: `all threads (schedstat); ${xs.map((x) => x.toFixed(1)).join(', ')}`,
+      });
+    }
+  }
   for (const [i, label] of [[0, 'p50'], [1, 'p99']] as const) {
     for (const k of kinds) {
       const xs = gets.get(k)!.map((pq) => pq[i]);

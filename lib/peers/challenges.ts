@@ -113,6 +113,11 @@ export class ChallengeBook {
     return f;
   }
 
+  /** Challenges in flight. */
+  get flyingCount(): number {
+    return this.flying.size;
+  }
+
   /** The challenge in flight to `peer` for record `id`, if any. */
   inFlight(peer: AddressKey, id: string): InFlight | undefined {
     const f = this.flying.get(peer);

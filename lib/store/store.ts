@@ -283,11 +283,28 @@ export class Store implements StoreLike {
     } catch (err) {
       return Promise.reject(err);
     }
+    const found = this.bytesInMemory(sk);
+    if (found !== null) return Promise.resolve(found);
     const [hi, lo] = halves(sk);
-    if (this.index.shardOf(hi).find(hi, lo) < 0) return Promise.resolve(undefined);
-    const found = this.writer.pending.get(sk)?.value ?? this.cache.get(sk);
-    if (found !== undefined) return Promise.resolve(found);
     return this.readStored(sk, hi, lo);
+  }
+
+  /**
+   * getBytes() when memory has the answer, without a promise (the GET
+   * server answers in the same turn): the stored form, or undefined when
+   * nothing is stored; null when the bytes are only in the database (call
+   * getBytes). Counts a cache hit or miss as getBytes does.
+   * @throws DaveError ERR_INVALID_ARGUMENT, ERR_CLOSED
+   */
+  memoryBytes(pubKey: Uint8Array, key: Uint8Array): Uint8Array | undefined | null {
+    if (this.closed) throw closedError();
+    return this.bytesInMemory(storeKey(pubKey, key));
+  }
+
+  private bytesInMemory(sk: bigint): Uint8Array | undefined | null {
+    const [hi, lo] = halves(sk);
+    if (this.index.shardOf(hi).find(hi, lo) < 0) return undefined;
+    return this.writer.pending.get(sk)?.value ?? this.cache.get(sk) ?? null;
   }
 
   /** The in-memory index record at a store key, or undefined; never touches the database. */

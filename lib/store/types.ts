@@ -111,6 +111,8 @@ export interface StoreLike {
    * it the node encodes get()'s entry.
    */
   getBytes?(pubKey: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Optional (Store.memoryBytes): getBytes' answer when memory has it, without a promise; null when only the database has it. */
+  memoryBytes?(pubKey: Uint8Array, key: Uint8Array): Uint8Array | undefined | null;
   /** Optional (Store.peekBytes): a record's stored bytes when they are in memory. */
   peekBytes?(storeKey: bigint): Uint8Array | undefined;
   /** Every stored entry (values read from cache or database), in store-key order. */

@@ -4,8 +4,10 @@
  * socket, which cannot reach IPv6 peers (send returns false).
  */
 import dgram from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { type LookupOneOptions, lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv4 } from 'node:net';
 import { type AddrPort, bytesToIp, ipToBytes, isMappedIPv4 } from '../wire/address.js';
+import { equalBytes } from '../wire/bytes.js';
 import type { UdpTransport } from './types.js';
 
 /** Source addresses whose parsed bytes are kept (the parse allocated per datagram). */
@@ -16,6 +18,13 @@ export class NodeUdpTransport implements UdpTransport {
   onmessage: (data: Uint8Array, from: AddrPort) => void = () => {};
   /** Parsed source addresses by their text (rinfo.address). */
   private readonly ips = new Map<string, Uint8Array>();
+  /**
+   * Destination texts by the address arrays sent to (a peer's, or a
+   * source's from `ips`: the same arrays come back for every send), with a
+   * copy of the bytes the text was made from, so an array written to since
+   * is formatted again.
+   */
+  private readonly hosts = new WeakMap<Uint8Array, { ip: Uint8Array; host: string }>();
   private socket: dgram.Socket | null = null;
   private v4 = false;
   private closing: Promise<void> | null = null;
@@ -28,6 +37,7 @@ export class NodeUdpTransport implements UdpTransport {
       // large buffers: a burst of PUTs or PINGs should queue, not drop, in the kernel
       recvBufferSize: 4 << 20,
       sendBufferSize: 4 << 20,
+      lookup: literalLookup,
     });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => {
@@ -59,19 +69,23 @@ export class NodeUdpTransport implements UdpTransport {
   send(data: Uint8Array, to: AddrPort): boolean {
     const socket = this.socket;
     if (socket === null || this.closing !== null) return false;
-    let host: string;
-    if (this.v4) {
-      if (!isMappedIPv4(to.ip)) return false;
-      host = bytesToIp(to.ip);
-    } else {
-      host = isMappedIPv4(to.ip) ? `::ffff:${bytesToIp(to.ip)}` : bytesToIp(to.ip);
-    }
+    if (this.v4 && !isMappedIPv4(to.ip)) return false;
+    const host = this.hostOf(to.ip);
     try {
       socket.send(data, to.port, host);
       return true;
     } catch {
       return false;
     }
+  }
+
+  /** The text socket.send takes for `ip`: formatting it allocated per datagram, so it is kept per array. */
+  private hostOf(ip: Uint8Array): string {
+    const known = this.hosts.get(ip);
+    if (known !== undefined && equalBytes(known.ip, ip)) return known.host;
+    const host = this.v4 || !isMappedIPv4(ip) ? bytesToIp(ip) : `::ffff:${bytesToIp(ip)}`;
+    this.hosts.set(ip, { ip: ip.slice(), host });
+    return host;
   }
 
   close(): Promise<void> {
@@ -87,4 +101,17 @@ export class NodeUdpTransport implements UdpTransport {
     });
     return this.closing;
   }
+}
+
+/**
+ * The socket's name lookup. Every send names an IP literal (hostOf), which
+ * dns.lookup answers on the next tick, so each datagram waited a tick and
+ * allocated its callback: a literal is answered at once, in the send call;
+ * a name (bind's host, say) still goes to dns.lookup.
+ */
+function literalLookup(address: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const literal = isIP(address);
+  if (literal !== 0) callback(null, address, literal);
+  else if (typeof options === 'number') dnsLookup(address, options, callback);
+  else dnsLookup(address, options, callback);
 }

@@ -74,7 +74,7 @@ export function decodeMessage(buf: Uint8Array): Message {
 export function entryMessageBytes(op: typeof OP.PUT | typeof OP.GET_ACK, entry: Uint8Array): Uint8Array {
   const len = 3 + entry.length;
   if (len > MAX_MSG_LEN) tooLarge(len);
-  const out = new Uint8Array(len);
+  const out = alloc(len); // from the shared slab: a backing store of its own cost ~1.5 µs per answer
   out[0] = op;
   out[1] = entry.length & 0xff;
   out[2] = entry.length >>> 8;

@@ -28,6 +28,27 @@ describe('transport/udp', () => {
     expect([...(await back)]).to.deep.equal([9]);
   });
 
+  it('a datagram is on its way when send() returns (closing at once loses nothing), to the address its array holds now', async () => {
+    const a = new NodeUdpTransport();
+    const b = new NodeUdpTransport();
+    const c = new NodeUdpTransport();
+    open.push(b, c);
+    await a.bind('::', 0);
+    const bb = await b.bind('::1', 0);
+    const bc = await c.bind('127.0.0.1', 0);
+    const atB = new Promise<number[]>((r) => (b.onmessage = (d) => r([...d])));
+    const atC = new Promise<number[]>((r) => (c.onmessage = (d) => r([...d])));
+    const to = addrPort('::1', bb.port);
+    expect(a.send(Uint8Array.of(1), to)).to.equal(true);
+    // the same array, written to: the destination text kept for it must not be used
+    to.ip.set(addrPort('127.0.0.1', 0).ip);
+    to.port = bc.port;
+    expect(a.send(Uint8Array.of(2), to)).to.equal(true);
+    await a.close(); // in the same turn as the sends
+    expect(await atB).to.deep.equal([1]);
+    expect(await atC).to.deep.equal([2]);
+  });
+
   it('a udp4 socket cannot send to IPv6 and says so; close is safe twice; send after close is refused', async () => {
     const a = new NodeUdpTransport();
     await a.bind('127.0.0.1', 0);

@@ -8,7 +8,7 @@ import { MAX_KEY_LEN, OP, PUBKEY_LEN } from '../../constants.js';
 import { DaveError } from '../../errors.js';
 import { type AddressKey, type AddrPort, addressKey } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
-import { isNotFound } from '../../wire/message.js';
+import { encodeMessage, isNotFound } from '../../wire/message.js';
 import { checkBytes, toBytes } from '../../wire/bytes.js';
 import { nodeId } from '../../records/record.js';
 import { EntryBatch } from '../../records/entry-batch.js';
@@ -54,12 +54,15 @@ export class RemoteReads {
   private readonly reads: PendingReads;
   /** Verified answers waiting for the store (storeLater). */
   private storing: EntryBatch | null = null;
+  /** The reads' deadlines, on the node's timers. */
+  private readonly timers: { set(fn: () => void, ms: number): unknown; clear(h: unknown): void };
 
   constructor(
     private readonly ctx: Pick<NodeServices, 'send' | 'timers' | 'intake' | 'trust'>,
     max = MAX_READS,
   ) {
     this.reads = new PendingReads(max);
+    this.timers = { set: (fn, ms) => ctx.timers.timeout(fn, ms), clear: (h) => ctx.timers.clear(h) };
   }
 
   /** Takes the GET_ACKs (after trust's challenges, which may claim one too). */
@@ -79,29 +82,30 @@ export class RemoteReads {
    *   rejects with ERR_NOT_FOUND, ERR_TIMEOUT, ERR_ABORTED (signal), ERR_CLOSED
    */
   ask(publicKey: Uint8Array, key: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Entry> {
-    const peers = this.ctx.trust.readTargets(nodeId(publicKey)); // the FANOUT closest active (trust: failing ones skipped)
+    const ownerId = nodeId(publicKey);
+    const peers = this.ctx.trust.readTargets(ownerId); // the FANOUT closest active (trust: failing ones skipped)
     if (peers.length === 0) throw new DaveError('ERR_NO_ACTIVE_PEERS', 'no active peers to ask');
     const id = readKey(publicKey, key);
     if (!this.reads.hasRoom(id)) throw new DaveError('ERR_OVERLOADED', 'too many reads in flight');
-    const msg = { op: OP.GET, pubKey: Uint8Array.from(publicKey), key: Uint8Array.from(key) } as const;
+    // encoded once for every peer asked (a copy: the caller's arrays may change after the call)
+    const get = encodeMessage({ op: OP.GET, pubKey: publicKey, key });
     const teach = this.ctx.trust.reads;
-    const ownerId = nodeId(publicKey);
     const waiting = this.reads.wait(
       id,
       peers.map((p) => p.key),
       timeoutMs,
       signal,
-      { set: (fn, ms) => this.ctx.timers.timeout(fn, ms), clear: (h) => this.ctx.timers.clear(h) },
+      this.timers,
       teach?.widen === undefined
         ? undefined
         : (asked) => {
             // trust: once every peer asked said not found, the next closest (docs/trust.md)
             const more = teach.widen!(ownerId, asked);
-            for (const p of more) this.ctx.send(msg, p.addr);
+            for (const p of more) this.ctx.send(get, p.addr);
             return more.map((p) => p.key);
           },
     );
-    for (const p of peers) this.ctx.send(msg, p.addr);
+    for (const p of peers) this.ctx.send(get, p.addr);
     return waiting;
   }
 
@@ -114,7 +118,7 @@ export class RemoteReads {
   onGetAck(entry: Entry, from: AddrPort, bytes?: Uint8Array): void {
     const id = readKey(entry.dat.pubKey, entry.dat.key);
     const fromKey = addressKey(from);
-    if (!this.reads.expects(id, fromKey)) return void this.ctx.trust.reads?.late(entry, fromKey); // unsolicited, or the read is over
+    if (!this.reads.expects(id, fromKey)) return void this.ctx.trust.reads?.late(entry, fromKey, id); // unsolicited, or the read is over
     if (isNotFound(entry)) return this.reads.notFound(id, fromKey);
     // the read captured now: by the time verification ends it may have
     // expired and another read for the same key begun

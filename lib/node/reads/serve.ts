@@ -4,7 +4,9 @@
  * source would otherwise make us send many times its size (a 34-byte GET,
  * a ~1.4 kB GET_ACK). A proven peer's address can still be forged, so each
  * peer also has a budget of answers per PING period (the table's
- * takeGetAnswer), and at most MAX_GETS_SERVED reads run at once.
+ * takeGetAnswer), and at most MAX_GETS_SERVED database reads run at once.
+ * A record in memory (the store's pending writes or cache) is answered in
+ * the turn its GET came, without a promise.
  */
 import { OP } from '../../constants.js';
 import { type AddrPort, addressKey, formatAddress } from '../../wire/address.js';
@@ -23,7 +25,9 @@ export class GetServer {
   private serving = 0;
 
   constructor(
-    private readonly ctx: Pick<NodeServices, 'table' | 'counters' | 'send' | 'log' | 'closing'> & { readonly store: Pick<StoreLike, 'get' | 'getBytes'> },
+    private readonly ctx: Pick<NodeServices, 'table' | 'counters' | 'send' | 'log' | 'closing'> & {
+      readonly store: Pick<StoreLike, 'get' | 'getBytes' | 'memoryBytes'>;
+    },
     private readonly maxServing = MAX_GETS_SERVED,
   ) {}
 
@@ -43,23 +47,33 @@ export class GetServer {
     if (peer?.pubKey == null) return void counters.ignoredUnknown++;
     if (!table.takeGetAnswer(peer)) return void counters.getsOverBudget++;
     if (this.serving >= this.maxServing) return void counters.droppedQueueFull++;
-    this.serving++;
     const { pubKey, key } = msg;
     const store = this.ctx.store;
+    // a record in memory (pending or cached: the usual case) is answered in this turn, no promise
+    let inMemory: Uint8Array | undefined | null = null;
+    try {
+      if (store.memoryBytes !== undefined) inMemory = store.memoryBytes(pubKey, key);
+    } catch (err) {
+      return this.ctx.log.warn('dave: store read failed', err);
+    }
+    if (inMemory !== null) return this.answer(msg, from, inMemory);
+    this.serving++;
     // the stored form is the GET_ACK's Entry (docs/protocol.md §5, §6): sent as it is, not decoded and encoded again
     const found: Promise<Uint8Array | Entry | undefined> = store.getBytes !== undefined ? store.getBytes(pubKey, key) : store.get(pubKey, key);
     found
       .then(
-        (stored) => {
-          if (this.ctx.closing()) return;
-          if (stored instanceof Uint8Array) this.ctx.send(entryMessageBytes(OP.GET_ACK, stored), from);
-          else this.ctx.send({ op: OP.GET_ACK, entry: stored ?? notFoundEntry(pubKey, key) }, from);
-          if (!isSilent(this.ctx.log.debug)) {
-            this.ctx.log.debug(`dave: GET served to ${formatAddress(from)}: ${recordName(pubKey, key)} ${stored ? 'found' : 'not found'}`);
-          }
-        },
+        (stored) => this.answer(msg, from, stored),
         (err) => this.ctx.log.warn('dave: store read failed', err),
       )
       .finally(() => this.serving--);
+  }
+
+  private answer({ pubKey, key }: GetMessage, from: AddrPort, stored: Uint8Array | Entry | undefined): void {
+    if (this.ctx.closing()) return;
+    if (stored instanceof Uint8Array) this.ctx.send(entryMessageBytes(OP.GET_ACK, stored), from);
+    else this.ctx.send({ op: OP.GET_ACK, entry: stored ?? notFoundEntry(pubKey, key) }, from);
+    if (!isSilent(this.ctx.log.debug)) {
+      this.ctx.log.debug(`dave: GET served to ${formatAddress(from)}: ${recordName(pubKey, key)} ${stored ? 'found' : 'not found'}`);
+    }
   }
 }

@@ -21,11 +21,18 @@ import { type NodeStats, opName } from './stats.js';
 import type { Timers } from './timers.js';
 
 /** What reads tell trust (docs/trust.md, "Reads teach trust"); NodeTrust implements it. */
+/** What a read's peers answered when it got its record: who was asked, who said not found, and the held answers' times by sender. */
+export interface ReadAnswers {
+  asked: ReadonlySet<AddressKey>;
+  notFound: ReadonlySet<AddressKey>;
+  held: ReadonlyMap<AddressKey, number>;
+}
+
 export interface ReadObserver {
   /** Read `id` got `entry` from `from`, verified; `answers`: what the others said so far. */
-  found(id: string, entry: Entry, from: AddressKey, answers: { asked: AddressKey[]; notFound: Set<AddressKey>; held: Map<AddressKey, number> }): void;
-  /** A GET_ACK for no open read: maybe a late answer the observer waits for. */
-  late(entry: Entry, from: AddressKey): void;
+  found(id: string, entry: Entry, from: AddressKey, answers: ReadAnswers): void;
+  /** A GET_ACK for no open read (`id`: its read key): maybe a late answer the observer waits for. */
+  late(entry: Entry, from: AddressKey, id: string): void;
   /** When every peer asked said not found: the next peers to ask, or none. */
   widen?(ownerId: bigint, asked: ReadonlySet<AddressKey>): Peer[];
 }

@@ -56,6 +56,7 @@ export class Challenger {
   onGetAck(entry: Entry, from: AddrPort): void {
     const ctx = this.s;
     const trust = this.keeper;
+    if (!trust.challenging) return; // most GET_ACKs answer reads: no keys made for them
     const fromKey = addressKey(from);
     const id = readKey(entry.dat.pubKey, entry.dat.key);
     const c = trust.claim(fromKey, id);

@@ -176,6 +176,11 @@ export class TrustKeeper {
     return this.book.expired(now).map((c) => this.verdict(c, { kind: 'not-found' }, now));
   }
 
+  /** True while a challenge waits for its answer (a GET_ACK may be one). */
+  get challenging(): boolean {
+    return this.book.flyingCount > 0;
+  }
+
   /** Claims the challenge a GET_ACK answers (so a second answer cannot count); then judge() it. */
   claim(peer: AddressKey, id: string): InFlight | undefined {
     return this.book.settle(peer, id);

@@ -15,7 +15,6 @@ import { storeKey } from '../../records/record.js';
 import type { Peer } from '../../peers/table.js';
 import { skipFailing } from '../../peers/trust.js';
 import { type AskedPeer, ReadChecks } from '../../peers/read-checks.js';
-import { readKey } from '../reads/pending.js';
 import { Challenger } from './challenger.js';
 import type { BaseServices, NodeServices, ReadObserver, TrustHooks } from '../services/services.js';
 import type { Dispatcher } from '../services/dispatch.js';
@@ -29,6 +28,14 @@ export class NodeTrust implements TrustHooks {
   private readonly readChecks: ReadChecks;
   /** Reads that teach trust (docs/trust.md); null when off. */
   readonly reads: ReadObserver | null;
+  /**
+   * Reads waiting for late answers, in the order (so the deadline order) they
+   * settled, from `expiringFrom` on: one timer, for the first, serves them
+   * all (a timer and a closure per read were most of what a read left
+   * behind for the grace).
+   */
+  private readonly expiring: { id: string; entry: Entry; at: number }[] = [];
+  private expiringFrom = 0;
 
   constructor(
     private readonly s: BaseServices & Pick<NodeServices, 'intake'>,
@@ -87,23 +94,17 @@ export class NodeTrust implements TrustHooks {
     const s = this.s;
     return {
       found: (id, entry, from, answers) => {
-        const asked: AskedPeer[] = answers.asked.map((key) => {
+        const asked: AskedPeer[] = [];
+        for (const key of answers.asked) {
           const held = answers.held.get(key);
           const answer = answers.notFound.has(key) ? 'not-found' : held === undefined ? 'none' : held < entry.dat.time ? 'older' : 'newer-or-same';
-          return { key, id: s.table.get(key)?.id ?? 0n, answer };
-        });
+          asked.push({ key, id: s.table.get(key)?.id ?? 0n, answer });
+        }
         const now = s.now();
         const v = this.readChecks.found(id, entry.dat.time, entry.replicas, from, asked, now, this.maxDeadlineMs);
         for (const p of v.failed) this.keeper.readFailed(p, now);
         for (const p of v.repair) this.repair(p, entry);
-        if (v.waiting.length > 0) {
-          s.timers.timeout(() => {
-            for (const x of this.readChecks.expire(id, s.now())) {
-              if (x.failed) this.keeper.readFailed(x.peer, s.now());
-              this.repair(x.peer, entry);
-            }
-          }, this.maxDeadlineMs + 1);
-        }
+        if (v.waiting.length > 0) this.expireLater(id, entry, now + this.maxDeadlineMs + 1);
       },
       // the next closest not asked, failing ones left out (they were passed over already)
       widen: (owner, asked) =>
@@ -111,14 +112,42 @@ export class NodeTrust implements TrustHooks {
           .closestActive(owner, Infinity)
           .filter((x) => !asked.has(x.key) && !this.keeper.failing(x.key, s.now()))
           .slice(0, FANOUT),
-      late: (entry, from) => {
-        const id = readKey(entry.dat.pubKey, entry.dat.key);
+      late: (entry, from, id) => {
         if (!this.readChecks.awaits(id, from)) return;
         const r = this.readChecks.late(id, from, isNotFound(entry) ? null : entry.dat.time, s.now());
         if (r === 'failed') this.keeper.readFailed(from, s.now());
         if (r === 'failed' || r === 'repair') void this.repairFromStore(from, entry);
       },
     };
+  }
+
+  /** Judges read `id`'s silent peers at `at` (ReadChecks.expire); the first in line has the timer. */
+  private expireLater(id: string, entry: Entry, at: number): void {
+    this.expiring.push({ id, entry, at });
+    if (this.expiring.length - this.expiringFrom === 1) this.s.timers.timeout(() => this.expireDue(), at - this.s.now());
+  }
+
+  private expireDue(): void {
+    const now = this.s.now();
+    const q = this.expiring;
+    while (this.expiringFrom < q.length && q[this.expiringFrom]!.at <= now) {
+      const { id, entry } = q[this.expiringFrom++]!;
+      for (const x of this.readChecks.expire(id, now)) {
+        if (x.failed) this.keeper.readFailed(x.peer, now);
+        this.repair(x.peer, entry);
+      }
+    }
+    if (this.expiringFrom === q.length) {
+      q.length = 0;
+      this.expiringFrom = 0;
+      return;
+    }
+    if (this.expiringFrom >= 1024) {
+      // the done ones dropped now and then, not one by one
+      q.splice(0, this.expiringFrom);
+      this.expiringFrom = 0;
+    }
+    this.s.timers.timeout(() => this.expireDue(), q[this.expiringFrom]!.at - now);
   }
 
   /** Sends `entry` to the peer at `key` (UDP PUT: one record fits a datagram). */

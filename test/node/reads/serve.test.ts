@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { OP } from '../../../lib/constants.js';
 import { addrPort } from '../../../lib/wire/address.js';
 import type { Entry } from '../../../lib/wire/entry.js';
-import { encodeMessage, isNotFound } from '../../../lib/wire/message.js';
+import { decodeMessage, encodeMessage, isNotFound } from '../../../lib/wire/message.js';
 import { Store } from '../../../lib/store/store.js';
 import { signingKey } from '../../../lib/crypto/ed25519.js';
 import { GetServer } from '../../../lib/node/reads/serve.js';
@@ -56,6 +56,35 @@ describe('node/reads/serve', () => {
       expect(sends.bytes).to.have.length(2);
       expect(sends.bytes).to.deep.equal(sends.encoded);
       expect(sends.bytes[0]).to.deep.equal(encodeMessage({ op: OP.GET_ACK, entry: stored }));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers a record in memory in the GET\'s own turn, one only in the database once it is read, and not-found at once', async () => {
+    const store = await Store.open({ cacheCapacity: 0 }); // nothing cached: committed records are in the database only
+    try {
+      const onDisk = vectorEntry();
+      await store.put(onDisk);
+      const pending = { ...vectorEntry(), dat: { ...vectorEntry().dat, key: new Uint8Array([7]) } };
+      const ctx = testServices();
+      provenPeer(ctx, 10);
+      const sent: Uint8Array[] = [];
+      const server = new GetServer({ ...ctx, send: (m) => void sent.push(m instanceof Uint8Array ? m : encodeMessage(m)), store });
+      const writing = store.put(pending); // queued, not yet committed
+      server.onGet({ op: OP.GET, pubKey: pending.dat.pubKey, key: pending.dat.key }, A);
+      server.onGet({ op: OP.GET, pubKey: onDisk.dat.pubKey, key: new Uint8Array([9]) }, A);
+      expect(sent, 'the pending record and the not-found, in this turn').to.have.length(2);
+      expect(server.inFlight).to.equal(0);
+      server.onGet({ op: OP.GET, pubKey: onDisk.dat.pubKey, key: onDisk.dat.key }, A);
+      expect(sent, 'the database read is waited for').to.have.length(2);
+      expect(server.inFlight).to.equal(1);
+      await writing;
+      for (let i = 0; i < 20 && sent.length < 3; i++) await tick();
+      expect(server.inFlight).to.equal(0);
+      expect(sent[2]).to.deep.equal(encodeMessage({ op: OP.GET_ACK, entry: onDisk }));
+      expect(isNotFound((decodeMessage(sent[1]!) as { entry: Entry }).entry)).to.equal(true);
+      expect(sent[0]).to.deep.equal(encodeMessage({ op: OP.GET_ACK, entry: pending }));
     } finally {
       await store.close();
     }

@@ -6,6 +6,11 @@
 import { expect } from 'chai';
 import { ReadChecks } from '../../../lib/peers/read-checks.js';
 import { DEFAULT_TRUST } from '../../../lib/node/trust/keeper.js';
+import { NodeTrust } from '../../../lib/node/trust/wiring.js';
+import { OP } from '../../../lib/constants.js';
+import { addrPort } from '../../../lib/wire/address.js';
+import { vectorEntry } from '../../wire/fixtures.js';
+import { testServices } from '../support/services.js';
 import { Simulation } from '../../../lib/sim/index.js';
 import type { Dat } from '../../../lib/wire/dat.js';
 
@@ -34,6 +39,40 @@ describe('peers/read-checks', () => {
     rc.found('r3', 1, [3n], 'a', [{ key: 'c', id: 3n, answer: 'none' }], 2_000, 100);
     expect(rc.expire('r3', 2_050), 'before the grace ends').to.deep.equal([]);
     expect(rc.expire('r3', 2_100)).to.deep.equal([{ peer: 'c', failed: true }]);
+  });
+});
+
+describe('node/trust: reads that teach it', () => {
+  it("judges each read's silent replicas at its own grace's end, however many reads wait", () => {
+    const s = testServices();
+    const peer = (ip: string, id: bigint) => {
+      const p = s.table.add(addrPort(ip, 1000), false, 0)!;
+      s.table.proved(p, new Uint8Array(32).fill(Number(id)), id, 0, s.timings);
+      return p;
+    };
+    const silent = peer('10.0.0.2', 2n);
+    const answering = peer('10.0.0.3', 3n);
+    const trust = new NodeTrust(s, DEFAULT_TRUST, 100); // a 100 ms grace
+    const entry = { ...vectorEntry(), replicas: [2n, 3n, 0n, 0n, 0n] };
+    const asked = new Set([silent.key, answering.key]);
+    const found = (id: string) => trust.reads!.found(id, entry, answering.key, { asked, notFound: new Set(), held: new Map() });
+    const repairs = () => s.sent.filter((x) => x.msg.op === OP.PUT && x.to.port === silent.addr.port).length;
+    found('r1');
+    s.advance(10);
+    found('r2');
+    s.advance(10);
+    trust.reads!.late(entry, silent.key, 'r2'); // r2's silent replica answers in time, with the record
+    s.advance(30);
+    found('r3'); // at 50
+    s.advance(50);
+    expect(repairs(), 'at 100: no grace is over').to.equal(0);
+    s.advance(1);
+    expect(repairs(), "at 101: r1's silent replica is sent the record").to.equal(1);
+    s.advance(49);
+    expect(repairs(), 'at 150: r2 was answered; r3 is not over').to.equal(1);
+    s.advance(1);
+    expect(repairs(), "at 151: r3's").to.equal(2);
+    expect(s.counters.readRepairs).to.equal(2);
   });
 });
 
