@@ -172,7 +172,7 @@ export interface DaveOptions {
    * per peer asked, so ~1000 reads/s from one peer at the default 1 s PING).
    */
   maxGetAnswersPerPing?: number;
-  /** Verification worker threads, 0..64. Default min(4, cores - 1), at least 1; 0 verifies inline. */
+  /** Verification worker threads, 0..64. Default min(4, cores); 0 verifies inline. */
   verifyWorkers?: number;
   /** Allowed lead of a record's time over our clock, integer ms >= 0. Default 5 000 (Go: 0). */
   maxClockSkewMs?: number;
@@ -209,7 +209,7 @@ export interface ResolvedOptions {
   peerLimits: PeerLimits;
   maxInboundPerHost: number;
   maxGetAnswersPerPing: number;
-  /** undefined: the pool's default, min(4, cores - 1), at least 1. */
+  /** undefined: the pool's default, min(4, cores). */
   verifyWorkers: number | undefined;
   maxClockSkewMs: number;
   clock: Clock;

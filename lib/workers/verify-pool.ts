@@ -1,8 +1,8 @@
 /**
  * Record verification that does not starve the event loop. A few
  * verifications per event-loop turn run inline; beyond that, Dats are
- * batched to worker threads, one per core besides the event loop's (at
- * least 1, at most 4: defaultWorkers), started on first need and unref'd. The queue is bounded:
+ * batched to worker threads, one per core
+ * (up to 4), started on first need and unref'd. The queue is bounded:
  * `verify` rejects with ERR_OVERLOADED when it is full, so a flood cannot
  * exhaust memory. An urgent Dat (the answer to one of our own reads) jumps
  * the queue: it is verified inline even while workers are busy, at most
@@ -76,7 +76,7 @@ interface SignatureChunk {
 }
 
 export interface VerifyPoolOptions {
-  /** Worker threads; default defaultWorkers(). 0 verifies everything inline. */
+  /** Worker threads; default min(4, cores). 0 verifies everything inline. */
   workers?: number;
   /** Inline verifications per event-loop turn before batching to workers; also the urgent ones per millisecond. Default 8. */
   inlinePerTurn?: number;
@@ -115,7 +115,7 @@ export class VerifyPool {
   madeHere = 0;
 
   constructor(options: VerifyPoolOptions) {
-    this.workerCount = options.workers ?? defaultWorkers();
+    this.workerCount = options.workers ?? Math.min(4, availableParallelism());
     this.inlinePerTurn = options.inlinePerTurn ?? 8;
     this.maxQueued = options.maxQueued ?? 16384;
     this.startWorker = options.startWorker ?? startWorker;
@@ -463,21 +463,10 @@ export interface VerifyPoolHandle {
 }
 
 /**
- * Worker threads by default: one per core besides the one the event loop
- * runs on, at least 1 and at most 4. On 2 cores one worker verified as
- * fast as two and cost 7-10 µs less CPU per record (the receiver's GC and
- * helper threads: one isolate fewer, two threads fewer competing for the
- * cores with the event loop; docs/benchmarks.md, issue 20's section).
- */
-export function defaultWorkers(): number {
-  return Math.min(4, Math.max(1, availableParallelism() - 1));
-}
-
-/**
- * The process-wide pool with `workers` threads (default defaultWorkers());
+ * The process-wide pool with `workers` threads (default min(4, cores));
  * 0 gives an inline-only pool of one's own.
  */
-export function acquireVerifyPool(workers = defaultWorkers()): VerifyPoolHandle {
+export function acquireVerifyPool(workers = Math.min(4, availableParallelism())): VerifyPoolHandle {
   if (workers === 0) {
     const pool = new VerifyPool({ workers: 0 });
     return {
