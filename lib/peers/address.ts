@@ -4,7 +4,7 @@
  * the per-host and per-prefix caps).
  * Pure functions over 16-byte IPs (IPv4 mapped, docs/protocol.md §2).
  */
-import { type AddrPort, isMappedIPv4 } from '../wire/address.js';
+import { type AddrPort, ipv4Word, isMappedIPv4 } from '../wire/address.js';
 
 function allZero(ip: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (ip[i] !== 0) return false;
@@ -58,11 +58,6 @@ export function prefixKey(ip: Uint8Array): NetKey {
   let s = '';
   for (let i = 0; i < 6; i++) s += HEX[ip[i]!]!;
   return s;
-}
-
-/** The IPv4 address of a mapped one, as a u32. */
-function ipv4Word(ip: Uint8Array): number {
-  return ((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0;
 }
 
 /** "4" for an IPv4 (mapped) address, "6" for IPv6: the address family, for the per-key cap. */

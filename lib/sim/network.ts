@@ -8,7 +8,7 @@
  * when asked), so two runs can be compared exactly.
  */
 import { Duplex } from 'node:stream';
-import { type AddrPort, type AddressKey, addrPort, addressKey, bytesToIp } from '../wire/address.js';
+import { type AddrPort, type AddressKey, addrPort, addressKey, bytesToIp, ipv4Word } from '../wire/address.js';
 import type { SocketFactory, TcpTransport, UdpTransport } from '../transport/types.js';
 import type { VirtualClock } from './clock.js';
 import type { Rng } from './random.js';
@@ -152,9 +152,9 @@ export class SimNetwork {
     let h = this.traceHash;
     h = Math.imul(h ^ (this.clock.time % 0x1_0000_0000 >>> 0), 0x01000193) >>> 0;
     h = Math.imul(h ^ kind, 0x01000193) >>> 0;
-    h = Math.imul(h ^ ipWord(from.ip), 0x01000193) >>> 0;
+    h = Math.imul(h ^ ipv4Word(from.ip), 0x01000193) >>> 0;
     h = Math.imul(h ^ (from.port >>> 0), 0x01000193) >>> 0;
-    h = Math.imul(h ^ ipWord(to.ip), 0x01000193) >>> 0;
+    h = Math.imul(h ^ ipv4Word(to.ip), 0x01000193) >>> 0;
     h = Math.imul(h ^ (to.port >>> 0), 0x01000193) >>> 0;
     h = Math.imul(h ^ (data[0] ?? 0xff), 0x01000193) >>> 0;
     h = Math.imul(h ^ data.length, 0x01000193) >>> 0;
@@ -212,11 +212,6 @@ const EVENT_WORDS = ['', 'cut', 'lost', 'send', 'drop'];
 function eventLine(kind: number, from: AddrPort, fromIp: string, to: AddrPort, toIp: string, data: Uint8Array, delay: number): string {
   const tag = `${fromIp}:${from.port}>${toIp}:${to.port} op${data[0] ?? -1} ${data.length}B`;
   return kind === 3 ? `send ${tag} +${delay.toFixed(3)}` : `${EVENT_WORDS[kind]} ${tag}`;
-}
-
-/** The last 4 bytes of a 16-byte address (the IPv4 address of a mapped one) as a u32. */
-function ipWord(ip: Uint8Array): number {
-  return ((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0;
 }
 
 function pairKey(a: string, b: string): string {

@@ -8,7 +8,7 @@
 import { ENTRY_OVERHEAD } from '../constants.js';
 import { toHex } from '../wire/bytes.js';
 import type { RecordsLevel } from './layout.js';
-import { contentSum, ownerHalves, scanEntry, scannedStoreKey } from './scan.js';
+import { contentSum, ownerHi, ownerLo, scanEntry, scannedStoreKey } from './scan.js';
 import { halves, type ShardedIndex } from './sharded-index.js';
 import { databaseError } from './errors.js';
 
@@ -73,13 +73,12 @@ export async function recover(
           corrupt(key);
           continue;
         }
-        const [ownerHi, ownerLo] = ownerHalves(value!);
         const [sumHi, sumLo] = halves(contentSum(value!, e.valueLen));
         index.restore({
           keyHi,
           keyLo,
-          distHi: (ownerHi ^ nodeHi) >>> 0,
-          distLo: (ownerLo ^ nodeLo) >>> 0,
+          distHi: (ownerHi(value!) ^ nodeHi) >>> 0,
+          distLo: (ownerLo(value!) ^ nodeLo) >>> 0,
           time: e.time,
           size: e.keyLen + e.valueLen + ENTRY_OVERHEAD,
           sumHi,

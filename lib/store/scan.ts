@@ -29,17 +29,12 @@ export function scanEntry(b: Uint8Array): ScannedEntry | undefined {
   return entryLayout(b, out) ? out : undefined;
 }
 
-/** Owner ID halves (first 8 bytes of pubKey, little-endian) of a scanned entry. */
-export function ownerHalves(b: Uint8Array): [hi: number, lo: number] {
-  return [ownerHi(b), ownerLo(b)];
-}
-
-/** The high half of ownerHalves (without the array: the per-record paths). */
+/** The high 32 bits of a scanned entry's owner ID (the first 8 bytes of its pubKey, little-endian). */
 export function ownerHi(b: Uint8Array): number {
   return (b[PUBKEY + 4]! | (b[PUBKEY + 5]! << 8) | (b[PUBKEY + 6]! << 16) | (b[PUBKEY + 7]! << 24)) >>> 0;
 }
 
-/** The low half of ownerHalves. */
+/** The low 32 bits of a scanned entry's owner ID. */
 export function ownerLo(b: Uint8Array): number {
   return (b[PUBKEY]! | (b[PUBKEY + 1]! << 8) | (b[PUBKEY + 2]! << 16) | (b[PUBKEY + 3]! << 24)) >>> 0;
 }

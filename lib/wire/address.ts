@@ -141,11 +141,16 @@ export type AddressKey = number | string;
  */
 export function addressKey(a: AddrPort): AddressKey {
   const ip = a.ip;
-  if (ip.length === 16 && isMappedIPv4(ip)) return (((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0) * 65536 + a.port;
+  if (ip.length === 16 && isMappedIPv4(ip)) return ipv4Word(ip) * 65536 + a.port;
   let s = '';
   for (let i = 0; i < ip.length; i++) s += HEX[ip[i]!]!;
   return `${s}:${a.port}`;
 }
+/** The IPv4 address of an IPv4-mapped one (bytes 12 to 15), as a u32. Never throws. */
+export function ipv4Word(ip: Uint8Array): number {
+  return ((ip[12]! << 24) | (ip[13]! << 16) | (ip[14]! << 8) | ip[15]!) >>> 0;
+}
+
 /** Two hex digits per byte value (a table, not a Buffer or two strings per byte). */
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { storeKey } from '../../lib/records/record.js';
-import { contentSum, ownerHalves, scanEntry, scannedStoreKey } from '../../lib/store/scan.js';
+import { contentSum, ownerHi, ownerLo, scanEntry, scannedStoreKey } from '../../lib/store/scan.js';
 import { xxhash64 } from '../../lib/crypto/hash.js';
 import { concatBytes } from '../../lib/wire/bytes.js';
 import { decodeEntry, encodeEntry } from '../../lib/wire/entry.js';
@@ -31,9 +31,8 @@ describe('store/scan', () => {
       fc.property(entryArb, (bytes) => {
         const e = decodeEntry(bytes);
         expect(scanEntry(bytes)).to.deep.equal({ time: e.dat.time, keyLen: e.dat.key.length, valueLen: e.dat.value.length });
-        const [hi, lo] = ownerHalves(bytes);
         const id = new DataView(e.dat.pubKey.buffer, e.dat.pubKey.byteOffset).getBigUint64(0, true);
-        expect((BigInt(hi) << 32n) | BigInt(lo)).to.equal(id);
+        expect((BigInt(ownerHi(bytes)) << 32n) | BigInt(ownerLo(bytes))).to.equal(id);
         expect(scannedStoreKey(bytes, e.dat.key.length)).to.equal(storeKey(e.dat.pubKey, e.dat.key));
         const replicas = bytes.subarray(0, 40);
         expect(contentSum(bytes, e.dat.value.length)).to.equal(xxhash64(concatBytes(replicas, e.dat.value)));

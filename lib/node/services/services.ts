@@ -6,8 +6,7 @@
  * intake (verify and store) and the trust hooks. Dave builds one and hands
  * it to each module; tests build their own (test/node/support/services.ts).
  */
-import type { AddressKey } from '../../wire/address.js';
-import type { AddrPort } from '../../wire/address.js';
+import type { AddressKey, AddrPort } from '../../wire/address.js';
 import type { Entry } from '../../wire/entry.js';
 import { type Message, encodeMessage } from '../../wire/message.js';
 import type { Peer, PeerTable } from '../../peers/table.js';
@@ -20,7 +19,6 @@ import { openSink } from '../writes/replica-link.js';
 import { type NodeStats, opName } from './stats.js';
 import type { Timers } from './timers.js';
 
-/** What reads tell trust (docs/trust.md, "Reads teach trust"); NodeTrust implements it. */
 /** What a read's peers answered when it got its record: who was asked, who said not found, and the held answers' times by sender. */
 export interface ReadAnswers {
   asked: ReadonlySet<AddressKey>;
@@ -28,6 +26,7 @@ export interface ReadAnswers {
   held: ReadonlyMap<AddressKey, number>;
 }
 
+/** What reads tell trust (docs/trust.md, "Reads teach trust"); NodeTrust implements it. */
 export interface ReadObserver {
   /** Read `id` got `entry` from `from`, verified; `answers`: what the others said so far. */
   found(id: string, entry: Entry, from: AddressKey, answers: ReadAnswers): void;
