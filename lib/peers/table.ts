@@ -423,6 +423,17 @@ export class PeerTable {
     p.capacity = capacity;
   }
 
+  /**
+   * True when a PING from `peer` may be answered by our challenge at once
+   * rather than at the next PING period (docs/protocol.md §7): a non-edge
+   * address that has not proved a key, has no challenge of ours awaiting
+   * its answer, and has a PING of ours left in its credit. The challenge
+   * spends that credit, so an address draws no more PINGs than before.
+   */
+  mayChallengeNow(peer: Peer): boolean {
+    return !peer.edge && peer.pubKey === null && peer.challenge === null && peer.pingCredit > 0;
+  }
+
   /** Draws one PONG from `peer`'s budget; false when it is spent. */
   takePong(peer: Peer): boolean {
     const p = own(peer);

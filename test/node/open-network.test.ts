@@ -11,6 +11,7 @@ import { blake3 } from '../../lib/crypto/hash.js';
 import { addrPort } from '../../lib/wire/address.js';
 import { decodeMessage, encodeMessage } from '../../lib/wire/message.js';
 import { Simulation } from '../../lib/sim/index.js';
+import { IMMEDIATE_CHALLENGES_PER_S } from '../../lib/node/peers/handshake.js';
 import type { UdpTransport } from '../../lib/transport/types.js';
 
 const ping = () => encodeMessage({ op: OP.PING, challenge: new Uint8Array(32).fill(7), usedSpace: 0n, capacity: 0n });
@@ -39,6 +40,32 @@ describe('node: the open network, simulated', function () {
       expect(got.filter((op) => op === OP.PING).length).to.be.within(1, 1);
       expect(a.dave.peers().some((p) => p.address === `${victim}:1618`), 'forgotten').to.equal(false);
       await udp.close();
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a PING flood from 200 addresses draws at most IMMEDIATE_CHALLENGES_PER_S immediate challenges, each no larger than its PING', async () => {
+    const sim = new Simulation({ seed: 14 });
+    try {
+      const a = await sim.addNode();
+      await sim.run(2_500); // halfway through a PING period: the period's own PINGs stay out of the window
+      const pings: number[] = [];
+      const socks = [];
+      for (let i = 1; i <= 200; i++) {
+        // one host per /24, so the table's per-host and per-prefix limits do not drop them first
+        const udp = sim.net.host(`10.${i}.0.1`).udp();
+        await udp.bind('0.0.0.0', 1618);
+        udp.onmessage = (d) => void (d[0] === OP.PING && pings.push(d.length));
+        socks.push(udp);
+      }
+      const deferredBefore = a.dave.stats().challengesDeferred;
+      for (let i = 1; i <= 200; i++) socks[i - 1]!.send(ping(), addrPort(a.ip, 1618));
+      await sim.run(100);
+      expect(pings.length, 'immediate challenges').to.equal(IMMEDIATE_CHALLENGES_PER_S);
+      for (const len of pings) expect(len).to.be.at.most(PING_LEN);
+      expect(a.dave.stats().challengesDeferred - deferredBefore, 'the rest wait for the PING period').to.equal(200 - IMMEDIATE_CHALLENGES_PER_S);
+      for (const s of socks) await s.close();
     } finally {
       await sim.close();
     }

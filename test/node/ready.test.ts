@@ -102,6 +102,32 @@ describe('node: ready', function () {
     }
   });
 
+  it('a newcomer reads from its edge as soon as it sees the edge active: the edge challenges it at once, no wait for its PING period', async () => {
+    const edgeKey = crypto.getRandomValues(new Uint8Array(32));
+    const edgeStore = await Store.open({ nodeId: nodeId(publicKeyFromSeed(edgeKey)), sync: false });
+    const owner = crypto.getRandomValues(new Uint8Array(32));
+    const dat = await createDat({ key: 'first-read', value: 'at once', privateKey: owner });
+    await edgeStore.put({ dat, replicas: [0n, 0n, 0n, 0n, 0n] });
+    const edge = await Dave.open({ listen: '127.0.0.1:0', privateKey: edgeKey, store: edgeStore, verifyWorkers: 0 });
+    open.push(edge);
+    try {
+      const node = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
+      open.push(node);
+      node.addEdge(edge.address());
+      // what a first-time user sees: the edge active, nothing about whether the edge has proved us yet
+      const end = Date.now() + 5_000;
+      while (node.activePeerCount() < 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+      expect(node.activePeerCount()).to.equal(1);
+      const started = Date.now();
+      const entry = await node.get(dat.pubKey, 'first-read', { timeoutMs: 2_000 });
+      expect(new TextDecoder().decode(entry.dat.value)).to.equal('at once');
+      expect(Date.now() - started).to.be.below(1_000);
+    } finally {
+      await Promise.all(open.splice(0).map((n) => n.close()));
+      await edgeStore.close();
+    }
+  });
+
   it('waitForActivePeers rejects with ERR_CLOSED when the node closes', async () => {
     const node = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
     const waiting = node.waitForActivePeers(3).then(

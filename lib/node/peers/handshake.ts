@@ -34,9 +34,18 @@ export interface HandshakeOptions {
   randomBytes?: (n: number) => Uint8Array;
 }
 
+/**
+ * Immediate challenges (a PING answered by our PING at once, docs/protocol.md §7)
+ * per second, all addresses together; beyond it a newcomer waits for the PING period.
+ */
+export const IMMEDIATE_CHALLENGES_PER_S = 16;
+
 export class Handshake {
   private readonly random: (n: number) => Uint8Array;
   private readonly crypto: CryptoSuite;
+  /** The current second of immediate challenges: when it began (ms) and how many it spent. */
+  private immediateSince = -Infinity;
+  private immediateSpent = 0;
 
   constructor(
     private readonly ctx: Pick<NodeServices, 'table' | 'timings' | 'now' | 'send' | 'counters' | 'store' | 'trust' | 'log'>,
@@ -76,7 +85,7 @@ export class Handshake {
     this.deps.discovery.maybeAsk();
   }
 
-  /** A fresh challenge to one peer now (an edge added at run time: no wait for the next period). */
+  /** A fresh challenge to one peer now (an edge added at run time, a newcomer that PINGed us: no wait for the next period). */
   ping(peer: Peer): void {
     this.pingOne(peer, BigInt(this.ctx.store.usedSpace()), BigInt(this.ctx.store.capacity()), this.ctx.now());
   }
@@ -102,6 +111,10 @@ export class Handshake {
     }
     table.pinged(peer, now, msg.usedSpace, msg.capacity);
     this.deps.discovery.pinged(from);
+    // a newcomer proves its key now, not a PING period later, so the reads it
+    // makes once it has our PONG are answered; our PING goes first, so its PONG
+    // to us leaves before any GET it sends on taking ours
+    if (table.mayChallengeNow(peer)) this.challengeNow(peer, now);
     if (!table.takePong(peer)) return;
     const salt = this.random(SALT_LEN);
     const sig = this.crypto.sign(this.deps.signer, blake3(msg.challenge, salt));
@@ -112,6 +125,22 @@ export class Handshake {
     this.ctx.send({ op: OP.PONG, peers, solution: { challenge: msg.challenge, salt, pubKey: this.deps.signer.publicKey, sig } }, from);
     // it can prove our key now, and will answer our GETs: maybe ready
     if (table.answered(peer) && peer.active) this.deps.onActive();
+  }
+
+  /**
+   * Our challenge to a newcomer that just PINGed us, within the per-second
+   * budget (a spoofed PING must not make us PING many addresses at once);
+   * beyond it, or when the newcomer's credit is spent, the PING period's
+   * challenge still comes. Our PING is the size of the PING that caused it.
+   */
+  private challengeNow(peer: Peer, now: number): void {
+    if (now - this.immediateSince >= 1_000) {
+      this.immediateSince = now;
+      this.immediateSpent = 0;
+    }
+    if (this.immediateSpent >= IMMEDIATE_CHALLENGES_PER_S) return void this.ctx.counters.challengesDeferred++;
+    this.immediateSpent++;
+    this.ping(peer);
   }
 
   /** A PONG: check the answer to our challenge, learn the key, add the listed peers. */

@@ -40,6 +40,8 @@ export interface NodeStats {
   replicaListsIgnored: number;
   /** Inbound TCP connections closed at the cap because they had delivered nothing new (docs/protocol.md §10). */
   tcpIdleClosed: number;
+  /** PINGs from newcomers not challenged at once (the budget of immediate challenges per second was spent): they wait for the PING period (docs/protocol.md §7). */
+  challengesDeferred: number;
   /** PONG address lists rejected whole (too long, or holding our address). */
   peerListsRejected: number;
   /** PONG addresses skipped (unspecified, multicast, port 0, or a table limit). */
@@ -90,6 +92,7 @@ export function newStats(): NodeStats {
     addrAsksOverBudget: 0,
     replicaListsIgnored: 0,
     tcpIdleClosed: 0,
+    challengesDeferred: 0,
     peerListsRejected: 0,
     peerAddressesSkipped: 0,
     verifyFailures: 0,

@@ -7,7 +7,7 @@ import { sign, signingKey } from '../../../lib/crypto/ed25519.js';
 import { blake3 } from '../../../lib/crypto/hash.js';
 import { nodeId } from '../../../lib/records/record.js';
 import { PONG_BUDGET, UNPROVEN_PONG_BUDGET } from '../../../lib/peers/table.js';
-import { Handshake } from '../../../lib/node/peers/handshake.js';
+import { Handshake, IMMEDIATE_CHALLENGES_PER_S } from '../../../lib/node/peers/handshake.js';
 import { AddressDiscovery } from '../../../lib/node/peers/discovery.js';
 import { ASK_WINDOW_MS } from '../../../lib/node/peers/addr-asks.js';
 import { type TestServices, entriesStore, testServices } from '../support/services.js';
@@ -63,13 +63,36 @@ describe('node/peers/handshake', () => {
     ctx.table.proved(other, them.publicKey, 5n, 6_000, ctx.timings);
     const ping = { op: OP.PING, challenge: new Uint8Array(32).fill(3), usedSpace: 5n, capacity: 6n } as const;
     for (let i = 0; i < PONG_BUDGET + 2; i++) hs.onPing(ping, A);
-    expect(ctx.sent, 'PONGs only within the budget of an unproven address').to.have.length(UNPROVEN_PONG_BUDGET);
+    const pongs = ctx.sent.filter((s) => s.msg.op === OP.PONG);
+    expect(pongs, 'PONGs only within the budget of an unproven address').to.have.length(UNPROVEN_PONG_BUDGET);
     const peer = ctx.table.get(addressKey(A))!;
     expect(peer.usedSpace).to.equal(5n);
     expect(peer.capacity).to.equal(6n);
-    const m = ctx.sent[0]!.msg as PongMessage;
+    const m = pongs[0]!.msg as PongMessage;
     expect(m.peers, 'an unproven peer gets no list').to.deep.equal([]);
     expect(m.solution.pubKey).to.deep.equal(me.publicKey);
+  });
+
+  it("a newcomer's PING is answered by our challenge at once (before our PONG), one while it is outstanding, within the per-second budget", () => {
+    const { ctx, hs } = setup();
+    const ping = { op: OP.PING, challenge: new Uint8Array(32).fill(3), usedSpace: 0n, capacity: 0n } as const;
+    hs.onPing(ping, A);
+    hs.onPing(ping, A);
+    expect(ctx.sent.map((s) => s.msg.op), 'one challenge while it is outstanding, sent first').to.deep.equal([OP.PING, OP.PONG]);
+    const peer = ctx.table.get(addressKey(A))!;
+    expect(peer.challenge).to.deep.equal((ctx.sent[0]!.msg as { challenge: Uint8Array }).challenge);
+    expect(peer.getBudget, 'its GET budget is refilled: it is answered once proved').to.equal(7);
+    hs.onPong(pong(peer.challenge!), A);
+    expect(peer.pubKey).to.deep.equal(them.publicKey);
+    // a flood from new addresses within one second: IMMEDIATE_CHALLENGES_PER_S challenges, the rest deferred
+    ctx.sent.length = 0;
+    for (let i = 0; i < IMMEDIATE_CHALLENGES_PER_S + 5; i++) hs.onPing(ping, addrPort('10.1.0.1', 2000 + i));
+    const pings = () => ctx.sent.filter((s) => s.msg.op === OP.PING).length;
+    expect(pings()).to.equal(IMMEDIATE_CHALLENGES_PER_S - 1);
+    expect(ctx.counters.challengesDeferred).to.equal(6);
+    ctx.time += 1_000;
+    hs.onPing(ping, addrPort('10.1.0.2', 1));
+    expect(pings(), 'a new second, a new budget').to.equal(IMMEDIATE_CHALLENGES_PER_S);
   });
 
   it('a PONG answering our challenge proves the key, adds the listed peers, and counts the peer active in time', () => {
