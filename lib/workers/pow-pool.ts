@@ -11,11 +11,11 @@
  * slices that yield to the event loop; powPoolSize() is then 0.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { blake3 } from '../crypto/hash.js';
 import type { PowAnswer, PowJob } from './pow-worker.js';
 import { saltOf, searchWork, workOf } from '../crypto/work.js';
-import { workerExecArgv } from './worker-args.js';
+import { startWorkerThread } from './worker-args.js';
 
 /** Difficulty (bits) from which createDat searches off the main thread. */
 export const PARALLEL_WORK_FROM = 16;
@@ -42,7 +42,7 @@ function start(): Worker[] {
   const n = Math.max(1, availableParallelism());
   try {
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./pow-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+      const w = startWorkerThread(new URL('./pow-worker.js', import.meta.url));
       w.on('message', onAnswer);
       w.on('error', () => onFailure());
       w.on('exit', () => {

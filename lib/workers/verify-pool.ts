@@ -24,13 +24,13 @@
  * fight the event loop for the cores.
  */
 import { availableParallelism } from 'node:os';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { DaveError, type ErrorCode } from '../errors.js';
 import type { Dat } from '../wire/dat.js';
 import { checkSignature, precheckDat } from '../records/record.js';
 import { signedHere } from '../records/provenance.js';
-import { workerExecArgv } from './worker-args.js';
+import { startWorkerThread } from './worker-args.js';
 import { type EntryBatch, REC_ACCEPT, REC_DROPPED, REC_VERIFY } from '../records/entry-batch.js';
 import { packBatch, packSignatures, packable } from './verify-batch.js';
 
@@ -84,13 +84,12 @@ export interface VerifyPoolOptions {
   maxQueued?: number;
   /**
    * Starts one worker thread running `script` (verify-worker.js); default
-   * `new Worker(script, options)`. The seam for tests: a factory that keeps
+   * `new Worker(script, options)` (through startWorkerThread, which takes
+   * care of the flags). The seam for tests: a factory that keeps
    * the worker (to crash it mid-batch) or throws (a worker that cannot start).
    */
   startWorker?: (script: URL, options: WorkerOptions) => Worker;
 }
-
-const startWorker = (script: URL, options: WorkerOptions): Worker => new Worker(script, options);
 
 const BATCH = 64;
 /** Fewest records a verifyBatch sends to one worker: a batch is split across workers only in parts at least this large. */
@@ -118,7 +117,7 @@ export class VerifyPool {
     this.workerCount = options.workers ?? Math.min(4, availableParallelism());
     this.inlinePerTurn = options.inlinePerTurn ?? 8;
     this.maxQueued = options.maxQueued ?? 16384;
-    this.startWorker = options.startWorker ?? startWorker;
+    this.startWorker = options.startWorker ?? ((script, o) => startWorkerThread(script, o));
   }
 
   /** Dats waiting or being verified. */
@@ -308,15 +307,16 @@ export class VerifyPool {
         } catch {
           // a worker cannot start: make do with those running (inline if none)
           this.workerCount = this.workers.length;
-          if (this.workers.length === 0) return null;
         }
       }
     }
+    // none running: a worker failed to start, or died (workerCount is 0 then)
+    if (this.workers.length === 0) return null;
     return this.workers.reduce((m, w) => (w.load < m.load ? w : m));
   }
 
   private spawn(): PoolWorker {
-    const worker = this.startWorker(new URL('./verify-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+    const worker = this.startWorker(new URL('./verify-worker.js', import.meta.url), {});
     worker.unref();
     const pw: PoolWorker = { worker, inFlight: new Map(), chunks: new Map(), load: 0 };
     worker.on('message', (msg: { id: number; results: VerifyResult[]; valid?: Uint8Array; errors?: { i: number; name: string; message: string }[] }) => {

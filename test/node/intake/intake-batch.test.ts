@@ -63,6 +63,25 @@ describe('workers/verify-pool: verifyBatch', function () {
     });
   }
 
+  it('checks every chunk of a batch inline when no worker can start (was: TypeError on the second chunk, batch dropped)', async () => {
+    const good = await records(100);
+    const bad = good.slice(0, 5).map(badSignature);
+    const batch = batchOf([...good, ...bad]); // 105 records: several chunks for 2 workers
+    let tries = 0;
+    const cannotStart = (): never => {
+      tries++;
+      throw new Error('cannot start a worker');
+    };
+    const pool = new VerifyPool({ workers: 2, inlinePerTurn: 0, startWorker: cannotStart });
+    expect(await pool.verifyBatch(batch)).to.deep.equal({ failed: 5, errors: [] });
+    expect([...batch.state.subarray(0, 100)].every((s) => s === REC_ACCEPT)).to.equal(true);
+    expect(pool.pending).to.equal(0);
+    const again = batchOf(good);
+    expect(await pool.verifyBatch(again)).to.deep.equal({ failed: 0, errors: [] });
+    expect(tries, 'tried to start a worker once, then verified inline').to.equal(1);
+    await pool.close();
+  });
+
   it('refuses a batch the queue cannot take, leaving its states, and checks a batch inline when a worker dies', async () => {
     const good = await records(40);
     const full = new VerifyPool({ workers: 1, inlinePerTurn: 0, maxQueued: 30 });
