@@ -117,7 +117,7 @@ export class VerifyPool {
     this.workerCount = options.workers ?? Math.min(4, availableParallelism());
     this.inlinePerTurn = options.inlinePerTurn ?? 8;
     this.maxQueued = options.maxQueued ?? 16384;
-    this.startWorker = options.startWorker ?? ((script, o) => startWorkerThread(script, o));
+    this.startWorker = options.startWorker ?? startWorkerThread;
   }
 
   /** Dats waiting or being verified. */

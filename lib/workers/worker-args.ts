@@ -8,7 +8,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * --max-old-space-size or --expose-gc, which are process-wide: the worker
  * runs under them anyway), learnt from the first refusal.
  */
-let refused = new Set<string>();
+const refused = new Set<string>();
 
 /**
  * The parent's Node flags, as workers inherit them by default, less
@@ -27,8 +27,6 @@ export function workerExecArgv(): string[] {
   return out;
 }
 
-const newWorker = (script: URL, options: WorkerOptions): Worker => new Worker(script, options);
-
 /**
  * Starts a worker thread on `script` with workerExecArgv(). Node refuses,
  * synchronously and with ERR_WORKER_INVALID_EXEC_ARGV, a worker whose
@@ -37,15 +35,15 @@ const newWorker = (script: URL, options: WorkerOptions): Worker => new Worker(sc
  * refusal the flags Node names are left out (for this worker and every
  * later one) and the worker is started once more; anything else is thrown.
  */
-export function startWorkerThread(script: URL, options: WorkerOptions = {}, start = newWorker): Worker {
+export function startWorkerThread(script: URL, options: WorkerOptions = {}): Worker {
   try {
-    return start(script, { ...options, execArgv: workerExecArgv() });
+    return new Worker(script, { ...options, execArgv: workerExecArgv() });
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
     const named = refusedFlags(String((err as Error).message));
-    refused = new Set([...refused, ...named]);
+    for (const flag of named) refused.add(flag);
     // when Node's message names none of our flags, start with none at all
-    return start(script, { ...options, execArgv: named.length > 0 ? workerExecArgv() : [] });
+    return new Worker(script, { ...options, execArgv: named.length > 0 ? workerExecArgv() : [] });
   }
 }
 

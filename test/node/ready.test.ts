@@ -81,14 +81,20 @@ describe('node: ready', function () {
     expect(r.ms).to.be.within(9_000, 25_000);
   });
 
-  it('after waitForActivePeers(1), the first get of a record only the edge holds succeeds', async () => {
+  /** An edge node whose store alone holds the record `key` = `value` (pushed to `open`). */
+  async function edgeHolding(key: string, value: string) {
     const edgeKey = crypto.getRandomValues(new Uint8Array(32));
     const edgeStore = await Store.open({ nodeId: nodeId(publicKeyFromSeed(edgeKey)), sync: false });
     const owner = crypto.getRandomValues(new Uint8Array(32));
-    const dat = await createDat({ key: 'only-on-the-edge', value: 'there', privateKey: owner });
+    const dat = await createDat({ key, value, privateKey: owner });
     await edgeStore.put({ dat, replicas: [0n, 0n, 0n, 0n, 0n] });
     const edge = await Dave.open({ listen: '127.0.0.1:0', privateKey: edgeKey, store: edgeStore, verifyWorkers: 0 });
     open.push(edge);
+    return { edge, edgeStore, dat };
+  }
+
+  it('after waitForActivePeers(1), the first get of a record only the edge holds succeeds', async () => {
+    const { edge, edgeStore, dat } = await edgeHolding('only-on-the-edge', 'there');
     try {
       const node = await Dave.open({ listen: '127.0.0.1:0', edges: [edge.address()], verifyWorkers: 0 });
       open.push(node);
@@ -103,13 +109,7 @@ describe('node: ready', function () {
   });
 
   it('a newcomer reads from its edge as soon as it sees the edge active: the edge challenges it at once, no wait for its PING period', async () => {
-    const edgeKey = crypto.getRandomValues(new Uint8Array(32));
-    const edgeStore = await Store.open({ nodeId: nodeId(publicKeyFromSeed(edgeKey)), sync: false });
-    const owner = crypto.getRandomValues(new Uint8Array(32));
-    const dat = await createDat({ key: 'first-read', value: 'at once', privateKey: owner });
-    await edgeStore.put({ dat, replicas: [0n, 0n, 0n, 0n, 0n] });
-    const edge = await Dave.open({ listen: '127.0.0.1:0', privateKey: edgeKey, store: edgeStore, verifyWorkers: 0 });
-    open.push(edge);
+    const { edge, edgeStore, dat } = await edgeHolding('first-read', 'at once');
     try {
       const node = await Dave.open({ listen: '127.0.0.1:0', verifyWorkers: 0 });
       open.push(node);
